@@ -1,0 +1,270 @@
+import picomatch from "picomatch";
+import type { Document } from "yaml";
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit } from "yaml";
+import type { z } from "zod";
+import type { Config } from "./schema.js";
+import { DEFAULT_CONFIG_FILE, configSchema, environmentSchema, updatesSchema } from "./schema.js";
+
+/** A 1-based position in the config file. */
+export interface Position {
+  line: number;
+  column: number;
+}
+
+/** One problem found in the config file, at the position of the offending node. */
+export interface ConfigProblem extends Position {
+  file: string;
+  /** Where in the config, e.g. `environments[1].name`; `""` for the file as a whole. */
+  path: string;
+  message: string;
+}
+
+/** A segment of a path into the config: a mapping key or a list index. */
+export type ConfigPathSegment = string | number;
+
+/** The file a valid config was read from, to point later problems at their place in it. */
+export interface ConfigSource {
+  file: string;
+  /** The position of the node at `path`; of the closest existing parent if there is no such node. */
+  locate(path: readonly ConfigPathSegment[]): Position;
+}
+
+/** The outcome of {@link parseConfig}. */
+export type ConfigResult =
+  | { ok: true; config: Config; warnings: ConfigProblem[]; source: ConfigSource }
+  | { ok: false; errors: ConfigProblem[]; warnings: ConfigProblem[] };
+
+/** Formats a problem as `file:line:column: path: message` (without `path: ` for the file as a whole). */
+export function formatProblem(p: ConfigProblem): string {
+  return `${p.file}:${p.line}:${p.column}: ${p.path ? `${p.path}: ` : ""}${p.message}`;
+}
+
+/**
+ * Parses and validates the text of `.github/promoter.yml`, applying defaults.
+ * Every YAML and schema problem is reported at once, each with its line and column.
+ */
+export function parseConfig(text: string, file = DEFAULT_CONFIG_FILE): ConfigResult {
+  const lineCounter = new LineCounter();
+  // logLevel "error": yaml would otherwise print warnings (e.g. about collection keys) to stderr.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, logLevel: "error" });
+  const at = (offset: number, path: readonly PropertyKey[], message: string): ConfigProblem => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { file, line, column: col, path: formatPath(path), message };
+  };
+  const warnings = doc.warnings.map((w) => at(w.pos[0], [], w.message));
+  const errors = doc.errors.map((e) => at(e.pos[0], [], e.message));
+  const fail = (): ConfigResult => ({ ok: false, errors: sortByPosition(errors), warnings });
+
+  if (doc.contents === null) {
+    if (errors.length === 0) {
+      errors.push(at(0, [], "the file is empty: it must define at least `environments`"));
+    }
+    return fail();
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (error) {
+    errors.push(at(unresolvedAliasOffset(doc) ?? 0, [], (error as Error).message));
+    return fail();
+  }
+
+  const parsed = configSchema.safeParse(data, { reportInput: true });
+  for (const issue of parsed.error?.issues ?? []) {
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) {
+        const path = [...issue.path, key];
+        errors.push(at(offsetOf(doc, path, true), path, unknownKeyMessage(issue.path, key)));
+      }
+    } else {
+      errors.push(at(offsetOf(doc, issue.path), issue.path, issueMessage(issue)));
+    }
+  }
+  if (!parsed.success || errors.length > 0) return fail();
+
+  const locate = (path: readonly ConfigPathSegment[]): Position => {
+    const { line, col } = lineCounter.linePos(offsetOf(doc, path));
+    return { line, column: col };
+  };
+  return { ok: true, config: parsed.data, warnings, source: { file, locate } };
+}
+
+/**
+ * Warns about every glob of the config (environment `paths` and `exclude`, top-level `exclude`)
+ * that matches none of `paths` (repo-relative POSIX paths): usually a typo or a renamed folder.
+ */
+export function checkConfigAgainstFiles(
+  config: Config,
+  paths: readonly string[],
+  source: ConfigSource | string = DEFAULT_CONFIG_FILE,
+): ConfigProblem[] {
+  const { file, locate } =
+    typeof source === "string" ? { file: source, locate: () => ({ line: 1, column: 1 }) } : source;
+  const globs: ConfigPathSegment[][] = [
+    ...config.environments.flatMap((env, i) => [
+      ...env.paths.map((_, j) => ["environments", i, "paths", j]),
+      ...env.exclude.map((_, j) => ["environments", i, "exclude", j]),
+    ]),
+    ...config.exclude.map((_, j) => ["exclude", j]),
+  ];
+  const problems: ConfigProblem[] = [];
+  for (const path of globs) {
+    const glob = globAt(config, path);
+    const isMatch = picomatch(glob, { dot: true });
+    if (!paths.some((p) => isMatch(p))) {
+      const message = `${JSON.stringify(glob)} matches no file in the repository`;
+      problems.push({ file, ...locate(path), path: formatPath(path), message });
+    }
+  }
+  return problems;
+}
+
+/**
+ * Compiles the config's globs once into a function that returns the names of the environments
+ * a repo-relative POSIX path belongs to: those whose `paths` match it and whose `exclude` and
+ * the top-level `exclude` do not. More than one name means the environments overlap.
+ */
+export function createEnvironmentMatcher(config: Config): (path: string) => string[] {
+  const excluded = compileGlobs(config.exclude);
+  const environments = config.environments.map((env) => ({
+    name: env.name,
+    included: compileGlobs(env.paths),
+    excluded: compileGlobs(env.exclude),
+  }));
+  return (path) => {
+    if (excluded(path)) return [];
+    const names: string[] = [];
+    for (const env of environments) {
+      if (env.included(path) && !env.excluded(path)) names.push(env.name);
+    }
+    return names;
+  };
+}
+
+function compileGlobs(globs: readonly string[]): (path: string) => boolean {
+  return globs.length === 0 ? () => false : picomatch([...globs], { dot: true });
+}
+
+function globAt(config: Config, path: readonly ConfigPathSegment[]): string {
+  let value: unknown = config;
+  for (const segment of path) value = (value as Record<ConfigPathSegment, unknown>)[segment];
+  return value as string;
+}
+
+/** The offset of the node at `path` (of its key if `atKey`), or of the closest existing parent. */
+function offsetOf(doc: Document, path: readonly PropertyKey[], atKey = false): number {
+  let node: unknown = doc.contents;
+  let offset = startOf(node) ?? 0;
+  for (const [i, segment] of path.entries()) {
+    if (isAlias(node)) node = node.resolve(doc);
+    if (isMap(node)) {
+      const pair = node.items.find(
+        (p) => isScalar(p.key) && String(p.key.value) === String(segment),
+      );
+      if (!pair) return offset;
+      const value = pair.value as unknown;
+      // `key:` with nothing after it: point at the key rather than at the empty space after it.
+      const empty = value === null || (isScalar(value) && startOf(value) === value.range?.[1]);
+      if ((atKey && i === path.length - 1) || empty) return startOf(pair.key) ?? offset;
+      node = value;
+    } else if (isSeq(node) && typeof segment === "number") {
+      node = node.items[segment];
+    } else {
+      return offset;
+    }
+    offset = startOf(node) ?? offset;
+  }
+  return offset;
+}
+
+function startOf(node: unknown): number | undefined {
+  return (node as { range?: [number, number, number] } | null)?.range?.[0];
+}
+
+function unresolvedAliasOffset(doc: Document): number | undefined {
+  let offset: number | undefined;
+  visit(doc, {
+    Alias(_, alias) {
+      if (alias.resolve(doc) !== undefined) return undefined;
+      offset = alias.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  return offset;
+}
+
+function issueMessage(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case "invalid_type":
+      if (issue.input === undefined) return "is required";
+      if (issue.path.length === 0) {
+        return `the file must be a mapping with at least an \`environments\` key (got ${describe(issue.input)})`;
+      }
+      return `must be ${TYPE_NAMES[issue.expected] ?? issue.expected} (got ${describe(issue.input)})`;
+    case "invalid_value":
+      return `must be ${issue.values.length > 1 ? "one of " : ""}${issue.values.map((v) => JSON.stringify(v)).join(", ")} (got ${describe(issue.input)})`;
+    default:
+      return issue.message;
+  }
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  string: "a string",
+  boolean: "true or false",
+  number: "a number",
+  array: "a list",
+  object: "a mapping",
+};
+
+function describe(value: unknown): string {
+  if (value === null) return "an empty value";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  return JSON.stringify(value) ?? String(value);
+}
+
+function unknownKeyMessage(parent: readonly PropertyKey[], key: string): string {
+  const shape =
+    parent.length === 0
+      ? configSchema.shape
+      : parent[0] === "updates"
+        ? updatesSchema.shape
+        : environmentSchema.shape;
+  const allowed = Object.keys(shape);
+  const maxDistance = Math.min(2, Math.max(1, Math.floor(key.length / 3)));
+  const suggestion = allowed.find(
+    (k) => editDistance(k.toLowerCase(), key.toLowerCase()) <= maxDistance,
+  );
+  return suggestion
+    ? `unknown key, did you mean ${JSON.stringify(suggestion)}?`
+    : `unknown key (allowed keys: ${allowed.join(", ")})`;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/** `["environments", 1, "name"]` → `environments[1].name`. */
+function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((segment, i) => {
+      if (typeof segment === "number") return `[${segment}]`;
+      const key = String(segment);
+      if (!/^[A-Za-z_][\w-]*$/.test(key)) return `[${JSON.stringify(key)}]`;
+      return i === 0 ? key : `.${key}`;
+    })
+    .join("");
+}
+
+function sortByPosition(problems: ConfigProblem[]): ConfigProblem[] {
+  return problems.sort((a, b) => a.line - b.line || a.column - b.column);
+}

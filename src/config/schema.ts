@@ -1,0 +1,182 @@
+import { z } from "zod";
+
+/** Where the configuration lives in a repository. */
+export const DEFAULT_CONFIG_FILE = ".github/promoter.yml";
+
+/** GitHub rejects labels longer than 50 characters; the label is `promoter:<name>`. */
+const MAX_ENVIRONMENT_NAME_LENGTH = 50 - "promoter:".length;
+
+/** Environment names that would collide with one of the app's own labels. */
+const RESERVED_ENVIRONMENT_NAMES = ["hold"];
+
+const SCHEDULE_KEYWORDS = ["hourly", "daily", "weekly"] as const;
+const CRON_FIELD = String.raw`[0-9A-Za-z*/,?#-]+`;
+const SCHEDULE_PATTERN = new RegExp(
+  String.raw`^(?:${SCHEDULE_KEYWORDS.join("|")}|${CRON_FIELD}(?:[ \t]+${CRON_FIELD}){4})$`,
+);
+
+const got = (input: unknown): string => `(got ${JSON.stringify(input)})`;
+
+const glob = z
+  .string()
+  .min(1, "must not be empty")
+  .describe("A glob, relative to the root of the repository, e.g. `prod-*/**`.");
+
+const environmentName = z
+  .string()
+  .min(1, { error: "must not be empty", abort: true })
+  .max(MAX_ENVIRONMENT_NAME_LENGTH, {
+    error: (issue) =>
+      `must be at most ${MAX_ENVIRONMENT_NAME_LENGTH} characters long, so that the label promoter:<name> fits GitHub's limit ${got(issue.input)}`,
+  })
+  .regex(/^[A-Za-z0-9._-]+$/, {
+    error: (issue) => `may only contain letters, digits, "-", "_" and "." ${got(issue.input)}`,
+  })
+  .refine((name) => !name.startsWith(".") && !name.includes(".."), {
+    error: (issue) =>
+      `must not start with "." or contain "..", as it becomes part of a git branch name ${got(issue.input)}`,
+  })
+  .refine((name) => !RESERVED_ENVIRONMENT_NAMES.includes(name.toLowerCase()), {
+    error: (issue) =>
+      `${JSON.stringify(issue.input)} is reserved: the label promoter:hold stops a promotion`,
+  })
+  .describe(
+    "The name of the environment. It names the branches (`promoter/<name>/...`) and the label (`promoter:<name>`) of this environment's pull requests, and is what `/promote <name>` refers to. Letters, digits, `-`, `_` and `.` only.",
+  );
+
+/** One environment of the promotion chain. */
+export const environmentSchema = z
+  .strictObject({
+    name: environmentName,
+    paths: z
+      .array(glob)
+      .min(1, "must list at least one glob")
+      .describe(
+        "Globs, relative to the root of the repository, of the files that belong to this environment, e.g. `prod-*/**`.",
+      ),
+    exclude: z
+      .array(glob)
+      .default([])
+      .describe(
+        "Globs of files matched by `paths` that do not belong to this environment after all. Default `[]`.",
+      ),
+    promotion: z
+      .enum(["auto", "manual"])
+      .default("auto")
+      .describe(
+        "How a version reaches this environment from the previous one. `auto`: merging the previous environment's pull request opens this environment's pull request. `manual`: wait for a `/promote <name>` comment. Ignored for the first environment, which is updated on `updates.schedule` and on new releases. Default `auto`.",
+      ),
+  })
+  .describe("An environment: a named set of folders in the repository.");
+
+/** How and when new versions are looked for. */
+export const updatesSchema = z
+  .strictObject({
+    strategy: z
+      .enum(["next-safe", "next-breaking", "latest"])
+      .default("next-safe")
+      .describe(
+        "Which newer version to propose. `next-safe`: the highest version without a breaking change (a major bump; for 0.x versions, a minor bump). `next-breaking`: the highest version of the next breaking series. `latest`: the highest version. Default `next-safe`.",
+      ),
+    schedule: z
+      .string()
+      .regex(SCHEDULE_PATTERN, {
+        error: (issue) =>
+          `must be "hourly", "daily", "weekly" or a cron expression with 5 fields, e.g. "0 6 * * 1-5" ${got(issue.input)}`,
+      })
+      .default("daily")
+      .describe(
+        'How often the first environment is checked for new versions: `hourly`, `daily`, `weekly` or a cron expression with 5 fields (minute, hour, day of month, month, day of week), in UTC, e.g. `"0 6 * * 1-5"`. New releases of module repositories are also picked up as they are published. Default `daily`.',
+      ),
+    ignore: z
+      .array(
+        z
+          .string()
+          .min(1, "must not be empty")
+          .describe("A dependency id or a glob of dependency ids."),
+      )
+      .default([])
+      .describe(
+        "Dependencies that are never updated, as dependency ids or globs of them, e.g. `gruntwork-io/terraform-aws-messaging/*` or `hashicorp/consul/aws`. Default `[]`.",
+      ),
+    prerelease: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Set to `true` to also propose pre-release versions such as `v1.2.0-rc.1`. A dependency already on a pre-release is always offered newer pre-releases. Default `false`.",
+      ),
+  })
+  .describe("How and when new versions of dependencies are looked for.");
+
+const environmentsSchema = z
+  .array(environmentSchema)
+  .min(1, "must list at least one environment")
+  .superRefine(
+    (environments, ctx) => {
+      // Labels are case-insensitive on GitHub, so "Prod" and "prod" would share one.
+      const seen = new Map<string, number>();
+      environments.forEach((environment: unknown, index) => {
+        const name = (environment as { name?: unknown } | null)?.name;
+        if (typeof name !== "string" || name === "") return;
+        const first = seen.get(name.toLowerCase());
+        if (first === undefined) {
+          seen.set(name.toLowerCase(), index);
+          return;
+        }
+        const firstName = environments[first]?.name;
+        ctx.addIssue({
+          code: "custom",
+          path: [index, "name"],
+          input: name,
+          message:
+            firstName === name
+              ? `duplicate environment name ${JSON.stringify(name)} (already used by environments[${first}])`
+              : `environment name ${JSON.stringify(name)} clashes with ${JSON.stringify(firstName)} (environments[${first}]): names must differ in more than letter case`,
+        });
+      });
+    },
+    // Run even when other environments have problems, so that every problem is reported at once.
+    { when: (payload) => Array.isArray(payload.value) },
+  )
+  .describe(
+    "The environments, in promotion order: each one is promoted from the one before it. The first one is updated when new versions are released.",
+  );
+
+/** The schema of `.github/promoter.yml`. */
+export const configSchema = z
+  .strictObject({
+    environments: environmentsSchema,
+    exclude: z
+      .array(glob)
+      .default([])
+      .describe(
+        "Globs of files that belong to no environment, e.g. `**/examples/**`. Default `[]`.",
+      ),
+    updates: updatesSchema.prefault({}),
+  })
+  .meta({
+    title: "Promoter configuration",
+    description:
+      "The configuration of Promoter, in `.github/promoter.yml`: the chain of environments that new versions of Terraform, OpenTofu and Terragrunt modules are promoted through, and how new versions are found.",
+  });
+
+/** A valid configuration, with every default applied. */
+export type Config = z.output<typeof configSchema>;
+/** A configuration as written in the file, before defaults are applied. */
+export type ConfigInput = z.input<typeof configSchema>;
+/** One environment of {@link Config.environments}. */
+export type Environment = z.output<typeof environmentSchema>;
+/** The `updates` section of a {@link Config}. */
+export type UpdatesConfig = z.output<typeof updatesSchema>;
+/** Which newer version is proposed for a dependency. */
+export type UpdateStrategy = UpdatesConfig["strategy"];
+/** How a version reaches an environment from the previous one. */
+export type PromotionMode = Environment["promotion"];
+
+/** The JSON Schema of the file as a user writes it (defaulted fields are optional). */
+export function configJsonSchema(): Record<string, unknown> {
+  // draft-07: the newest draft that editors (yaml-language-server, JetBrains) fully support.
+  const schema = z.toJSONSchema(configSchema, { io: "input", target: "draft-07" });
+  const { $schema, title, description, ...rest } = schema;
+  return { $schema, title, description, ...rest };
+}

@@ -1,0 +1,430 @@
+import { posix } from "node:path";
+import semver from "semver";
+import { createEnvironmentMatcher, type Config } from "../config/index.js";
+import { HclParser, type HclDocument } from "./hcl-syntax.js";
+import { classifyRef, parseSourceAddress, type RefSpan } from "./source-address.js";
+import { TerragruntEvaluator, type Value } from "./terragrunt-evaluator.js";
+import { originOf, type TracedString } from "./traced-string.js";
+import type {
+  Dependency,
+  DependencyKind,
+  Inventory,
+  Skipped,
+  SourceFile,
+  Usage,
+  UsageKind,
+  Warning,
+} from "./types.js";
+
+const IAC_FILE = /\.(tf|tofu|hcl)$/;
+const SKIPPED_FOLDER = /(^|\/)(\.terraform|\.terragrunt-cache|\.git)\//;
+
+/** Parse results by content hash and unit results by path, reused while the files they read are unchanged. */
+export interface ScanCache {
+  documents: Map<string, HclDocument>;
+  units: Map<string, UnitResult>;
+}
+
+/** An empty cache; pass the same one to successive scans to make re-scans cheap. */
+export function createScanCache(): ScanCache {
+  return { documents: new Map(), units: new Map() };
+}
+
+/** A file matched by the globs of more than one environment. */
+export interface EnvironmentConflict {
+  file: string;
+  environments: string[];
+}
+
+/** The inventory plus the problems that make the config unusable for this repository. */
+export interface ScanResult {
+  inventory: Inventory;
+  conflicts: EnvironmentConflict[];
+}
+
+/** A usage as found in one unit, before the repository-wide checks; offsets are string offsets. */
+interface FoundUsage {
+  file: string;
+  line: number;
+  id: string;
+  kind: DependencyKind;
+  source: string;
+  version: string;
+  usageKind: UsageKind;
+  token?: { file: string; start: number; end: number };
+  notPromotable?: string;
+}
+
+/** What one unit file yields, and every path its evaluation looked at (with the content hash it saw). */
+interface UnitResult {
+  hash: string;
+  reads: [string, string | null][];
+  usages: FoundUsage[];
+  skipped: Skipped[];
+  warnings: Warning[];
+}
+
+/** Whether a path is a Terraform, OpenTofu or Terragrunt file the scanner looks at. */
+export function isIacFile(path: string): boolean {
+  return IAC_FILE.test(path) && !SKIPPED_FOLDER.test(path);
+}
+
+function isUnitFile(path: string): boolean {
+  const name = posix.basename(path);
+  return (
+    name === "terragrunt.hcl" ||
+    name === "terragrunt.stack.hcl" ||
+    name.endsWith(".tf") ||
+    name.endsWith(".tofu")
+  );
+}
+
+/** 1-based line and column of a string offset. */
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf("\n"); i !== -1 && i < offset; i = text.indexOf("\n", i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+/** UTF-8 byte offset of a string offset. */
+export function byteOffset(text: string, offset: number): number {
+  return Buffer.byteLength(text.slice(0, offset));
+}
+
+/**
+ * Scans the files of a repository: assigns them to environments, extracts every versioned module
+ * dependency with the exact place its version is written, and reports what cannot be updated.
+ * Pure apart from the cache; a file that does not parse becomes a warning.
+ */
+export async function scan(
+  files: readonly SourceFile[],
+  config: Config,
+  cache: ScanCache = createScanCache(),
+): Promise<ScanResult> {
+  const parser = await HclParser.load();
+  const byPath = new Map<string, SourceFile>();
+  for (const file of files) if (isIacFile(file.path)) byPath.set(file.path, file);
+
+  const matcher = createEnvironmentMatcher(config);
+  const conflicts: EnvironmentConflict[] = [];
+  const envOfFile = new Map<string, string>();
+  const units: string[] = [];
+  for (const path of [...byPath.keys()].sort()) {
+    const environments = matcher(path);
+    if (environments.length > 1) conflicts.push({ file: path, environments });
+    else if (environments.length === 1) {
+      envOfFile.set(path, environments[0] as string);
+      if (isUnitFile(path)) units.push(path);
+    }
+  }
+
+  const parse = (file: SourceFile): HclDocument => {
+    let document = cache.documents.get(file.hash);
+    if (!document) {
+      document = parser.parse(file.content);
+      cache.documents.set(file.hash, document);
+    }
+    return document;
+  };
+
+  const results = units.map((path) => {
+    const file = byPath.get(path) as SourceFile;
+    const cached = cache.units.get(path);
+    if (
+      cached &&
+      cached.hash === file.hash &&
+      cached.reads.every(([p, h]) => (byPath.get(p)?.hash ?? null) === h)
+    ) {
+      return cached;
+    }
+    const result = scanUnit(file, byPath, parse);
+    cache.units.set(path, result);
+    return result;
+  });
+
+  const inventory = assemble(config, units, results, byPath, envOfFile);
+  return { inventory, conflicts };
+}
+
+function scanUnit(
+  file: SourceFile,
+  byPath: Map<string, SourceFile>,
+  parse: (file: SourceFile) => HclDocument,
+): UnitResult {
+  const result: UnitResult = { hash: file.hash, reads: [], usages: [], skipped: [], warnings: [] };
+  const seen = new Set<string>();
+  const read = (path: string): SourceFile | undefined => {
+    const found = byPath.get(path);
+    if (!seen.has(path)) {
+      seen.add(path);
+      result.reads.push([path, found?.hash ?? null]);
+    }
+    return found;
+  };
+  const documentOf = (path: string): HclDocument | undefined => {
+    const found = read(path);
+    if (!found) return undefined;
+    const document = parse(found);
+    if (document.error) {
+      const { line, column } = lineColumn(found.content, document.error.offset);
+      result.warnings.push({
+        file: path,
+        message: `${line}:${column}: syntax error: ${document.error.message}; the file is not scanned`,
+      });
+      return undefined;
+    }
+    return document;
+  };
+
+  const document = documentOf(file.path);
+  if (!document) return result;
+  const evaluator = new TerragruntEvaluator({
+    exists: (path) => read(path) !== undefined,
+    document: documentOf,
+  });
+  const lineOf = (offset: number) => lineColumn(file.content, offset).line;
+  const name = posix.basename(file.path);
+  const scope = evaluator.configScope(file.path, document);
+
+  if (name.endsWith(".tf") || name.endsWith(".tofu")) {
+    for (const block of document.body.blocks) {
+      if (block.type !== "module") continue;
+      const source = block.body.attributes.find((a) => a.name === "source");
+      if (!source) continue;
+      const version = block.body.attributes.find((a) => a.name === "version");
+      const versionValue = version && evaluator.evaluateIn(scope, version.expr);
+      addSource(
+        result,
+        file.path,
+        lineOf(source.start),
+        evaluator.evaluateIn(scope, source.expr),
+        versionValue,
+      );
+    }
+    return result;
+  }
+
+  if (name === "terragrunt.stack.hcl") {
+    for (const block of document.body.blocks) {
+      if (block.type !== "unit" && block.type !== "stack") continue;
+      const source = block.body.attributes.find((a) => a.name === "source");
+      if (!source) continue;
+      addSource(result, file.path, lineOf(source.start), evaluator.evaluateIn(scope, source.expr));
+    }
+    return result;
+  }
+
+  const source = evaluator.effectiveAttribute(scope, document, "terraform", "source");
+  if (!source) {
+    const unresolved = evaluator.unresolvedIncludes(scope, document);
+    if (unresolved.length > 0) {
+      const reasons = unresolved.map((u) => `include "${u.name}" cannot be resolved: ${u.reason}`);
+      result.skipped.push({ file: file.path, line: 1, reason: reasons.join("; ") });
+    }
+    return result;
+  }
+  addSource(result, file.path, lineOf(source.declaredAt), source.value);
+  return result;
+}
+
+const EXACT_VERSION = /^(\s*=?\s*)(v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)\s*$/;
+
+/** Records the usage (or the reason it is skipped) of one `source` value. */
+function addSource(
+  result: UnitResult,
+  file: string,
+  line: number,
+  value: Value,
+  versionValue?: Value,
+): void {
+  const skip = (reason: string, id?: string): void => {
+    result.skipped.push(id === undefined ? { file, line, reason } : { file, line, id, reason });
+  };
+  if (value.type === "unknown")
+    return skip(`the source cannot be resolved statically: ${value.reason}`);
+  if (value.type !== "string") return skip("the source is not a string");
+  const address = parseSourceAddress(value.value.text);
+  if (address.type === "local") return;
+  if (address.type === "unsupported")
+    return skip(`unsupported source "${value.value.text}": ${address.reason}`);
+
+  const base = { file, line, id: address.id, kind: address.type, source: address.source };
+  if (address.type === "git") {
+    if (!address.ref) return skip("no ?ref= pin: the module's default branch is used", address.id);
+    const refKind = classifyRef(address.ref.value);
+    if (refKind === "commit")
+      return skip(`ref ${address.ref.value} is a commit SHA, not a version tag`, address.id);
+    if (refKind === "branch")
+      return skip(`ref ${address.ref.value} is a branch, not a version tag`, address.id);
+    result.usages.push(
+      located(
+        { ...base, version: address.ref.value, usageKind: "git-tag" },
+        value.value,
+        address.ref,
+      ),
+    );
+    return;
+  }
+  if (address.version) {
+    result.usages.push(
+      located(
+        { ...base, version: address.version.value, usageKind: "registry-version" },
+        value.value,
+        address.version,
+      ),
+    );
+    return;
+  }
+  if (!versionValue)
+    return skip("no version pinned: the newest version is used on every run", address.id);
+  if (versionValue.type !== "string") {
+    const why = versionValue.type === "unknown" ? versionValue.reason : "it is not a string";
+    return skip(`the version cannot be resolved statically: ${why}`, address.id);
+  }
+  const text = versionValue.value.text;
+  const exact = EXACT_VERSION.exec(text);
+  if (!exact) {
+    const usage = located(
+      { ...base, version: text, usageKind: "registry-constraint" },
+      versionValue.value,
+      { value: text, start: 0, end: text.length },
+    );
+    usage.notPromotable = `version constraint "${text}" is not an exact pin`;
+    result.usages.push(usage);
+    return;
+  }
+  const start = (exact[1] ?? "").length;
+  const version = exact[2] ?? "";
+  result.usages.push(
+    located({ ...base, version, usageKind: "registry-version" }, versionValue.value, {
+      value: version,
+      start,
+      end: start + version.length,
+    }),
+  );
+}
+
+function located(usage: FoundUsage, value: TracedString, span: RefSpan): FoundUsage {
+  const origin = originOf(value, span.start, span.end);
+  if (origin)
+    usage.token = {
+      file: origin.file,
+      start: origin.offset,
+      end: origin.offset + span.value.length,
+    };
+  else
+    usage.notPromotable = `the version ${span.value} is computed by an expression, not written in one place`;
+  return usage;
+}
+
+function compareVersions(a: string, b: string): number {
+  const va = semver.coerce(a, { includePrerelease: true });
+  const vb = semver.coerce(b, { includePrerelease: true });
+  if (va && vb) {
+    const order = semver.compare(va, vb);
+    if (order !== 0) return order;
+  }
+  return a.localeCompare(b);
+}
+
+/** Builds the inventory: groups usages per environment and dependency, and finds literals shared across environments. */
+function assemble(
+  config: Config,
+  units: string[],
+  results: UnitResult[],
+  byPath: Map<string, SourceFile>,
+  envOfFile: Map<string, string>,
+): Inventory {
+  const found: { env: string; usage: FoundUsage }[] = [];
+  const skipped: Skipped[] = [];
+  const warnings = new Map<string, Warning>();
+  results.forEach((result, i) => {
+    const env = envOfFile.get(units[i] as string) as string;
+    for (const usage of result.usages) found.push({ env, usage: { ...usage } });
+    skipped.push(...result.skipped);
+    for (const w of result.warnings) warnings.set(`${w.file}\0${w.message}`, w);
+  });
+
+  const tokenEnvs = new Map<string, Set<string>>();
+  for (const { env, usage } of found) {
+    if (!usage.token) continue;
+    const key = `${usage.token.file}\0${usage.token.start}`;
+    const envs = tokenEnvs.get(key) ?? new Set<string>();
+    envs.add(env);
+    tokenEnvs.set(key, envs);
+  }
+
+  const environments = new Map(
+    config.environments.map((e) => [e.name, new Map<string, Dependency>()]),
+  );
+  for (const { env, usage } of found) {
+    const token = usage.token;
+    let location: Usage["token"];
+    if (token) {
+      const content = (byPath.get(token.file) as SourceFile).content;
+      const { line, column } = lineColumn(content, token.start);
+      location = {
+        file: token.file,
+        start: byteOffset(content, token.start),
+        end: byteOffset(content, token.end),
+        line,
+        column,
+      };
+      const envs = tokenEnvs.get(`${token.file}\0${token.start}`) as Set<string>;
+      const tokenEnv = envOfFile.get(token.file);
+      if (envs.size > 1) {
+        usage.notPromotable ??= `not promotable per environment: the version is set in ${token.file}:${line}, shared by environments ${[...envs].join(", ")}`;
+      } else if (tokenEnv !== undefined && tokenEnv !== env) {
+        usage.notPromotable ??= `not promotable per environment: the version is set in ${token.file}:${line}, a file of environment ${tokenEnv}`;
+      }
+    }
+    if (usage.notPromotable) {
+      skipped.push({
+        file: usage.file,
+        line: usage.line,
+        id: usage.id,
+        reason: usage.notPromotable,
+      });
+    }
+    const deps = environments.get(env) as Map<string, Dependency>;
+    let dependency = deps.get(usage.id);
+    if (!dependency) {
+      dependency = {
+        id: usage.id,
+        kind: usage.kind,
+        source: usage.source,
+        versions: [],
+        usages: [],
+      };
+      deps.set(usage.id, dependency);
+    }
+    const entry: Usage = {
+      file: usage.file,
+      line: usage.line,
+      version: usage.version,
+      kind: usage.usageKind,
+    };
+    if (location) entry.token = location;
+    if (usage.notPromotable) entry.notPromotable = usage.notPromotable;
+    dependency.usages.push(entry);
+  }
+
+  return {
+    environments: [...environments].map(([name, deps]) => ({
+      name,
+      dependencies: [...deps.values()]
+        .sort((a, b) => a.id.localeCompare(b.id))
+        .map((d) => ({
+          ...d,
+          versions: [...new Set(d.usages.map((u) => u.version))].sort(compareVersions),
+          usages: d.usages.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line),
+        })),
+    })),
+    skipped: skipped.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line),
+    warnings: [...warnings.values()].sort((a, b) => a.file.localeCompare(b.file)),
+  };
+}

@@ -1,0 +1,87 @@
+/** How a usage pins its version. */
+export type UsageKind = "git-tag" | "registry-version" | "registry-constraint";
+
+/** Where a dependency's code comes from. */
+export type DependencyKind = "git" | "registry";
+
+/** A span of a file in UTF-8 byte offsets, end exclusive, with its 1-based line and column. */
+export interface TokenLocation {
+  /** Repository-relative POSIX path of the file that holds the version literal. */
+  file: string;
+  start: number;
+  end: number;
+  line: number;
+  column: number;
+}
+
+/** One place in one file where a dependency's version is pinned. */
+export interface Usage {
+  /** The file that declares the module or Terragrunt source. */
+  file: string;
+  /** 1-based line of the declaration's `source` attribute. */
+  line: number;
+  /** The current version exactly as written (a tag such as `v0.8.0`, `1.2.0`, or a constraint). */
+  version: string;
+  kind: UsageKind;
+  /** Where the version literal really lives (may be another file, e.g. a `locals` block it includes); absent when the version is computed. */
+  token?: TokenLocation;
+  /** Why this usage cannot be edited per environment; absent when it can. */
+  notPromotable?: string;
+}
+
+/** A versioned module reference with its usages in one environment. */
+export interface Dependency {
+  /** Patcher-compatible id: `org/repo/subpath` for git, `namespace/name/provider` for registry modules. */
+  id: string;
+  kind: DependencyKind;
+  /** The source without its version, e.g. `git::https://github.com/org/repo.git//modules/sqs`. */
+  source: string;
+  /** Distinct versions of its usages, sorted. */
+  versions: string[];
+  usages: Usage[];
+}
+
+/** Something the scanner found but cannot update, with the reason. */
+export interface Skipped {
+  file: string;
+  line: number;
+  id?: string;
+  reason: string;
+}
+
+/** A problem with one file (it does not parse, an include cannot be found, ...). */
+export interface Warning {
+  file: string;
+  message: string;
+}
+
+/** The dependencies of one environment. */
+export interface EnvironmentInventory {
+  name: string;
+  dependencies: Dependency[];
+}
+
+/** The result of a scan. */
+export interface Inventory {
+  environments: EnvironmentInventory[];
+  skipped: Skipped[];
+  warnings: Warning[];
+}
+
+/** A file of the repository as the scanner sees it. */
+export interface SourceFile {
+  /** Repository-relative POSIX path. */
+  path: string;
+  content: string;
+  /** Content hash (the git blob SHA where known); the cache key of everything derived from the file. */
+  hash: string;
+}
+
+/** A byte-exact replacement of one version token. */
+export interface Edit {
+  file: string;
+  start: number;
+  end: number;
+  before: string;
+  after: string;
+}

@@ -1,0 +1,348 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { formatProblem, parseConfig } from "../../src/config/index.js";
+
+const example = readFileSync(new URL("../fixtures/config/example.yml", import.meta.url), "utf8");
+
+/** The formatted errors of a config that must be invalid. */
+function errorsOf(text: string): string[] {
+  const result = parseConfig(text);
+  if (result.ok) throw new Error("expected the config to be invalid");
+  return result.errors.map(formatProblem);
+}
+
+const lines = (...l: string[]) => `${l.join("\n")}\n`;
+
+describe("parseConfig", () => {
+  it("parses the example config", () => {
+    const result = parseConfig(example);
+    expect(result).toMatchObject({ ok: true, warnings: [] });
+    expect(result.ok && result.config).toEqual({
+      environments: [
+        { name: "dev", paths: ["dev-*/**"], exclude: [], promotion: "auto" },
+        {
+          name: "stage",
+          paths: ["stage-*/**"],
+          exclude: ["stage-*/experimental/**"],
+          promotion: "auto",
+        },
+        { name: "prod", paths: ["prod-*/**"], exclude: [], promotion: "manual" },
+      ],
+      exclude: ["**/examples/**"],
+      updates: { strategy: "next-safe", schedule: "daily", ignore: [], prerelease: false },
+    });
+  });
+
+  it("applies every default to a minimal config", () => {
+    const result = parseConfig(lines("environments:", "  - name: dev", "    paths: [dev/**]"));
+    expect(result.ok && result.config).toEqual({
+      environments: [{ name: "dev", paths: ["dev/**"], exclude: [], promotion: "auto" }],
+      exclude: [],
+      updates: { strategy: "next-safe", schedule: "daily", ignore: [], prerelease: false },
+    });
+  });
+
+  it("fills in the defaults of a partial updates section", () => {
+    const result = parseConfig(
+      lines("environments: [{ name: dev, paths: [dev/**] }]", "updates:", "  strategy: latest"),
+    );
+    expect(result.ok && result.config.updates).toEqual({
+      strategy: "latest",
+      schedule: "daily",
+      ignore: [],
+      prerelease: false,
+    });
+  });
+
+  it.each(["hourly", "daily", "weekly", "0 6 * * 1-5", "*/15 * * * *", "0 0 1 JAN,JUL MON"])(
+    "accepts the schedule %j",
+    (schedule) => {
+      const result = parseConfig(
+        lines(
+          "environments: [{ name: dev, paths: [dev/**] }]",
+          `updates: { schedule: "${schedule}" }`,
+        ),
+      );
+      expect(result.ok && result.config.updates.schedule).toBe(schedule);
+    },
+  );
+
+  it("uses the given file name", () => {
+    const result = parseConfig("environments: 3\n", "promoter.yml");
+    expect(result.ok ? [] : result.errors.map(formatProblem)).toEqual([
+      "promoter.yml:1:15: environments: must be a list (got 3)",
+    ]);
+  });
+
+  describe("reports", () => {
+    it("a YAML syntax error at its position", () => {
+      expect(
+        errorsOf(lines("environments:", "  - name: dev", '    paths: ["dev/**"', "updates: {}")),
+      ).toEqual([
+        ".github/promoter.yml:4:1: Flow sequence in block collection must be sufficiently indented and end with a ]",
+      ]);
+    });
+
+    it("a duplicate key", () => {
+      expect(
+        errorsOf(lines("environments:", "  - name: dev", "    paths: [a]", "    paths: [b]")),
+      ).toEqual([".github/promoter.yml:4:5: Map keys must be unique"]);
+    });
+
+    it("an unknown top-level key, at the key", () => {
+      expect(
+        errorsOf(lines("environments: [{ name: dev, paths: [dev/**] }]", "", "enviroment: x")),
+      ).toEqual([
+        '.github/promoter.yml:3:1: enviroment: unknown key, did you mean "environments"?',
+      ]);
+    });
+
+    it("unknown nested keys, at each key", () => {
+      expect(
+        errorsOf(
+          lines(
+            "environments:",
+            "  - name: dev",
+            "    paths: [dev/**]",
+            "    promtion: manual",
+            "updates:",
+            "  frequency: daily",
+          ),
+        ),
+      ).toEqual([
+        '.github/promoter.yml:4:5: environments[0].promtion: unknown key, did you mean "promotion"?',
+        ".github/promoter.yml:6:3: updates.frequency: unknown key (allowed keys: strategy, schedule, ignore, prerelease)",
+      ]);
+    });
+
+    it("a value of the wrong type", () => {
+      expect(
+        errorsOf(
+          lines(
+            "environments:",
+            "  - name: dev",
+            "    paths: dev/**",
+            "updates:",
+            "  prerelease: yes",
+            "  ignore: {}",
+          ),
+        ),
+      ).toEqual([
+        '.github/promoter.yml:3:12: environments[0].paths: must be a list (got "dev/**")',
+        '.github/promoter.yml:5:15: updates.prerelease: must be true or false (got "yes")',
+        ".github/promoter.yml:6:11: updates.ignore: must be a list (got a mapping)",
+      ]);
+    });
+
+    it("a value that is not one of the allowed ones", () => {
+      expect(
+        errorsOf(
+          lines(
+            "environments:",
+            "  - name: dev",
+            "    paths: [dev/**]",
+            "  - name: prod",
+            "    paths: [prod/**]",
+            "    promotion: sometimes",
+          ),
+        ),
+      ).toEqual([
+        '.github/promoter.yml:6:16: environments[1].promotion: must be one of "auto", "manual" (got "sometimes")',
+      ]);
+    });
+
+    it("an empty value at its key", () => {
+      expect(
+        errorsOf(
+          lines("environments: [{ name: dev, paths: [dev/**] }]", "updates:", "  strategy:"),
+        ),
+      ).toEqual([
+        '.github/promoter.yml:3:3: updates.strategy: must be one of "next-safe", "next-breaking", "latest" (got an empty value)',
+      ]);
+    });
+
+    it("an invalid schedule", () => {
+      expect(
+        errorsOf(
+          lines(
+            "environments: [{ name: dev, paths: [dev/**] }]",
+            "updates:",
+            "  schedule: 0 6 * *",
+          ),
+        ),
+      ).toEqual([
+        '.github/promoter.yml:3:13: updates.schedule: must be "hourly", "daily", "weekly" or a cron expression with 5 fields, e.g. "0 6 * * 1-5" (got "0 6 * *")',
+      ]);
+    });
+
+    it("duplicate environment names, at the second one", () => {
+      expect(
+        errorsOf(
+          lines(
+            "environments:",
+            "  - name: dev",
+            "    paths: [dev/**]",
+            "  - name: prod",
+            "    paths: [prod/**]",
+            "  - name: dev",
+            "    paths: [dev2/**]",
+            "  - name: Prod",
+            "    paths: [prod2/**]",
+          ),
+        ),
+      ).toEqual([
+        '.github/promoter.yml:6:11: environments[2].name: duplicate environment name "dev" (already used by environments[0])',
+        '.github/promoter.yml:8:11: environments[3].name: environment name "Prod" clashes with "prod" (environments[1]): names must differ in more than letter case',
+      ]);
+    });
+
+    it("invalid environment names", () => {
+      expect(
+        errorsOf(
+          lines(
+            "environments:",
+            '  - name: "us east"',
+            "    paths: [a/**]",
+            "  - name: ..",
+            "    paths: [b/**]",
+            "  - name: hold",
+            "    paths: [c/**]",
+            "  - name: ''",
+            "    paths: [d/**]",
+          ),
+        ),
+      ).toEqual([
+        '.github/promoter.yml:2:11: environments[0].name: may only contain letters, digits, "-", "_" and "." (got "us east")',
+        '.github/promoter.yml:4:11: environments[1].name: must not start with "." or contain "..", as it becomes part of a git branch name (got "..")',
+        '.github/promoter.yml:6:11: environments[2].name: "hold" is reserved: the label promoter:hold stops a promotion',
+        ".github/promoter.yml:8:11: environments[3].name: must not be empty",
+      ]);
+    });
+
+    it("no environments", () => {
+      expect(errorsOf("environments: []\n")).toEqual([
+        ".github/promoter.yml:1:15: environments: must list at least one environment",
+      ]);
+      expect(errorsOf("updates: {}\n")).toEqual([
+        ".github/promoter.yml:1:1: environments: is required",
+      ]);
+    });
+
+    it("empty paths and empty globs", () => {
+      expect(
+        errorsOf(
+          lines(
+            "environments:",
+            "  - name: dev",
+            "    paths: []",
+            "  - name: prod",
+            '    paths: ["prod/**", ""]',
+          ),
+        ),
+      ).toEqual([
+        ".github/promoter.yml:3:12: environments[0].paths: must list at least one glob",
+        ".github/promoter.yml:5:24: environments[1].paths[1]: must not be empty",
+      ]);
+    });
+
+    it("a missing key at its parent mapping", () => {
+      expect(errorsOf(lines("environments:", "  - paths: [dev/**]"))).toEqual([
+        ".github/promoter.yml:2:5: environments[0].name: is required",
+      ]);
+    });
+
+    it("an empty file", () => {
+      for (const text of ["", "\n", "# nothing yet\n"]) {
+        expect(errorsOf(text)).toEqual([
+          ".github/promoter.yml:1:1: the file is empty: it must define at least `environments`",
+        ]);
+      }
+    });
+
+    it("a file that is not a mapping", () => {
+      expect(errorsOf("- dev\n- prod\n")).toEqual([
+        ".github/promoter.yml:1:1: the file must be a mapping with at least an `environments` key (got a list)",
+      ]);
+      expect(errorsOf("dev\n")).toEqual([
+        '.github/promoter.yml:1:1: the file must be a mapping with at least an `environments` key (got "dev")',
+      ]);
+    });
+
+    it("an unresolved alias", () => {
+      expect(errorsOf(lines("environments:", "  - name: dev", "    paths: *dev"))).toEqual([
+        ".github/promoter.yml:3:12: Unresolved alias (the anchor must be set before the alias): dev",
+      ]);
+    });
+
+    it("every problem of a file at once, in file order", () => {
+      expect(
+        errorsOf(
+          lines(
+            "environments:",
+            "  - name: dev",
+            "    paths: [dev/**]",
+            "  - name: dev",
+            "    paths: []",
+            "    promotion: sometimes",
+            "  - paths: [prod/**]",
+            "updates:",
+            "  strategy: newest",
+            "  schedule: [daily]",
+            "colour: blue",
+            "exclude: [a, b",
+          ),
+        ),
+      ).toEqual([
+        '.github/promoter.yml:4:11: environments[1].name: duplicate environment name "dev" (already used by environments[0])',
+        ".github/promoter.yml:5:12: environments[1].paths: must list at least one glob",
+        '.github/promoter.yml:6:16: environments[1].promotion: must be one of "auto", "manual" (got "sometimes")',
+        ".github/promoter.yml:7:5: environments[2].name: is required",
+        '.github/promoter.yml:9:13: updates.strategy: must be one of "next-safe", "next-breaking", "latest" (got "newest")',
+        ".github/promoter.yml:10:13: updates.schedule: must be a string (got a list)",
+        ".github/promoter.yml:11:1: colour: unknown key (allowed keys: environments, exclude, updates)",
+        ".github/promoter.yml:13:1: Flow sequence in block collection must be sufficiently indented and end with a ]",
+      ]);
+    });
+  });
+
+  it("follows aliases to the anchored node", () => {
+    const result = parseConfig(
+      lines(
+        "environments:",
+        "  - name: dev",
+        "    paths: &globs [dev/**]",
+        "  - name: prod",
+        "    paths: *globs",
+      ),
+    );
+    expect(result.ok && result.config.environments[1]?.paths).toEqual(["dev/**"]);
+    expect(result.ok && result.source.locate(["environments", 1, "paths", 0])).toEqual({
+      line: 3,
+      column: 20,
+    });
+  });
+});
+
+describe("ConfigSource.locate", () => {
+  const result = parseConfig(example);
+  if (!result.ok) throw new Error("the example must be valid");
+  const { locate } = result.source;
+
+  it("finds a node", () => {
+    expect(locate(["environments", 1, "exclude", 0])).toEqual({ line: 6, column: 15 });
+    expect(locate(["updates", "schedule"])).toEqual({ line: 13, column: 13 });
+  });
+
+  it("falls back to the closest existing parent", () => {
+    expect(locate(["environments", 0, "exclude"])).toEqual({ line: 2, column: 5 });
+    expect(locate(["environments", 7])).toEqual({ line: 2, column: 3 });
+  });
+});
+
+describe("formatProblem", () => {
+  it("leaves out an empty path", () => {
+    const problem = { file: "f.yml", line: 1, column: 2, path: "", message: "boom" };
+    expect(formatProblem(problem)).toBe("f.yml:1:2: boom");
+    expect(formatProblem({ ...problem, path: "exclude[0]" })).toBe("f.yml:1:2: exclude[0]: boom");
+  });
+});
