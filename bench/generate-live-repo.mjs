@@ -341,7 +341,9 @@ function inputsBlock(rnd, unitName, env, hasDependency) {
     lines.push("  iam_policy_json = <<EOT");
     lines.push("{");
     lines.push('  "Version": "2012-10-17",');
-    lines.push(`  "Statement": [{ "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*" }]`);
+    lines.push(
+      `  "Statement": [{ "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*" }]`,
+    );
     lines.push("}");
     lines.push("EOT");
   }
@@ -413,7 +415,10 @@ terraform {
     form = "tfr";
     const reg = rnd.pick(REGISTRY_MODULES);
     const version = pickVersion(rnd, reg.versions, envIndex);
-    parts.push(`terraform {\n  source = "tfr:///${reg.source}?version=${version}"\n}\n`, INCLUDE_ROOT);
+    parts.push(
+      `terraform {\n  source = "tfr:///${reg.source}?version=${version}"\n}\n`,
+      INCLUDE_ROOT,
+    );
   }
 
   if (hasDependency) parts.push(DEPENDENCY_VPC);
@@ -607,5 +612,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       `${(stats.bytes / 1024 / 1024).toFixed(1)} MiB (${stats.hclFiles} .hcl, ${stats.tfFiles} .tf) ` +
       `in ${(ms / 1000).toFixed(1)} s`,
   );
-  console.log(`unit forms: ${JSON.stringify(stats.forms)}; .tf module blocks: ${stats.tfModuleBlocks}`);
+  console.log(
+    `unit forms: ${JSON.stringify(stats.forms)}; .tf module blocks: ${stats.tfModuleBlocks}`,
+  );
 }

@@ -186,11 +186,18 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   console.log(`renovate ${r.version}: exit code ${r.exitCode}`);
   console.log(`  wall time     ${(r.wallMs / 1000).toFixed(2)} s`);
   console.log(`  peak RSS      ${(r.maxRssKb / 1024).toFixed(0)} MiB`);
-  console.log(`  CPU user/sys  ${(r.cpuUserMs / 1000).toFixed(2)} s / ${(r.cpuSystemMs / 1000).toFixed(2)} s`);
-  console.log(`  package files ${r.packageFiles}, deps ${r.deps}, of which with a literal version ${r.depsWithVersion}`);
-  console.log(`  skipReasons   ${JSON.stringify(r.skipReasons)} (set after extraction: no token, no lookups)`);
+  console.log(
+    `  CPU user/sys  ${(r.cpuUserMs / 1000).toFixed(2)} s / ${(r.cpuSystemMs / 1000).toFixed(2)} s`,
+  );
+  console.log(
+    `  package files ${r.packageFiles}, deps ${r.deps}, of which with a literal version ${r.depsWithVersion}`,
+  );
+  console.log(
+    `  skipReasons   ${JSON.stringify(r.skipReasons)} (set after extraction: no token, no lookups)`,
+  );
   console.log(`  by manager    ${JSON.stringify(r.byManager)}`);
-  if (r.repositoryDurationMs !== undefined) console.log(`  "Repository finished" durationMs ${r.repositoryDurationMs}`);
+  if (r.repositoryDurationMs !== undefined)
+    console.log(`  "Repository finished" durationMs ${r.repositoryDurationMs}`);
   for (const p of r.problems) console.log(`  ${p}`);
   console.log(`  log: ${r.logFile}`);
   process.exitCode = r.exitCode;

@@ -377,7 +377,10 @@ function assemble(
       const envs = tokenEnvs.get(`${token.file}\0${token.start}`) as Set<string>;
       const tokenEnv = envOfFile.get(token.file);
       if (envs.size > 1) {
-        usage.notPromotable ??= `not promotable per environment: the version is set in ${token.file}:${line}, shared by environments ${[...envs].join(", ")}`;
+        usage.notPromotable ??= `not promotable per environment: the version is set in ${token.file}:${line}, shared by environments ${config.environments
+          .map((e) => e.name)
+          .filter((n) => envs.has(n))
+          .join(", ")}`;
       } else if (tokenEnv !== undefined && tokenEnv !== env) {
         usage.notPromotable ??= `not promotable per environment: the version is set in ${token.file}:${line}, a file of environment ${tokenEnv}`;
       }

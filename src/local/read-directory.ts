@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
 import { lstatSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { blobSha } from "../iac/blob-sha.js";
 import type { SourceFile } from "../iac/types.js";
 
 const SKIPPED_FOLDERS = new Set([".git", "node_modules", ".terraform", ".terragrunt-cache"]);
@@ -13,36 +13,33 @@ export interface FileStamp {
   file: SourceFile;
 }
 
-/** The git blob SHA-1 of a text, the same key GitHub's trees give for the file. */
-export function blobSha(content: Buffer | string): string {
-  const bytes = typeof content === "string" ? Buffer.from(content) : content;
-  return createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
-}
-
-/**
- * Reads the files under `dir` whose repo-relative POSIX path passes `accept`, skipping `.git`,
- * `node_modules`, `.terraform` and `.terragrunt-cache`. With `stamps`, a file whose size, inode and
- * modification time are unchanged since the last read is not read again (as git's index does).
- */
-export function readDirectory(
-  dir: string,
-  accept: (path: string) => boolean,
-  stamps?: Map<string, FileStamp>,
-): SourceFile[] {
-  const files: SourceFile[] = [];
+/** The repo-relative POSIX paths of the files under `dir`, without `.git`, `node_modules`, `.terraform` and `.terragrunt-cache`. */
+export function listDirectory(dir: string): string[] {
+  const paths: string[] = [];
   const walk = (absolute: string, relative: string): void => {
     for (const entry of readdirSync(absolute, { withFileTypes: true })) {
       const path = relative === "" ? entry.name : `${relative}/${entry.name}`;
-      const full = join(absolute, entry.name);
       if (entry.isDirectory()) {
-        if (!SKIPPED_FOLDERS.has(entry.name)) walk(full, path);
-      } else if (entry.isFile() && accept(path)) {
-        files.push(readFile(full, path, stamps));
+        if (!SKIPPED_FOLDERS.has(entry.name)) walk(join(absolute, entry.name), path);
+      } else if (entry.isFile()) {
+        paths.push(path);
       }
     }
   };
   walk(dir, "");
-  return files;
+  return paths;
+}
+
+/**
+ * Reads files of `dir` by repo-relative path. With `stamps`, a file whose size, inode and
+ * modification time are unchanged since the last read is not read again (as git's index does).
+ */
+export function readFiles(
+  dir: string,
+  paths: readonly string[],
+  stamps?: Map<string, FileStamp>,
+): SourceFile[] {
+  return paths.map((path) => readFile(join(dir, path), path, stamps));
 }
 
 function readFile(full: string, path: string, stamps?: Map<string, FileStamp>): SourceFile {

@@ -6,7 +6,8 @@ import {
   type ScanCache,
   type ScanResult,
 } from "../iac/scanner.js";
-import { readDirectory, type FileStamp } from "./read-directory.js";
+import type { SourceFile } from "../iac/types.js";
+import { listDirectory, readFiles, type FileStamp } from "./read-directory.js";
 
 /** Caches for scanning the same directory again: file stamps, parse results and unit results. */
 export interface DirectoryScanCache {
@@ -19,11 +20,19 @@ export function createScanCache(): DirectoryScanCache {
   return { stamps: new Map(), scan: createIacCache() };
 }
 
+/** A scan of a directory, with every path in it and the IaC files it read. */
+export interface DirectoryScan extends ScanResult {
+  paths: string[];
+  files: SourceFile[];
+}
+
 /** Reads the Terraform, OpenTofu and Terragrunt files under `dir` and scans them. */
 export async function scanDirectory(
   dir: string,
   options: { config: Config; cache?: DirectoryScanCache },
-): Promise<ScanResult> {
-  const files = readDirectory(dir, isIacFile, options.cache?.stamps);
-  return scan(files, options.config, options.cache?.scan);
+): Promise<DirectoryScan> {
+  const paths = listDirectory(dir);
+  const files = readFiles(dir, paths.filter(isIacFile), options.cache?.stamps);
+  const result = await scan(files, options.config, options.cache?.scan);
+  return { ...result, paths, files };
 }

@@ -1,0 +1,83 @@
+import type { Inventory } from "../iac/types.js";
+
+/** The `--json` document of `promoter report`. */
+export interface ReportJson {
+  environments: {
+    name: string;
+    dependencies: {
+      id: string;
+      kind: string;
+      source: string;
+      versions: string[];
+      usages: {
+        file: string;
+        line: number;
+        version: string;
+        versionFile?: string;
+        versionLine?: number;
+      }[];
+    }[];
+  }[];
+  skipped: { file: string; line: number; id?: string; reason: string }[];
+  warnings: { file: string; message: string }[];
+}
+
+/** The inventory in the report's JSON shape (usages also say where their version literal lives). */
+export function reportJson(inventory: Inventory): ReportJson {
+  return {
+    environments: inventory.environments.map((env) => ({
+      name: env.name,
+      dependencies: env.dependencies.map((dep) => ({
+        id: dep.id,
+        kind: dep.kind,
+        source: dep.source,
+        versions: dep.versions,
+        usages: dep.usages.map((u) => ({
+          file: u.file,
+          line: u.line,
+          version: u.version,
+          ...(u.token ? { versionFile: u.token.file, versionLine: u.token.line } : {}),
+        })),
+      })),
+    })),
+    skipped: inventory.skipped,
+    warnings: inventory.warnings,
+  };
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
+  return rows.map((r) =>
+    r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join("  "),
+  );
+}
+
+/** The human report: per environment a table of dependency, version(s) and file count; then skips and warnings. */
+export function reportText(inventory: Inventory): string {
+  const out: string[] = [];
+  for (const env of inventory.environments) {
+    const count = env.dependencies.length;
+    out.push(`${env.name}: ${count} ${count === 1 ? "dependency" : "dependencies"}`);
+    if (count > 0) {
+      const rows = env.dependencies.map((d) => [
+        d.id,
+        d.versions.join(", "),
+        String(new Set(d.usages.map((u) => u.file)).size),
+      ]);
+      out.push(...table([["DEPENDENCY", "VERSION", "FILES"], ...rows]).map((l) => `  ${l}`));
+    }
+    out.push("");
+  }
+  if (inventory.skipped.length > 0) {
+    out.push(`Not updatable (${inventory.skipped.length}):`);
+    for (const s of inventory.skipped)
+      out.push(`  ${s.file}:${s.line}${s.id ? ` ${s.id}` : ""}: ${s.reason}`);
+    out.push("");
+  }
+  if (inventory.warnings.length > 0) {
+    out.push(`Warnings (${inventory.warnings.length}):`);
+    for (const w of inventory.warnings) out.push(`  ${w.file}: ${w.message}`);
+    out.push("");
+  }
+  return out.join("\n");
+}

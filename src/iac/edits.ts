@@ -1,0 +1,180 @@
+import { createRequire } from "node:module";
+import type { Config } from "../config/index.js";
+import { blobSha } from "./blob-sha.js";
+import { createScanCache, scan, type ScanCache } from "./scanner.js";
+import type { Edit, Inventory, SourceFile, Usage } from "./types.js";
+
+const require = createRequire(import.meta.url);
+const hcl2 = require("hcl2-parser") as { parseToString(input: string): [string, unknown] };
+
+/** The edits that bring one dependency of one environment to a version, or why there are none. */
+export type EditPlan =
+  { ok: true; edits: Edit[]; from: string[]; untouched: Usage[] } | { ok: false; reason: string };
+
+/**
+ * Plans byte-exact replacements of the version tokens of `dependencyId` in `environment`.
+ * Usages that cannot be edited per environment are returned as `untouched`; when none can be, the plan fails.
+ */
+export function planEdits(
+  inventory: Inventory,
+  dependencyId: string,
+  environment: string,
+  targetVersion: string,
+): EditPlan {
+  const env = inventory.environments.find((e) => e.name === environment);
+  if (!env) return { ok: false, reason: `there is no environment "${environment}"` };
+  const dependency = env.dependencies.find((d) => d.id === dependencyId);
+  if (!dependency) {
+    return { ok: false, reason: `${dependencyId} is not used in environment ${environment}` };
+  }
+  const editable = dependency.usages.filter((u) => u.token && !u.notPromotable);
+  const untouched = dependency.usages.filter((u) => !u.token || u.notPromotable);
+  if (editable.length === 0) {
+    const reason = untouched[0]?.notPromotable ?? "no usage can be edited";
+    return { ok: false, reason: `${dependencyId} cannot be updated in ${environment}: ${reason}` };
+  }
+  const edits = new Map<string, Edit>();
+  for (const usage of editable) {
+    const token = usage.token as NonNullable<Usage["token"]>;
+    const after =
+      usage.kind === "registry-version" ? targetVersion.replace(/^v/, "") : targetVersion;
+    if (usage.version === after) continue;
+    edits.set(`${token.file}\0${token.start}`, {
+      file: token.file,
+      start: token.start,
+      end: token.end,
+      before: usage.version,
+      after,
+    });
+  }
+  const sorted = [...edits.values()].sort(
+    (a, b) => a.file.localeCompare(b.file) || a.start - b.start,
+  );
+  const from = [...new Set(editable.map((u) => u.version))];
+  return { ok: true, edits: sorted, from, untouched };
+}
+
+/** Applies edits to the files they name; throws if a token's bytes are not what the edit expects. */
+export function applyEdits(files: readonly SourceFile[], edits: readonly Edit[]): SourceFile[] {
+  const byFile = new Map<string, Edit[]>();
+  for (const edit of edits) byFile.set(edit.file, [...(byFile.get(edit.file) ?? []), edit]);
+  const changed: SourceFile[] = [];
+  for (const file of files) {
+    const fileEdits = byFile.get(file.path);
+    if (!fileEdits) continue;
+    let bytes = Buffer.from(file.content);
+    for (const edit of [...fileEdits].sort((a, b) => b.start - a.start)) {
+      const found = bytes.subarray(edit.start, edit.end).toString();
+      if (found !== edit.before) {
+        throw new Error(
+          `${edit.file}: expected "${edit.before}" at byte ${edit.start}, found "${found}"`,
+        );
+      }
+      bytes = Buffer.concat([
+        bytes.subarray(0, edit.start),
+        Buffer.from(edit.after),
+        bytes.subarray(edit.end),
+      ]);
+    }
+    changed.push({ path: file.path, content: bytes.toString(), hash: blobSha(bytes) });
+    byFile.delete(file.path);
+  }
+  const missing = [...byFile.keys()];
+  if (missing.length > 0) throw new Error(`no such file: ${missing.join(", ")}`);
+  return changed;
+}
+
+/** The changed files of a verified edit, or why the edit was refused. */
+export type VerifiedEdit = { ok: true; files: SourceFile[] } | { ok: false; reason: string };
+
+/** The change a plan is meant to make, which verification holds the re-scan to. */
+export interface IntendedChange {
+  dependencyId: string;
+  environment: string;
+  targetVersion: string;
+}
+
+/** Parses with the reference HCL parser (HashiCorp's, compiled to JavaScript). */
+export function parsesWithReferenceParser(content: string): boolean {
+  return hcl2.parseToString(content)[1] === null;
+}
+
+/**
+ * Applies the edits and proves they do exactly what was intended: every edited file still parses
+ * with the reference HCL parser, and a re-scan shows the intended usages at the target version and
+ * every other usage, skip and warning of the repository unchanged. Nothing is returned otherwise.
+ */
+export async function applyVerifiedEdits(
+  files: readonly SourceFile[],
+  config: Config,
+  before: Inventory,
+  edits: readonly Edit[],
+  intended: IntendedChange,
+  cache?: ScanCache,
+): Promise<VerifiedEdit> {
+  let changed: SourceFile[];
+  try {
+    changed = applyEdits(files, edits);
+  } catch (error) {
+    return { ok: false, reason: `the edit does not apply: ${(error as Error).message}` };
+  }
+  for (const file of changed) {
+    if (!parsesWithReferenceParser(file.content)) {
+      return { ok: false, reason: `${file.path} would no longer parse after the edit` };
+    }
+  }
+  const replaced = new Map(changed.map((f) => [f.path, f]));
+  const after = files.map((f) => replaced.get(f.path) ?? f);
+  const fork: ScanCache = cache
+    ? { documents: cache.documents, units: new Map(cache.units) }
+    : createScanCache();
+  const rescan = await scan(after, config, fork);
+  const editedTokens = new Set(edits.map((e) => `${e.file}\0${e.start}`));
+  const expected = describe(before, (env, id, usage) =>
+    env === intended.environment &&
+    id === intended.dependencyId &&
+    usage.token !== undefined &&
+    editedTokens.has(`${usage.token.file}\0${usage.token.start}`)
+      ? edits.find((e) => e.file === usage.token?.file && e.start === usage.token.start)?.after
+      : undefined,
+  );
+  const actual = describe(rescan.inventory, () => undefined);
+  const difference = firstDifference(expected, actual);
+  if (difference) return { ok: false, reason: `the re-scan after the edit differs: ${difference}` };
+  return { ok: true, files: changed };
+}
+
+/** One line per usage, skip and warning, with the version a usage is expected to have. */
+function describe(
+  inventory: Inventory,
+  versionOf: (env: string, id: string, usage: Usage) => string | undefined,
+): string[] {
+  const lines: string[] = [];
+  for (const env of inventory.environments) {
+    for (const dep of env.dependencies) {
+      for (const u of dep.usages) {
+        const version = versionOf(env.name, dep.id, u) ?? u.version;
+        const where = u.token ? `${u.token.file}:${u.token.line}` : "-";
+        lines.push(
+          `usage ${env.name} ${dep.id} ${u.file}:${u.line} ${u.kind} ${where} ${version} ${u.notPromotable ?? ""}`,
+        );
+      }
+    }
+  }
+  for (const s of inventory.skipped)
+    lines.push(`skipped ${s.file}:${s.line} ${s.id ?? ""} ${s.reason}`);
+  for (const w of inventory.warnings) lines.push(`warning ${w.file} ${w.message}`);
+  return lines.sort();
+}
+
+function firstDifference(expected: string[], actual: string[]): string | undefined {
+  const remaining = new Map<string, number>();
+  for (const line of actual) remaining.set(line, (remaining.get(line) ?? 0) + 1);
+  for (const line of expected) {
+    const count = remaining.get(line) ?? 0;
+    if (count === 0) return `expected ${line}`;
+    remaining.set(line, count - 1);
+  }
+  for (const [line, count] of remaining) if (count > 0) return `unexpected ${line}`;
+  return undefined;
+}
