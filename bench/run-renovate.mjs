@@ -25,6 +25,7 @@ import { CACHE_DIR, ensureLiveRepo } from "./generate-live-repo.mjs";
 const RENOVATE_PREFIX = join(CACHE_DIR, "renovate");
 const RENOVATE_MAIN = join(RENOVATE_PREFIX, "node_modules", "renovate", "dist", "renovate.js");
 const RSS_PROBE = fileURLToPath(new URL("./rss-probe.mjs", import.meta.url));
+const TIMEOUT_MS = 30 * 60 * 1000; // killed (SIGTERM) after this, so the benchmark always ends
 
 /** Installs renovate@39 into bench/.cache/renovate unless it is already there. Returns its version. */
 export function ensureRenovate() {
@@ -143,7 +144,12 @@ export async function runRenovate(treeDir) {
     const child = spawn(
       process.execPath,
       ["--import", RSS_PROBE, RENOVATE_MAIN, "--platform=local", "--dry-run=extract"],
-      { cwd: treeDir, env: renovateEnv(treeDir, baseDir, rusageFile), stdio: ["ignore", out, out] },
+      {
+        cwd: treeDir,
+        env: renovateEnv(treeDir, baseDir, rusageFile),
+        stdio: ["ignore", out, out],
+        timeout: TIMEOUT_MS,
+      },
     );
     child.on("error", reject);
     child.on("exit", (code, signal) => resolvePromise(code ?? (signal ? 128 : 1)));

@@ -154,7 +154,7 @@ function printReport({ tree, promoter: p, renovate: r, checks }) {
     ["warm re-scan (same process)", P ? sec(p.warmMs) : "–", "–"],
     ["warm re-scan, once more", P ? sec(p.warmAgainMs) : "–", "–"],
     [
-      "files/s (cold)",
+      "files/s (Promoter: scan call; Renovate: whole run)",
       P ? int(scannedFiles / (p.coldMs / 1000)) : "–",
       R ? int(scannedFiles / (r.wallMs / 1000)) : "–",
     ],
@@ -204,6 +204,13 @@ function parseArgs(argv) {
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
+
+  const load = os.loadavg()[0];
+  if (load > 0.5) {
+    console.log(
+      `note: load average ${load.toFixed(2)} on ${os.cpus().length} CPUs; timings may be noisy`,
+    );
+  }
 
   const genStart = performance.now();
   const tree = ensureLiveRepo({ units: args.units, seed: args.seed });
@@ -274,6 +281,7 @@ async function main() {
       totalMemoryBytes: os.totalmem(),
     },
     args,
+    loadAverageAtStart: os.loadavg(),
     tree,
     targets: TARGETS,
     promoter,

@@ -101,7 +101,7 @@ async function scanWithConfig(
 ): Promise<{ scan: DirectoryScan; config: Config; configWarnings: string[] } | undefined> {
   const loaded = loadConfig(dir, configFile, io);
   if (!loaded) return undefined;
-  const result = await scanDirectory(dir, { config: loaded.config });
+  const result = scanDirectory(dir, { config: loaded.config });
   if (result.conflicts.length > 0) {
     io.stderr(`promoter: the environments of ${configFile ?? DEFAULT_CONFIG_FILE} overlap:\n`);
     for (const c of result.conflicts) {
@@ -157,7 +157,7 @@ async function update(args: string[], io: CliIo): Promise<number> {
     io.stdout(`${dependency} is already at ${to} in ${env}; nothing changed\n`);
     return 0;
   }
-  const verified = await applyVerifiedEdits(files, scanned.config, inventory, plan.edits, {
+  const verified = applyVerifiedEdits(files, scanned.config, inventory, plan.edits, {
     dependencyId: dependency,
     environment: env,
     targetVersion: to,

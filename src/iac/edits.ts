@@ -104,14 +104,14 @@ export function parsesWithReferenceParser(content: string): boolean {
  * with the reference HCL parser, and a re-scan shows the intended usages at the target version and
  * every other usage, skip and warning of the repository unchanged. Nothing is returned otherwise.
  */
-export async function applyVerifiedEdits(
+export function applyVerifiedEdits(
   files: readonly SourceFile[],
   config: Config,
   before: Inventory,
   edits: readonly Edit[],
   intended: IntendedChange,
   cache?: ScanCache,
-): Promise<VerifiedEdit> {
+): VerifiedEdit {
   let changed: SourceFile[];
   try {
     changed = applyEdits(files, edits);
@@ -128,7 +128,7 @@ export async function applyVerifiedEdits(
   const fork: ScanCache = cache
     ? { documents: cache.documents, units: new Map(cache.units) }
     : createScanCache();
-  const rescan = await scan(after, config, fork);
+  const rescan = scan(after, config, fork);
   const editedTokens = new Set(edits.map((e) => `${e.file}\0${e.start}`));
   const expected = describe(before, (env, id, usage) =>
     env === intended.environment &&

@@ -1,7 +1,8 @@
 import { posix } from "node:path";
 import semver from "semver";
 import { createEnvironmentMatcher, type Config } from "../config/index.js";
-import { HclParser, type HclDocument } from "./hcl-syntax.js";
+import { parseHcl } from "./hcl-parser.js";
+import type { HclDocument } from "./hcl-syntax.js";
 import { classifyRef, parseSourceAddress, type RefSpan } from "./source-address.js";
 import { TerragruntEvaluator, type Value } from "./terragrunt-evaluator.js";
 import { originOf, type TracedString } from "./traced-string.js";
@@ -11,6 +12,7 @@ import type {
   Inventory,
   Skipped,
   SourceFile,
+  TokenLocation,
   Usage,
   UsageKind,
   Warning,
@@ -51,7 +53,7 @@ interface FoundUsage {
   source: string;
   version: string;
   usageKind: UsageKind;
-  token?: { file: string; start: number; end: number };
+  token?: TokenLocation;
   notPromotable?: string;
 }
 
@@ -100,12 +102,11 @@ export function byteOffset(text: string, offset: number): number {
  * dependency with the exact place its version is written, and reports what cannot be updated.
  * Pure apart from the cache; a file that does not parse becomes a warning.
  */
-export async function scan(
+export function scan(
   files: readonly SourceFile[],
   config: Config,
   cache: ScanCache = createScanCache(),
-): Promise<ScanResult> {
-  const parser = await HclParser.load();
+): ScanResult {
   const byPath = new Map<string, SourceFile>();
   for (const file of files) if (isIacFile(file.path)) byPath.set(file.path, file);
 
@@ -125,7 +126,7 @@ export async function scan(
   const parse = (file: SourceFile): HclDocument => {
     let document = cache.documents.get(file.hash);
     if (!document) {
-      document = parser.parse(file.content);
+      document = parseHcl(file.content);
       cache.documents.set(file.hash, document);
     }
     return document;
@@ -146,7 +147,7 @@ export async function scan(
     return result;
   });
 
-  const inventory = assemble(config, units, results, byPath, envOfFile);
+  const inventory = assemble(config, units, results, envOfFile);
   return { inventory, conflicts };
 }
 
@@ -187,6 +188,11 @@ function scanUnit(
     document: documentOf,
   });
   const lineOf = (offset: number) => lineColumn(file.content, offset).line;
+  const context: UnitContext = {
+    result,
+    file: file.path,
+    contentOf: (path) => (byPath.get(path) as SourceFile).content,
+  };
   const name = posix.basename(file.path);
   const scope = evaluator.configScope(file.path, document);
 
@@ -198,8 +204,7 @@ function scanUnit(
       const version = block.body.attributes.find((a) => a.name === "version");
       const versionValue = version && evaluator.evaluateIn(scope, version.expr);
       addSource(
-        result,
-        file.path,
+        context,
         lineOf(source.start),
         evaluator.evaluateIn(scope, source.expr),
         versionValue,
@@ -213,7 +218,7 @@ function scanUnit(
       if (block.type !== "unit" && block.type !== "stack") continue;
       const source = block.body.attributes.find((a) => a.name === "source");
       if (!source) continue;
-      addSource(result, file.path, lineOf(source.start), evaluator.evaluateIn(scope, source.expr));
+      addSource(context, lineOf(source.start), evaluator.evaluateIn(scope, source.expr));
     }
     return result;
   }
@@ -227,57 +232,56 @@ function scanUnit(
     }
     return result;
   }
-  addSource(result, file.path, lineOf(source.declaredAt), source.value);
+  addSource(context, lineOf(source.declaredAt), source.value);
   return result;
 }
 
 const EXACT_VERSION = /^(\s*=?\s*)(v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)\s*$/;
 
+/** Where found usages go, and how to read the file a version token lives in. */
+interface UnitContext {
+  result: UnitResult;
+  file: string;
+  contentOf: (path: string) => string;
+}
+
 /** Records the usage (or the reason it is skipped) of one `source` value. */
-function addSource(
-  result: UnitResult,
-  file: string,
-  line: number,
-  value: Value,
-  versionValue?: Value,
-): void {
+function addSource(context: UnitContext, line: number, value: Value, versionValue?: Value): void {
+  const { result, file } = context;
   const skip = (reason: string, id?: string): void => {
     result.skipped.push(id === undefined ? { file, line, reason } : { file, line, id, reason });
   };
-  if (value.type === "unknown")
+  const add = (usage: FoundUsage, traced: TracedString, span: RefSpan): void => {
+    result.usages.push(located(usage, traced, span, context.contentOf));
+  };
+  if (value.type === "unknown") {
     return skip(`the source cannot be resolved statically: ${value.reason}`);
+  }
   if (value.type !== "string") return skip("the source is not a string");
   const address = parseSourceAddress(value.value.text);
   if (address.type === "local") return;
-  if (address.type === "unsupported")
+  if (address.type === "unsupported") {
     return skip(`unsupported source "${value.value.text}": ${address.reason}`);
+  }
 
   const base = { file, line, id: address.id, kind: address.type, source: address.source };
   if (address.type === "git") {
-    if (!address.ref) return skip("no ?ref= pin: the module's default branch is used", address.id);
-    const refKind = classifyRef(address.ref.value);
+    const ref = address.ref;
+    if (!ref) return skip("no ?ref= pin: the module's default branch is used", address.id);
+    const refKind = classifyRef(ref.value);
     if (refKind === "commit")
-      return skip(`ref ${address.ref.value} is a commit SHA, not a version tag`, address.id);
+      return skip(`ref ${ref.value} is a commit SHA, not a version tag`, address.id);
     if (refKind === "branch")
-      return skip(`ref ${address.ref.value} is a branch, not a version tag`, address.id);
-    result.usages.push(
-      located(
-        { ...base, version: address.ref.value, usageKind: "git-tag" },
-        value.value,
-        address.ref,
-      ),
-    );
-    return;
+      return skip(`ref ${ref.value} is a branch, not a version tag`, address.id);
+    return add({ ...base, version: ref.value, usageKind: "git-tag" }, value.value, ref);
   }
   if (address.version) {
-    result.usages.push(
-      located(
-        { ...base, version: address.version.value, usageKind: "registry-version" },
-        value.value,
-        address.version,
-      ),
+    const version = address.version;
+    return add(
+      { ...base, version: version.value, usageKind: "registry-version" },
+      value.value,
+      version,
     );
-    return;
   }
   if (!versionValue)
     return skip("no version pinned: the newest version is used on every run", address.id);
@@ -288,36 +292,45 @@ function addSource(
   const text = versionValue.value.text;
   const exact = EXACT_VERSION.exec(text);
   if (!exact) {
-    const usage = located(
-      { ...base, version: text, usageKind: "registry-constraint" },
+    return add(
+      {
+        ...base,
+        version: text,
+        usageKind: "registry-constraint",
+        notPromotable: `version constraint "${text}" is not an exact pin`,
+      },
       versionValue.value,
       { value: text, start: 0, end: text.length },
     );
-    usage.notPromotable = `version constraint "${text}" is not an exact pin`;
-    result.usages.push(usage);
-    return;
   }
   const start = (exact[1] ?? "").length;
   const version = exact[2] ?? "";
-  result.usages.push(
-    located({ ...base, version, usageKind: "registry-version" }, versionValue.value, {
-      value: version,
-      start,
-      end: start + version.length,
-    }),
-  );
+  add({ ...base, version, usageKind: "registry-version" }, versionValue.value, {
+    value: version,
+    start,
+    end: start + version.length,
+  });
 }
 
-function located(usage: FoundUsage, value: TracedString, span: RefSpan): FoundUsage {
+/** Sets where the usage's version literal lives, or why it has no single place. */
+function located(
+  usage: FoundUsage,
+  value: TracedString,
+  span: RefSpan,
+  contentOf: (path: string) => string,
+): FoundUsage {
   const origin = originOf(value, span.start, span.end);
-  if (origin)
-    usage.token = {
-      file: origin.file,
-      start: origin.offset,
-      end: origin.offset + span.value.length,
-    };
-  else
-    usage.notPromotable = `the version ${span.value} is computed by an expression, not written in one place`;
+  if (!origin) {
+    usage.notPromotable ??= `the version ${span.value} is computed by an expression, not written in one place`;
+    return usage;
+  }
+  const content = contentOf(origin.file);
+  usage.token = {
+    file: origin.file,
+    start: byteOffset(content, origin.offset),
+    end: byteOffset(content, origin.offset + span.value.length),
+    ...lineColumn(content, origin.offset),
+  };
   return usage;
 }
 
@@ -336,7 +349,6 @@ function assemble(
   config: Config,
   units: string[],
   results: UnitResult[],
-  byPath: Map<string, SourceFile>,
   envOfFile: Map<string, string>,
 ): Inventory {
   const found: { env: string; usage: FoundUsage }[] = [];
@@ -361,28 +373,18 @@ function assemble(
   const environments = new Map(
     config.environments.map((e) => [e.name, new Map<string, Dependency>()]),
   );
+  const environmentNames = config.environments.map((e) => e.name);
   for (const { env, usage } of found) {
     const token = usage.token;
-    let location: Usage["token"];
     if (token) {
-      const content = (byPath.get(token.file) as SourceFile).content;
-      const { line, column } = lineColumn(content, token.start);
-      location = {
-        file: token.file,
-        start: byteOffset(content, token.start),
-        end: byteOffset(content, token.end),
-        line,
-        column,
-      };
       const envs = tokenEnvs.get(`${token.file}\0${token.start}`) as Set<string>;
       const tokenEnv = envOfFile.get(token.file);
+      const where = `the version is set in ${token.file}:${token.line}`;
       if (envs.size > 1) {
-        usage.notPromotable ??= `not promotable per environment: the version is set in ${token.file}:${line}, shared by environments ${config.environments
-          .map((e) => e.name)
-          .filter((n) => envs.has(n))
-          .join(", ")}`;
+        const shared = environmentNames.filter((n) => envs.has(n)).join(", ");
+        usage.notPromotable ??= `not promotable per environment: ${where}, shared by environments ${shared}`;
       } else if (tokenEnv !== undefined && tokenEnv !== env) {
-        usage.notPromotable ??= `not promotable per environment: the version is set in ${token.file}:${line}, a file of environment ${tokenEnv}`;
+        usage.notPromotable ??= `not promotable per environment: ${where}, a file of environment ${tokenEnv}`;
       }
     }
     if (usage.notPromotable) {
@@ -411,7 +413,7 @@ function assemble(
       version: usage.version,
       kind: usage.usageKind,
     };
-    if (location) entry.token = location;
+    if (token) entry.token = token;
     if (usage.notPromotable) entry.notPromotable = usage.notPromotable;
     dependency.usages.push(entry);
   }

@@ -27,12 +27,12 @@ export interface DirectoryScan extends ScanResult {
 }
 
 /** Reads the Terraform, OpenTofu and Terragrunt files under `dir` and scans them. */
-export async function scanDirectory(
+export function scanDirectory(
   dir: string,
   options: { config: Config; cache?: DirectoryScanCache },
-): Promise<DirectoryScan> {
+): DirectoryScan {
   const paths = listDirectory(dir);
   const files = readFiles(dir, paths.filter(isIacFile), options.cache?.stamps);
-  const result = await scan(files, options.config, options.cache?.scan);
+  const result = scan(files, options.config, options.cache?.scan);
   return { ...result, paths, files };
 }

@@ -1,0 +1,598 @@
+import type {
+  Expr,
+  HclAttribute,
+  HclBlock,
+  HclBody,
+  HclDocument,
+  TemplatePart,
+  TraversalStep,
+} from "./hcl-syntax.js";
+
+/** Top-level attributes whose values the scanner never reads: they are checked for balance and skipped. */
+const SKIPPED_ATTRIBUTES = new Set(["inputs"]);
+
+class HclSyntaxError extends Error {
+  constructor(
+    readonly offset: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const enum Char {
+  Tab = 9,
+  Newline = 10,
+  Return = 13,
+  Space = 32,
+  Bang = 33,
+  Quote = 34,
+  Hash = 35,
+  Dollar = 36,
+  Percent = 37,
+  Ampersand = 38,
+  OpenParen = 40,
+  CloseParen = 41,
+  Star = 42,
+  Plus = 43,
+  Comma = 44,
+  Minus = 45,
+  Dot = 46,
+  Slash = 47,
+  Zero = 48,
+  Nine = 57,
+  Colon = 58,
+  Less = 60,
+  Equals = 61,
+  Greater = 62,
+  Question = 63,
+  OpenBracket = 91,
+  Backslash = 92,
+  CloseBracket = 93,
+  Underscore = 95,
+  OpenBrace = 123,
+  Pipe = 124,
+  CloseBrace = 125,
+  Tilde = 126,
+}
+
+const CLOSERS = new Map([
+  [Char.OpenParen, Char.CloseParen],
+  [Char.OpenBracket, Char.CloseBracket],
+  [Char.OpenBrace, Char.CloseBrace],
+]);
+
+function isIdentifierStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === Char.Underscore || c > 127;
+}
+
+function isIdentifierPart(c: number): boolean {
+  return isIdentifierStart(c) || (c >= Char.Zero && c <= Char.Nine) || c === Char.Minus;
+}
+
+function isDigit(c: number): boolean {
+  return c >= Char.Zero && c <= Char.Nine;
+}
+
+/**
+ * Parses HCL native syntax (Terraform, OpenTofu, Terragrunt) into the scanner's syntax model, with
+ * string offsets for every literal. Hand-written for speed: a scan reads tens of thousands of files.
+ * Never throws: the first syntax error comes back in `error`, with the body read up to it.
+ */
+export function parseHcl(text: string): HclDocument {
+  const parser = new Parser(text);
+  const body: HclBody = { attributes: [], blocks: [] };
+  try {
+    parser.body(body, true);
+    return { body };
+  } catch (error) {
+    if (!(error instanceof HclSyntaxError)) throw error;
+    return { body, error: { offset: error.offset, message: error.message } };
+  }
+}
+
+class Parser {
+  private pos = 0;
+
+  constructor(private readonly text: string) {}
+
+  private code(at = this.pos): number {
+    return this.text.charCodeAt(at);
+  }
+
+  private fail(message: string, at = this.pos): never {
+    throw new HclSyntaxError(at, message);
+  }
+
+  private describeHere(): string {
+    if (this.pos >= this.text.length) return "end of file";
+    const c = this.text[this.pos];
+    return c === "\n" ? "end of line" : JSON.stringify(c);
+  }
+
+  /** Skips spaces and comments; newlines too when `newlines` (inside brackets, or between body items). */
+  private skip(newlines: boolean): void {
+    const text = this.text;
+    for (;;) {
+      const c = text.charCodeAt(this.pos);
+      if (c === Char.Space || c === Char.Tab || c === Char.Return) {
+        this.pos++;
+      } else if (c === Char.Newline && newlines) {
+        this.pos++;
+      } else if (
+        c === Char.Hash ||
+        (c === Char.Slash && text.charCodeAt(this.pos + 1) === Char.Slash)
+      ) {
+        const end = text.indexOf("\n", this.pos);
+        this.pos = end === -1 ? text.length : end;
+      } else if (c === Char.Slash && text.charCodeAt(this.pos + 1) === Char.Star) {
+        const end = text.indexOf("*/", this.pos + 2);
+        if (end === -1) this.fail("unterminated /* comment");
+        this.pos = end + 2;
+      } else {
+        return;
+      }
+    }
+  }
+
+  private identifier(): string {
+    const start = this.pos;
+    if (!isIdentifierStart(this.code())) this.fail(`expected a name, found ${this.describeHere()}`);
+    this.pos++;
+    while (isIdentifierPart(this.code())) this.pos++;
+    return this.text.slice(start, this.pos);
+  }
+
+  private expect(c: number, what: string): void {
+    if (this.code() !== c) this.fail(`expected ${what}, found ${this.describeHere()}`);
+    this.pos++;
+  }
+
+  /** A body: attributes and blocks until `}` (or the end of the file at top level). */
+  body(body: HclBody, topLevel: boolean): void {
+    for (;;) {
+      this.skip(true);
+      if (this.pos >= this.text.length) {
+        if (topLevel) return;
+        this.fail('missing "}"');
+      }
+      if (this.code() === Char.CloseBrace) {
+        if (topLevel) this.fail('unexpected "}"');
+        return;
+      }
+      const start = this.pos;
+      const name = this.identifier();
+      this.skip(false);
+      if (this.code() === Char.Equals && this.code(this.pos + 1) !== Char.Equals) {
+        this.pos++;
+        this.skip(false);
+        const expr =
+          topLevel && SKIPPED_ATTRIBUTES.has(name) ? this.skipExpression() : this.expression(false);
+        body.attributes.push({ name, expr, start } satisfies HclAttribute);
+      } else {
+        body.blocks.push(this.block(name, start));
+      }
+      this.endOfItem();
+    }
+  }
+
+  private endOfItem(): void {
+    this.skip(false);
+    const c = this.code();
+    if (c === Char.Newline) this.pos++;
+    else if (this.pos < this.text.length && c !== Char.CloseBrace) {
+      this.fail(`expected a new line, found ${this.describeHere()}`);
+    }
+  }
+
+  private block(type: string, start: number): HclBlock {
+    const labels: string[] = [];
+    for (;;) {
+      const c = this.code();
+      if (c === Char.OpenBrace) break;
+      if (c === Char.Quote) {
+        const label = this.template();
+        labels.push(label.parts.map((p) => (p.kind === "literal" ? p.raw : "")).join(""));
+      } else if (isIdentifierStart(c)) {
+        labels.push(this.identifier());
+      } else {
+        this.fail(
+          `expected "=" or "{" after ${JSON.stringify(type)}, found ${this.describeHere()}`,
+        );
+      }
+      this.skip(false);
+    }
+    this.pos++;
+    const body: HclBody = { attributes: [], blocks: [] };
+    this.body(body, false);
+    this.pos++;
+    return { type, labels, body, start };
+  }
+
+  /** An expression; `nested` when inside brackets, where new lines are plain space. */
+  private expression(nested: boolean): Expr {
+    const start = this.pos;
+    let expr = this.binary(nested);
+    const save = this.pos;
+    this.skip(nested);
+    if (this.code() !== Char.Question) {
+      this.pos = save;
+    } else {
+      this.pos++;
+      this.skip(nested);
+      this.expression(nested);
+      this.skip(nested);
+      this.expect(Char.Colon, '":" of a conditional');
+      this.skip(nested);
+      this.expression(nested);
+      expr = this.unsupported(start);
+    }
+    return expr;
+  }
+
+  private unsupported(start: number): Expr {
+    return { kind: "unsupported", text: this.text.slice(start, this.pos), start, end: this.pos };
+  }
+
+  private operatorLength(): number {
+    const c = this.code();
+    const next = this.code(this.pos + 1);
+    if (
+      (c === Char.Pipe && next === Char.Pipe) ||
+      (c === Char.Ampersand && next === Char.Ampersand)
+    )
+      return 2;
+    if (
+      (c === Char.Equals || c === Char.Bang || c === Char.Less || c === Char.Greater) &&
+      next === Char.Equals
+    ) {
+      return 2;
+    }
+    if (c === Char.Less || c === Char.Greater) return next === Char.Less ? 0 : 1;
+    if (c === Char.Plus || c === Char.Minus || c === Char.Star || c === Char.Percent) return 1;
+    if (c === Char.Slash && next !== Char.Slash && next !== Char.Star) return 1;
+    return 0;
+  }
+
+  private binary(nested: boolean): Expr {
+    const start = this.pos;
+    let expr = this.unary(nested);
+    for (;;) {
+      const save = this.pos;
+      this.skip(nested);
+      const length = this.operatorLength();
+      if (length === 0) {
+        this.pos = save;
+        return expr;
+      }
+      this.pos += length;
+      this.skip(nested);
+      this.binary(nested);
+      expr = this.unsupported(start);
+    }
+  }
+
+  private unary(nested: boolean): Expr {
+    const c = this.code();
+    if (c === Char.Bang || c === Char.Minus) {
+      const start = this.pos;
+      this.pos++;
+      this.skip(nested);
+      const operand = this.unary(nested);
+      if (c === Char.Minus && operand.kind === "literal" && typeof operand.value === "number") {
+        return { kind: "literal", value: -operand.value, start, end: this.pos };
+      }
+      return this.unsupported(start);
+    }
+    return this.postfix(this.primary());
+  }
+
+  private postfix(primary: Expr): Expr {
+    let expr = primary;
+    const steps: TraversalStep[] = [];
+    let splat = false;
+    for (;;) {
+      const c = this.code();
+      if (c === Char.Dot) {
+        const next = this.code(this.pos + 1);
+        this.pos++;
+        if (next === Char.Star) {
+          this.pos++;
+          splat = true;
+        } else if (isDigit(next)) {
+          const start = this.pos;
+          while (isDigit(this.code())) this.pos++;
+          steps.push(Number(this.text.slice(start, this.pos)));
+        } else {
+          steps.push(this.identifier());
+        }
+      } else if (c === Char.OpenBracket) {
+        this.pos++;
+        this.skip(true);
+        if (this.code() === Char.Star) {
+          this.pos++;
+          splat = true;
+        } else {
+          const index = this.expression(true);
+          steps.push(
+            index.kind === "literal" && typeof index.value === "number" ? index.value : index,
+          );
+        }
+        this.skip(true);
+        this.expect(Char.CloseBracket, '"]"');
+      } else {
+        break;
+      }
+    }
+    if (steps.length === 0 && !splat) return expr;
+    if (splat || expr.kind !== "traversal") return this.unsupported(primary.start);
+    expr = { ...expr, steps: [...expr.steps, ...steps], end: this.pos };
+    return expr;
+  }
+
+  private primary(): Expr {
+    const start = this.pos;
+    const c = this.code();
+    if (c === Char.Quote) return this.template();
+    if (isDigit(c)) return this.number();
+    if (c === Char.OpenParen) {
+      this.pos++;
+      this.skip(true);
+      const inner = this.expression(true);
+      this.skip(true);
+      this.expect(Char.CloseParen, '")"');
+      return inner.kind === "unsupported"
+        ? this.unsupported(start)
+        : { ...inner, start, end: this.pos };
+    }
+    if (c === Char.OpenBracket) return this.tuple();
+    if (c === Char.OpenBrace) return this.object();
+    if (c === Char.Less && this.code(this.pos + 1) === Char.Less) return this.heredoc();
+    if (!isIdentifierStart(c)) this.fail(`expected an expression, found ${this.describeHere()}`);
+    let name = this.identifier();
+    while (this.code() === Char.Colon && this.code(this.pos + 1) === Char.Colon) {
+      this.pos += 2;
+      name += `::${this.identifier()}`;
+    }
+    if (this.code() === Char.OpenParen) return this.call(name, start);
+    if (name === "true" || name === "false")
+      return { kind: "literal", value: name === "true", start, end: this.pos };
+    if (name === "null") return { kind: "literal", value: null, start, end: this.pos };
+    return { kind: "traversal", root: name, steps: [], start, end: this.pos };
+  }
+
+  private number(): Expr {
+    const start = this.pos;
+    while (isDigit(this.code())) this.pos++;
+    if (this.code() === Char.Dot && isDigit(this.code(this.pos + 1))) {
+      this.pos++;
+      while (isDigit(this.code())) this.pos++;
+    }
+    const e = this.code();
+    if (e === 101 || e === 69) {
+      const sign = this.code(this.pos + 1);
+      const digitAt = sign === Char.Plus || sign === Char.Minus ? this.pos + 2 : this.pos + 1;
+      if (isDigit(this.code(digitAt))) {
+        this.pos = digitAt;
+        while (isDigit(this.code())) this.pos++;
+      }
+    }
+    return {
+      kind: "literal",
+      value: Number(this.text.slice(start, this.pos)),
+      start,
+      end: this.pos,
+    };
+  }
+
+  private call(name: string, start: number): Expr {
+    this.pos++;
+    const args: Expr[] = [];
+    let expanded = false;
+    for (;;) {
+      this.skip(true);
+      if (this.code() === Char.CloseParen) break;
+      if (this.pos >= this.text.length) this.fail('missing ")"');
+      args.push(this.expression(true));
+      this.skip(true);
+      if (this.text.startsWith("...", this.pos)) {
+        this.pos += 3;
+        expanded = true;
+        this.skip(true);
+      }
+      if (this.code() === Char.Comma) this.pos++;
+      else if (this.code() !== Char.CloseParen)
+        this.fail(`expected "," or ")", found ${this.describeHere()}`);
+    }
+    this.pos++;
+    if (expanded) return this.unsupported(start);
+    return { kind: "call", name, args, start, end: this.pos };
+  }
+
+  private isForKeyword(): boolean {
+    return this.text.startsWith("for", this.pos) && !isIdentifierPart(this.code(this.pos + 3));
+  }
+
+  private tuple(): Expr {
+    const start = this.pos;
+    this.pos++;
+    this.skip(true);
+    if (this.isForKeyword()) return this.forExpression(start, Char.CloseBracket);
+    const items: Expr[] = [];
+    for (;;) {
+      this.skip(true);
+      if (this.code() === Char.CloseBracket) break;
+      if (this.pos >= this.text.length) this.fail('missing "]"');
+      items.push(this.expression(true));
+      this.skip(true);
+      if (this.code() === Char.Comma) this.pos++;
+      else if (this.code() !== Char.CloseBracket)
+        this.fail(`expected "," or "]", found ${this.describeHere()}`);
+    }
+    this.pos++;
+    return { kind: "tuple", items, start, end: this.pos };
+  }
+
+  private object(): Expr {
+    const start = this.pos;
+    this.pos++;
+    this.skip(true);
+    if (this.isForKeyword()) return this.forExpression(start, Char.CloseBrace);
+    const entries: { key: string | Expr; value: Expr }[] = [];
+    for (;;) {
+      this.skip(true);
+      if (this.code() === Char.CloseBrace) break;
+      if (this.pos >= this.text.length) this.fail('missing "}"');
+      const keyExpr = this.expression(false);
+      const key =
+        keyExpr.kind === "traversal" && keyExpr.steps.length === 0 ? keyExpr.root : keyExpr;
+      this.skip(false);
+      const c = this.code();
+      if (c !== Char.Equals && c !== Char.Colon)
+        this.fail(`expected "=" or ":", found ${this.describeHere()}`);
+      this.pos++;
+      this.skip(false);
+      entries.push({ key, value: this.expression(false) });
+      this.skip(false);
+      const sep = this.code();
+      if (sep === Char.Comma || sep === Char.Newline) this.pos++;
+      else if (sep !== Char.CloseBrace)
+        this.fail(`expected "," or a new line, found ${this.describeHere()}`);
+    }
+    this.pos++;
+    return { kind: "object", entries, start, end: this.pos };
+  }
+
+  /** `[for ...]` and `{for ...}`: read through to the closing bracket; never evaluated. */
+  private forExpression(start: number, close: number): Expr {
+    this.pos += 3;
+    this.skipBalanced(close);
+    return this.unsupported(start);
+  }
+
+  /** Skips tokens (strings, heredocs, comments and nested brackets included) up to and past `close`. */
+  private skipBalanced(close: number): void {
+    const stack: number[] = [close];
+    while (stack.length > 0) {
+      if (this.pos >= this.text.length)
+        this.fail(`missing "${String.fromCharCode(stack[stack.length - 1] as number)}"`);
+      this.skip(true);
+      const c = this.code();
+      const closer = CLOSERS.get(c);
+      if (c === Char.Quote) this.template();
+      else if (c === Char.Less && this.code(this.pos + 1) === Char.Less && this.heredocAhead())
+        this.heredoc();
+      else if (closer !== undefined) {
+        this.pos++;
+        stack.push(closer);
+      } else if (c === Char.CloseParen || c === Char.CloseBracket || c === Char.CloseBrace) {
+        if (stack.pop() !== c) this.fail(`unexpected ${this.describeHere()}`);
+        this.pos++;
+      } else if (this.pos < this.text.length) this.pos++;
+    }
+  }
+
+  /** An attribute value that is never read: checked for balance and skipped, up to the end of its line. */
+  private skipExpression(): Expr {
+    const start = this.pos;
+    for (;;) {
+      this.skip(false);
+      const c = this.code();
+      if (this.pos >= this.text.length || c === Char.Newline || c === Char.CloseBrace) break;
+      if (c === Char.Quote) this.template();
+      else if (c === Char.Less && this.code(this.pos + 1) === Char.Less && this.heredocAhead())
+        this.heredoc();
+      else if (CLOSERS.has(c)) {
+        this.pos++;
+        this.skipBalanced(CLOSERS.get(c) as number);
+      } else if (c === Char.CloseParen || c === Char.CloseBracket)
+        this.fail(`unexpected ${this.describeHere()}`);
+      else this.pos++;
+    }
+    if (this.pos === start) this.fail(`expected an expression, found ${this.describeHere()}`);
+    return this.unsupported(start);
+  }
+
+  private heredocAhead(): boolean {
+    let at = this.pos + 2;
+    if (this.code(at) === Char.Minus) at++;
+    return isIdentifierStart(this.code(at));
+  }
+
+  /** `<<EOT` / `<<-EOT` up to the line holding only the marker. Heredocs are never evaluated. */
+  private heredoc(): Expr {
+    const start = this.pos;
+    this.pos += 2;
+    if (this.code() === Char.Minus) this.pos++;
+    const marker = this.identifier();
+    this.skip(false);
+    if (this.code() !== Char.Newline) this.fail("expected a new line after the heredoc marker");
+    let lineStart = this.pos + 1;
+    for (;;) {
+      if (lineStart >= this.text.length) this.fail(`heredoc ${marker} is never closed`, start);
+      let lineEnd = this.text.indexOf("\n", lineStart);
+      if (lineEnd === -1) lineEnd = this.text.length;
+      if (this.text.slice(lineStart, lineEnd).trim() === marker) {
+        this.pos = lineStart + this.text.slice(lineStart, lineEnd).indexOf(marker) + marker.length;
+        return this.unsupported(start);
+      }
+      lineStart = lineEnd + 1;
+    }
+  }
+
+  /** A quoted template: literal runs (raw, escapes undecoded) and `${...}` interpolations. */
+  private template(): Extract<Expr, { kind: "template" }> {
+    const start = this.pos;
+    this.pos++;
+    const parts: TemplatePart[] = [];
+    const text = this.text;
+    let literalStart = this.pos;
+    const flush = (end: number): void => {
+      if (end > literalStart)
+        parts.push({ kind: "literal", raw: text.slice(literalStart, end), start: literalStart });
+    };
+    for (;;) {
+      const c = text.charCodeAt(this.pos);
+      if (this.pos >= text.length || c === Char.Newline) this.fail("unterminated string", start);
+      if (c === Char.Quote) {
+        flush(this.pos);
+        this.pos++;
+        return { kind: "template", parts, start, end: this.pos };
+      }
+      if (c === Char.Backslash) {
+        this.pos += 2;
+        continue;
+      }
+      const next = text.charCodeAt(this.pos + 1);
+      if (
+        (c === Char.Dollar || c === Char.Percent) &&
+        next === c &&
+        text.charCodeAt(this.pos + 2) === Char.OpenBrace
+      ) {
+        this.pos += 3;
+        continue;
+      }
+      if ((c === Char.Dollar || c === Char.Percent) && next === Char.OpenBrace) {
+        flush(this.pos);
+        const partStart = this.pos;
+        this.pos += 2;
+        if (this.code() === Char.Tilde) this.pos++;
+        this.skip(true);
+        let expr: Expr;
+        if (c === Char.Dollar) {
+          expr = this.expression(true);
+          this.skip(true);
+          if (this.code() === Char.Tilde) this.pos++;
+          this.expect(Char.CloseBrace, '"}" closing the interpolation');
+        } else {
+          this.skipBalanced(Char.CloseBrace);
+          expr = this.unsupported(partStart);
+        }
+        parts.push({ kind: "interpolation", expr });
+        literalStart = this.pos;
+        continue;
+      }
+      this.pos++;
+    }
+  }
+}
