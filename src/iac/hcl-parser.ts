@@ -295,6 +295,7 @@ class Parser {
       const c = this.code();
       if (c === Char.Dot) {
         const next = this.code(this.pos + 1);
+        if (next === Char.Dot) break;
         this.pos++;
         if (next === Char.Star) {
           this.pos++;

@@ -21,7 +21,11 @@ import type {
 const IAC_FILE = /\.(tf|tofu|hcl)$/;
 const SKIPPED_FOLDER = /(^|\/)(\.terraform|\.terragrunt-cache|\.git)\//;
 
-/** Parse results by content hash and unit results by path, reused while the files they read are unchanged. */
+/**
+ * Unit results by path, reused while the files they read are unchanged, and parse results by content
+ * hash of the files units read from others (root.hcl, _envcommon/*.hcl, account.hcl...). A unit's own
+ * parse is not kept: its result is, and that keeps a scan of 20,000 units small.
+ */
 export interface ScanCache {
   documents: Map<string, HclDocument>;
   units: Map<string, UnitResult>;
@@ -123,11 +127,11 @@ export function scan(
     }
   }
 
-  const parse = (file: SourceFile): HclDocument => {
+  const parse = (file: SourceFile, keep: boolean): HclDocument => {
     let document = cache.documents.get(file.hash);
     if (!document) {
       document = parseHcl(file.content);
-      cache.documents.set(file.hash, document);
+      if (keep) cache.documents.set(file.hash, document);
     }
     return document;
   };
@@ -154,7 +158,7 @@ export function scan(
 function scanUnit(
   file: SourceFile,
   byPath: Map<string, SourceFile>,
-  parse: (file: SourceFile) => HclDocument,
+  parse: (file: SourceFile, keep: boolean) => HclDocument,
 ): UnitResult {
   const result: UnitResult = { hash: file.hash, reads: [], usages: [], skipped: [], warnings: [] };
   const seen = new Set<string>();
@@ -169,7 +173,7 @@ function scanUnit(
   const documentOf = (path: string): HclDocument | undefined => {
     const found = read(path);
     if (!found) return undefined;
-    const document = parse(found);
+    const document = parse(found, path !== file.path);
     if (document.error) {
       const { line, column } = lineColumn(found.content, document.error.offset);
       result.warnings.push({

@@ -1,0 +1,261 @@
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { runCli } from "../src/cli.js";
+
+const FIXTURE = join(import.meta.dirname, "fixtures", "live");
+
+async function run(...args: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(args, {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+  });
+  return { code, stdout, stderr };
+}
+
+const temporary: string[] = [];
+function copyOfFixture(): string {
+  const dir = mkdtempSync(join(tmpdir(), "promoter-cli-"));
+  temporary.push(dir);
+  cpSync(FIXTURE, dir, { recursive: true });
+  return dir;
+}
+
+/** Every file under dir with its content, for before/after comparisons. */
+function snapshot(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    files.set(path.slice(dir.length + 1), readFileSync(path, "utf8"));
+  }
+  return files;
+}
+
+afterEach(() => {
+  for (const dir of temporary.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("promoter report", () => {
+  it("prints one JSON document with every environment, skip and warning", async () => {
+    const { code, stdout, stderr } = await run("report", FIXTURE, "--json");
+    expect(code).toBe(0);
+    expect(stderr).toBe("");
+    const report = JSON.parse(stdout);
+    expect(report.environments.map((e: { name: string }) => e.name)).toEqual([
+      "dev",
+      "stage",
+      "prod",
+    ]);
+    const dev = report.environments[0];
+    const rds = dev.dependencies.find(
+      (d: { id: string }) => d.id === "gruntwork-io/terraform-aws-data-storage/rds",
+    );
+    expect(rds).toEqual({
+      id: "gruntwork-io/terraform-aws-data-storage/rds",
+      kind: "git",
+      source: "git::https://github.com/gruntwork-io/terraform-aws-data-storage.git//modules/rds",
+      versions: ["v0.30.0"],
+      usages: [
+        {
+          file: "dev-account/us-east-1/mysql/terragrunt.hcl",
+          line: 12,
+          version: "v0.30.0",
+          versionFile: "dev-account/us-east-1/mysql/terragrunt.hcl",
+          versionLine: 12,
+        },
+      ],
+    });
+    const redis = dev.dependencies.find(
+      (d: { id: string }) => d.id === "platform/terraform-aws-cache/redis",
+    );
+    expect(redis.usages[0]).toMatchObject({
+      versionFile: "dev-account/account.hcl",
+      versionLine: 3,
+    });
+    expect(report.skipped).toContainEqual({
+      file: "dev-account/us-east-1/app/main.tf",
+      line: 20,
+      id: "acme/terraform-aws-iam",
+      reason: "ref main is a branch, not a version tag",
+    });
+    expect(report.warnings).toEqual([
+      {
+        file: "dev-account/us-east-1/broken/terragrunt.hcl",
+        message: '5:1: syntax error: missing "}"; the file is not scanned',
+      },
+    ]);
+    expect(JSON.stringify(report)).not.toContain("ignored");
+  });
+
+  it("prints a table per environment for people", async () => {
+    const { code, stdout } = await run("report", FIXTURE);
+    expect(code).toBe(0);
+    expect(stdout).toContain("stage: 3 dependencies");
+    expect(stdout).toMatch(/gruntwork-io\/terraform-aws-data-storage\/rds\s+v0\.29\.0\s+1/);
+    expect(stdout).toContain("Warnings (1):");
+  });
+
+  it("exits 2 with every config error on stderr", async () => {
+    const dir = copyOfFixture();
+    writeFileSync(
+      join(dir, ".github/promoter.yml"),
+      "environments:\n  - name: dev\n    paths: []\n    promotion: sometimes\nupdates:\n  strategy: fastest\n",
+    );
+    const { code, stdout, stderr } = await run("report", dir);
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toContain(".github/promoter.yml:3:");
+    expect(stderr).toContain(".github/promoter.yml:4:16: environments[0].promotion");
+    expect(stderr).toContain(".github/promoter.yml:6:13: updates.strategy");
+  });
+
+  it("exits 2 when two environments claim the same file", async () => {
+    const dir = copyOfFixture();
+    writeFileSync(
+      join(dir, ".github/promoter.yml"),
+      'environments:\n  - name: dev\n    paths: ["dev-*/**"]\n  - name: all\n    paths: ["**/terragrunt.hcl"]\n',
+    );
+    const { code, stderr } = await run("report", dir);
+    expect(code).toBe(2);
+    expect(stderr).toContain(
+      "dev-account/us-east-1/vpc/terragrunt.hcl is in environments dev and all",
+    );
+  });
+
+  it("warns about a glob that matches nothing, and still reports", async () => {
+    const dir = copyOfFixture();
+    const config = readFileSync(join(dir, ".github/promoter.yml"), "utf8");
+    writeFileSync(
+      join(dir, ".github/promoter.yml"),
+      config.replace('"prod-*/**"', '"production-*/**"'),
+    );
+    const { code, stderr } = await run("report", dir);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/warning: \.github\/promoter\.yml:7:\d+: environments\[2\]\.paths\[0\]/);
+  });
+
+  it("takes --config and rejects unknown options and commands", async () => {
+    const dir = copyOfFixture();
+    const alternative = join(dir, "promoter-alt.yml");
+    writeFileSync(alternative, 'environments:\n  - name: staging\n    paths: ["stage-*/**"]\n');
+    const report = await run("report", dir, "--config", alternative, "--json");
+    expect(report.code).toBe(0);
+    expect(JSON.parse(report.stdout).environments.map((e: { name: string }) => e.name)).toEqual([
+      "staging",
+    ]);
+    expect((await run("report", dir, "--verbose")).code).toBe(2);
+    expect((await run("deploy")).code).toBe(2);
+    expect((await run("report", join(dir, "missing"))).stderr).toContain(
+      "cannot read the config file",
+    );
+  });
+});
+
+describe("promoter update", () => {
+  it("rewrites only the version token, where the literal lives, and prints the files", async () => {
+    const dir = copyOfFixture();
+    const before = snapshot(dir);
+    const { code, stdout } = await run(
+      "update",
+      dir,
+      "--env",
+      "dev",
+      "--dependency",
+      "platform/terraform-aws-cache/redis",
+      "--to",
+      "v0.6.0",
+    );
+    expect(code).toBe(0);
+    expect(stdout).toBe("dev-account/account.hcl\n");
+    const after = snapshot(dir);
+    for (const [path, content] of before) {
+      if (path === "dev-account/account.hcl") {
+        expect(after.get(path)).toBe(
+          content.replace('module_version = "v0.5.0"', 'module_version = "v0.6.0"'),
+        );
+      } else {
+        expect(after.get(path)).toBe(content);
+      }
+    }
+    const report = JSON.parse((await run("report", dir, "--json")).stdout);
+    const redis = report.environments[0].dependencies.find(
+      (d: { id: string }) => d.id === "platform/terraform-aws-cache/redis",
+    );
+    expect(redis.versions).toEqual(["v0.6.0"]);
+  });
+
+  it("writes a registry version without the v", async () => {
+    const dir = copyOfFixture();
+    const { code } = await run(
+      "update",
+      dir,
+      "--env",
+      "dev",
+      "--dependency",
+      "terraform-aws-modules/s3-bucket/aws",
+      "--to",
+      "v3.16.0",
+    );
+    expect(code).toBe(0);
+    expect(readFileSync(join(dir, "dev-account/us-east-1/app/main.tf"), "utf8")).toContain(
+      'version = "3.16.0"',
+    );
+  });
+
+  it("refuses, writing nothing, a dependency shared by several environments", async () => {
+    const dir = copyOfFixture();
+    const before = snapshot(dir);
+    const { code, stderr } = await run(
+      "update",
+      dir,
+      "--env",
+      "dev",
+      "--dependency",
+      "gruntwork-io/terraform-aws-messaging/sqs",
+      "--to",
+      "v0.9.0",
+    );
+    expect(code).toBe(2);
+    expect(stderr).toContain("shared by environments dev, stage, prod");
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it("refuses a dependency the environment does not use, and missing arguments", async () => {
+    const dir = copyOfFixture();
+    const missing = await run(
+      "update",
+      dir,
+      "--env",
+      "prod",
+      "--dependency",
+      "acme/terraform-aws-vpc/vpc-app",
+      "--to",
+      "v1.2.0",
+    );
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(
+      "acme/terraform-aws-vpc/vpc-app is not used in environment prod",
+    );
+    expect((await run("update", dir, "--env", "dev")).code).toBe(2);
+  });
+
+  it("says so when the environment is already at the version", async () => {
+    const dir = copyOfFixture();
+    const { code, stdout } = await run(
+      "update",
+      dir,
+      "--env",
+      "stage",
+      "--dependency",
+      "acme/terraform-aws-vpc/vpc-app",
+      "--to",
+      "v1.1.0",
+    );
+    expect(code).toBe(0);
+    expect(stdout).toContain("already at v1.1.0");
+  });
+});
