@@ -21,7 +21,9 @@ const sampleSize = Number(args[args.indexOf("--files") + 1]) || 2000;
 
 const tree = await ensureLiveRepo({ units: 20000, seed: 1 });
 const dist = fileURLToPath(new URL("../dist/", import.meta.url));
-const { listDirectory } = await import(pathToFileURL(join(dist, "local", "read-directory.js")).href);
+const { listDirectory } = await import(
+  pathToFileURL(join(dist, "local", "read-directory.js")).href
+);
 const { parseHcl } = await import(pathToFileURL(join(dist, "iac", "hcl-parser.js")).href);
 const all = listDirectory(tree.dir).filter((p) => /\.(hcl|tf)$/.test(p));
 const step = Math.max(1, Math.floor(all.length / sampleSize));

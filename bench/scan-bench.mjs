@@ -104,7 +104,8 @@ async function promoterChild(dir) {
     cold: summarize(cold),
     warm: summarize(warm),
     warmEqualsCold:
-      JSON.stringify(cold) === JSON.stringify(warm) && JSON.stringify(cold) === JSON.stringify(warmDir),
+      JSON.stringify(cold) === JSON.stringify(warm) &&
+      JSON.stringify(cold) === JSON.stringify(warmDir),
     firstWarnings: cold.warnings.slice(0, 5),
     firstSkipped: cold.skipped.slice(0, 5),
   };

@@ -259,3 +259,107 @@ describe("promoter update", () => {
     expect(stdout).toContain("already at v1.1.0");
   });
 });
+
+describe("promoter plan", () => {
+  const VERSIONS = join(import.meta.dirname, "fixtures", "live-versions.json");
+
+  it("prints the proposals for updates and promotions, offline from a versions file", async () => {
+    const { code, stdout, stderr } = await run("plan", FIXTURE, "--versions", VERSIONS, "--json");
+    expect(code).toBe(0);
+    expect(stderr).toBe("");
+    const result = JSON.parse(stdout);
+    expect(result.proposals).toEqual([
+      {
+        environment: "dev",
+        dependency: "acme/terraform-aws-vpc/vpc-app",
+        from: ["v1.2.0"],
+        to: "v1.3.0",
+        reason: "update",
+        files: [
+          "dev-account/stack/terragrunt.stack.hcl",
+          "dev-account/us-east-1/vpc/terragrunt.hcl",
+        ],
+      },
+      {
+        environment: "dev",
+        dependency: "acme/terragrunt-stacks/stacks/services",
+        from: ["v0.3.1"],
+        to: "v0.3.2",
+        reason: "update",
+        files: ["dev-account/stack/terragrunt.stack.hcl"],
+      },
+      {
+        environment: "dev",
+        dependency: "gruntwork-io/terraform-aws-data-storage/rds",
+        from: ["v0.30.0"],
+        to: "v0.30.1",
+        reason: "update",
+        files: ["dev-account/us-east-1/mysql/terragrunt.hcl"],
+      },
+      {
+        environment: "dev",
+        dependency: "platform/terraform-aws-cache/redis",
+        from: ["v0.5.0"],
+        to: "v0.5.3",
+        reason: "update",
+        files: ["dev-account/account.hcl"],
+      },
+      {
+        environment: "dev",
+        dependency: "terraform-aws-modules/s3-bucket/aws",
+        from: ["3.15.1"],
+        to: "3.15.2",
+        reason: "update",
+        files: ["dev-account/us-east-1/app/main.tf"],
+      },
+      {
+        environment: "stage",
+        dependency: "acme/terraform-aws-vpc/vpc-app",
+        from: ["v1.1.0"],
+        to: "v1.2.0",
+        reason: "promotion",
+        files: ["stage-account/us-east-1/vpc/terragrunt.hcl"],
+      },
+      {
+        environment: "stage",
+        dependency: "gruntwork-io/terraform-aws-data-storage/rds",
+        from: ["v0.29.0"],
+        to: "v0.30.0",
+        reason: "promotion",
+        files: ["stage-account/us-east-1/mysql/terragrunt.hcl"],
+      },
+    ]);
+    expect(result.warnings).toEqual([
+      {
+        file: "dev-account/us-east-1/broken/terragrunt.hcl",
+        message: '5:1: syntax error: missing "}"; the file is not scanned',
+      },
+    ]);
+  });
+
+  it("holds back prod (promotion: manual) once stage runs a newer version", async () => {
+    const dir = copyOfFixture();
+    const stageVpc = join(dir, "prod-account/us-east-1/vpc");
+    cpSync(join(dir, "stage-account/us-east-1/vpc"), stageVpc, { recursive: true });
+    const stage = join(dir, "stage-account/us-east-1/vpc/terragrunt.hcl");
+    writeFileSync(stage, readFileSync(stage, "utf8").replace("v1.1.0", "v1.2.0"));
+    const { code, stdout } = await run("plan", dir, "--versions", VERSIONS);
+    expect(code).toBe(0);
+    expect(stdout).toContain("Held back (1):");
+    expect(stdout).toContain(
+      "prod: acme/terraform-aws-vpc/vpc-app: v1.2.0 waits for `/promote prod` (promotion: manual)",
+    );
+  });
+
+  it("needs a token or a versions file, and says what is wrong with a versions file", async () => {
+    const dir = copyOfFixture();
+    const noToken = await run("plan", dir, "--token-env", "PROMOTER_TEST_NO_SUCH_TOKEN");
+    expect(noToken.code).toBe(2);
+    expect(noToken.stderr).toContain("set PROMOTER_TEST_NO_SUCH_TOKEN to a GitHub token");
+    const bad = join(dir, "versions.json");
+    writeFileSync(bad, '{ "acme/x": "v1.0.0" }');
+    const badFile = await run("plan", dir, "--versions", bad);
+    expect(badFile.code).toBe(2);
+    expect(badFile.stderr).toContain('"acme/x" must be a list of version strings');
+  });
+});

@@ -105,6 +105,21 @@ export const updatesSchema = z
       .describe(
         "Set to `true` to also propose pre-release versions such as `v1.2.0-rc.1`. A dependency already on a pre-release is always offered newer pre-releases. Default `false`.",
       ),
+    registry: z
+      .union([
+        z.enum(["terraform", "opentofu"]),
+        z.url({ protocol: /^https?$/, error: 'must be "terraform", "opentofu" or an http(s) URL' }),
+      ])
+      .default("terraform")
+      .describe(
+        "Which module registry a registry source without a host (`namespace/name/provider`) comes from: `terraform` (registry.terraform.io), `opentofu` (registry.opentofu.org), or the base URL of any registry that speaks the module registry protocol. Default `terraform`.",
+      ),
+    tagPrefix: z
+      .record(z.string().min(1, "must not be empty"), z.string().min(1, "must not be empty"))
+      .default({})
+      .describe(
+        'Tag prefixes of modules released from a monorepo, by dependency id or glob of ids, e.g. `{ "acme/terraform-modules/vpc": "vpc-" }` reads the tag `vpc-v1.2.3` as version 1.2.3 of that module and ignores the other modules\' tags. Default `{}`.',
+      ),
   })
   .describe("How and when new versions of dependencies are looked for.");
 

@@ -50,7 +50,7 @@ export function planEdits(
   const sorted = [...edits.values()].sort(
     (a, b) => a.file.localeCompare(b.file) || a.start - b.start,
   );
-  const from = [...new Set(editable.map((u) => u.version))];
+  const from = dependency.versions.filter((v) => editable.some((u) => u.version === v));
   return { ok: true, edits: sorted, from, untouched };
 }
 

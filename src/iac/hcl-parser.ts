@@ -82,6 +82,7 @@ function isDigit(c: number): boolean {
 export function parseHcl(text: string): HclDocument {
   const parser = new Parser(text);
   const body: HclBody = { attributes: [], blocks: [] };
+  parser.skipByteOrderMark();
   try {
     parser.body(body, true);
     return { body };
@@ -95,6 +96,11 @@ class Parser {
   private pos = 0;
 
   constructor(private readonly text: string) {}
+
+  /** Editors on Windows start files with U+FEFF; HCL reads it as nothing. */
+  skipByteOrderMark(): void {
+    if (this.text.charCodeAt(0) === 0xfeff) this.pos = 1;
+  }
 
   private code(at = this.pos): number {
     return this.text.charCodeAt(at);

@@ -9,6 +9,7 @@ import { originOf, type TracedString } from "./traced-string.js";
 import type {
   Dependency,
   DependencyKind,
+  DependencyOrigin,
   Inventory,
   Skipped,
   SourceFile,
@@ -55,6 +56,7 @@ interface FoundUsage {
   id: string;
   kind: DependencyKind;
   source: string;
+  origin: DependencyOrigin;
   version: string;
   usageKind: UsageKind;
   token?: TokenLocation;
@@ -229,7 +231,7 @@ function scanUnit(
 
   const source = evaluator.effectiveAttribute(scope, document, "terraform", "source");
   if (!source) {
-    const unresolved = evaluator.unresolvedIncludes(scope, document);
+    const unresolved = evaluator.unresolvedIncludes(scope);
     if (unresolved.length > 0) {
       const reasons = unresolved.map((u) => `include "${u.name}" cannot be resolved: ${u.reason}`);
       result.skipped.push({ file: file.path, line: 1, reason: reasons.join("; ") });
@@ -268,7 +270,17 @@ function addSource(context: UnitContext, line: number, value: Value, versionValu
     return skip(`unsupported source "${value.value.text}": ${address.reason}`);
   }
 
-  const base = { file, line, id: address.id, kind: address.type, source: address.source };
+  const origin: DependencyOrigin =
+    address.type === "git"
+      ? { type: "git", host: address.host, owner: address.owner, repo: address.repo }
+      : {
+          type: "registry",
+          ...(address.host === undefined ? {} : { host: address.host }),
+          namespace: address.namespace,
+          name: address.name,
+          provider: address.provider,
+        };
+  const base = { file, line, id: address.id, kind: address.type, source: address.source, origin };
   if (address.type === "git") {
     const ref = address.ref;
     if (!ref) return skip("no ?ref= pin: the module's default branch is used", address.id);
@@ -366,12 +378,17 @@ function assemble(
   });
 
   const tokenEnvs = new Map<string, Set<string>>();
+  const tokenDependencies = new Map<string, Set<string>>();
+  const add = (map: Map<string, Set<string>>, key: string, value: string) => {
+    const values = map.get(key) ?? new Set<string>();
+    values.add(value);
+    map.set(key, values);
+  };
   for (const { env, usage } of found) {
     if (!usage.token) continue;
     const key = `${usage.token.file}\0${usage.token.start}`;
-    const envs = tokenEnvs.get(key) ?? new Set<string>();
-    envs.add(env);
-    tokenEnvs.set(key, envs);
+    add(tokenEnvs, key, env);
+    add(tokenDependencies, key, usage.id);
   }
 
   const environments = new Map(
@@ -381,12 +398,16 @@ function assemble(
   for (const { env, usage } of found) {
     const token = usage.token;
     if (token) {
-      const envs = tokenEnvs.get(`${token.file}\0${token.start}`) as Set<string>;
+      const key = `${token.file}\0${token.start}`;
+      const envs = tokenEnvs.get(key) as Set<string>;
+      const dependencies = tokenDependencies.get(key) as Set<string>;
       const tokenEnv = envOfFile.get(token.file);
       const where = `the version is set in ${token.file}:${token.line}`;
       if (envs.size > 1) {
         const shared = environmentNames.filter((n) => envs.has(n)).join(", ");
         usage.notPromotable ??= `not promotable per environment: ${where}, shared by environments ${shared}`;
+      } else if (dependencies.size > 1) {
+        usage.notPromotable ??= `the version is set in ${token.file}:${token.line}, shared by dependencies ${[...dependencies].sort().join(", ")}`;
       } else if (tokenEnv !== undefined && tokenEnv !== env) {
         usage.notPromotable ??= `not promotable per environment: ${where}, a file of environment ${tokenEnv}`;
       }
@@ -406,6 +427,7 @@ function assemble(
         id: usage.id,
         kind: usage.kind,
         source: usage.source,
+        origin: usage.origin,
         versions: [],
         usages: [],
       };

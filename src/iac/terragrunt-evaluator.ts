@@ -29,11 +29,38 @@ export interface Scope {
   locals: Value;
   includes: Map<
     string,
-    { name: string; path: string; start: number; scope: () => Scope; document: HclDocument }
+    {
+      name: string;
+      path: string;
+      start: number;
+      /** False for `merge_strategy = "no_merge"`: the include's blocks are not merged into the unit. */
+      merged: boolean;
+      scope: () => Scope;
+      document: HclDocument;
+    }
   >;
+  /** Include blocks whose file could not be read, by name, with why. */
+  unresolved: Map<string, string>;
   /** Set when evaluating an included file: that file's path. */
   includedPath?: string;
 }
+
+/** Terragrunt functions whose result depends on the machine, the cloud account or the command run. */
+const RUNTIME_FUNCTIONS = new Set([
+  "get_env",
+  "run_cmd",
+  "sops_decrypt_file",
+  "get_aws_account_id",
+  "get_aws_account_alias",
+  "get_aws_caller_identity_arn",
+  "get_aws_caller_identity_user_id",
+  "get_terraform_command",
+  "get_terraform_cli_args",
+  "get_platform",
+  "get_working_dir",
+  "get_original_terragrunt_dir",
+  "local_exec",
+]);
 
 const RUNTIME_ROOTS = new Set(["dependency", "dependencies", "var", "values", "feature", "unit"]);
 
@@ -47,11 +74,10 @@ function str(value: TracedString): Value {
 
 /** Repository-relative path of a virtual absolute path (`/a/b` → `a/b`); undefined when it leaves the repository. */
 export function toRepoPath(path: string, baseDir: string): string | undefined {
-  const absolute = path.startsWith("/") ? path : posix.join("/", baseDir, path);
-  const normalized = posix.normalize(absolute.replace(/\/{2,}/g, "/"));
-  if (!normalized.startsWith("/")) return undefined;
-  const relative = normalized.slice(1);
-  return relative.startsWith("..") ? undefined : relative.replace(/\/$/, "");
+  const combined = path.startsWith("/") ? path.replace(/^\/+/, "") : posix.join(baseDir, path);
+  const normalized = posix.normalize(combined === "" ? "." : combined);
+  if (normalized === ".." || normalized.startsWith("../")) return undefined;
+  return normalized === "." ? "" : normalized.replace(/\/$/, "");
 }
 
 function virtualDir(path: string): string {
@@ -96,22 +122,46 @@ export class TerragruntEvaluator {
       configPath: path,
       locals: unknown("no locals"),
       includes: new Map(),
+      unresolved: new Map(),
     };
     scope.locals = this.localsOf(document.body, () => scope);
     for (const block of blocksOf(document.body, "include")) {
       const name = block.labels[0] ?? "";
       const pathExpr = attribute(block.body, "path");
-      if (!pathExpr) continue;
-      const value = this.evaluate(pathExpr, scope);
-      if (value.type !== "string") continue;
+      const value = pathExpr ? this.evaluate(pathExpr, scope) : unknown("it has no path");
+      if (value.type !== "string") {
+        scope.unresolved.set(
+          name,
+          value.type === "unknown" ? value.reason : "its path is not a string",
+        );
+        continue;
+      }
       const includePath = toRepoPath(value.value.text, posix.dirname(path));
-      const included = includePath === undefined ? undefined : this.repo.document(includePath);
-      if (includePath === undefined || included === undefined) continue;
+      if (includePath === undefined) {
+        scope.unresolved.set(name, `${value.value.text} is outside the repository`);
+        continue;
+      }
+      const included = this.repo.document(includePath);
+      if (!included) {
+        const why = this.repo.exists(includePath)
+          ? "does not parse"
+          : "is not a file in the repository";
+        scope.unresolved.set(name, `${includePath} ${why}`);
+        continue;
+      }
+      const strategy = attribute(block.body, "merge_strategy");
+      const merged = !(
+        strategy?.kind === "template" &&
+        strategy.parts.length === 1 &&
+        strategy.parts[0]?.kind === "literal" &&
+        strategy.parts[0].raw === "no_merge"
+      );
       let includedScope: Scope | undefined;
       scope.includes.set(name, {
         name,
         path: includePath,
         start: block.start,
+        merged,
         document: included,
         scope: () => (includedScope ??= this.includedScope(scope, includePath, included)),
       });
@@ -119,23 +169,9 @@ export class TerragruntEvaluator {
     return scope;
   }
 
-  /** The include blocks of a configuration whose path could not be resolved, with why. */
-  unresolvedIncludes(scope: Scope, document: HclDocument): { name: string; reason: string }[] {
-    const unresolved: { name: string; reason: string }[] = [];
-    for (const block of blocksOf(document.body, "include")) {
-      const name = block.labels[0] ?? "";
-      if (scope.includes.has(name)) continue;
-      const pathExpr = attribute(block.body, "path");
-      const value = pathExpr ? this.evaluate(pathExpr, scope) : unknown("it has no path");
-      const reason =
-        value.type === "unknown"
-          ? value.reason
-          : value.type === "string"
-            ? `${value.value.text} is not a file in the repository`
-            : "its path is not a string";
-      unresolved.push({ name, reason });
-    }
-    return unresolved;
+  /** The include blocks of a configuration whose file could not be read, with why. */
+  unresolvedIncludes(scope: Scope): { name: string; reason: string }[] {
+    return [...scope.unresolved].map(([name, reason]) => ({ name, reason }));
   }
 
   /**
@@ -152,6 +188,7 @@ export class TerragruntEvaluator {
     const own = this.blockAttribute(document.body, blockType, name);
     if (own) return { value: this.evaluate(own.expr, scope), declaredAt: own.start };
     for (const include of [...scope.includes.values()].reverse()) {
+      if (!include.merged) continue;
       const inherited = this.blockAttribute(include.document.body, blockType, name);
       if (inherited) {
         return { value: this.evaluate(inherited.expr, include.scope()), declaredAt: include.start };
@@ -179,6 +216,7 @@ export class TerragruntEvaluator {
       configPath: child.configPath,
       locals: unknown("no locals"),
       includes: new Map(),
+      unresolved: new Map(),
       includedPath: path,
     };
     scope.locals = this.localsOf(document.body, () => scope);
@@ -293,7 +331,15 @@ export class TerragruntEvaluator {
     let include = typeof first === "string" ? scope.includes.get(first) : undefined;
     if (include) steps.shift();
     else include = scope.includes.get("");
-    if (!include) return unknown("`include` does not name a resolvable include block");
+    if (!include) {
+      const name = typeof first === "string" ? first : "";
+      const why = scope.unresolved.get(name) ?? scope.unresolved.get("");
+      return unknown(
+        why === undefined
+          ? `there is no include block named "${name}"`
+          : `include "${name}" cannot be resolved: ${why}`,
+      );
+    }
     const target = include;
     return {
       type: "object",
@@ -320,7 +366,10 @@ export class TerragruntEvaluator {
       case "path_relative_to_include":
       case "path_relative_from_include": {
         const parent = this.parentPath(scope, stringArg(0));
-        if (parent === undefined) return unknown(`${name}() has no include to refer to`);
+        if (parent === undefined) {
+          if (name !== "get_parent_terragrunt_dir") return str(untraced("."));
+          return unknown(`${name}() has no include to refer to`);
+        }
         const parentDir = virtualDir(parent);
         if (name === "get_parent_terragrunt_dir") return str(untraced(parentDir));
         const relative =
@@ -330,7 +379,7 @@ export class TerragruntEvaluator {
         return str(untraced(relative || "."));
       }
       case "find_in_parent_folders": {
-        const target = args.length > 0 ? stringArg(0) : "terragrunt.hcl";
+        const target = args.length > 0 ? stringArg(0) || "terragrunt.hcl" : "terragrunt.hcl";
         if (target === undefined) return unknown("find_in_parent_folders() with a non-static name");
         let dir = posix.dirname(scope.configPath);
         while (dir !== "." && dir !== "") {
@@ -368,8 +417,26 @@ export class TerragruntEvaluator {
           },
         };
       }
+      case "lower":
+      case "upper":
+      case "trimspace": {
+        const value = stringArg(0);
+        if (value === undefined)
+          return unknown(`${name}() of a value that is not known statically`);
+        const result =
+          name === "lower"
+            ? value.toLowerCase()
+            : name === "upper"
+              ? value.toUpperCase()
+              : value.trim();
+        return str(untraced(result));
+      }
       default:
-        return unknown(`${name}() is only known when Terragrunt runs`);
+        return unknown(
+          RUNTIME_FUNCTIONS.has(name)
+            ? `${name}() is only known when Terragrunt runs`
+            : `${name}() is not evaluated by Promoter`,
+        );
     }
   }
 

@@ -29,6 +29,11 @@ export interface Usage {
   notPromotable?: string;
 }
 
+/** Where a dependency's versions are listed: a git repository's tags, or a module registry. */
+export type DependencyOrigin =
+  | { type: "git"; host: string; owner: string; repo: string }
+  | { type: "registry"; host?: string; namespace: string; name: string; provider: string };
+
 /** A versioned module reference with its usages in one environment. */
 export interface Dependency {
   /** Patcher-compatible id: `org/repo/subpath` for git, `namespace/name/provider` for registry modules. */
@@ -36,6 +41,7 @@ export interface Dependency {
   kind: DependencyKind;
   /** The source without its version, e.g. `git::https://github.com/org/repo.git//modules/sqs`. */
   source: string;
+  origin: DependencyOrigin;
   /** Distinct versions of its usages, sorted. */
   versions: string[];
   usages: Usage[];

@@ -29,7 +29,14 @@ describe("parseConfig", () => {
         { name: "prod", paths: ["prod-*/**"], exclude: [], promotion: "manual" },
       ],
       exclude: ["**/examples/**"],
-      updates: { strategy: "next-safe", schedule: "daily", ignore: [], prerelease: false },
+      updates: {
+        strategy: "next-safe",
+        schedule: "daily",
+        ignore: [],
+        prerelease: false,
+        registry: "terraform",
+        tagPrefix: {},
+      },
     });
   });
 
@@ -38,7 +45,14 @@ describe("parseConfig", () => {
     expect(result.ok && result.config).toEqual({
       environments: [{ name: "dev", paths: ["dev/**"], exclude: [], promotion: "auto" }],
       exclude: [],
-      updates: { strategy: "next-safe", schedule: "daily", ignore: [], prerelease: false },
+      updates: {
+        strategy: "next-safe",
+        schedule: "daily",
+        ignore: [],
+        prerelease: false,
+        registry: "terraform",
+        tagPrefix: {},
+      },
     });
   });
 
@@ -51,6 +65,8 @@ describe("parseConfig", () => {
       schedule: "daily",
       ignore: [],
       prerelease: false,
+      registry: "terraform",
+      tagPrefix: {},
     });
   });
 
@@ -97,6 +113,23 @@ describe("parseConfig", () => {
       ]);
     });
 
+    it("a registry that is neither a known name nor an http(s) URL, and an empty tag prefix", () => {
+      expect(
+        errorsOf(
+          lines(
+            "environments: [{ name: dev, paths: [dev/**] }]",
+            "updates:",
+            "  registry: ftp://mirror.example.com",
+            "  tagPrefix:",
+            '    "acme/modules/vpc": ""',
+          ),
+        ),
+      ).toEqual([
+        '.github/promoter.yml:3:13: updates.registry: must be "terraform", "opentofu" or an http(s) URL',
+        '.github/promoter.yml:5:25: updates.tagPrefix["acme/modules/vpc"]: must not be empty',
+      ]);
+    });
+
     it("unknown nested keys, at each key", () => {
       expect(
         errorsOf(
@@ -111,7 +144,7 @@ describe("parseConfig", () => {
         ),
       ).toEqual([
         '.github/promoter.yml:4:5: environments[0].promtion: unknown key, did you mean "promotion"?',
-        ".github/promoter.yml:6:3: updates.frequency: unknown key (allowed keys: strategy, schedule, ignore, prerelease)",
+        ".github/promoter.yml:6:3: updates.frequency: unknown key (allowed keys: strategy, schedule, ignore, prerelease, registry, tagPrefix)",
       ]);
     });
 

@@ -1,0 +1,131 @@
+import { readFileSync } from "node:fs";
+import { plan, type Plan } from "../promotion/plan.js";
+import {
+  UsageError,
+  parseCommand,
+  scanWithConfig,
+  type CliIo,
+  type ScannedDirectory,
+} from "./common.js";
+import { fetchVersions } from "./fetch-versions.js";
+
+/** The `--json` document of `promoter plan`. */
+export interface PlanJson {
+  proposals: {
+    environment: string;
+    dependency: string;
+    from: string[];
+    to: string;
+    reason: "update" | "promotion";
+    files: string[];
+  }[];
+  deferred: { environment: string; dependency: string; reason: string }[];
+  warnings: { file?: string; dependency?: string; message: string }[];
+}
+
+/** Reads `{ "<dependency-id>": ["v1.0.0", ...] }`; throws a UsageError naming what is wrong. */
+function readVersionsFile(path: string): Map<string, string[]> {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new UsageError(`cannot read --versions ${path}: ${(error as Error).message}`);
+  }
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    throw new UsageError(
+      `--versions ${path} must hold an object of dependency id → list of versions`,
+    );
+  }
+  const versions = new Map<string, string[]>();
+  for (const [id, list] of Object.entries(data)) {
+    if (!Array.isArray(list) || !list.every((v) => typeof v === "string")) {
+      throw new UsageError(`--versions ${path}: "${id}" must be a list of version strings`);
+    }
+    versions.set(id, list);
+  }
+  return versions;
+}
+
+function planJson(
+  result: Plan,
+  scanned: ScannedDirectory,
+  versionWarnings: PlanJson["warnings"],
+): PlanJson {
+  return {
+    proposals: result.proposals.map(({ environment, dependency, from, to, reason, files }) => ({
+      environment,
+      dependency,
+      from,
+      to,
+      reason,
+      files,
+    })),
+    deferred: result.deferred,
+    warnings: [
+      ...scanned.scan.inventory.warnings,
+      ...scanned.configWarnings.map((message) => ({ file: scanned.configFile, message })),
+      ...versionWarnings,
+    ],
+  };
+}
+
+function planText(json: PlanJson): string {
+  const out: string[] = [];
+  const count = json.proposals.length;
+  out.push(`${count} ${count === 1 ? "pull request" : "pull requests"} to open or update:`);
+  for (const p of json.proposals) {
+    out.push(
+      `  [promoter] ${p.environment}: ${p.dependency} ${p.from.join(", ")} → ${p.to} (${p.reason})`,
+    );
+    for (const file of p.files) out.push(`      ${file}`);
+  }
+  if (json.deferred.length > 0) {
+    out.push("", `Held back (${json.deferred.length}):`);
+    for (const d of json.deferred) out.push(`  ${d.environment}: ${d.dependency}: ${d.reason}`);
+  }
+  if (json.warnings.length > 0) {
+    out.push("", `Warnings (${json.warnings.length}):`);
+    for (const w of json.warnings) out.push(`  ${w.file ?? w.dependency}: ${w.message}`);
+  }
+  return `${out.join("\n")}\n`;
+}
+
+/** `promoter plan [DIR] [--config FILE] [--json] [--versions FILE | --token-env NAME]`. */
+export async function planCommand(args: string[], io: CliIo): Promise<number> {
+  const { dir, values } = parseCommand(args, {
+    config: { type: "string" },
+    json: { type: "boolean" },
+    versions: { type: "string" },
+    "token-env": { type: "string" },
+  });
+  const versionsFile = values.versions as string | undefined;
+  const tokenEnv = (values["token-env"] as string | undefined) ?? "GITHUB_TOKEN";
+  if (versionsFile && values["token-env"])
+    throw new UsageError("give --versions or --token-env, not both");
+  const scanned = scanWithConfig(dir, values.config as string | undefined, io);
+  if (!scanned) return 2;
+
+  let versions: Map<string, string[]>;
+  let versionWarnings: PlanJson["warnings"] = [];
+  if (versionsFile) {
+    versions = readVersionsFile(versionsFile);
+  } else {
+    const token = process.env[tokenEnv];
+    if (!token) {
+      throw new UsageError(
+        `set ${tokenEnv} to a GitHub token, or read versions offline with --versions FILE`,
+      );
+    }
+    const first = scanned.scan.inventory.environments[0]?.dependencies ?? [];
+    const fetched = await fetchVersions(first, scanned.config, token);
+    versions = fetched.versions;
+    versionWarnings = fetched.warnings;
+  }
+  const json = planJson(
+    plan(scanned.scan.inventory, versions, scanned.config, []),
+    scanned,
+    versionWarnings,
+  );
+  io.stdout(values.json ? `${JSON.stringify(json, null, 2)}\n` : planText(json));
+  return 0;
+}

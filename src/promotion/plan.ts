@@ -1,0 +1,226 @@
+import picomatch from "picomatch";
+import type { SemVer } from "semver";
+import type { Config } from "../config/index.js";
+import { planEdits } from "../iac/edits.js";
+import type { Dependency, Edit, Inventory, Usage } from "../iac/types.js";
+import { parseVersionTag, selectTarget } from "../versions/strategies.js";
+
+/** Why a proposal exists: a newer version for the first environment, or one promoted from the previous. */
+export type ProposalReason = "update" | "promotion";
+
+/** What is known of a promotion PR the app opened (or a PR labelled for an environment). */
+export interface PromotionPullRequest {
+  environment: string;
+  dependency: string;
+  /** The version the PR moves the dependency to. */
+  to: string;
+  state: "open" | "merged" | "closed";
+  number: number;
+  /** The PR carries `promoter:hold`: what it brought must not be promoted further automatically. */
+  hold?: boolean;
+}
+
+/** One intended change: one dependency of one environment to one version, with the edits that make it. */
+export interface Proposal {
+  /** The branch name, which is also the idempotency key: `promoter/<env>/<dependency-id>`. */
+  key: string;
+  environment: string;
+  dependency: string;
+  /** The versions it replaces. */
+  from: string[];
+  to: string;
+  reason: ProposalReason;
+  edits: Edit[];
+  /** The files the edits change. */
+  files: string[];
+  /** Usages of the dependency in the environment that stay as they are, with why. */
+  untouched: Usage[];
+}
+
+/** A dependency of an environment for which nothing is proposed, and why, when that is worth saying. */
+export interface Deferral {
+  environment: string;
+  dependency: string;
+  reason: string;
+}
+
+/** The proposals that follow from an inventory, and what was held back. */
+export interface Plan {
+  proposals: Proposal[];
+  deferred: Deferral[];
+}
+
+/** The branch of a proposal: `promoter/<env>/<dependency-id>`. */
+export function proposalKey(environment: string, dependency: string): string {
+  return `promoter/${environment}/${dependency}`;
+}
+
+function matcher(globs: readonly string[]): (id: string) => boolean {
+  return globs.length === 0 ? () => false : picomatch([...globs], { dot: true });
+}
+
+/** The configured monorepo tag prefix of a dependency, if any. */
+function tagPrefixFor(config: Config): (id: string) => string | undefined {
+  const entries = Object.entries(config.updates.tagPrefix).map(
+    ([glob, prefix]) => [picomatch(glob, { dot: true }), prefix] as const,
+  );
+  return (id) => entries.find(([match]) => match(id))?.[1];
+}
+
+/**
+ * Decides which promotion PRs should exist. Pure: the inventory, the versions available per
+ * dependency id, the config and the app's existing PRs in, proposals out.
+ *
+ * - The first environment gets an `update` to the version the strategy picks; every usage
+ *   in it is brought to that version.
+ * - Each later environment with `promotion: auto` gets a `promotion` to exactly the version the
+ *   environment before it runs, when that is newer than its own.
+ * - Nothing is proposed for ignored dependencies, usages that cannot be edited per environment, or
+ *   a version whose PR for that environment was closed without merging.
+ */
+export function plan(
+  inventory: Inventory,
+  versions: ReadonlyMap<string, readonly string[]>,
+  config: Config,
+  existing: readonly PromotionPullRequest[],
+): Plan {
+  const ignored = matcher(config.updates.ignore);
+  const prefixOf = tagPrefixFor(config);
+  const proposals: Proposal[] = [];
+  const deferred: Deferral[] = [];
+  const defer = (environment: string, dependency: string, reason: string) =>
+    deferred.push({ environment, dependency, reason });
+  const declined = (environment: string, dependency: string, to: string) =>
+    existing.find(
+      (pr) =>
+        pr.environment === environment &&
+        pr.dependency === dependency &&
+        pr.to === to &&
+        pr.state === "closed",
+    );
+
+  const propose = (
+    environment: string,
+    dependency: Dependency,
+    to: string,
+    reason: ProposalReason,
+  ) => {
+    const refusal = declined(environment, dependency.id, to);
+    if (refusal) {
+      defer(
+        environment,
+        dependency.id,
+        `${to} was declined: #${refusal.number} was closed without merging`,
+      );
+      return;
+    }
+    const edits = planEdits(inventory, dependency.id, environment, to);
+    if (!edits.ok) {
+      defer(environment, dependency.id, edits.reason);
+      return;
+    }
+    if (edits.edits.length === 0) return;
+    proposals.push({
+      key: proposalKey(environment, dependency.id),
+      environment,
+      dependency: dependency.id,
+      from: edits.from,
+      to,
+      reason,
+      edits: edits.edits,
+      files: [...new Set(edits.edits.map((e) => e.file))].sort(),
+      untouched: edits.untouched,
+    });
+  };
+
+  inventory.environments.forEach((environment, index) => {
+    const previous = inventory.environments[index - 1];
+    const settings = config.environments.find((e) => e.name === environment.name);
+    for (const dependency of environment.dependencies) {
+      if (ignored(dependency.id)) continue;
+      const editable = dependency.usages.filter((u) => u.token && !u.notPromotable);
+      if (editable.length === 0) continue;
+      const prefix = prefixOf(dependency.id);
+      const parse = (v: string) => parseVersionTag(v, prefix)?.version;
+      const current = highest(
+        editable.map((u) => u.version),
+        parse,
+      );
+      if (current === undefined) continue;
+
+      if (!previous) {
+        const available = versions.get(dependency.id);
+        if (!available) continue;
+        const target =
+          selectTarget(current, available, {
+            strategy: config.updates.strategy,
+            prerelease: config.updates.prerelease,
+            ...(prefix === undefined ? {} : { tagPrefix: prefix }),
+          }) ?? (new Set(editable.map((u) => u.version)).size > 1 ? current : undefined);
+        if (target !== undefined) propose(environment.name, dependency, target, "update");
+        continue;
+      }
+
+      const upstream = previous.dependencies.find((d) => d.id === dependency.id);
+      if (!upstream) continue;
+      const upstreamVersions = upstream.versions;
+      const upstreamVersion = upstreamVersions.length === 1 ? upstreamVersions[0] : undefined;
+      const upstreamSemVer = upstreamVersion === undefined ? undefined : parse(upstreamVersion);
+      const currentSemVer = parse(current);
+      if (upstreamVersion === undefined) {
+        const newer = upstreamVersions.some((v) => compare(parse(v), currentSemVer) > 0);
+        if (newer) {
+          defer(
+            environment.name,
+            dependency.id,
+            `${previous.name} runs several versions (${upstreamVersions.join(", ")}); it is promoted once they agree`,
+          );
+        }
+        continue;
+      }
+      if (!upstreamSemVer || !currentSemVer || compare(upstreamSemVer, currentSemVer) <= 0)
+        continue;
+      if (settings?.promotion === "manual") {
+        defer(
+          environment.name,
+          dependency.id,
+          `${upstreamVersion} waits for \`/promote ${environment.name}\` (promotion: manual)`,
+        );
+        continue;
+      }
+      const heldBy = existing.find(
+        (pr) =>
+          pr.environment === previous.name &&
+          pr.dependency === dependency.id &&
+          pr.to === upstreamVersion &&
+          pr.state === "merged" &&
+          pr.hold,
+      );
+      if (heldBy) {
+        defer(
+          environment.name,
+          dependency.id,
+          `${upstreamVersion} is on hold (#${heldBy.number} has promoter:hold)`,
+        );
+        continue;
+      }
+      propose(environment.name, dependency, upstreamVersion, "promotion");
+    }
+  });
+  return { proposals, deferred };
+}
+
+function compare(a: SemVer | undefined, b: SemVer | undefined): number {
+  if (!a || !b) return 0;
+  return a.compare(b);
+}
+
+/** The highest of the versions that parse, as written. */
+function highest(versions: string[], parse: (v: string) => SemVer | undefined): string | undefined {
+  let best: { text: string; parsed: SemVer } | undefined;
+  for (const text of versions) {
+    const parsed = parse(text);
+    if (parsed && (!best || parsed.compare(best.parsed) > 0)) best = { text, parsed };
+  }
+  return best?.text;
+}

@@ -1,0 +1,151 @@
+/**
+ * Module versions from any registry that speaks Terraform's module registry protocol
+ * (registry.terraform.io, registry.opentofu.org, HCP Terraform / Terraform Enterprise, mirrors):
+ * service discovery at `<base>/.well-known/terraform.json` gives `modules.v1`, then
+ * `GET <modules.v1><namespace>/<name>/<provider>/versions`.
+ */
+import { z } from "zod";
+
+/** A registry module address. */
+export interface RegistryModule {
+  namespace: string;
+  name: string;
+  provider: string;
+}
+
+/** Something went wrong talking to a registry: `status` is the HTTP status, absent for network errors. */
+export class RegistryError extends Error {
+  override name = "RegistryError";
+  constructor(
+    message: string,
+    readonly url: string,
+    readonly status?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The registry answered 404 for the module's versions: no such module (or not visible). */
+export class RegistryModuleNotFoundError extends RegistryError {
+  override name = "RegistryModuleNotFoundError";
+}
+
+/** What one listing cost. */
+export interface RegistryStats {
+  /** HTTP requests sent (discovery is sent once per registry per process). */
+  requests: number;
+}
+
+const discoverySchema = z.object({ "modules.v1": z.string().min(1) });
+const versionsSchema = z.object({
+  modules: z.array(z.object({ versions: z.array(z.object({ version: z.string() })) })),
+});
+
+/** Discovered `modules.v1` URLs, per registry base URL, for the life of the process. */
+const discoveries = new Map<string, Promise<string>>();
+
+/** Forgets the discovered registries (tests). */
+export function clearRegistryDiscoveryCache(): void {
+  discoveries.clear();
+}
+
+async function getJson(
+  url: string,
+  fetchImpl: typeof fetch,
+  stats: RegistryStats,
+): Promise<unknown> {
+  stats.requests++;
+  let response: Response;
+  try {
+    response = await fetchImpl(url, { headers: { accept: "application/json" } });
+  } catch (error) {
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+    const message = cause instanceof Error ? cause.message : String(cause);
+    throw new RegistryError(message, url, undefined, { cause: error });
+  }
+  if (!response.ok) {
+    // Drain the body so that the connection can be reused.
+    await response.arrayBuffer().catch(() => undefined);
+    const ErrorClass = response.status === 404 ? RegistryModuleNotFoundError : RegistryError;
+    throw new ErrorClass(`GET ${url}: HTTP ${response.status}`, url, response.status);
+  }
+  try {
+    return await response.json();
+  } catch (error) {
+    throw new RegistryError(`GET ${url}: the answer is not JSON`, url, response.status, {
+      cause: error,
+    });
+  }
+}
+
+async function discover(
+  baseUrl: string,
+  fetchImpl: typeof fetch,
+  stats: RegistryStats,
+): Promise<string> {
+  const url = `${baseUrl}/.well-known/terraform.json`;
+  let body: unknown;
+  try {
+    body = await getJson(url, fetchImpl, stats);
+  } catch (error) {
+    // A 404 here means "not a registry", not "no such module".
+    if (error instanceof RegistryModuleNotFoundError) {
+      throw new RegistryError(
+        `${baseUrl} does not offer service discovery (${url}: HTTP 404); is it a module registry?`,
+        url,
+        404,
+      );
+    }
+    throw error;
+  }
+  const parsed = discoverySchema.safeParse(body);
+  if (!parsed.success) {
+    throw new RegistryError(
+      `${baseUrl} does not offer the module registry protocol (no "modules.v1" in ${url})`,
+      url,
+    );
+  }
+  // A relative path resolves against the discovery document's URL, an absolute URL is used as is.
+  const modules = new URL(parsed.data["modules.v1"], url).href;
+  return modules.endsWith("/") ? modules : `${modules}/`;
+}
+
+/** The `modules.v1` URL of a registry (with trailing `/`), discovered once per base URL per process. */
+function modulesUrl(
+  baseUrl: string,
+  fetchImpl: typeof fetch,
+  stats: RegistryStats,
+): Promise<string> {
+  let promise = discoveries.get(baseUrl);
+  if (promise === undefined) {
+    promise = discover(baseUrl, fetchImpl, stats);
+    discoveries.set(baseUrl, promise);
+    // A failed discovery is tried again next time.
+    promise.catch(() => discoveries.delete(baseUrl));
+  }
+  return promise;
+}
+
+/**
+ * All versions of a registry module, as the registry writes them (`1.2.3`), in the registry's order.
+ * `baseUrl` is the registry's base URL without trailing `/` (see `registryBaseUrl`). Costs one
+ * request, plus one for discovery the first time a registry is used in the process. Throws
+ * {@link RegistryModuleNotFoundError} for an unknown module, {@link RegistryError} otherwise.
+ */
+export async function listRegistryVersions(
+  baseUrl: string,
+  module: RegistryModule,
+  fetchImpl: typeof fetch = fetch,
+  stats: RegistryStats = { requests: 0 },
+): Promise<string[]> {
+  const base = baseUrl.replace(/\/+$/, "");
+  const modules = await modulesUrl(base, fetchImpl, stats);
+  const path = [module.namespace, module.name, module.provider].map(encodeURIComponent).join("/");
+  const url = new URL(`${path}/versions`, modules).href;
+  const body = await getJson(url, fetchImpl, stats);
+  const parsed = versionsSchema.safeParse(body);
+  if (!parsed.success)
+    throw new RegistryError(`GET ${url}: unexpected answer (no modules[].versions[])`, url);
+  return parsed.data.modules.flatMap((entry) => entry.versions.map((v) => v.version));
+}

@@ -1,0 +1,223 @@
+/**
+ * The available versions of every dependency of an inventory: git tags for git sources, registry
+ * versions for registry modules. Each module repository (or registry module) is listed once however
+ * many dependencies use it; a listing that fails is a warning on its dependencies, never an error.
+ */
+import type { DependencyOrigin } from "../iac/types.js";
+import { errorStatus, listTags } from "./github-tags.js";
+import type { EtagCache, GitHubClient, ListingStats } from "./github-tags.js";
+import {
+  RegistryError,
+  RegistryModuleNotFoundError,
+  listRegistryVersions,
+} from "./registry-versions.js";
+import { gitApiBaseUrl, registryBaseUrl } from "./source-hosts.js";
+
+/** A problem reading the versions of one dependency. */
+export interface VersionWarning {
+  dependency: string;
+  message: string;
+}
+
+export interface ResolveVersionsOptions {
+  /**
+   * The client for a GitHub API base URL (no trailing `/`). When it is the app's own (`isAppApi`),
+   * return the installation client; for others, a client with a configured token or none.
+   */
+  clientFor(apiBaseUrl: string): GitHubClient;
+  /** `PROMOTER_SOURCE_HOSTS`, parsed with `parseSourceHosts`. */
+  hosts: Map<string, string>;
+  /** The app's own GitHub API base URL, e.g. `https://api.github.com` or `https://ghe.example.com/api/v3`. */
+  appBaseUrl: string;
+  /** `updates.registry`: `terraform`, `opentofu` or a registry base URL. */
+  registry: string;
+  etags: EtagCache;
+  fetch?: typeof fetch;
+  /** Listings run at the same time (default 4). */
+  concurrency?: number;
+  log?: { warn(obj: object, msg: string): void };
+}
+
+export interface ResolvedVersions {
+  /** Available versions (tags or registry versions, unfiltered) by dependency id; absent when the listing failed. */
+  versions: Map<string, string[]>;
+  warnings: VersionWarning[];
+  /** HTTP requests sent (GitHub and registries). */
+  requests: number;
+  /** Of these, GitHub requests answered 304 from the ETag cache (free of rate limit). */
+  notModified: number;
+}
+
+/** One listing: a module repository or registry module, with the dependencies that use it. */
+interface Listing {
+  key: string;
+  describe: string;
+  dependencies: string[];
+  run(stats: ListingStats): Promise<string[]>;
+  /** The host named in warnings. */
+  host: string;
+}
+
+const DEFAULT_CONCURRENCY = 4;
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Whether a GitHub error is a (primary or secondary) rate limit rather than a denied access. */
+function isRateLimit(error: unknown): boolean {
+  const status = errorStatus(error);
+  if (status === 429) return true;
+  if (status !== 403) return false;
+  const response = (error as { response?: { headers?: Record<string, unknown> } }).response;
+  if (String(response?.headers?.["x-ratelimit-remaining"]) === "0") return true;
+  if (response?.headers?.["retry-after"] !== undefined) return true;
+  return /rate limit/i.test(messageOf(error));
+}
+
+/** The warning for a failed GitHub tag listing. */
+function gitWarning(error: unknown, listing: Listing): string {
+  const status = errorStatus(error);
+  if (isRateLimit(error)) return `rate limited by ${listing.host}; retried next check`;
+  if (status === 404 || status === 403 || status === 401) {
+    return `module repository ${listing.describe} not found or not accessible to the app`;
+  }
+  // Octokit turns a network error into a RequestError with status 500 and no response.
+  const hasResponse =
+    typeof error === "object" && error !== null && "response" in error && error.response;
+  if (status !== undefined && !hasResponse)
+    return `${listing.host} unreachable: ${messageOf(error)}`;
+  const code = status === undefined ? "" : `HTTP ${status} `;
+  return `could not list the tags of ${listing.describe} on ${listing.host}: ${code}${messageOf(error)}`;
+}
+
+/** The warning for a failed registry listing. */
+function registryWarning(error: unknown, listing: Listing): string {
+  if (error instanceof RegistryModuleNotFoundError) {
+    return `module ${listing.describe} not found in the registry ${listing.host}`;
+  }
+  if (error instanceof RegistryError) {
+    if (error.status === 429) return `rate limited by ${listing.host}; retried next check`;
+    if (error.status === undefined) return `${listing.host} unreachable: ${error.message}`;
+    return `could not list the versions of ${listing.describe} on ${listing.host}: ${error.message}`;
+  }
+  return `could not list the versions of ${listing.describe} on ${listing.host}: ${messageOf(error)}`;
+}
+
+/** Runs `tasks` with at most `limit` at a time. */
+async function runLimited(tasks: (() => Promise<void>)[], limit: number): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < tasks.length) {
+      const task = tasks[next++];
+      if (task) await task();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, tasks.length)) }, worker));
+}
+
+/**
+ * Lists the versions of `dependencies` (by id; repeated ids are listed once). Git dependencies are
+ * grouped by API base URL + owner + repo, registry dependencies by registry base URL + module
+ * address: each group costs one listing. Failures become warnings on each dependency of the group.
+ */
+export async function resolveVersions(
+  dependencies: readonly { id: string; origin: DependencyOrigin }[],
+  options: ResolveVersionsOptions,
+): Promise<ResolvedVersions> {
+  const fetchImpl = options.fetch ?? fetch;
+  const listings = new Map<string, Listing>();
+  const warnings: VersionWarning[] = [];
+  const seen = new Set<string>();
+
+  for (const dependency of dependencies) {
+    if (seen.has(dependency.id)) continue;
+    seen.add(dependency.id);
+    const origin = dependency.origin;
+    let listing: Omit<Listing, "dependencies">;
+    try {
+      listing =
+        origin.type === "git"
+          ? gitListing(origin, options)
+          : registryListing(origin, options, fetchImpl);
+    } catch (error) {
+      warnings.push({ dependency: dependency.id, message: messageOf(error) });
+      continue;
+    }
+    const existing = listings.get(listing.key);
+    if (existing) existing.dependencies.push(dependency.id);
+    else listings.set(listing.key, { ...listing, dependencies: [dependency.id] });
+  }
+
+  const versions = new Map<string, string[]>();
+  const stats: ListingStats = { requests: 0, notModified: 0 };
+  const failed: { listing: Listing; message: string }[] = [];
+  const tasks = [...listings.values()].map((listing) => async () => {
+    try {
+      const found = await listing.run(stats);
+      for (const id of listing.dependencies) versions.set(id, found);
+    } catch (error) {
+      const message = listing.key.startsWith("git ")
+        ? gitWarning(error, listing)
+        : registryWarning(error, listing);
+      options.log?.warn(
+        { err: error, listing: listing.describe, dependencies: listing.dependencies },
+        message,
+      );
+      failed.push({ listing, message });
+    }
+  });
+  await runLimited(tasks, options.concurrency ?? DEFAULT_CONCURRENCY);
+
+  // Warnings in the order of the dependencies, whatever order the listings finished in.
+  const failures = new Map<string, string>();
+  for (const { listing, message } of failed) {
+    for (const id of listing.dependencies) failures.set(id, message);
+  }
+  for (const id of seen) {
+    const message = failures.get(id);
+    if (message !== undefined) warnings.push({ dependency: id, message });
+  }
+  return { versions, warnings, requests: stats.requests, notModified: stats.notModified };
+}
+
+function gitListing(
+  origin: Extract<DependencyOrigin, { type: "git" }>,
+  options: ResolveVersionsOptions,
+): Omit<Listing, "dependencies"> {
+  const apiBaseUrl = gitApiBaseUrl(origin.host, options.hosts, options.appBaseUrl);
+  const { owner, repo } = origin;
+  return {
+    // GitHub owner and repository names are case-insensitive.
+    key: `git ${apiBaseUrl} ${owner.toLowerCase()}/${repo.toLowerCase()}`,
+    describe: `${owner}/${repo}`,
+    host: hostOf(apiBaseUrl),
+    run: (stats) =>
+      listTags(options.clientFor(apiBaseUrl), { apiBaseUrl, owner, repo }, options.etags, stats),
+  };
+}
+
+function registryListing(
+  origin: Extract<DependencyOrigin, { type: "registry" }>,
+  options: ResolveVersionsOptions,
+  fetchImpl: typeof fetch,
+): Omit<Listing, "dependencies"> {
+  const baseUrl = registryBaseUrl(origin.host, options.registry, options.hosts);
+  const module = { namespace: origin.namespace, name: origin.name, provider: origin.provider };
+  const address = `${module.namespace}/${module.name}/${module.provider}`;
+  return {
+    // Registry addresses are case-insensitive.
+    key: `registry ${baseUrl} ${address.toLowerCase()}`,
+    describe: address,
+    host: hostOf(baseUrl),
+    run: (stats) => listRegistryVersions(baseUrl, module, fetchImpl, stats),
+  };
+}

@@ -1,0 +1,159 @@
+import nock from "nock";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  RegistryError,
+  RegistryModuleNotFoundError,
+  clearRegistryDiscoveryCache,
+  listRegistryVersions,
+} from "../../src/versions/registry-versions.js";
+import type { RegistryStats } from "../../src/versions/registry-versions.js";
+
+const vpc = { namespace: "terraform-aws-modules", name: "vpc", provider: "aws" };
+const versions = (...list: string[]) => ({
+  modules: [
+    { source: "terraform-aws-modules/vpc/aws", versions: list.map((version) => ({ version })) },
+  ],
+});
+
+beforeAll(() => nock.disableNetConnect());
+afterAll(() => nock.enableNetConnect());
+beforeEach(() => clearRegistryDiscoveryCache());
+afterEach(() => {
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  expect(pending).toEqual([]);
+});
+
+describe("listRegistryVersions", () => {
+  it("discovers registry.terraform.io once, then lists the versions", async () => {
+    const scope = nock("https://registry.terraform.io")
+      .get("/.well-known/terraform.json")
+      .once()
+      .reply(200, { "modules.v1": "/v1/modules/", "providers.v1": "/v1/providers/" })
+      .get("/v1/modules/terraform-aws-modules/vpc/aws/versions")
+      .reply(200, versions("5.0.0", "5.1.0"))
+      .get("/v1/modules/terraform-aws-modules/vpc/aws/versions")
+      .reply(200, versions("5.0.0", "5.1.0", "5.2.0"));
+    const first: RegistryStats = { requests: 0 };
+    expect(await listRegistryVersions("https://registry.terraform.io", vpc, fetch, first)).toEqual([
+      "5.0.0",
+      "5.1.0",
+    ]);
+    expect(first.requests).toBe(2);
+    const second: RegistryStats = { requests: 0 };
+    expect(
+      await listRegistryVersions("https://registry.terraform.io/", vpc, fetch, second),
+    ).toEqual(["5.0.0", "5.1.0", "5.2.0"]);
+    expect(second.requests).toBe(1);
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it("follows an absolute modules.v1 URL (registry.opentofu.org)", async () => {
+    nock("https://registry.opentofu.org")
+      .get("/.well-known/terraform.json")
+      .reply(200, { "modules.v1": "https://registry.opentofu.org/v1/modules/" })
+      .get("/v1/modules/terraform-aws-modules/vpc/aws/versions")
+      .reply(200, versions("5.1.0", "5.0.0"));
+    expect(await listRegistryVersions("https://registry.opentofu.org", vpc)).toEqual([
+      "5.1.0",
+      "5.0.0",
+    ]);
+  });
+
+  it("reads a private registry with its own modules path (app.terraform.io/org/name/provider)", async () => {
+    nock("https://app.terraform.io")
+      .get("/.well-known/terraform.json")
+      .reply(200, { "modules.v1": "/api/registry/v1/modules/" })
+      .get("/api/registry/v1/modules/acme/network/aws/versions")
+      .reply(200, versions("0.3.0"));
+    expect(
+      await listRegistryVersions("https://app.terraform.io", {
+        namespace: "acme",
+        name: "network",
+        provider: "aws",
+      }),
+    ).toEqual(["0.3.0"]);
+  });
+
+  it("reads a mirror whose base URL has a path", async () => {
+    nock("https://mirror.example.com")
+      .get("/tf/.well-known/terraform.json")
+      .reply(200, { "modules.v1": "/tf/v1/modules" })
+      .get("/tf/v1/modules/terraform-aws-modules/vpc/aws/versions")
+      .reply(200, versions("5.1.0"));
+    expect(await listRegistryVersions("https://mirror.example.com/tf", vpc)).toEqual(["5.1.0"]);
+  });
+
+  it("throws RegistryModuleNotFoundError for an unknown module", async () => {
+    nock("https://registry.terraform.io")
+      .get("/.well-known/terraform.json")
+      .reply(200, { "modules.v1": "/v1/modules/" })
+      .get("/v1/modules/acme/nope/aws/versions")
+      .reply(404, { errors: ["Not Found"] });
+    const error = await listRegistryVersions("https://registry.terraform.io", {
+      namespace: "acme",
+      name: "nope",
+      provider: "aws",
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RegistryModuleNotFoundError);
+    expect(error).toMatchObject({ status: 404 });
+  });
+
+  it("reports a host without discovery as not a registry, and tries discovery again later", async () => {
+    nock("https://not-a-registry.example.com")
+      .get("/.well-known/terraform.json")
+      .reply(404, "Not Found")
+      .get("/.well-known/terraform.json")
+      .reply(200, { "modules.v1": "/v1/modules/" })
+      .get("/v1/modules/terraform-aws-modules/vpc/aws/versions")
+      .reply(200, versions("1.0.0"));
+    const error = await listRegistryVersions("https://not-a-registry.example.com", vpc).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(RegistryError);
+    expect(error).not.toBeInstanceOf(RegistryModuleNotFoundError);
+    expect((error as Error).message).toMatch(/does not offer service discovery/);
+    expect(await listRegistryVersions("https://not-a-registry.example.com", vpc)).toEqual([
+      "1.0.0",
+    ]);
+  });
+
+  it("rejects a discovery document without modules.v1", async () => {
+    nock("https://registry.example.com")
+      .get("/.well-known/terraform.json")
+      .reply(200, { "providers.v1": "/v1/providers/" });
+    await expect(listRegistryVersions("https://registry.example.com", vpc)).rejects.toThrow(
+      /does not offer the module registry protocol/,
+    );
+  });
+
+  it("turns a network error into a RegistryError without status", async () => {
+    nock("https://registry.terraform.io")
+      .get("/.well-known/terraform.json")
+      .replyWithError("connect ECONNREFUSED");
+    const error = await listRegistryVersions("https://registry.terraform.io", vpc).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(RegistryError);
+    expect(error).toMatchObject({ status: undefined, message: "connect ECONNREFUSED" });
+  });
+
+  it("uses the fetch passed in", async () => {
+    const seen: string[] = [];
+    const fake = (async (input: string | URL | Request) => {
+      const url = String(input);
+      seen.push(url);
+      const body = url.endsWith("terraform.json")
+        ? { "modules.v1": "/v1/modules/" }
+        : versions("2.0.0");
+      return new Response(JSON.stringify(body), {
+        headers: { "content-type": "application/json" },
+      });
+    }) as typeof fetch;
+    expect(await listRegistryVersions("https://registry.fake", vpc, fake)).toEqual(["2.0.0"]);
+    expect(seen).toEqual([
+      "https://registry.fake/.well-known/terraform.json",
+      "https://registry.fake/v1/modules/terraform-aws-modules/vpc/aws/versions",
+    ]);
+  });
+});

@@ -1,0 +1,372 @@
+import nock from "nock";
+import { ProbotOctokit } from "probot";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { DependencyOrigin } from "../../src/iac/types.js";
+import { createEtagCache } from "../../src/versions/github-tags.js";
+import type { GitHubClient } from "../../src/versions/github-tags.js";
+import { clearRegistryDiscoveryCache } from "../../src/versions/registry-versions.js";
+import { parseSourceHosts } from "../../src/versions/source-hosts.js";
+import { resolveVersions } from "../../src/versions/version-sources.js";
+import type { ResolveVersionsOptions } from "../../src/versions/version-sources.js";
+
+const API = "https://api.github.com";
+const GHE = "https://ghe.example.com/api/v3";
+
+const git = (owner: string, repo: string, host = "github.com"): DependencyOrigin => ({
+  type: "git",
+  host,
+  owner,
+  repo,
+});
+const registry = (namespace: string, name: string, provider: string, host?: string) =>
+  ({ type: "registry", namespace, name, provider, ...(host ? { host } : {}) }) as DependencyOrigin;
+
+const tagList = (...names: string[]) => names.map((name) => ({ name }));
+const moduleVersions = (...list: string[]) => ({
+  modules: [{ versions: list.map((version) => ({ version })) }],
+});
+
+/** Options with real ProbotOctokit clients, one per API base URL; records which were asked for. */
+function options(overrides: Partial<ResolveVersionsOptions> = {}) {
+  const asked: string[] = [];
+  const clients = new Map<string, GitHubClient>();
+  const warnings: string[] = [];
+  const result: ResolveVersionsOptions = {
+    clientFor(apiBaseUrl) {
+      asked.push(apiBaseUrl);
+      let client = clients.get(apiBaseUrl);
+      if (!client) {
+        client = new ProbotOctokit({
+          baseUrl: apiBaseUrl,
+          auth: { token: apiBaseUrl === result.appBaseUrl ? "installation" : "other" },
+          retry: { enabled: false },
+          throttle: { enabled: false },
+        });
+        clients.set(apiBaseUrl, client);
+      }
+      return client;
+    },
+    hosts: new Map(),
+    appBaseUrl: API,
+    registry: "terraform",
+    etags: createEtagCache(),
+    log: { warn: (_obj, msg) => warnings.push(msg) },
+    ...overrides,
+  };
+  return { options: result, asked, logged: warnings };
+}
+
+beforeAll(() => nock.disableNetConnect());
+afterAll(() => nock.enableNetConnect());
+beforeEach(() => clearRegistryDiscoveryCache());
+afterEach(() => {
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  expect(pending).toEqual([]);
+});
+
+describe("resolveVersions", () => {
+  it("lists a module repository once for all the dependencies that use it", async () => {
+    const scope = nock(API)
+      .get("/repos/gruntwork-io/terraform-aws-messaging/tags")
+      .query({ per_page: "100", page: "1" })
+      .once()
+      .reply(200, tagList("v0.9.0", "v0.8.0"), { etag: '"m"' });
+    const { options: opts, asked } = options();
+    const result = await resolveVersions(
+      [
+        {
+          id: "gruntwork-io/terraform-aws-messaging/sqs",
+          origin: git("gruntwork-io", "terraform-aws-messaging"),
+        },
+        {
+          id: "gruntwork-io/terraform-aws-messaging/sns",
+          origin: git("gruntwork-io", "terraform-aws-messaging"),
+        },
+        {
+          id: "gruntwork-io/terraform-aws-messaging/sqs",
+          origin: git("gruntwork-io", "terraform-aws-messaging"),
+        },
+      ],
+      opts,
+    );
+    expect(Object.fromEntries(result.versions)).toEqual({
+      "gruntwork-io/terraform-aws-messaging/sqs": ["v0.9.0", "v0.8.0"],
+      "gruntwork-io/terraform-aws-messaging/sns": ["v0.9.0", "v0.8.0"],
+    });
+    expect(result.warnings).toEqual([]);
+    expect(result.requests).toBe(1);
+    expect(asked).toEqual([API]);
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it("answers an unchanged repository from the ETag cache on the next check", async () => {
+    const { options: opts } = options();
+    const deps = [{ id: "acme/modules/vpc", origin: git("acme", "modules") }];
+    nock(API)
+      .get("/repos/acme/modules/tags")
+      .query({ per_page: "100", page: "1" })
+      .reply(200, tagList("v1.0.0"), { etag: '"e1"' });
+    await resolveVersions(deps, opts);
+    nock(API)
+      .get("/repos/acme/modules/tags")
+      .query({ per_page: "100", page: "1" })
+      .matchHeader("if-none-match", '"e1"')
+      .reply(304, "");
+    const second = await resolveVersions(deps, opts);
+    expect(second.versions.get("acme/modules/vpc")).toEqual(["v1.0.0"]);
+    expect(second).toMatchObject({ requests: 1, notModified: 1, warnings: [] });
+  });
+
+  it("turns a missing or private repository into a warning on each of its dependencies", async () => {
+    nock(API)
+      .get("/repos/acme/private/tags")
+      .query({ per_page: "100", page: "1" })
+      .reply(404, { message: "Not Found" })
+      .get("/repos/acme/public/tags")
+      .query({ per_page: "100", page: "1" })
+      .reply(200, tagList("v2.0.0"));
+    const { options: opts, logged } = options();
+    const result = await resolveVersions(
+      [
+        { id: "acme/private/a", origin: git("acme", "private") },
+        { id: "acme/public/b", origin: git("acme", "public") },
+        { id: "acme/private/c", origin: git("acme", "private") },
+      ],
+      opts,
+    );
+    const message = "module repository acme/private not found or not accessible to the app";
+    expect(result.warnings).toEqual([
+      { dependency: "acme/private/a", message },
+      { dependency: "acme/private/c", message },
+    ]);
+    expect([...result.versions.keys()]).toEqual(["acme/public/b"]);
+    expect(logged).toEqual([message]);
+  });
+
+  it("turns a rate limit into a warning", async () => {
+    nock(API)
+      .get("/repos/acme/modules/tags")
+      .query({ per_page: "100", page: "1" })
+      .reply(
+        403,
+        { message: "API rate limit exceeded for installation ID 1." },
+        { "x-ratelimit-remaining": "0", "x-ratelimit-reset": "1700000000" },
+      )
+      .get("/repos/acme/other/tags")
+      .query({ per_page: "100", page: "1" })
+      .reply(429, { message: "Too many requests" });
+    const { options: opts } = options({ concurrency: 1 });
+    const result = await resolveVersions(
+      [
+        { id: "acme/modules/vpc", origin: git("acme", "modules") },
+        { id: "acme/other/x", origin: git("acme", "other") },
+      ],
+      opts,
+    );
+    expect(result.warnings).toEqual([
+      {
+        dependency: "acme/modules/vpc",
+        message: "rate limited by api.github.com; retried next check",
+      },
+      { dependency: "acme/other/x", message: "rate limited by api.github.com; retried next check" },
+    ]);
+  });
+
+  it("turns an unreachable host into a warning", async () => {
+    nock("https://git.acme.io")
+      .get("/api/v3/repos/acme/modules/tags")
+      .query({ per_page: "100", page: "1" })
+      .replyWithError("getaddrinfo ENOTFOUND git.acme.io");
+    const { options: opts } = options();
+    const result = await resolveVersions(
+      [{ id: "acme/modules/vpc", origin: git("acme", "modules", "git.acme.io") }],
+      opts,
+    );
+    expect(result.warnings).toEqual([
+      {
+        dependency: "acme/modules/vpc",
+        message: "git.acme.io unreachable: getaddrinfo ENOTFOUND git.acme.io",
+      },
+    ]);
+  });
+
+  it("reads the app's own GitHub Enterprise host through the app's base URL", async () => {
+    nock(GHE.replace("/api/v3", ""), { reqheaders: { authorization: "token installation" } })
+      .get("/api/v3/repos/platform/modules/tags")
+      .query({ per_page: "100", page: "1" })
+      .reply(200, tagList("v3.1.0"));
+    nock(API, { reqheaders: { authorization: "token other" } })
+      .get("/repos/hashicorp/consul/tags")
+      .query({ per_page: "100", page: "1" })
+      .reply(200, tagList("v0.12.0"));
+    const { options: opts, asked } = options({ appBaseUrl: GHE });
+    const result = await resolveVersions(
+      [
+        { id: "platform/modules/vpc", origin: git("platform", "modules", "ghe.example.com") },
+        { id: "hashicorp/consul", origin: git("hashicorp", "consul") },
+      ],
+      opts,
+    );
+    expect(result.versions.get("platform/modules/vpc")).toEqual(["v3.1.0"]);
+    expect(result.versions.get("hashicorp/consul")).toEqual(["v0.12.0"]);
+    expect(asked.sort()).toEqual([API, GHE]);
+  });
+
+  it("reads github.com sources from a mirror set in PROMOTER_SOURCE_HOSTS", async () => {
+    nock("https://mirror.example.com")
+      .get("/api/v3/repos/gruntwork-io/terraform-aws-messaging/tags")
+      .query({ per_page: "100", page: "1" })
+      .reply(200, tagList("v0.8.0"));
+    const { options: opts, asked } = options({
+      hosts: parseSourceHosts("github.com=https://mirror.example.com/api/v3"),
+    });
+    const result = await resolveVersions(
+      [
+        {
+          id: "gruntwork-io/terraform-aws-messaging/sqs",
+          origin: git("gruntwork-io", "terraform-aws-messaging"),
+        },
+      ],
+      opts,
+    );
+    expect(result.versions.get("gruntwork-io/terraform-aws-messaging/sqs")).toEqual(["v0.8.0"]);
+    expect(asked).toEqual(["https://mirror.example.com/api/v3"]);
+  });
+
+  it("reads registry modules from the configured registry, explicit hosts and mirrors", async () => {
+    nock("https://registry.opentofu.org")
+      .get("/.well-known/terraform.json")
+      .reply(200, { "modules.v1": "https://registry.opentofu.org/v1/modules/" })
+      .get("/v1/modules/terraform-aws-modules/vpc/aws/versions")
+      .once()
+      .reply(200, moduleVersions("5.0.0", "5.1.0"));
+    nock("https://app.terraform.io")
+      .get("/.well-known/terraform.json")
+      .reply(200, { "modules.v1": "/api/registry/v1/modules/" })
+      .get("/api/registry/v1/modules/acme/network/aws/versions")
+      .reply(200, moduleVersions("0.3.0"));
+    nock("https://tf-mirror.example.com")
+      .get("/.well-known/terraform.json")
+      .reply(200, { "modules.v1": "/v1/modules/" })
+      .get("/v1/modules/hashicorp/consul/aws/versions")
+      .reply(200, moduleVersions("0.12.0"));
+    const { options: opts } = options({
+      registry: "opentofu",
+      hosts: parseSourceHosts("registry.terraform.io=https://tf-mirror.example.com"),
+    });
+    const result = await resolveVersions(
+      [
+        {
+          id: "terraform-aws-modules/vpc/aws",
+          origin: registry("terraform-aws-modules", "vpc", "aws"),
+        },
+        {
+          id: "registry.opentofu.org/terraform-aws-modules/vpc/aws",
+          origin: registry("terraform-aws-modules", "vpc", "aws", "registry.opentofu.org"),
+        },
+        { id: "acme/network/aws", origin: registry("acme", "network", "aws", "app.terraform.io") },
+        {
+          id: "hashicorp/consul/aws",
+          origin: registry("hashicorp", "consul", "aws", "registry.terraform.io"),
+        },
+      ],
+      opts,
+    );
+    expect(Object.fromEntries(result.versions)).toEqual({
+      "terraform-aws-modules/vpc/aws": ["5.0.0", "5.1.0"],
+      "registry.opentofu.org/terraform-aws-modules/vpc/aws": ["5.0.0", "5.1.0"],
+      "acme/network/aws": ["0.3.0"],
+      "hashicorp/consul/aws": ["0.12.0"],
+    });
+    expect(result.warnings).toEqual([]);
+    expect(result.requests).toBe(6);
+  });
+
+  it("turns registry failures into warnings", async () => {
+    nock("https://registry.terraform.io")
+      .get("/.well-known/terraform.json")
+      .reply(200, { "modules.v1": "/v1/modules/" })
+      .get("/v1/modules/acme/nope/aws/versions")
+      .reply(404, { errors: ["Not Found"] })
+      .get("/v1/modules/acme/busy/aws/versions")
+      .reply(429, "slow down");
+    nock("https://down.example.com")
+      .get("/.well-known/terraform.json")
+      .replyWithError("connect ECONNREFUSED");
+    const { options: opts } = options({ concurrency: 1 });
+    const result = await resolveVersions(
+      [
+        { id: "acme/nope/aws", origin: registry("acme", "nope", "aws") },
+        { id: "acme/busy/aws", origin: registry("acme", "busy", "aws") },
+        { id: "acme/gone/aws", origin: registry("acme", "gone", "aws", "down.example.com") },
+      ],
+      opts,
+    );
+    expect(result.warnings).toEqual([
+      {
+        dependency: "acme/nope/aws",
+        message: "module acme/nope/aws not found in the registry registry.terraform.io",
+      },
+      {
+        dependency: "acme/busy/aws",
+        message: "rate limited by registry.terraform.io; retried next check",
+      },
+      {
+        dependency: "acme/gone/aws",
+        message: "down.example.com unreachable: connect ECONNREFUSED",
+      },
+    ]);
+    expect(result.versions.size).toBe(0);
+  });
+
+  it("runs at most `concurrency` listings at a time", async () => {
+    const repos = ["a", "b", "c", "d", "e", "f"];
+    for (const repo of repos) {
+      nock(API)
+        .get(`/repos/acme/${repo}/tags`)
+        .query({ per_page: "100", page: "1" })
+        .delay(20)
+        .reply(200, tagList("v1.0.0"));
+    }
+    let running = 0;
+    let most = 0;
+    const { options: base } = options();
+    const opts: ResolveVersionsOptions = {
+      ...base,
+      concurrency: 2,
+      clientFor(apiBaseUrl) {
+        const client = base.clientFor(apiBaseUrl);
+        return {
+          async request(route, params) {
+            running++;
+            most = Math.max(most, running);
+            try {
+              return await client.request(route, params);
+            } finally {
+              running--;
+            }
+          },
+        };
+      },
+    };
+    const result = await resolveVersions(
+      repos.map((repo) => ({ id: `acme/${repo}/m`, origin: git("acme", repo) })),
+      opts,
+    );
+    expect(result.versions.size).toBe(6);
+    expect(most).toBe(2);
+  });
+
+  it("warns about a registry source when the configured registry is invalid", async () => {
+    const { options: opts } = options({ registry: "nonsense" });
+    const result = await resolveVersions(
+      [{ id: "acme/vpc/aws", origin: registry("acme", "vpc", "aws") }],
+      opts,
+    );
+    expect(result.warnings).toEqual([
+      { dependency: "acme/vpc/aws", message: expect.stringMatching(/updates.registry/) },
+    ]);
+    expect(result.requests).toBe(0);
+  });
+});
