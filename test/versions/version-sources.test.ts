@@ -370,3 +370,35 @@ describe("resolveVersions", () => {
     expect(result.requests).toBe(0);
   });
 });
+
+describe("resolveVersions at scale", () => {
+  it("costs one request per module repository for 20,000 dependencies in 10 repositories, and 304s after", async () => {
+    const repositories = Array.from({ length: 10 }, (_, i) => `terraform-aws-module${i}`);
+    const dependencies = Array.from({ length: 20_000 }, (_, i) => {
+      const repo = repositories[i % 10] as string;
+      return { id: `acme/${repo}/sub${i % 37}`, origin: git("acme", repo) };
+    });
+    for (const repo of repositories) {
+      nock(API)
+        .get(`/repos/acme/${repo}/tags`)
+        .query({ per_page: "100", page: "1" })
+        .reply(200, tagList("v1.1.0", "v1.0.0"), { etag: `"${repo}"` });
+    }
+    const { options: opts } = options();
+    const cold = await resolveVersions(dependencies, opts);
+    expect(cold.requests).toBe(10);
+    expect(cold.versions.get("acme/terraform-aws-module3/sub3")).toEqual(["v1.1.0", "v1.0.0"]);
+    expect(cold.warnings).toEqual([]);
+
+    for (const repo of repositories) {
+      nock(API, { reqheaders: { "if-none-match": `"${repo}"` } })
+        .get(`/repos/acme/${repo}/tags`)
+        .query({ per_page: "100", page: "1" })
+        .reply(304, "", { etag: `"${repo}"` });
+    }
+    const warm = await resolveVersions(dependencies, opts);
+    expect(warm.requests).toBe(10);
+    expect(warm.notModified).toBe(10);
+    expect(warm.versions).toEqual(cold.versions);
+  });
+});
