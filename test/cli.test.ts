@@ -1,8 +1,10 @@
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import nock from "nock";
 import { afterEach, describe, expect, it } from "vitest";
 import { runCli } from "../src/cli.js";
+import { clearRegistryDiscoveryCache } from "../src/versions/registry-versions.js";
 
 const FIXTURE = join(import.meta.dirname, "fixtures", "live");
 
@@ -361,5 +363,70 @@ describe("promoter plan", () => {
     const badFile = await run("plan", dir, "--versions", bad);
     expect(badFile.code).toBe(2);
     expect(badFile.stderr).toContain('"acme/x" must be a list of version strings');
+  });
+});
+
+describe("promoter plan with a GitHub token", () => {
+  afterEach(() => {
+    delete process.env.PROMOTER_TEST_TOKEN;
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+
+  it("reads tags and registry versions once per module, and turns an inaccessible one into a warning", async () => {
+    nock.disableNetConnect();
+    clearRegistryDiscoveryCache();
+    process.env.PROMOTER_TEST_TOKEN = "ghp_test";
+    const tags = (...names: string[]) => names.map((name) => ({ name }));
+    const github = nock("https://api.github.com", {
+      reqheaders: { authorization: "token ghp_test" },
+    });
+    github
+      .get("/repos/acme/terraform-aws-vpc/tags")
+      .query({ per_page: "100", page: "1" })
+      .reply(200, tags("v1.2.0", "v1.2.5", "v2.0.0"));
+    github.get("/repos/acme/terraform-modules/tags").query(true).reply(200, tags("v2.1.0"));
+    github.get("/repos/acme/terragrunt-stacks/tags").query(true).reply(200, tags("v0.3.1"));
+    github
+      .get("/repos/gruntwork-io/terraform-aws-data-storage/tags")
+      .query(true)
+      .reply(200, tags("v0.30.0"));
+    const ghe = nock("https://ghe.example.com")
+      .get("/api/v3/repos/platform/terraform-aws-cache/tags")
+      .query(true)
+      .reply(404, { message: "Not Found" });
+    const registry = nock("https://registry.terraform.io")
+      .get("/.well-known/terraform.json")
+      .reply(200, { "modules.v1": "/v1/modules/" })
+      .get("/v1/modules/terraform-aws-modules/eks/aws/versions")
+      .reply(200, { modules: [{ versions: [{ version: "19.21.0" }, { version: "19.22.0" }] }] })
+      .get("/v1/modules/terraform-aws-modules/s3-bucket/aws/versions")
+      .reply(200, { modules: [{ versions: [{ version: "3.15.1" }] }] });
+
+    const { code, stdout, stderr } = await run(
+      "plan",
+      FIXTURE,
+      "--json",
+      "--token-env",
+      "PROMOTER_TEST_TOKEN",
+    );
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout);
+    expect(
+      result.proposals.map((p: { dependency: string; to: string }) => `${p.dependency}@${p.to}`),
+    ).toEqual([
+      "acme/terraform-aws-vpc/vpc-app@v1.2.5",
+      "terraform-aws-modules/eks/aws@19.22.0",
+      "acme/terraform-aws-vpc/vpc-app@v1.2.0",
+      "gruntwork-io/terraform-aws-data-storage/rds@v0.30.0",
+    ]);
+    expect(result.warnings).toContainEqual({
+      dependency: "platform/terraform-aws-cache/redis",
+      message:
+        "module repository platform/terraform-aws-cache not found or not accessible to the app",
+    });
+    expect(github.isDone() && ghe.isDone() && registry.isDone()).toBe(true);
+    expect(nock.pendingMocks()).toEqual([]);
   });
 });

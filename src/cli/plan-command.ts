@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { plan, type Plan } from "../promotion/plan.js";
+import { dependenciesToList, plan, type Plan } from "../promotion/plan.js";
 import {
   UsageError,
   parseCommand,
@@ -116,8 +116,8 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
         `set ${tokenEnv} to a GitHub token, or read versions offline with --versions FILE`,
       );
     }
-    const first = scanned.scan.inventory.environments[0]?.dependencies ?? [];
-    const fetched = await fetchVersions(first, scanned.config, token);
+    const wanted = dependenciesToList(scanned.scan.inventory, scanned.config);
+    const fetched = await fetchVersions(wanted, scanned.config, token);
     versions = fetched.versions;
     versionWarnings = fetched.warnings;
   }

@@ -68,6 +68,18 @@ function tagPrefixFor(config: Config): (id: string) => string | undefined {
 }
 
 /**
+ * The dependencies whose available versions a plan needs: those of the first environment that are not
+ * ignored and have a usage that can be edited. Later environments are promoted to upstream versions,
+ * which need no listing.
+ */
+export function dependenciesToList(inventory: Inventory, config: Config): Dependency[] {
+  const ignored = matcher(config.updates.ignore);
+  return (inventory.environments[0]?.dependencies ?? []).filter(
+    (d) => !ignored(d.id) && d.usages.some((u) => u.token && !u.notPromotable),
+  );
+}
+
+/**
  * Decides which promotion PRs should exist. Pure: the inventory, the versions available per
  * dependency id, the config and the app's existing PRs in, proposals out.
  *
