@@ -168,6 +168,12 @@ export const configSchema = z
         "Globs of files that belong to no environment, e.g. `**/examples/**`. Default `[]`.",
       ),
     updates: updatesSchema.prefault({}),
+    labels: z
+      .array(z.string().min(1, "must not be empty").max(50, "must be at most 50 characters long"))
+      .default([])
+      .describe(
+        "Extra labels for every pull request Promoter opens, besides `promoter:<environment>`, e.g. `[dependencies]`. Default `[]`.",
+      ),
   })
   .meta({
     title: "Promoter configuration",

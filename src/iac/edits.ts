@@ -43,6 +43,7 @@ export function planEdits(
       file: token.file,
       start: token.start,
       end: token.end,
+      line: token.line,
       before: usage.version,
       after,
     });

@@ -88,6 +88,8 @@ export interface Edit {
   file: string;
   start: number;
   end: number;
+  /** 1-based line of the token, for people reading the change. */
+  line?: number;
   before: string;
   after: string;
 }

@@ -108,6 +108,7 @@ describe("planEdits", () => {
         file: "dev-a/app/main.tf",
         start: inMain.start,
         end: inMain.end,
+        line: inMain.line,
         before: "v1.1.0",
         after: "v1.3.0",
       },
@@ -115,6 +116,7 @@ describe("planEdits", () => {
         file: "dev-a/vpc/terragrunt.hcl",
         start: inUnit.start,
         end: inUnit.end,
+        line: inUnit.line,
         before: "v1.2.0",
         after: "v1.3.0",
       },
@@ -204,8 +206,8 @@ describe("planEdits", () => {
   });
 });
 
-function pick(token: TokenLocation): { start: number; end: number } {
-  return { start: token.start, end: token.end };
+function pick(token: TokenLocation): { start: number; end: number; line: number } {
+  return { start: token.start, end: token.end, line: token.line };
 }
 
 describe("applyEdits", () => {
