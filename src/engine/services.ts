@@ -1,0 +1,86 @@
+import { ProbotOctokit } from "probot";
+import { BlobCache } from "../github/blob-cache.js";
+import type { Octokit } from "../github/repo-ref.js";
+import { createScanCache, type ScanCache } from "../iac/scanner.js";
+import { createEtagCache, type EtagCache, type GitHubClient } from "../versions/github-tags.js";
+import { GITHUB_API_URL, isAppApi, parseSourceHosts } from "../versions/source-hosts.js";
+
+/** How many repositories keep their scan cache; a repository checked again after that is scanned cold. */
+const SCAN_CACHES = 64;
+
+/** What a check of a repository remembers for the next one, in this process. */
+export interface RepositoryMemory {
+  /** When it was last checked (ms since the epoch). */
+  checkedAt: number;
+  /** Its `updates.schedule` then. */
+  schedule?: string;
+  /** The module repositories its environments use, `host/owner/repo`, lower-case. */
+  modules: Set<string>;
+}
+
+/**
+ * Process-wide state shared by every check: caches keyed by content (blobs by SHA, tag listings by
+ * ETag, scans by blob SHA) and what the app learnt of each repository. All of it can be lost: a restart
+ * only makes the next checks cost more.
+ */
+export class Services {
+  readonly blobs = new BlobCache();
+  readonly etags: EtagCache = createEtagCache();
+  readonly knownLabels = new Map<string, Set<string>>();
+  readonly repositories = new Map<string, RepositoryMemory>();
+  readonly sourceHosts: Map<string, string>;
+  /** The app's bot login (`<slug>[bot]`), the author of its commits; read with the app's own credentials. */
+  appLogin: () => Promise<string> = () => Promise.reject(new Error("the app's login is not known"));
+  private readonly scanCaches = new Map<string, ScanCache>();
+  private readonly sourceClients = new Map<string, GitHubClient>();
+
+  /**
+   * @param appBaseUrl the GitHub API the app runs against (api.github.com or a GHE `/api/v3` URL)
+   * @param sourceHosts `PROMOTER_SOURCE_HOSTS`
+   */
+  constructor(
+    readonly appBaseUrl: string = GITHUB_API_URL,
+    sourceHosts: string | undefined = undefined,
+  ) {
+    this.sourceHosts = parseSourceHosts(sourceHosts);
+  }
+
+  /** The scan cache of a repository (least recently used ones are dropped). */
+  scanCache(fullName: string): ScanCache {
+    let cache = this.scanCaches.get(fullName);
+    if (cache) this.scanCaches.delete(fullName);
+    else cache = createScanCache();
+    this.scanCaches.set(fullName, cache);
+    if (this.scanCaches.size > SCAN_CACHES) {
+      const [oldest] = this.scanCaches.keys();
+      if (oldest !== undefined) this.scanCaches.delete(oldest);
+    }
+    return cache;
+  }
+
+  /** The labels known to exist in a repository. */
+  labels(fullName: string): Set<string> {
+    let known = this.knownLabels.get(fullName);
+    if (!known) {
+      known = new Set();
+      this.knownLabels.set(fullName, known);
+    }
+    return known;
+  }
+
+  /**
+   * The client that reads a module source's GitHub API: the installation's own for the app's GitHub,
+   * an anonymous one (with the public rate limit) for any other.
+   */
+  clientFor(installation: Octokit): (apiBaseUrl: string) => GitHubClient {
+    return (apiBaseUrl) => {
+      if (isAppApi(apiBaseUrl, this.appBaseUrl)) return installation;
+      let client = this.sourceClients.get(apiBaseUrl);
+      if (!client) {
+        client = new ProbotOctokit({ baseUrl: apiBaseUrl });
+        this.sourceClients.set(apiBaseUrl, client);
+      }
+      return client;
+    };
+  }
+}

@@ -1,0 +1,230 @@
+import type { Logger } from "probot";
+import { comment } from "../github/comments.js";
+import { ensureLabels } from "../github/labels.js";
+import { upsertPullRequest, type PullRequestInfo } from "../github/pull-requests.js";
+import type { TreeEntry } from "../github/read-repository.js";
+import { errorMessage, type BlobMode, type Octokit } from "../github/repo-ref.js";
+import { commitsOnBranch, readBranch, writeCommit } from "../github/write-commit.js";
+import { applyVerifiedEdits } from "../iac/edits.js";
+import type { ScanCache } from "../iac/scanner.js";
+import type { Inventory, SourceFile } from "../iac/types.js";
+import type { WriteOutcome } from "../promotion/check-report.js";
+import type { Proposal, PromotionPullRequest } from "../promotion/plan.js";
+import {
+  HOLD_LABEL,
+  environmentLabel,
+  parseMetadata,
+  pullRequestBody,
+  pullRequestTitle,
+  withMetadata,
+} from "../promotion/pull-request-content.js";
+import { releaseNotes } from "../versions/release-notes.js";
+import { gitApiBaseUrl, gitHtmlBaseUrl } from "../versions/source-hosts.js";
+import type { Config } from "../config/index.js";
+import type { CheckTarget } from "./check-repository.js";
+import type { Services } from "./services.js";
+
+/** The colour of the environment labels the app creates. */
+const LABEL_COLOR = "5319e7";
+
+/** The app's PRs (and PRs labelled for an environment) as the planner needs them. */
+export function existingPromotions(
+  pullRequests: readonly PullRequestInfo[],
+): PromotionPullRequest[] {
+  const promotions: PromotionPullRequest[] = [];
+  for (const pr of pullRequests) {
+    const metadata = parseMetadata(pr.body);
+    if (!metadata) continue;
+    promotions.push({
+      environment: metadata.env,
+      dependency: metadata.dependency,
+      to: metadata.to,
+      state: pr.state === "open" ? "open" : pr.merged ? "merged" : "closed",
+      number: pr.number,
+      hold: pr.labels.includes(HOLD_LABEL),
+    });
+  }
+  return promotions;
+}
+
+const sameList = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((v, i) => v === b[i]);
+
+interface WriteContext {
+  octokit: Octokit;
+  target: CheckTarget;
+  services: Services;
+  log: Logger;
+  state: {
+    headSha: string;
+    treeSha: string;
+    entries: TreeEntry[];
+    config: Config;
+    files: SourceFile[];
+    inventory: Inventory;
+    scanCache: ScanCache;
+  };
+  proposals: Proposal[];
+  pullRequests: PullRequestInfo[];
+}
+
+/** The release notes between the versions of a git dependency; empty for registry modules or on any error. */
+async function notesFor(context: WriteContext, proposal: Proposal): Promise<string> {
+  const { inventory } = context.state;
+  const dependency = inventory.environments
+    .flatMap((e) => e.dependencies)
+    .find((d) => d.id === proposal.dependency);
+  const from = proposal.from[0];
+  if (dependency?.origin.type !== "git" || from === undefined) return "";
+  const { host, owner, repo } = dependency.origin;
+  const apiBaseUrl = gitApiBaseUrl(host, context.services.sourceHosts, context.services.appBaseUrl);
+  const client = context.services.clientFor(context.octokit)(apiBaseUrl);
+  return releaseNotes(
+    client,
+    { owner, repo, htmlBaseUrl: gitHtmlBaseUrl(host) },
+    from,
+    proposal.to,
+    {
+      log: context.log,
+    },
+  );
+}
+
+/**
+ * Writes each proposal as one commit on its branch and one PR, skipping writes that would change
+ * nothing. A failure is reported for that proposal and the others still go ahead; the next check
+ * repairs it (the branch name is the key, so nothing is ever created twice).
+ */
+export async function writeProposals(context: WriteContext): Promise<WriteOutcome[]> {
+  const outcomes: WriteOutcome[] = [];
+  for (const proposal of context.proposals) {
+    const base = {
+      key: proposal.key,
+      environment: proposal.environment,
+      dependency: proposal.dependency,
+      to: proposal.to,
+    };
+    const log = context.log.child({
+      environment: proposal.environment,
+      dependency: proposal.dependency,
+    });
+    try {
+      outcomes.push({ ...base, ...(await writeProposal(context, proposal, log)) });
+    } catch (error) {
+      log.warn({ err: error }, "writing the proposal failed");
+      outcomes.push({ ...base, action: "failed", reason: errorMessage(error) });
+    }
+  }
+  return outcomes;
+}
+
+async function writeProposal(
+  context: WriteContext,
+  proposal: Proposal,
+  log: Logger,
+): Promise<Pick<WriteOutcome, "action" | "pullRequest" | "reason">> {
+  const { octokit, target, state, services } = context;
+  const verified = applyVerifiedEdits(
+    state.files,
+    state.config,
+    state.inventory,
+    proposal.edits,
+    {
+      dependencyId: proposal.dependency,
+      environment: proposal.environment,
+      targetVersion: proposal.to,
+    },
+    state.scanCache,
+  );
+  if (!verified.ok) return { action: "left-alone", reason: `refused: ${verified.reason}` };
+
+  const open = context.pullRequests.find(
+    (pr) => pr.state === "open" && pr.headRef === proposal.key,
+  );
+  const metadata = parseMetadata(open?.body);
+  if (open && metadata && metadata.to === proposal.to && sameList(metadata.from, proposal.from)) {
+    return { action: "unchanged", pullRequest: open.number };
+  }
+
+  if (open) {
+    const branch = await readBranch(octokit, target, proposal.key);
+    if (branch) {
+      const appLogin = await services.appLogin();
+      const commits = await commitsOnBranch(octokit, target, state.headSha, proposal.key);
+      const foreign = commits.filter((c) => c.authorLogin !== appLogin);
+      if (foreign.length > 0) {
+        if (!metadata?.humanCommits && metadata) {
+          await comment(
+            octokit,
+            target,
+            open.number,
+            `Promoter did not update this branch to \`${proposal.to}\`: it has commits that are not Promoter's (${foreign
+              .map((c) => c.sha.slice(0, 7))
+              .join(
+                ", ",
+              )}). Close this pull request, or delete the branch, for Promoter to open it again.`,
+          );
+          await upsertPullRequest(octokit, target, {
+            existing: open,
+            head: proposal.key,
+            base: target.defaultBranch,
+            title: open.title,
+            body: withMetadata(open.body, { ...metadata, humanCommits: true }),
+            labels: [],
+          });
+        }
+        return {
+          action: "left-alone",
+          pullRequest: open.number,
+          reason: "a person pushed to the branch",
+        };
+      }
+    }
+  }
+
+  const labels = [environmentLabel(proposal.environment), ...state.config.labels];
+  await ensureLabels(
+    octokit,
+    target,
+    labels.map((name) => ({
+      name,
+      color: LABEL_COLOR,
+      description: name.startsWith("promoter:")
+        ? `Promoter: promotions to ${proposal.environment}`
+        : "",
+    })),
+    services.labels(`${target.owner}/${target.repo}`),
+  );
+  const modes = new Map(state.entries.map((e) => [e.path, e.mode]));
+  const title = pullRequestTitle(proposal);
+  await writeCommit(octokit, target, {
+    branch: proposal.key,
+    baseCommitSha: state.headSha,
+    baseTreeSha: state.treeSha,
+    message: title,
+    files: verified.files.map((f) => ({
+      path: f.path,
+      content: f.content,
+      mode: (modes.get(f.path) ?? "100644") as BlobMode,
+    })),
+  });
+  const notes = await notesFor(context, proposal);
+  const body = pullRequestBody(proposal, {
+    config: state.config,
+    inventory: state.inventory,
+    releaseNotes: notes,
+  });
+  const written = await upsertPullRequest(octokit, target, {
+    ...(open ? { existing: open } : {}),
+    head: proposal.key,
+    base: target.defaultBranch,
+    title,
+    body,
+    labels,
+  });
+  log.info({ pullRequest: written.number, action: written.action }, "proposal written");
+  return {
+    action: written.action === "created" ? "created" : "updated",
+    pullRequest: written.number,
+  };
+}

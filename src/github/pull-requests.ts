@@ -1,0 +1,229 @@
+/**
+ * Promotion pull requests: list the app's, and create or update one by its head branch.
+ */
+import { errorStatus } from "../versions/github-tags.js";
+import { errorMessage } from "./repo-ref.js";
+import type { Octokit, RepoRef } from "./repo-ref.js";
+
+/** Head branches of promotion PRs start with this. */
+export const PROMOTER_BRANCH_PREFIX = "promoter/";
+/** Labels of promotion PRs (`promoter:<env>`, `promoter:hold`) start with this. */
+export const PROMOTER_LABEL_PREFIX = "promoter:";
+/** GitHub's limit on a pull request body, in characters. */
+export const MAX_PULL_REQUEST_BODY = 65_536;
+
+const PER_PAGE = 100;
+
+/** A pull request as the handlers need it. */
+export interface PullRequestInfo {
+  number: number;
+  state: "open" | "closed";
+  merged: boolean;
+  headRef: string;
+  /** The commit the head branch pointed to when GitHub last saw it. */
+  headSha: string;
+  /** Whether the head branch lives in another repository (a fork). */
+  fromFork: boolean;
+  baseRef: string;
+  title: string;
+  /** The body, "" when empty. */
+  body: string;
+  labels: string[];
+  /** Login of the user who opened it (`ghost` for a deleted account). */
+  author: string;
+  /** The merge commit (or squash / rebase result), only for a merged PR. */
+  mergeCommitSha?: string;
+}
+
+/** The fields of GitHub's pull request objects (in listings and single reads) that we map. */
+interface PullRequestData {
+  number: number;
+  state: string;
+  merged_at: string | null;
+  merge_commit_sha: string | null;
+  title: string;
+  body: string | null;
+  user: { login: string } | null;
+  labels: { name?: string }[];
+  head: { ref: string; sha: string; repo: { full_name: string } | null };
+  base: { ref: string; repo: { full_name: string } };
+}
+
+/** Maps GitHub's pull request object to a {@link PullRequestInfo}. */
+export function toPullRequestInfo(pull: PullRequestData): PullRequestInfo {
+  const merged = pull.merged_at !== null;
+  return {
+    number: pull.number,
+    state: pull.state === "open" ? "open" : "closed",
+    merged,
+    headRef: pull.head.ref,
+    headSha: pull.head.sha,
+    fromFork: pull.head.repo?.full_name !== pull.base.repo.full_name,
+    baseRef: pull.base.ref,
+    title: pull.title,
+    body: pull.body ?? "",
+    labels: pull.labels.flatMap((label) => (label.name === undefined ? [] : [label.name])),
+    author: pull.user?.login ?? "ghost",
+    ...(merged && pull.merge_commit_sha ? { mergeCommitSha: pull.merge_commit_sha } : {}),
+  };
+}
+
+function isPromoterPullRequest(pull: PullRequestInfo): boolean {
+  // A fork can name its branch `promoter/...`, but only the app pushes such branches to the repo itself.
+  return (
+    (!pull.fromFork && pull.headRef.startsWith(PROMOTER_BRANCH_PREFIX)) ||
+    pull.labels.some((label) => label.startsWith(PROMOTER_LABEL_PREFIX))
+  );
+}
+
+/**
+ * The repository's promotion pull requests, open and closed, most recently updated first: those whose
+ * head branch in the repository itself starts with `promoter/`, and any carrying a `promoter:` label.
+ * Reads `GET /repos/{owner}/{repo}/pulls?state=all&sort=updated&direction=desc&per_page=100&page=N`
+ * until a short page or `maxPages` pages (default 3): 1 to `maxPages` requests.
+ */
+export async function listPromoterPullRequests(
+  octokit: Octokit,
+  repo: RepoRef,
+  options: { maxPages?: number } = {},
+): Promise<PullRequestInfo[]> {
+  const maxPages = options.maxPages ?? 3;
+  const found: PullRequestInfo[] = [];
+  for (let page = 1; page <= maxPages; page++) {
+    const { data } = await octokit.request("GET /repos/{owner}/{repo}/pulls", {
+      owner: repo.owner,
+      repo: repo.repo,
+      state: "all",
+      sort: "updated",
+      direction: "desc",
+      per_page: PER_PAGE,
+      page,
+    });
+    for (const pull of data) {
+      const info = toPullRequestInfo(pull);
+      if (isPromoterPullRequest(info)) found.push(info);
+    }
+    if (data.length < PER_PAGE) break;
+  }
+  return found;
+}
+
+/** The pull request {@link upsertPullRequest} makes sure of. */
+export interface PullRequestSpec {
+  /** The pull request already known for `head`, if any; only an open one is updated. */
+  existing?: PullRequestInfo;
+  /** Head branch, in the repository itself. */
+  head: string;
+  base: string;
+  title: string;
+  body: string;
+  labels: readonly string[];
+}
+
+/** What {@link upsertPullRequest} did. */
+export interface UpsertResult {
+  number: number;
+  action: "created" | "updated" | "unchanged";
+}
+
+/**
+ * Makes sure an open pull request from `head` into `base` has this title, body and labels.
+ * - No open `existing`: `POST /pulls`. If GitHub answers 422 "A pull request already exists" (a PR the
+ *   caller did not know of, e.g. opened by a concurrent delivery), `GET /pulls?head=owner:head&state=open`
+ *   finds it and it is updated as an existing one.
+ * - An open one: `PATCH /pulls/{n}` with only the fields that differ; no request when none do.
+ * - Labels: `POST /issues/{n}/labels` with the labels it lacks; none when it has them all (labels it
+ *   has beyond these are left alone).
+ * Costs: create 2 requests; create after a conflict 3 to 5; update 0 to 2; unchanged 0.
+ */
+export async function upsertPullRequest(
+  octokit: Octokit,
+  repo: RepoRef,
+  spec: PullRequestSpec,
+): Promise<UpsertResult> {
+  let existing = spec.existing?.state === "open" ? spec.existing : undefined;
+  let created = false;
+  let number: number;
+  if (existing === undefined) {
+    try {
+      const { data } = await octokit.request("POST /repos/{owner}/{repo}/pulls", {
+        owner: repo.owner,
+        repo: repo.repo,
+        head: spec.head,
+        base: spec.base,
+        title: spec.title,
+        body: spec.body,
+      });
+      created = true;
+      number = data.number;
+    } catch (error) {
+      if (errorStatus(error) !== 422 || !/already exists/i.test(validationMessages(error)))
+        throw error;
+      existing = await findOpenPullRequest(octokit, repo, spec.head);
+      if (existing === undefined) throw error;
+      number = existing.number;
+    }
+  } else {
+    number = existing.number;
+  }
+
+  let updated = false;
+  if (existing !== undefined) {
+    const changes = {
+      ...(existing.title === spec.title ? {} : { title: spec.title }),
+      ...(existing.body === spec.body ? {} : { body: spec.body }),
+      ...(existing.baseRef === spec.base ? {} : { base: spec.base }),
+    };
+    if (Object.keys(changes).length > 0) {
+      await octokit.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", {
+        owner: repo.owner,
+        repo: repo.repo,
+        pull_number: number,
+        ...changes,
+      });
+      updated = true;
+    }
+  }
+
+  const present = new Set(existing?.labels ?? []);
+  const missing = [...new Set(spec.labels)].filter((label) => !present.has(label));
+  if (missing.length > 0) {
+    await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", {
+      owner: repo.owner,
+      repo: repo.repo,
+      issue_number: number,
+      labels: missing,
+    });
+    updated = true;
+  }
+  return { number, action: created ? "created" : updated ? "updated" : "unchanged" };
+}
+
+/** The open pull request from `head` (a branch of the repository itself), if any. 1 request. */
+export async function findOpenPullRequest(
+  octokit: Octokit,
+  repo: RepoRef,
+  head: string,
+): Promise<PullRequestInfo | undefined> {
+  const { data } = await octokit.request("GET /repos/{owner}/{repo}/pulls", {
+    owner: repo.owner,
+    repo: repo.repo,
+    head: `${repo.owner}:${head}`,
+    state: "open",
+  });
+  const pull = data[0];
+  return pull === undefined ? undefined : toPullRequestInfo(pull);
+}
+
+/** GitHub puts "A pull request already exists for o:b." in `errors[].message`, not the top message. */
+function validationMessages(error: unknown): string {
+  const data = (error as { response?: { data?: { errors?: unknown } } }).response?.data;
+  const details = Array.isArray(data?.errors)
+    ? data.errors.map((item: unknown) =>
+        typeof item === "object" && item !== null && "message" in item
+          ? String((item as { message: unknown }).message)
+          : "",
+      )
+    : [];
+  return [errorMessage(error), ...details].join("\n");
+}

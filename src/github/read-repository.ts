@@ -1,0 +1,146 @@
+/**
+ * A snapshot of a branch through the git database API: one ref read, one recursive tree read, then
+ * only the blobs the cache does not hold yet.
+ */
+import pLimit from "p-limit";
+import type { SourceFile } from "../iac/types.js";
+import type { BlobCache } from "./blob-cache.js";
+import type { Octokit, RepoRef } from "./repo-ref.js";
+
+/** One file of a tree: a git blob (a regular or executable file, or a symbolic link). */
+export interface TreeEntry {
+  /** Repository-relative POSIX path. */
+  path: string;
+  /** Git blob SHA of the content. */
+  sha: string;
+  /** Git file mode: `100644`, `100755` or `120000` (symbolic link: the content is the target path). */
+  mode: string;
+  /** Size in bytes, when known. */
+  size?: number;
+}
+
+/** A branch's head commit and every file of its tree. */
+export interface RepositoryTree {
+  headSha: string;
+  treeSha: string;
+  /** The tree's blobs (directories and submodules left out). */
+  entries: TreeEntry[];
+  /** Whether GitHub cut the listing short (over 100,000 entries or 7 MB): read the tarball instead. */
+  truncated: boolean;
+}
+
+/** Default number of blob downloads in flight at once. */
+export const DEFAULT_BLOB_CONCURRENCY = 8;
+
+/**
+ * The head commit of `branch` and its whole tree: `GET /repos/{owner}/{repo}/git/ref/heads/{branch}`,
+ * then `GET /repos/{owner}/{repo}/git/trees/{commit}?recursive=1` (a commit SHA is accepted as a tree
+ * SHA; the answer names the real tree). Exactly 2 requests. A missing branch throws Octokit's 404.
+ */
+export async function readTree(
+  octokit: Octokit,
+  repo: RepoRef,
+  branch: string,
+): Promise<RepositoryTree> {
+  const { data: ref } = await octokit.request("GET /repos/{owner}/{repo}/git/ref/{ref}", {
+    owner: repo.owner,
+    repo: repo.repo,
+    ref: `heads/${branch}`,
+  });
+  const headSha = ref.object.sha;
+  const { data: tree } = await octokit.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", {
+    owner: repo.owner,
+    repo: repo.repo,
+    tree_sha: headSha,
+    recursive: "1",
+  });
+  const entries: TreeEntry[] = [];
+  for (const item of tree.tree) {
+    if (item.type !== "blob" || item.path === undefined || item.sha === undefined) continue;
+    entries.push({
+      path: item.path,
+      sha: item.sha,
+      mode: item.mode ?? "100644",
+      ...(item.size === undefined ? {} : { size: item.size }),
+    });
+  }
+  return { headSha, treeSha: tree.sha, entries, truncated: tree.truncated };
+}
+
+/** What {@link readBlobs} read. */
+export interface BlobsRead {
+  /** One file per requested entry, in the order asked, `hash` being the blob SHA. */
+  files: SourceFile[];
+  /** Blobs downloaded (cache misses, each distinct SHA once). */
+  downloaded: number;
+}
+
+/**
+ * The contents of `entries`: cached blobs are served from `cache`, every other distinct SHA is
+ * downloaded once with `GET /repos/{owner}/{repo}/git/blobs/{sha}` in the raw media type (the body is
+ * the file's bytes, decoded as UTF-8), at most `concurrency` at a time, and cached. Costs one request
+ * per distinct uncached SHA; none when everything is cached. The first failed download throws.
+ */
+export async function readBlobs(
+  octokit: Octokit,
+  repo: RepoRef,
+  entries: readonly { path: string; sha: string }[],
+  cache: BlobCache,
+  options: { concurrency?: number } = {},
+): Promise<BlobsRead> {
+  const contents = new Map<string, string>();
+  const missing = new Set<string>();
+  for (const { sha } of entries) {
+    if (contents.has(sha) || missing.has(sha)) continue;
+    const cached = cache.get(sha);
+    if (cached === undefined) missing.add(sha);
+    else contents.set(sha, cached);
+  }
+  const limit = pLimit(options.concurrency ?? DEFAULT_BLOB_CONCURRENCY);
+  try {
+    await Promise.all(
+      [...missing].map((sha) =>
+        limit(async () => {
+          const content = await readBlob(octokit, repo, sha);
+          cache.set(sha, content);
+          contents.set(sha, content);
+        }),
+      ),
+    );
+  } catch (error) {
+    // The read has failed: do not start the downloads still queued.
+    limit.clearQueue();
+    throw error;
+  }
+  const files = entries.map(({ path, sha }): SourceFile => {
+    const content = contents.get(sha);
+    if (content === undefined) throw new Error(`blob ${sha} of ${path} was not read`);
+    return { path, content, hash: sha };
+  });
+  return { files, downloaded: missing.size };
+}
+
+async function readBlob(octokit: Octokit, repo: RepoRef, sha: string): Promise<string> {
+  const response = await octokit.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", {
+    owner: repo.owner,
+    repo: repo.repo,
+    file_sha: sha,
+    mediaType: { format: "raw" },
+    // Read the bytes ourselves: decoding by content type could turn them into an ArrayBuffer or drop a BOM.
+    request: { parseSuccessResponseBody: false },
+  });
+  return (await bodyBytes(response.data)).toString("utf8");
+}
+
+/**
+ * The bytes of an Octokit answer's `data`: a web stream (`parseSuccessResponseBody: false`), an
+ * ArrayBuffer, a typed array or a string.
+ */
+export async function bodyBytes(data: unknown): Promise<Buffer> {
+  if (typeof data === "string") return Buffer.from(data, "utf8");
+  if (data instanceof ArrayBuffer) return Buffer.from(data);
+  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (data instanceof ReadableStream) return Buffer.from(await new Response(data).arrayBuffer());
+  if (data === null || data === undefined) return Buffer.alloc(0);
+  throw new Error("unexpected answer body: not bytes");
+}

@@ -1,0 +1,166 @@
+/**
+ * Branch writes through the git database API: one commit on top of a known base, pointed to by a
+ * branch that is created or moved. Nothing is visible on the branch until its ref moves, the last step,
+ * so a failure never leaves a half-written branch.
+ */
+import { errorStatus } from "../versions/github-tags.js";
+import { errorMessage } from "./repo-ref.js";
+import type { BlobMode, Octokit, RepoRef } from "./repo-ref.js";
+
+/** One file of a commit: its full new content. */
+export interface CommitFile {
+  path: string;
+  content: string;
+  mode: BlobMode;
+}
+
+/** The commit {@link writeCommit} writes. */
+export interface CommitSpec {
+  /** The branch to create or move (without `refs/heads/`). */
+  branch: string;
+  /** The parent commit. */
+  baseCommitSha: string;
+  /** The parent's tree, which the changed files are laid over. */
+  baseTreeSha: string;
+  message: string;
+  files: readonly CommitFile[];
+}
+
+/**
+ * Writes `files` over the base tree as one commit whose only parent is `baseCommitSha`, and points
+ * `branch` at it: `POST /git/trees` (contents inline, no blob requests), `POST /git/commits` (no
+ * author or committer, so GitHub signs the commit as the app and marks it verified), then
+ * `POST /git/refs`; when the branch exists already (422 "Reference already exists"),
+ * `PATCH /git/refs/heads/{branch}` with `force` (the branch is the app's: its old commits are
+ * replaced). 3 requests for a new branch, 4 for an existing one.
+ */
+export async function writeCommit(
+  octokit: Octokit,
+  repo: RepoRef,
+  spec: CommitSpec,
+): Promise<{ commitSha: string; created: boolean }> {
+  if (spec.files.length === 0) throw new Error(`nothing to commit on ${spec.branch}`);
+  const { owner, repo: name } = repo;
+  const { data: tree } = await octokit.request("POST /repos/{owner}/{repo}/git/trees", {
+    owner,
+    repo: name,
+    base_tree: spec.baseTreeSha,
+    tree: spec.files.map((file) => ({
+      path: file.path,
+      mode: file.mode,
+      type: "blob" as const,
+      content: file.content,
+    })),
+  });
+  const { data: commit } = await octokit.request("POST /repos/{owner}/{repo}/git/commits", {
+    owner,
+    repo: name,
+    message: spec.message,
+    tree: tree.sha,
+    parents: [spec.baseCommitSha],
+  });
+  try {
+    await octokit.request("POST /repos/{owner}/{repo}/git/refs", {
+      owner,
+      repo: name,
+      ref: `refs/heads/${spec.branch}`,
+      sha: commit.sha,
+    });
+    return { commitSha: commit.sha, created: true };
+  } catch (error) {
+    if (errorStatus(error) !== 422 || !/already exists/i.test(errorMessage(error))) throw error;
+  }
+  await octokit.request("PATCH /repos/{owner}/{repo}/git/refs/{ref}", {
+    owner,
+    repo: name,
+    ref: `heads/${spec.branch}`,
+    sha: commit.sha,
+    force: true,
+  });
+  return { commitSha: commit.sha, created: false };
+}
+
+/**
+ * The commit `branch` points to, or undefined when there is no such branch:
+ * `GET /repos/{owner}/{repo}/git/ref/heads/{branch}`. 1 request.
+ */
+export async function readBranch(
+  octokit: Octokit,
+  repo: RepoRef,
+  branch: string,
+): Promise<{ sha: string } | undefined> {
+  try {
+    const { data } = await octokit.request("GET /repos/{owner}/{repo}/git/ref/{ref}", {
+      owner: repo.owner,
+      repo: repo.repo,
+      ref: `heads/${branch}`,
+    });
+    return { sha: data.object.sha };
+  } catch (error) {
+    if (errorStatus(error) === 404) return undefined;
+    throw error;
+  }
+}
+
+/** A commit of a branch, with who made it. */
+export interface BranchCommit {
+  sha: string;
+  /** GitHub login of the author, when GitHub links the author's email to an account. */
+  authorLogin?: string;
+  /** GitHub login of the committer (`web-flow` for commits made in GitHub's web UI). */
+  committerLogin?: string;
+  /** Whether GitHub verified the commit's signature. */
+  verified: boolean;
+}
+
+/**
+ * The commits reachable from `head` (a branch or commit) but not from `base`, oldest first:
+ * `GET /repos/{owner}/{repo}/compare/{base}...{head}`. 1 request; GitHub lists at most 250 commits.
+ */
+export async function commitsOnBranch(
+  octokit: Octokit,
+  repo: RepoRef,
+  base: string,
+  head: string,
+): Promise<BranchCommit[]> {
+  const { data } = await octokit.request("GET /repos/{owner}/{repo}/compare/{basehead}", {
+    owner: repo.owner,
+    repo: repo.repo,
+    basehead: `${base}...${head}`,
+  });
+  return data.commits.map((commit) => {
+    const authorLogin = commit.author?.login;
+    const committerLogin = commit.committer?.login;
+    return {
+      sha: commit.sha,
+      ...(authorLogin ? { authorLogin } : {}),
+      ...(committerLogin ? { committerLogin } : {}),
+      verified: commit.commit.verification?.verified === true,
+    };
+  });
+}
+
+/**
+ * Deletes `branch`: `DELETE /repos/{owner}/{repo}/git/refs/heads/{branch}`. 1 request. A branch that
+ * is already gone (404, or 422 "Reference does not exist") is fine; any other 422 (such as a
+ * protected branch) throws. Whether this call deleted it.
+ */
+export async function deleteBranch(
+  octokit: Octokit,
+  repo: RepoRef,
+  branch: string,
+): Promise<boolean> {
+  try {
+    await octokit.request("DELETE /repos/{owner}/{repo}/git/refs/{ref}", {
+      owner: repo.owner,
+      repo: repo.repo,
+      ref: `heads/${branch}`,
+    });
+    return true;
+  } catch (error) {
+    const status = errorStatus(error);
+    if (status === 404) return false;
+    if (status === 422 && /does not exist/i.test(errorMessage(error))) return false;
+    throw error;
+  }
+}

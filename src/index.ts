@@ -1,0 +1,64 @@
+import type { ApplicationFunctionOptions, Probot } from "probot";
+import { checkRepository } from "./engine/check-repository.js";
+import { appBotLogin } from "./github/app-identity.js";
+import { Services } from "./engine/services.js";
+import { onInstallation } from "./handlers/installation.js";
+import { onModuleRelease } from "./handlers/module-release.js";
+import { onPush } from "./handlers/push.js";
+import { onRepositoryDispatch } from "./handlers/repository-dispatch.js";
+import { InProcessQueue } from "./queue/in-process-queue.js";
+import type { CheckJob, JobQueue } from "./queue/job-queue.js";
+
+/** What the app runs on: shared caches and the queue its handlers feed. */
+export interface PromoterRuntime {
+  services: Services;
+  queue: JobQueue;
+}
+
+/** Runs one check job: authenticates as the installation and checks the repository. */
+export function checkRunner(app: Probot, services: Services): (job: CheckJob) => Promise<void> {
+  return async (job) => {
+    const log = app.log.child({ repo: `${job.owner}/${job.repo}`, reason: job.reason });
+    const octokit = await app.auth(job.installationId);
+    const defaultBranch =
+      job.defaultBranch ??
+      (await octokit.request("GET /repos/{owner}/{repo}", { owner: job.owner, repo: job.repo }))
+        .data.default_branch;
+    await checkRepository(
+      octokit,
+      { owner: job.owner, repo: job.repo, defaultBranch },
+      services,
+      log,
+    );
+  };
+}
+
+/** The app's runtime with the in-process queue (the default; see the queue issue for Redis). */
+export function createRuntime(app: Probot, services = new Services()): PromoterRuntime {
+  services.appLogin = async () => appBotLogin(await app.auth());
+  return {
+    services,
+    queue: new InProcessQueue(checkRunner(app, services), app.log.child({ name: "queue" })),
+  };
+}
+
+/** The Probot app: wires events to handlers, and `/healthz`. Nothing else. */
+export function promoterApp(runtime?: (app: Probot) => PromoterRuntime) {
+  return (app: Probot, options?: ApplicationFunctionOptions): PromoterRuntime => {
+    const { services, queue } = runtime ? runtime(app) : createRuntime(app);
+    app.on(["installation.created", "installation_repositories.added"], (context) =>
+      onInstallation(context, queue),
+    );
+    app.on(["release.published", "create"], (context) => onModuleRelease(context, queue, services));
+    app.on("repository_dispatch", (context) => onRepositoryDispatch(context, queue));
+    app.on("push", (context) => onPush(context, queue));
+    options?.addHandler?.((request, response) => {
+      if (request.url !== "/healthz") return false;
+      response.writeHead(200, { "content-type": "application/json" }).end('{"status":"ok"}');
+      return true;
+    });
+    return { services, queue };
+  };
+}
+
+export default promoterApp();

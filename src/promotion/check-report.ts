@@ -1,0 +1,143 @@
+import type { Inventory } from "../iac/types.js";
+import type { Deferral } from "./plan.js";
+
+/** GitHub's limit on a check run's summary and text. */
+const MAX_OUTPUT = 65_535;
+
+/** What happened to one proposal when the check wrote it. */
+export interface WriteOutcome {
+  key: string;
+  environment: string;
+  dependency: string;
+  to: string;
+  action: "created" | "updated" | "unchanged" | "failed" | "left-alone";
+  pullRequest?: number;
+  /** For failed and left-alone: why. */
+  reason?: string;
+}
+
+/** Everything a check found and did, for its check run. */
+export interface CheckFindings {
+  inventory: Inventory;
+  outcomes: WriteOutcome[];
+  deferred: Deferral[];
+  /** Warnings that are not about one file: version listings, config globs that match nothing. */
+  warnings: { subject: string; message: string }[];
+}
+
+/** A check run's conclusion and output. */
+export interface CheckReport {
+  conclusion: "success" | "failure" | "neutral";
+  title: string;
+  summary: string;
+  text: string;
+}
+
+function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+function clip(text: string): string {
+  if (text.length <= MAX_OUTPUT) return text;
+  const note = "\n\n… (cut: GitHub keeps at most 65,535 characters)";
+  return text.slice(0, MAX_OUTPUT - note.length) + note;
+}
+
+const cell = (text: string) => text.replace(/\|/g, "\\|");
+
+/** The environment × dependency matrix of versions, in markdown. */
+export function versionMatrix(inventory: Inventory): string {
+  const ids = [
+    ...new Set(inventory.environments.flatMap((e) => e.dependencies.map((d) => d.id))),
+  ].sort();
+  if (ids.length === 0) return "No versioned module dependency was found in the environments.";
+  const header = `| Dependency | ${inventory.environments.map((e) => e.name).join(" | ")} |`;
+  const rule = `| --- |${inventory.environments.map(() => " --- |").join("")}`;
+  const rows = ids.map((id) => {
+    const cells = inventory.environments.map((e) => {
+      const versions = e.dependencies.find((d) => d.id === id)?.versions ?? [];
+      return versions.length === 0 ? "—" : versions.map((v) => `\`${cell(v)}\``).join(", ");
+    });
+    return `| ${cell(id)} | ${cells.join(" | ")} |`;
+  });
+  return [header, rule, ...rows].join("\n");
+}
+
+/** The check run of a completed check: what was opened or updated, the matrix, and everything held back. */
+export function checkReport(findings: CheckFindings): CheckReport {
+  const by = (action: WriteOutcome["action"]) =>
+    findings.outcomes.filter((o) => o.action === action);
+  const created = by("created");
+  const updated = by("updated");
+  const failed = by("failed");
+  const leftAlone = by("left-alone");
+  const { inventory } = findings;
+  const fileWarnings = inventory.warnings.length + findings.warnings.length;
+
+  const title =
+    failed.length > 0
+      ? `${plural(failed.length, "pull request")} could not be written`
+      : created.length + updated.length > 0
+        ? [
+            created.length > 0 ? `${plural(created.length, "pull request")} opened` : "",
+            updated.length > 0 ? `${plural(updated.length, "pull request")} updated` : "",
+          ]
+            .filter(Boolean)
+            .join(", ")
+        : "Up to date";
+
+  const pr = (o: WriteOutcome) =>
+    `- ${o.environment}: ${o.dependency} → \`${o.to}\`${o.pullRequest ? ` (#${o.pullRequest})` : ""}${o.reason ? `: ${o.reason}` : ""}`;
+  const summary: string[] = [];
+  if (created.length > 0) summary.push("**Opened**", ...created.map(pr), "");
+  if (updated.length > 0) summary.push("**Updated**", ...updated.map(pr), "");
+  if (failed.length > 0)
+    summary.push("**Failed** (retried at the next check)", ...failed.map(pr), "");
+  if (leftAlone.length > 0) summary.push("**Left alone**", ...leftAlone.map(pr), "");
+  const unchanged = by("unchanged").length;
+  if (unchanged > 0)
+    summary.push(`${plural(unchanged, "open pull request")} already up to date.`, "");
+  summary.push(
+    `${plural(inventory.skipped.length, "usage")} not updatable, ${plural(fileWarnings, "warning")}.`,
+  );
+
+  const text: string[] = ["## Versions", "", versionMatrix(inventory)];
+  if (findings.deferred.length > 0) {
+    text.push("", "## Held back", "");
+    for (const d of findings.deferred)
+      text.push(`- ${d.environment}: ${d.dependency}: ${d.reason}`);
+  }
+  if (inventory.skipped.length > 0) {
+    text.push("", "## Not updatable", "");
+    for (const s of inventory.skipped) {
+      text.push(`- \`${s.file}\` line ${s.line}${s.id ? ` (${s.id})` : ""}: ${s.reason}`);
+    }
+  }
+  if (fileWarnings > 0) {
+    text.push("", "## Warnings", "");
+    for (const w of inventory.warnings) text.push(`- \`${w.file}\`: ${w.message}`);
+    for (const w of findings.warnings) text.push(`- ${w.subject}: ${w.message}`);
+  }
+  return {
+    conclusion: failed.length > 0 ? "neutral" : "success",
+    title,
+    summary: clip(summary.join("\n")),
+    text: clip(text.join("\n")),
+  };
+}
+
+/** The check run of a config that cannot be used: every problem, with file, line and column. */
+export function invalidConfigReport(problems: string[]): CheckReport {
+  return {
+    conclusion: "failure",
+    title: `Invalid configuration: ${plural(problems.length, "problem")}`,
+    summary: clip(
+      [
+        "Promoter did nothing: its configuration cannot be used. Fix these and push again:",
+        "",
+        ...problems.map((p) => `- ${p}`),
+      ].join("\n"),
+    ),
+    text: "",
+  };
+}

@@ -1,0 +1,44 @@
+import { run, type Probot } from "probot";
+import { Scheduler } from "./engine/scheduler.js";
+import { Services } from "./engine/services.js";
+import { createRuntime, promoterApp, type PromoterRuntime } from "./index.js";
+import { GITHUB_API_URL } from "./versions/source-hosts.js";
+
+const MINUTE = 60_000;
+
+/** The GitHub API the app talks to: GHE_HOST (with GHE_PROTOCOL) when set, as Probot reads them. */
+function appBaseUrl(): string {
+  const host = process.env.GHE_HOST;
+  if (!host) return GITHUB_API_URL;
+  return `${process.env.GHE_PROTOCOL ?? "https"}://${host}/api/v3`;
+}
+
+function minutes(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`${name} must be a positive number of minutes`);
+  return value * MINUTE;
+}
+
+let runtime: PromoterRuntime | undefined;
+let scheduler: Scheduler | undefined;
+const services = new Services(appBaseUrl(), process.env.PROMOTER_SOURCE_HOSTS);
+
+const server = await run((app: Probot, options) => {
+  runtime = promoterApp(() => createRuntime(app, services))(app, options);
+  scheduler = new Scheduler(app, runtime.queue, services, {
+    intervalMs: minutes("PROMOTER_SCHEDULER_INTERVAL", 15),
+    jitterMs: minutes("PROMOTER_SCHEDULER_JITTER", 5),
+  });
+  scheduler.start();
+});
+
+/** SIGTERM: stop taking work, finish the checks in flight, then exit. */
+process.once("SIGTERM", () => {
+  void (async () => {
+    await scheduler?.stop();
+    await runtime?.queue.close();
+    await server.stop();
+    process.exit(0);
+  })();
+});

@@ -1,0 +1,528 @@
+import nock from "nock";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Scheduler } from "../../src/engine/scheduler.js";
+import { metadataComment } from "../../src/promotion/pull-request-content.js";
+import {
+  API,
+  INSTALLATION_ID,
+  capture,
+  mockPullRequests,
+  mockRepositoryRead,
+  mockTags,
+  testApp,
+  treeShaOf,
+  webhook,
+  type RepoFixture,
+} from "./helpers.js";
+
+const CONFIG = `environments:
+  - name: dev
+    paths: ["dev/**"]
+  - name: prod
+    paths: ["prod/**"]
+    promotion: manual
+`;
+const VPC_UNIT = `# the network
+terraform {
+  source = "git::https://github.com/acme/terraform-aws-vpc.git//modules/vpc?ref=v1.0.0"
+}
+`;
+const SQS_UNIT = `terraform {
+  source = "git::https://github.com/acme/terraform-aws-sqs.git?ref=v0.8.0" # queue
+}
+`;
+
+const live = (files: Record<string, string> = {}): RepoFixture => ({
+  owner: "acme",
+  repo: "live",
+  headSha: "a".repeat(40),
+  files: {
+    ".github/promoter.yml": CONFIG,
+    "dev/vpc/terragrunt.hcl": VPC_UNIT,
+    "dev/sqs/terragrunt.hcl": SQS_UNIT,
+    "prod/vpc/terragrunt.hcl": VPC_UNIT,
+    "README.md": "# live\n",
+    ...files,
+  },
+});
+const IAC = ["dev/vpc/terragrunt.hcl", "dev/sqs/terragrunt.hcl", "prod/vpc/terragrunt.hcl"];
+
+/** The writes of one new proposal: label (first one only), tree, commit, ref, release notes, PR, PR labels. */
+function mockProposalWrite(
+  fixture: RepoFixture,
+  bodies: ReturnType<typeof capture>,
+  {
+    branch,
+    module,
+    number,
+    label = true,
+  }: { branch: string; module: string; number: number; label?: boolean },
+) {
+  const scope = nock(API);
+  const repo = `/repos/${fixture.owner}/${fixture.repo}`;
+  if (label) scope.post(`${repo}/labels`, bodies.as("label")).reply(201, {});
+  scope
+    .post(`${repo}/git/trees`, bodies.as("tree"))
+    .reply(201, { sha: `tree-${number}` })
+    .post(`${repo}/git/commits`, bodies.as("commit"))
+    .reply(201, { sha: `commit-${number}` })
+    .post(`${repo}/git/refs`, bodies.as("ref"))
+    .reply(201, { ref: `refs/heads/${branch}` })
+    .get(`/repos/acme/${module}/releases`)
+    .query(true)
+    .reply(200, [])
+    .post(`${repo}/pulls`, bodies.as("pull"))
+    .reply(201, { number })
+    .post(`${repo}/issues/${number}/labels`, bodies.as("pullLabels"))
+    .reply(200, []);
+  return scope;
+}
+
+function mockCheckRun(fixture: RepoFixture, bodies: ReturnType<typeof capture>) {
+  return nock(API)
+    .post(`/repos/${fixture.owner}/${fixture.repo}/check-runs`, bodies.as("checkRun"))
+    .reply(201, { id: 7 });
+}
+
+beforeEach(() => nock.disableNetConnect());
+afterEach(() => {
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  nock.enableNetConnect();
+  expect(pending).toEqual([]);
+});
+
+describe("a scheduled check", () => {
+  it("opens one PR per dependency with a newer version, and reports in the check run", async () => {
+    const app = testApp();
+    const fixture = live();
+    const bodies = capture();
+    nock(API)
+      .get("/app/installations")
+      .query(true)
+      .reply(200, [{ id: INSTALLATION_ID, account: { login: "acme" } }])
+      .get("/installation/repositories")
+      .query(true)
+      .reply(200, {
+        total_count: 1,
+        repositories: [
+          {
+            name: "live",
+            full_name: "acme/live",
+            owner: { login: "acme" },
+            default_branch: "main",
+          },
+        ],
+      });
+    mockRepositoryRead(fixture, [".github/promoter.yml", ...IAC]);
+    mockTags("acme", "terraform-aws-vpc", ["v1.0.0", "v1.1.0", "v2.0.0"]);
+    mockTags("acme", "terraform-aws-sqs", ["v0.8.0", "v0.8.2", "v0.9.0"]);
+    mockPullRequests(fixture);
+    mockProposalWrite(fixture, bodies, {
+      branch: "promoter/dev/acme/terraform-aws-sqs",
+      module: "terraform-aws-sqs",
+      number: 11,
+    });
+    mockProposalWrite(fixture, bodies, {
+      branch: "promoter/dev/acme/terraform-aws-vpc/vpc",
+      module: "terraform-aws-vpc",
+      number: 12,
+      label: false,
+    });
+    mockCheckRun(fixture, bodies);
+
+    const scheduler = new Scheduler(app.probot, app.queue, app.services, {
+      intervalMs: 60_000,
+      jitterMs: 0,
+    });
+    expect(await scheduler.tick()).toBe(1);
+    await app.queue.onIdle();
+    expect(app.errors).toEqual([]);
+
+    expect(bodies.one("label")).toEqual({
+      name: "promoter:dev",
+      color: "5319e7",
+      description: "Promoter: promotions to dev",
+    });
+    expect(bodies.one("tree")).toEqual({
+      base_tree: treeShaOf(fixture),
+      tree: [
+        {
+          path: "dev/sqs/terragrunt.hcl",
+          mode: "100644",
+          type: "blob",
+          content: SQS_UNIT.replace("ref=v0.8.0", "ref=v0.8.2"),
+        },
+      ],
+    });
+    expect(bodies.one("commit")).toEqual({
+      message: "[promoter] dev: acme/terraform-aws-sqs v0.8.0 → v0.8.2",
+      tree: "tree-11",
+      parents: [fixture.headSha],
+    });
+    expect(bodies.one("ref")).toEqual({
+      ref: "refs/heads/promoter/dev/acme/terraform-aws-sqs",
+      sha: "commit-11",
+    });
+    const pull = bodies.one<{ title: string; head: string; base: string; body: string }>("pull");
+    expect(pull).toMatchObject({
+      title: "[promoter] dev: acme/terraform-aws-sqs v0.8.0 → v0.8.2",
+      head: "promoter/dev/acme/terraform-aws-sqs",
+      base: "main",
+    });
+    expect(pull.body).toContain("| `dev/sqs/terragrunt.hcl` | 2 | `v0.8.0` | `v0.8.2` |");
+    expect(pull.body).toContain(
+      metadataComment({
+        v: 1,
+        env: "dev",
+        dependency: "acme/terraform-aws-sqs",
+        from: ["v0.8.0"],
+        to: "v0.8.2",
+      }),
+    );
+    expect(bodies.one("pullLabels")).toEqual({ labels: ["promoter:dev"] });
+    expect(bodies.one("tree", 1)).toMatchObject({
+      tree: [
+        { path: "dev/vpc/terragrunt.hcl", content: VPC_UNIT.replace("ref=v1.0.0", "ref=v1.1.0") },
+      ],
+    });
+
+    const checkRun = bodies.one<{
+      name: string;
+      head_sha: string;
+      conclusion: string;
+      output: Record<string, string>;
+    }>("checkRun");
+    expect(checkRun).toMatchObject({
+      name: "promoter",
+      head_sha: fixture.headSha,
+      conclusion: "success",
+    });
+    expect(checkRun.output.title).toBe("2 pull requests opened");
+    expect(checkRun.output.summary).toContain("- dev: acme/terraform-aws-sqs → `v0.8.2` (#11)");
+    expect(checkRun.output.text).toContain("| acme/terraform-aws-vpc/vpc | `v1.0.0` | `v1.0.0` |");
+    expect(checkRun.output.text).toContain("| acme/terraform-aws-sqs | `v0.8.0` | — |");
+  });
+
+  it("with nothing to do writes only the check run, and a re-check downloads nothing and lists tags with 304s", async () => {
+    const app = testApp();
+    const fixture = live();
+    const bodies = capture();
+    mockRepositoryRead(fixture, [".github/promoter.yml", ...IAC]);
+    mockTags("acme", "terraform-aws-vpc", ["v1.0.0"], '"vpc"');
+    mockTags("acme", "terraform-aws-sqs", ["v0.8.0"], '"sqs"');
+    mockPullRequests(fixture);
+    mockCheckRun(fixture, bodies);
+    const dispatch = webhook(
+      "repository_dispatch",
+      undefined,
+      { owner: "acme", repo: "live" },
+      {
+        action: "new_module_release",
+      },
+    );
+    await app.receive("repository_dispatch", dispatch);
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ output: { title: string } }>("checkRun").output.title).toBe("Up to date");
+
+    let requests = 0;
+    const count = () => requests++;
+    nock.emitter.on("no match", count);
+    const recheck = [
+      mockRepositoryRead(fixture, []),
+      nock(API, { reqheaders: { "if-none-match": '"vpc"' } })
+        .get("/repos/acme/terraform-aws-vpc/tags")
+        .query(true)
+        .reply(304, ""),
+      nock(API, { reqheaders: { "if-none-match": '"sqs"' } })
+        .get("/repos/acme/terraform-aws-sqs/tags")
+        .query(true)
+        .reply(304, ""),
+      mockPullRequests(fixture),
+      mockCheckRun(fixture, bodies),
+    ];
+    for (const scope of recheck) scope.on("request", count);
+    await app.receive("repository_dispatch", dispatch);
+    nock.emitter.off("no match", count);
+    expect(app.errors).toEqual([]);
+    // ref + tree, two conditional tag listings (free), pulls, check run: nothing downloaded again.
+    expect(requests).toBe(6);
+    expect(bodies.one<{ output: { title: string } }>("checkRun", 1).output.title).toBe(
+      "Up to date",
+    );
+  });
+
+  it("with an invalid config writes a failing check run with every problem and its line, and opens nothing", async () => {
+    const app = testApp();
+    const fixture = live({
+      ".github/promoter.yml":
+        "environments:\n  - name: dev\n    paths: []\n    promotion: sometimes\n",
+    });
+    const bodies = capture();
+    mockRepositoryRead(fixture, [".github/promoter.yml"]);
+    mockCheckRun(fixture, bodies);
+    await app.receive(
+      "repository_dispatch",
+      webhook(
+        "repository_dispatch",
+        undefined,
+        { owner: "acme", repo: "live" },
+        { action: "new_module_release" },
+      ),
+    );
+    expect(app.errors).toEqual([]);
+    const checkRun = bodies.one<{ conclusion: string; output: { title: string; summary: string } }>(
+      "checkRun",
+    );
+    expect(checkRun.conclusion).toBe("failure");
+    expect(checkRun.output.title).toBe("Invalid configuration: 2 problems");
+    expect(checkRun.output.summary).toContain(
+      ".github/promoter.yml:3:12: environments[0].paths: must list at least one glob",
+    );
+    expect(checkRun.output.summary).toContain(
+      '.github/promoter.yml:4:16: environments[0].promotion: must be one of "auto", "manual"',
+    );
+  });
+
+  it("does nothing at all in a repository without a config file", async () => {
+    const app = testApp();
+    const fixture = live();
+    delete fixture.files[".github/promoter.yml"];
+    mockRepositoryRead(fixture, []);
+    await app.receive(
+      "repository_dispatch",
+      webhook(
+        "repository_dispatch",
+        undefined,
+        { owner: "acme", repo: "live" },
+        { action: "new_module_release" },
+      ),
+    );
+    expect(app.errors).toEqual([]);
+  });
+});
+
+describe("an existing promotion PR", () => {
+  const existing = (to: string, number = 21) => ({
+    number,
+    state: "open",
+    merged_at: null,
+    title: `[promoter] dev: acme/terraform-aws-sqs v0.8.0 → ${to}`,
+    body: `old body\n\n${metadataComment({ v: 1, env: "dev", dependency: "acme/terraform-aws-sqs", from: ["v0.8.0"], to })}`,
+    merge_commit_sha: null,
+    head: {
+      ref: "promoter/dev/acme/terraform-aws-sqs",
+      sha: "branch-head",
+      repo: { full_name: "acme/live" },
+    },
+    base: { ref: "main", repo: { full_name: "acme/live" } },
+    labels: [{ name: "promoter:dev" }],
+    user: { login: "promoter[bot]" },
+  });
+
+  function readWithSqsRelease(fixture: RepoFixture, tags: string[], pulls: unknown[]) {
+    mockRepositoryRead(fixture, [".github/promoter.yml", ...IAC]);
+    mockTags("acme", "terraform-aws-vpc", ["v1.0.0"]);
+    mockTags("acme", "terraform-aws-sqs", tags);
+    mockPullRequests(fixture, pulls);
+  }
+
+  it("is left as it is when it already carries the version: a redelivered webhook writes nothing", async () => {
+    const app = testApp();
+    const fixture = live();
+    const bodies = capture();
+    readWithSqsRelease(fixture, ["v0.8.0", "v0.8.1"], [existing("v0.8.1")]);
+    mockCheckRun(fixture, bodies);
+    const payload = webhook(
+      "repository_dispatch",
+      undefined,
+      { owner: "acme", repo: "live" },
+      {
+        action: "new_module_release",
+      },
+    );
+    await app.receive("repository_dispatch", payload);
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ output: { summary: string } }>("checkRun").output.summary).toContain(
+      "1 open pull request already up to date.",
+    );
+  });
+
+  it("is updated in place, force-pushing the branch, when a newer version comes out", async () => {
+    const app = testApp();
+    const fixture = live();
+    const bodies = capture();
+    readWithSqsRelease(fixture, ["v0.8.0", "v0.8.1", "v0.8.3"], [existing("v0.8.1")]);
+    const repo = "/repos/acme/live";
+    nock(API)
+      .get(`${repo}/git/ref/heads%2Fpromoter%2Fdev%2Facme%2Fterraform-aws-sqs`)
+      .reply(200, { object: { sha: "branch-head" } })
+      .get(`${repo}/compare/${fixture.headSha}...promoter%2Fdev%2Facme%2Fterraform-aws-sqs`)
+      .reply(200, {
+        commits: [
+          {
+            sha: "b1",
+            author: { login: "promoter[bot]" },
+            committer: { login: "web-flow" },
+            commit: { verification: { verified: true } },
+          },
+        ],
+      })
+      .post(`${repo}/labels`, bodies.as("label"))
+      .reply(201, {})
+      .post(`${repo}/git/trees`, bodies.as("tree"))
+      .reply(201, { sha: "tree-2" })
+      .post(`${repo}/git/commits`, bodies.as("commit"))
+      .reply(201, { sha: "commit-2" })
+      .post(`${repo}/git/refs`)
+      .reply(422, { message: "Reference already exists" })
+      .patch(
+        `${repo}/git/refs/heads%2Fpromoter%2Fdev%2Facme%2Fterraform-aws-sqs`,
+        bodies.as("forcePush"),
+      )
+      .reply(200, {})
+      .get("/repos/acme/terraform-aws-sqs/releases")
+      .query(true)
+      .reply(200, [])
+      .patch(`${repo}/pulls/21`, bodies.as("pullUpdate"))
+      .reply(200, {});
+    mockCheckRun(fixture, bodies);
+    await app.receive(
+      "repository_dispatch",
+      webhook(
+        "repository_dispatch",
+        undefined,
+        { owner: "acme", repo: "live" },
+        { action: "new_module_release" },
+      ),
+    );
+    expect(app.errors).toEqual([]);
+    expect(bodies.one("forcePush")).toEqual({ sha: "commit-2", force: true });
+    const update = bodies.one<{ title: string; body: string }>("pullUpdate");
+    expect(update.title).toBe("[promoter] dev: acme/terraform-aws-sqs v0.8.0 → v0.8.3");
+    expect(update.body).toContain('"to":"v0.8.3"');
+    expect(bodies.one<{ output: { title: string } }>("checkRun").output.title).toBe(
+      "1 pull request updated",
+    );
+  });
+
+  it("is left alone, with one comment, when a person pushed to its branch", async () => {
+    const app = testApp();
+    const fixture = live();
+    const bodies = capture();
+    readWithSqsRelease(fixture, ["v0.8.0", "v0.8.1", "v0.8.3"], [existing("v0.8.1")]);
+    const repo = "/repos/acme/live";
+    nock(API)
+      .get(`${repo}/git/ref/heads%2Fpromoter%2Fdev%2Facme%2Fterraform-aws-sqs`)
+      .reply(200, { object: { sha: "branch-head" } })
+      .get(`${repo}/compare/${fixture.headSha}...promoter%2Fdev%2Facme%2Fterraform-aws-sqs`)
+      .reply(200, {
+        commits: [
+          {
+            sha: "b1aaaaaaa",
+            author: { login: "promoter[bot]" },
+            commit: { verification: { verified: true } },
+          },
+          {
+            sha: "c2bbbbbbb",
+            author: { login: "octocat" },
+            commit: { verification: { verified: false } },
+          },
+        ],
+      })
+      .post(`${repo}/issues/21/comments`, bodies.as("comment"))
+      .reply(201, { id: 1 })
+      .patch(`${repo}/pulls/21`, bodies.as("pullUpdate"))
+      .reply(200, {});
+    mockCheckRun(fixture, bodies);
+    await app.receive(
+      "repository_dispatch",
+      webhook(
+        "repository_dispatch",
+        undefined,
+        { owner: "acme", repo: "live" },
+        { action: "new_module_release" },
+      ),
+    );
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ body: string }>("comment").body).toContain(
+      "commits that are not Promoter's (c2bbbbb)",
+    );
+    expect(bodies.one<{ body: string }>("pullUpdate").body).toContain('"humanCommits":true');
+    const checkRun = bodies.one<{ output: { summary: string } }>("checkRun");
+    expect(checkRun.output.summary).toContain("**Left alone**");
+    expect(checkRun.output.summary).toContain("a person pushed to the branch");
+  });
+});
+
+describe("GitHub failing", () => {
+  it("retries a 502 on a write and then succeeds", async () => {
+    const app = testApp({ retry: true });
+    const fixture = live();
+    const bodies = capture();
+    mockRepositoryRead(fixture, [".github/promoter.yml", ...IAC]);
+    mockTags("acme", "terraform-aws-vpc", ["v1.0.0"]);
+    mockTags("acme", "terraform-aws-sqs", ["v0.8.0", "v0.8.1"]);
+    mockPullRequests(fixture);
+    nock(API).post("/repos/acme/live/labels").reply(502, "Bad Gateway");
+    mockProposalWrite(fixture, bodies, {
+      branch: "promoter/dev/acme/terraform-aws-sqs",
+      module: "terraform-aws-sqs",
+      number: 31,
+    });
+    mockCheckRun(fixture, bodies);
+    await app.receive(
+      "repository_dispatch",
+      webhook(
+        "repository_dispatch",
+        undefined,
+        { owner: "acme", repo: "live" },
+        { action: "new_module_release" },
+      ),
+    );
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ output: { title: string } }>("checkRun").output.title).toBe(
+      "1 pull request opened",
+    );
+  });
+
+  it("reports a write that keeps failing in the check run; the other proposals still go ahead", async () => {
+    const app = testApp();
+    const fixture = live();
+    const bodies = capture();
+    mockRepositoryRead(fixture, [".github/promoter.yml", ...IAC]);
+    mockTags("acme", "terraform-aws-vpc", ["v1.0.0", "v1.0.1"]);
+    mockTags("acme", "terraform-aws-sqs", ["v0.8.0", "v0.8.1"]);
+    mockPullRequests(fixture);
+    const repo = "/repos/acme/live";
+    nock(API)
+      .post(`${repo}/labels`)
+      .reply(201, {})
+      .post(`${repo}/git/trees`)
+      .reply(500, { message: "Server Error" });
+    mockProposalWrite(fixture, bodies, {
+      branch: "promoter/dev/acme/terraform-aws-vpc/vpc",
+      module: "terraform-aws-vpc",
+      number: 41,
+      label: false,
+    });
+    mockCheckRun(fixture, bodies);
+    await app.receive(
+      "repository_dispatch",
+      webhook(
+        "repository_dispatch",
+        undefined,
+        { owner: "acme", repo: "live" },
+        { action: "new_module_release" },
+      ),
+    );
+    expect(app.errors).toEqual([]);
+    const checkRun = bodies.one<{ conclusion: string; output: { title: string; summary: string } }>(
+      "checkRun",
+    );
+    expect(checkRun.conclusion).toBe("neutral");
+    expect(checkRun.output.title).toBe("1 pull request could not be written");
+    expect(checkRun.output.summary).toContain("**Failed** (retried at the next check)");
+    expect(checkRun.output.summary).toContain("- dev: acme/terraform-aws-vpc/vpc → `v1.0.1` (#41)");
+  });
+});

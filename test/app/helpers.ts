@@ -1,0 +1,181 @@
+import examples from "@octokit/webhooks-examples/api.github.com/index.json" with { type: "json" };
+import nock from "nock";
+import { pino } from "pino";
+import { Probot, ProbotOctokit } from "probot";
+import { Services } from "../../src/engine/services.js";
+import { checkRunner, promoterApp, type PromoterRuntime } from "../../src/index.js";
+import { blobSha } from "../../src/iac/blob-sha.js";
+import { InProcessQueue } from "../../src/queue/in-process-queue.js";
+
+export const API = "https://api.github.com";
+export const INSTALLATION_ID = 1;
+
+/** A Probot app with Promoter loaded, talking to nock; check errors are collected instead of only logged. */
+export function testApp(options: { retry?: boolean } = {}) {
+  const log = pino({ level: "silent" });
+  const probot = new Probot({
+    githubToken: "installation-token",
+    log,
+    // A function, applied after Probot's own defaults: Probot would otherwise turn throttling back on,
+    // spacing writes a second apart.
+    Octokit: ProbotOctokit.defaults((instanceOptions: object) => ({
+      ...instanceOptions,
+      retry: options.retry ? { enabled: true, retryAfterBaseValue: 1 } : { enabled: false },
+      throttle: { enabled: false },
+    })),
+  });
+  const errors: unknown[] = [];
+  const services = new Services();
+  services.appLogin = async () => "promoter[bot]";
+  let runtime: PromoterRuntime | undefined;
+  promoterApp((app) => {
+    const run = checkRunner(app, services);
+    const queue = new InProcessQueue(async (job) => {
+      try {
+        await run(job);
+      } catch (error) {
+        errors.push(error);
+      }
+    }, log);
+    runtime = { services, queue };
+    return runtime;
+  })(probot);
+  const ready = runtime as PromoterRuntime;
+  return {
+    probot,
+    services,
+    queue: ready.queue,
+    errors,
+    /** Delivers a webhook and waits for every check it queued. */
+    async receive(name: string, payload: Record<string, unknown>) {
+      await probot.receive({ id: `delivery-${Math.random()}`, name, payload } as never);
+      await ready.queue.onIdle();
+    },
+  };
+}
+
+type Example = { name: string; examples: Record<string, unknown>[] };
+
+/** A payload from @octokit/webhooks-examples, adjusted to the given repository and installation. */
+export function webhook(
+  name: string,
+  action: string | undefined,
+  repository: { owner: string; repo: string; defaultBranch?: string },
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
+  const family = (examples as Example[]).find((e) => e.name === name);
+  const example = family?.examples.find((e) => action === undefined || e.action === action);
+  if (!example) throw new Error(`no example payload for ${name}.${action}`);
+  const payload = structuredClone(example) as Record<string, unknown> & {
+    repository?: Record<string, unknown>;
+  };
+  const base = payload.repository ?? {};
+  payload.repository = {
+    ...base,
+    name: repository.repo,
+    full_name: `${repository.owner}/${repository.repo}`,
+    html_url: `https://github.com/${repository.owner}/${repository.repo}`,
+    default_branch: repository.defaultBranch ?? "main",
+    owner: { ...(base.owner as object), login: repository.owner },
+  };
+  payload.installation = {
+    id: INSTALLATION_ID,
+    node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==",
+  };
+  return { ...payload, ...overrides };
+}
+
+/** A repository as GitHub would serve it: files by path on one head commit. */
+export interface RepoFixture {
+  owner: string;
+  repo: string;
+  branch?: string;
+  headSha: string;
+  files: Record<string, string>;
+}
+
+export const treeShaOf = (fixture: RepoFixture) => `tree-${fixture.headSha}`;
+
+/**
+ * Intercepts the reads of a check: the branch ref, the recursive tree, and the blobs of `downloads`
+ * (default: every file). Each is answered once.
+ */
+export function mockRepositoryRead(
+  fixture: RepoFixture,
+  downloads: string[] = Object.keys(fixture.files),
+): nock.Scope {
+  const { owner, repo } = fixture;
+  const branch = fixture.branch ?? "main";
+  const scope = nock(API)
+    .get(`/repos/${owner}/${repo}/git/ref/heads%2F${branch}`)
+    .reply(200, { ref: `refs/heads/${branch}`, object: { sha: fixture.headSha, type: "commit" } })
+    .get(`/repos/${owner}/${repo}/git/trees/${fixture.headSha}`)
+    .query({ recursive: "1" })
+    .reply(200, {
+      sha: treeShaOf(fixture),
+      truncated: false,
+      tree: Object.entries(fixture.files).map(([path, content]) => ({
+        path,
+        mode: "100644",
+        type: "blob",
+        sha: blobSha(content),
+        size: Buffer.byteLength(content),
+      })),
+    });
+  const shas = new Set<string>();
+  for (const path of downloads) {
+    const content = fixture.files[path];
+    if (content === undefined) throw new Error(`no file ${path}`);
+    const sha = blobSha(content);
+    // Files with the same content are one blob, downloaded once.
+    if (shas.has(sha)) continue;
+    shas.add(sha);
+    scope.get(`/repos/${owner}/${repo}/git/blobs/${sha}`).reply(200, content);
+  }
+  return scope;
+}
+
+/** Intercepts one tag listing of a module repository. */
+export function mockTags(
+  owner: string,
+  repo: string,
+  tags: string[],
+  etag = `"${repo}-1"`,
+): nock.Scope {
+  return nock(API)
+    .get(`/repos/${owner}/${repo}/tags`)
+    .query({ per_page: "100", page: "1" })
+    .reply(
+      200,
+      tags.map((name) => ({ name })),
+      { etag },
+    );
+}
+
+/** Intercepts the listing of the repository's pull requests. */
+export function mockPullRequests(fixture: RepoFixture, pulls: unknown[] = []): nock.Scope {
+  return nock(API)
+    .get(`/repos/${fixture.owner}/${fixture.repo}/pulls`)
+    .query({ state: "all", sort: "updated", direction: "desc", per_page: "100", page: "1" })
+    .reply(200, pulls);
+}
+
+/** Captures the JSON bodies nock receives, by a name. */
+export function capture() {
+  const bodies = new Map<string, unknown[]>();
+  return {
+    bodies,
+    /** A body matcher that records the body under `name` and accepts it. */
+    as(name: string) {
+      return (body: unknown) => {
+        bodies.set(name, [...(bodies.get(name) ?? []), body]);
+        return true;
+      };
+    },
+    one<T = Record<string, unknown>>(name: string, index = 0): T {
+      const list = bodies.get(name);
+      if (!list?.[index]) throw new Error(`no ${name} body #${index}`);
+      return list[index] as T;
+    },
+  };
+}

@@ -1,0 +1,201 @@
+import nock from "nock";
+import { ProbotOctokit } from "probot";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Octokit } from "../../src/github/repo-ref.js";
+import {
+  commitsOnBranch,
+  deleteBranch,
+  readBranch,
+  writeCommit,
+} from "../../src/github/write-commit.js";
+
+const API = "https://api.github.com";
+const REPO = { owner: "acme", repo: "live" };
+const BRANCH = "promoter/dev/gruntwork-io/terraform-aws-messaging/sqs";
+const ENCODED = "heads%2Fpromoter%2Fdev%2Fgruntwork-io%2Fterraform-aws-messaging%2Fsqs";
+
+function client(): Octokit {
+  return new ProbotOctokit({
+    auth: { token: "test" },
+    retry: { enabled: false },
+    throttle: { enabled: false },
+  });
+}
+
+beforeAll(() => nock.disableNetConnect());
+afterAll(() => nock.enableNetConnect());
+afterEach(() => {
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  expect(pending).toEqual([]);
+});
+
+const spec = {
+  branch: BRANCH,
+  baseCommitSha: "base-commit",
+  baseTreeSha: "base-tree",
+  message: "[promoter] dev: sqs v0.8.0 → v0.9.0",
+  files: [
+    {
+      path: "dev/sqs/terragrunt.hcl",
+      content: 'source = "…?ref=v0.9.0"\n',
+      mode: "100644" as const,
+    },
+    { path: "dev/run.sh", content: "#!/bin/sh\n", mode: "100755" as const },
+  ],
+};
+
+function treeAndCommit(): nock.Scope {
+  return nock(API)
+    .post("/repos/acme/live/git/trees", {
+      base_tree: "base-tree",
+      tree: [
+        {
+          path: "dev/sqs/terragrunt.hcl",
+          mode: "100644",
+          type: "blob",
+          content: 'source = "…?ref=v0.9.0"\n',
+        },
+        { path: "dev/run.sh", mode: "100755", type: "blob", content: "#!/bin/sh\n" },
+      ],
+    })
+    .reply(201, { sha: "new-tree" })
+    .post("/repos/acme/live/git/commits", {
+      message: "[promoter] dev: sqs v0.8.0 → v0.9.0",
+      tree: "new-tree",
+      parents: ["base-commit"],
+    })
+    .reply(201, { sha: "new-commit" });
+}
+
+describe("writeCommit", () => {
+  it("creates tree, commit and branch in 3 requests when the branch is new", async () => {
+    treeAndCommit()
+      .post("/repos/acme/live/git/refs", { ref: `refs/heads/${BRANCH}`, sha: "new-commit" })
+      .reply(201, { ref: `refs/heads/${BRANCH}`, object: { sha: "new-commit" } });
+    await expect(writeCommit(client(), REPO, spec)).resolves.toEqual({
+      commitSha: "new-commit",
+      created: true,
+    });
+  });
+
+  it("force-moves an existing branch (422 Reference already exists) in 4 requests", async () => {
+    treeAndCommit()
+      .post("/repos/acme/live/git/refs")
+      .reply(422, {
+        message: "Reference already exists",
+        documentation_url: "https://docs.github.com/rest/git/refs#create-a-reference",
+      })
+      .patch(`/repos/acme/live/git/refs/${ENCODED}`, { sha: "new-commit", force: true })
+      .reply(200, { ref: `refs/heads/${BRANCH}`, object: { sha: "new-commit" } });
+    await expect(writeCommit(client(), REPO, spec)).resolves.toEqual({
+      commitSha: "new-commit",
+      created: false,
+    });
+  });
+
+  it("lets any other 422 on the ref through, without touching the branch", async () => {
+    treeAndCommit()
+      .post("/repos/acme/live/git/refs")
+      .reply(422, { message: "Reference update failed" });
+    await expect(writeCommit(client(), REPO, spec)).rejects.toMatchObject({ status: 422 });
+  });
+
+  it("stops before the ref when the commit fails", async () => {
+    nock(API)
+      .post("/repos/acme/live/git/trees")
+      .reply(201, { sha: "new-tree" })
+      .post("/repos/acme/live/git/commits")
+      .reply(404, { message: "Not Found" });
+    await expect(writeCommit(client(), REPO, spec)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("refuses an empty commit without a request", async () => {
+    await expect(writeCommit(client(), REPO, { ...spec, files: [] })).rejects.toThrow(
+      /nothing to commit/,
+    );
+  });
+});
+
+describe("readBranch", () => {
+  it("returns the branch's commit", async () => {
+    nock(API)
+      .get(`/repos/acme/live/git/ref/${ENCODED}`)
+      .reply(200, { ref: `refs/heads/${BRANCH}`, object: { type: "commit", sha: "abc" } });
+    await expect(readBranch(client(), REPO, BRANCH)).resolves.toEqual({ sha: "abc" });
+  });
+
+  it("returns undefined for a missing branch", async () => {
+    nock(API).get(`/repos/acme/live/git/ref/${ENCODED}`).reply(404, { message: "Not Found" });
+    await expect(readBranch(client(), REPO, BRANCH)).resolves.toBeUndefined();
+  });
+
+  it("lets other errors through", async () => {
+    nock(API).get(`/repos/acme/live/git/ref/${ENCODED}`).reply(403, { message: "Forbidden" });
+    await expect(readBranch(client(), REPO, BRANCH)).rejects.toMatchObject({ status: 403 });
+  });
+});
+
+describe("commitsOnBranch", () => {
+  it("maps the commits of base...head with their logins and verification", async () => {
+    nock(API)
+      .get(
+        "/repos/acme/live/compare/base-sha...promoter%2Fdev%2Fgruntwork-io%2Fterraform-aws-messaging%2Fsqs",
+      )
+      .reply(200, {
+        status: "ahead",
+        ahead_by: 3,
+        behind_by: 0,
+        total_commits: 3,
+        commits: [
+          {
+            sha: "c1",
+            author: { login: "promoter[bot]" },
+            committer: { login: "web-flow" },
+            commit: { message: "bump", verification: { verified: true, reason: "valid" } },
+          },
+          {
+            sha: "c2",
+            author: null,
+            committer: null,
+            commit: { message: "by an unknown email", verification: { verified: false } },
+          },
+          {
+            sha: "c3",
+            author: { login: "alice" },
+            committer: { login: "alice" },
+            commit: { message: "fix" },
+          },
+        ],
+      });
+    await expect(commitsOnBranch(client(), REPO, "base-sha", BRANCH)).resolves.toEqual([
+      { sha: "c1", authorLogin: "promoter[bot]", committerLogin: "web-flow", verified: true },
+      { sha: "c2", verified: false },
+      { sha: "c3", authorLogin: "alice", committerLogin: "alice", verified: false },
+    ]);
+  });
+});
+
+describe("deleteBranch", () => {
+  it("deletes the branch", async () => {
+    nock(API).delete(`/repos/acme/live/git/refs/${ENCODED}`).reply(204);
+    await expect(deleteBranch(client(), REPO, BRANCH)).resolves.toBe(true);
+  });
+
+  it("accepts a branch that is already gone (404 or 422 Reference does not exist)", async () => {
+    nock(API)
+      .delete(`/repos/acme/live/git/refs/${ENCODED}`)
+      .reply(422, { message: "Reference does not exist" })
+      .delete(`/repos/acme/live/git/refs/${ENCODED}`)
+      .reply(404, { message: "Not Found" });
+    await expect(deleteBranch(client(), REPO, BRANCH)).resolves.toBe(false);
+    await expect(deleteBranch(client(), REPO, BRANCH)).resolves.toBe(false);
+  });
+
+  it("lets a protected branch's 422 through", async () => {
+    nock(API)
+      .delete(`/repos/acme/live/git/refs/${ENCODED}`)
+      .reply(422, { message: "Cannot delete this protected branch" });
+    await expect(deleteBranch(client(), REPO, BRANCH)).rejects.toMatchObject({ status: 422 });
+  });
+});

@@ -1,0 +1,414 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { Config } from "../../src/config/index.js";
+import { scan } from "../../src/iac/scanner.js";
+import type { Inventory } from "../../src/iac/types.js";
+import { plan, type Proposal } from "../../src/promotion/plan.js";
+import {
+  HOLD_LABEL,
+  MAX_BODY_LENGTH,
+  environmentLabel,
+  environmentOfLabel,
+  metadataComment,
+  metadataOf,
+  parseMetadata,
+  pullRequestBody,
+  pullRequestTitle,
+  withMetadata,
+  type PromotionMetadata,
+} from "../../src/promotion/pull-request-content.js";
+import { configFrom, sourceFiles } from "../iac/helpers.js";
+
+const VPC = "acme/terraform-aws-vpc/vpc-app";
+const REDIS = "platform/terraform-aws-cache/redis";
+
+const vpcUnit = (version: string) =>
+  `terraform {\n  source = "git::git@github.com:acme/terraform-aws-vpc.git//modules/vpc-app?ref=${version}"\n}\n`;
+
+const chainConfig = (prodPromotion: "auto" | "manual") =>
+  configFrom(`
+environments:
+  - name: dev
+    paths: ["dev-*/**"]
+  - name: stage
+    paths: ["stage-*/**"]
+  - name: prod
+    paths: ["prod-*/**"]
+    promotion: ${prodPromotion}
+`);
+
+interface Scenario {
+  config: Config;
+  inventory: Inventory;
+  proposal: Proposal;
+}
+
+function scenario(
+  files: Record<string, string>,
+  versions: Record<string, string[]>,
+  config: Config,
+  environment: string,
+): Scenario {
+  const { inventory } = scan(sourceFiles(files), config);
+  const { proposals } = plan(inventory, new Map(Object.entries(versions)), config, []);
+  const proposal = proposals.find((p) => p.environment === environment);
+  if (!proposal) {
+    throw new Error(`no proposal for ${environment}: ${JSON.stringify(proposals)}`);
+  }
+  return { config, inventory, proposal };
+}
+
+/** dev runs two versions of the VPC and is updated to v1.4.0; stage (auto) runs v1.2.0; prod does not use it. */
+const devUpdate = () =>
+  scenario(
+    {
+      "dev-a/vpc/terragrunt.hcl": vpcUnit("v1.3.0"),
+      "dev-b/network/vpc/terragrunt.hcl": `# the VPC of team b\n\n${vpcUnit("v1.2.0")}`,
+      "stage-a/vpc/terragrunt.hcl": vpcUnit("v1.2.0"),
+    },
+    { [VPC]: ["v1.2.0", "v1.3.0", "v1.4.0", "v2.0.0"] },
+    chainConfig("auto"),
+    "dev",
+  );
+
+const redisAccount = `locals {\n  account_name   = "dev"\n  module_version = "v0.6.0"\n}\n`;
+const redisFromAccount =
+  `locals {\n  account = read_terragrunt_config(find_in_parent_folders("account.hcl"))\n}\n\n` +
+  `terraform {\n  source = "git::ssh://git@ghe.example.com/platform/terraform-aws-cache.git//modules/redis?depth=1&ref=\${local.account.locals.module_version}"\n}\n`;
+const redisFromDevAccount =
+  `locals {\n  account = read_terragrunt_config("../../../dev-a/account.hcl")\n}\n\n` +
+  `terraform {\n  source = "git::https://ghe.example.com/platform/terraform-aws-cache.git//modules/redis?ref=\${local.account.locals.module_version}"\n}\n`;
+const redisDirect = (version: string) =>
+  `terraform {\n  source = "git::https://ghe.example.com/platform/terraform-aws-cache.git//modules/redis?ref=${version}"\n}\n`;
+const UNTOUCHED_REASON =
+  "not promotable per environment: the version is set in dev-a/account.hcl:3, shared by environments dev, stage";
+
+/**
+ * stage is promoted from v0.5.0 to dev's v0.6.0; one stage unit reads its version from a dev file and
+ * stays as it is; prod (manual) runs v0.4.0.
+ */
+const stagePromotion = () =>
+  scenario(
+    {
+      "dev-a/account.hcl": redisAccount,
+      "dev-a/us-east-1/redis/terragrunt.hcl": redisFromAccount,
+      "stage-a/us-east-1/redis/terragrunt.hcl": redisDirect("v0.5.0"),
+      "stage-b/us-east-1/redis/terragrunt.hcl": redisFromDevAccount,
+      "prod-a/us-east-1/redis/terragrunt.hcl": redisDirect("v0.4.0"),
+    },
+    {},
+    chainConfig("manual"),
+    "stage",
+  );
+
+const bodyOf = ({ config, inventory, proposal }: Scenario, releaseNotes = "") =>
+  pullRequestBody(proposal, { config, inventory, releaseNotes });
+
+/** The rows of the markdown table that starts with `header`. */
+function tableAfter(body: string, header: string): string[] {
+  const lines = body.split("\n");
+  const start = lines.indexOf(header);
+  expect(start, `table ${header}`).toBeGreaterThanOrEqual(0);
+  const rows: string[] = [];
+  for (const line of lines.slice(start + 2)) {
+    if (!line.startsWith("|")) break;
+    rows.push(line);
+  }
+  return rows;
+}
+
+describe("pullRequestTitle", () => {
+  it("is [promoter] <env>: <dependency-id> <from> → <to>", () => {
+    expect(pullRequestTitle(stagePromotion().proposal)).toBe(
+      `[promoter] stage: ${REDIS} v0.5.0 → v0.6.0`,
+    );
+  });
+
+  it("lists every version it replaces", () => {
+    expect(pullRequestTitle(devUpdate().proposal)).toBe(
+      `[promoter] dev: ${VPC} v1.2.0, v1.3.0 → v1.4.0`,
+    );
+  });
+});
+
+describe("pullRequestBody", () => {
+  it("opens with what it does and why: an update to a new version", () => {
+    const body = bodyOf(devUpdate());
+    expect(body.split("\n")[0]).toBe(
+      `Promoter updates **${VPC}** in **dev** from \`v1.2.0\`, \`v1.3.0\` to \`v1.4.0\`, a new version.`,
+    );
+  });
+
+  it("opens with what it does and why: a promotion of the previous environment's version", () => {
+    const body = bodyOf(stagePromotion());
+    expect(body.split("\n")[0]).toBe(
+      `Promoter promotes **${REDIS}** in **stage** from \`v0.5.0\` to \`v0.6.0\`, the version that runs in the environment before it.`,
+    );
+  });
+
+  it("lists every edited file with its line, the version before and after", () => {
+    const rows = tableAfter(bodyOf(devUpdate()), "| File | Line | From | To |");
+    expect(rows).toEqual([
+      "| `dev-a/vpc/terragrunt.hcl` | 2 | `v1.3.0` | `v1.4.0` |",
+      "| `dev-b/network/vpc/terragrunt.hcl` | 4 | `v1.2.0` | `v1.4.0` |",
+    ]);
+  });
+
+  it("names the usages it leaves as they are, with the reason", () => {
+    const body = bodyOf(stagePromotion());
+    expect(tableAfter(body, "| File | Line | From | To |")).toEqual([
+      "| `stage-a/us-east-1/redis/terragrunt.hcl` | 2 | `v0.5.0` | `v0.6.0` |",
+    ]);
+    const lines = body.split("\n");
+    const at = lines.indexOf("Left as they are:");
+    expect(at).toBeGreaterThan(0);
+    expect(lines[at + 1]).toBe(
+      `- \`stage-b/us-east-1/redis/terragrunt.hcl\` line 6: ${UNTOUCHED_REASON}`,
+    );
+    expect(lines[at + 2]).toBe("");
+  });
+
+  it("says nothing of untouched usages when every usage is edited", () => {
+    expect(bodyOf(devUpdate())).not.toContain("Left as they are");
+  });
+
+  it("shows the chain: versions per environment, this PR, and that the next environment follows automatically", () => {
+    const body = bodyOf(devUpdate());
+    expect(body).toContain("### Environments");
+    expect(tableAfter(body, "| Environment | Version | |")).toEqual([
+      "| dev | `v1.2.0`, `v1.3.0` | → `v1.4.0` with this pull request |",
+      "| stage | `v1.2.0` | after the merge, a pull request opens here |",
+      "| prod | not used |  |",
+    ]);
+  });
+
+  it("shows the chain with a manual next environment waiting for /promote", () => {
+    const body = bodyOf(stagePromotion());
+    expect(tableAfter(body, "| Environment | Version | |")).toEqual([
+      "| dev | `v0.6.0` |  |",
+      "| stage | `v0.5.0`, `v0.6.0` | → `v0.6.0` with this pull request |",
+      "| prod | `v0.4.0` | after the merge: `/promote prod` |",
+    ]);
+  });
+
+  it("says nothing about a next environment for the last one of the chain", () => {
+    const last = scenario(
+      {
+        "dev-a/vpc/terragrunt.hcl": vpcUnit("v1.3.0"),
+        "stage-a/vpc/terragrunt.hcl": vpcUnit("v1.3.0"),
+        "prod-a/vpc/terragrunt.hcl": vpcUnit("v1.2.0"),
+      },
+      {},
+      chainConfig("auto"),
+      "prod",
+    );
+    expect(tableAfter(bodyOf(last), "| Environment | Version | |")).toEqual([
+      "| dev | `v1.3.0` |  |",
+      "| stage | `v1.3.0` |  |",
+      "| prod | `v1.2.0` | → `v1.3.0` with this pull request |",
+    ]);
+  });
+
+  it("collapses the release notes in <details>, between the chain and the commands", () => {
+    const notes = "## v1.4.0\n\n- Adds IPv6 support (#42)";
+    const body = bodyOf(devUpdate(), notes);
+    expect(body).toContain(
+      `<details>\n<summary>Release notes</summary>\n\n${notes}\n\n</details>\n`,
+    );
+    expect(body).not.toContain("(truncated)");
+    const order = ["### Environments", "<details>", notes, "</details>", "### Commands"].map(
+      (part) => body.indexOf(part),
+    );
+    expect(order.every((at) => at >= 0)).toBe(true);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+  });
+
+  it("has no release notes section without notes", () => {
+    const body = bodyOf(devUpdate(), "");
+    expect(body).not.toContain("<details>");
+    expect(body).not.toContain("Release notes");
+  });
+
+  it("lists the commands and ends with the hidden metadata", () => {
+    const s = stagePromotion();
+    const body = bodyOf(s);
+    expect(body).toContain("### Commands");
+    expect(body).toContain(
+      "- `/promote <environment>` promotes this version to that environment now.",
+    );
+    expect(body).toContain(`The label \`${HOLD_LABEL}\` keeps this version`);
+    expect(body).toContain("- `/help` lists every command.");
+    expect(body.endsWith(metadataComment(metadataOf(s.proposal)))).toBe(true);
+    expect(parseMetadata(body)).toEqual({
+      v: 1,
+      env: "stage",
+      dependency: REDIS,
+      from: ["v0.5.0"],
+      to: "v0.6.0",
+    });
+  });
+
+  it("truncates huge release notes so the body stays within GitHub's limit, keeping everything else", () => {
+    const s = devUpdate();
+    const notes = "- a line of release notes\n".repeat(20_000);
+    expect(notes.length).toBeGreaterThan(MAX_BODY_LENGTH * 2);
+    const body = bodyOf(s, notes);
+    expect(body.length).toBeLessThanOrEqual(MAX_BODY_LENGTH);
+    // Truncation keeps as much as fits: the body is not cut down far below the limit.
+    expect(body.length).toBeGreaterThan(MAX_BODY_LENGTH - 1_000);
+    expect(body).toContain("… (truncated)");
+    expect(body).toContain("</details>");
+    expect(body).toContain("### Commands");
+    expect(body).toContain("| `dev-a/vpc/terragrunt.hcl` | 2 | `v1.3.0` | `v1.4.0` |");
+    expect(parseMetadata(body)).toEqual(metadataOf(s.proposal));
+  });
+
+  it("keeps notes that fit whole, and never exceeds the limit whatever their length", () => {
+    const s = devUpdate();
+    const empty = bodyOf(s, "").length;
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: MAX_BODY_LENGTH + 5_000 }), (length) => {
+        const notes = "n".repeat(length);
+        const body = bodyOf(s, notes);
+        expect(body.length).toBeLessThanOrEqual(MAX_BODY_LENGTH);
+        expect(parseMetadata(body)).toEqual(metadataOf(s.proposal));
+        // Short enough notes stay whole.
+        if (empty + length + 300 <= MAX_BODY_LENGTH) {
+          expect(body).toContain(`\n${notes}\n`);
+          expect(body).not.toContain("(truncated)");
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("does not cut a character in two when truncating", () => {
+    // Emoji are two UTF-16 code units; one of the two prefixes puts the cut inside one.
+    for (const prefix of ["", "a"]) {
+      const body = bodyOf(devUpdate(), prefix + "🚀".repeat(MAX_BODY_LENGTH));
+      expect(body.length).toBeLessThanOrEqual(MAX_BODY_LENGTH);
+      expect(body).toContain("🚀\n\n… (truncated)");
+      // No lone surrogate: the body survives a round trip through UTF-8 unchanged.
+      expect(Buffer.from(body, "utf8").toString("utf8")).toBe(body);
+    }
+  });
+});
+
+describe("metadata", () => {
+  const metadata: PromotionMetadata = {
+    v: 1,
+    env: "prod",
+    dependency: "gruntwork-io/terraform-aws-messaging/sqs",
+    from: ["v0.8.0", "v0.8.1"],
+    to: "v0.9.0",
+  };
+
+  it("metadataOf takes the environment, dependency and versions of a proposal", () => {
+    const { proposal } = devUpdate();
+    expect(metadataOf(proposal)).toEqual({
+      v: 1,
+      env: "dev",
+      dependency: VPC,
+      from: ["v1.2.0", "v1.3.0"],
+      to: "v1.4.0",
+    });
+  });
+
+  it("is a hidden HTML comment", () => {
+    const comment = metadataComment(metadata);
+    expect(comment.startsWith("<!-- promoter: {")).toBe(true);
+    expect(comment.endsWith("} -->")).toBe(true);
+    expect(comment).not.toContain("\n");
+  });
+
+  it("round-trips through parseMetadata, anywhere in a body", () => {
+    expect(parseMetadata(metadataComment(metadata))).toEqual(metadata);
+    expect(parseMetadata(`Some text\n\n${metadataComment(metadata)}\n\nmore text`)).toEqual(
+      metadata,
+    );
+    const flagged: PromotionMetadata = { ...metadata, humanCommits: true };
+    expect(parseMetadata(`body\n${metadataComment(flagged)}`)).toEqual(flagged);
+  });
+
+  it("round-trips whatever the dependency and versions", () => {
+    // Any text but the end of an HTML comment, which no environment, id or version contains.
+    const text = fc.string({ unit: "binary", maxLength: 40 }).filter((t) => !t.includes("-->"));
+    fc.assert(
+      fc.property(text, text, fc.array(text, { maxLength: 4 }), text, (env, dep, from, to) => {
+        const m: PromotionMetadata = { v: 1, env, dependency: dep, from, to };
+        expect(parseMetadata(`prefix\n${metadataComment(m)}\nsuffix`)).toEqual(m);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("reads nothing from absent or malformed metadata", () => {
+    const comment = (json: string) => `text\n<!-- promoter: ${json} -->`;
+    const rejected: (string | null | undefined)[] = [
+      null,
+      undefined,
+      "",
+      "A pull request written by a person.",
+      "<!-- some other comment -->",
+      comment("{not json}"),
+      comment('{"v":1,"env":"dev","dependency":"a/b/c","from":["v1"],"to":"v2"'),
+      comment(JSON.stringify({ ...metadata, v: 2 })),
+      comment(JSON.stringify({ ...metadata, env: undefined })),
+      comment(JSON.stringify({ ...metadata, dependency: 7 })),
+      comment(JSON.stringify({ ...metadata, to: null })),
+      comment(JSON.stringify({ ...metadata, from: "v0.8.0" })),
+      `<!-- promoter:${JSON.stringify(metadata)} -->`,
+    ];
+    for (const body of rejected) expect(parseMetadata(body), String(body)).toBeUndefined();
+  });
+
+  it("withMetadata replaces the metadata of a body, leaving the rest as it is", () => {
+    const old = metadataComment({ ...metadata, to: "v0.8.5" });
+    const body = `Intro\n\n${old}\n\nA note someone added below.`;
+    const updated = withMetadata(body, { ...metadata, humanCommits: true });
+    expect(updated).toBe(
+      `Intro\n\n${metadataComment({ ...metadata, humanCommits: true })}\n\nA note someone added below.`,
+    );
+    expect(updated.match(/<!-- promoter:/g)).toHaveLength(1);
+    expect(parseMetadata(updated)).toEqual({ ...metadata, humanCommits: true });
+  });
+
+  it("withMetadata appends metadata to a body that has none", () => {
+    const body = "A pull request written by a person.";
+    expect(withMetadata(body, metadata)).toBe(`${body}\n\n${metadataComment(metadata)}`);
+    expect(parseMetadata(withMetadata(body, metadata))).toEqual(metadata);
+  });
+
+  it("withMetadata on a generated body keeps a single metadata comment", () => {
+    const s = devUpdate();
+    const body = bodyOf(s, "notes");
+    const next = { ...metadataOf(s.proposal), to: "v1.5.0" };
+    const updated = withMetadata(body, next);
+    expect(updated.match(/<!-- promoter:/g)).toHaveLength(1);
+    expect(parseMetadata(updated)).toEqual(next);
+    expect(updated.replace(metadataComment(next), "")).toBe(
+      body.replace(metadataComment(metadataOf(s.proposal)), ""),
+    );
+  });
+});
+
+describe("labels", () => {
+  it("environmentLabel is promoter:<env>", () => {
+    expect(environmentLabel("prod")).toBe("promoter:prod");
+    expect(environmentLabel("eu-west.stage_2")).toBe("promoter:eu-west.stage_2");
+  });
+
+  it("environmentOfLabel reads the environment back", () => {
+    for (const env of ["dev", "stage", "prod", "eu-west.stage_2"]) {
+      expect(environmentOfLabel(environmentLabel(env))).toBe(env);
+    }
+  });
+
+  it("the hold label and other labels name no environment", () => {
+    expect(environmentOfLabel(HOLD_LABEL)).toBeUndefined();
+    expect(HOLD_LABEL).toBe("promoter:hold");
+    for (const label of ["bug", "dependencies", "prod", "promoter", "x-promoter:prod"]) {
+      expect(environmentOfLabel(label), label).toBeUndefined();
+    }
+  });
+});
