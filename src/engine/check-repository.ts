@@ -17,7 +17,7 @@ import { checkReport, invalidConfigReport, type CheckReport } from "../promotion
 import { dependenciesToList, plan, type Plan } from "../promotion/plan.js";
 import { resolveVersions } from "../versions/version-sources.js";
 import type { Services } from "./services.js";
-import { existingPromotions, writeProposals } from "./write-proposals.js";
+import { existingPromotions, removeStrayBranches, writeProposals } from "./write-proposals.js";
 import { listPromoterPullRequests } from "../github/pull-requests.js";
 
 /** A repository to check, as the events and the scheduler know it. */
@@ -168,6 +168,7 @@ export async function checkRepository(
     proposals: decided.proposals,
     pullRequests,
   });
+  await removeStrayBranches({ octokit, target, proposals: decided.proposals, pullRequests, log });
   const report = checkReport({
     inventory,
     outcomes,

@@ -1,10 +1,20 @@
 import type { Logger } from "probot";
 import { comment } from "../github/comments.js";
 import { ensureLabels } from "../github/labels.js";
-import { upsertPullRequest, type PullRequestInfo } from "../github/pull-requests.js";
+import {
+  findOpenPullRequest,
+  upsertPullRequest,
+  type PullRequestInfo,
+} from "../github/pull-requests.js";
 import type { TreeEntry } from "../github/read-repository.js";
 import { errorMessage, type BlobMode, type Octokit } from "../github/repo-ref.js";
-import { commitsOnBranch, readBranch, writeCommit } from "../github/write-commit.js";
+import {
+  commitsOnBranch,
+  deleteBranch,
+  listBranches,
+  readBranch,
+  writeCommit,
+} from "../github/write-commit.js";
 import { applyVerifiedEdits } from "../iac/edits.js";
 import type { ScanCache } from "../iac/scanner.js";
 import type { Inventory, SourceFile } from "../iac/types.js";
@@ -227,4 +237,31 @@ async function writeProposal(
     action: written.action === "created" ? "created" : "updated",
     pullRequest: written.number,
   };
+}
+
+/**
+ * Deletes the app's branches that no open PR and no current proposal needs (left by a write that failed
+ * half-way, or by a PR that was closed or merged), so no branch stays without its PR past one check.
+ */
+export async function removeStrayBranches(context: {
+  octokit: Octokit;
+  target: CheckTarget;
+  proposals: Proposal[];
+  pullRequests: PullRequestInfo[];
+  log: Logger;
+}): Promise<string[]> {
+  const { octokit, target } = context;
+  const needed = new Set([
+    ...context.proposals.map((p) => p.key),
+    ...context.pullRequests.filter((pr) => pr.state === "open").map((pr) => pr.headRef),
+  ]);
+  const stray: string[] = [];
+  for (const branch of await listBranches(octokit, target, "promoter/")) {
+    // The PR listing only goes back so far: make sure no open PR uses the branch before deleting it.
+    if (needed.has(branch) || (await findOpenPullRequest(octokit, target, branch))) continue;
+    await deleteBranch(octokit, target, branch);
+    stray.push(branch);
+  }
+  if (stray.length > 0) context.log.info({ branches: stray }, "stray branches deleted");
+  return stray;
 }

@@ -164,3 +164,20 @@ export async function deleteBranch(
     throw error;
   }
 }
+
+/**
+ * The branches whose names start with `prefix` (e.g. `promoter/`), by name:
+ * `GET /repos/{owner}/{repo}/git/matching-refs/heads/{prefix}`. 1 request.
+ */
+export async function listBranches(
+  octokit: Octokit,
+  repo: RepoRef,
+  prefix: string,
+): Promise<string[]> {
+  const { data } = await octokit.request("GET /repos/{owner}/{repo}/git/matching-refs/{ref}", {
+    owner: repo.owner,
+    repo: repo.repo,
+    ref: `heads/${prefix}`,
+  });
+  return data.map((ref) => ref.ref.replace(/^refs\/heads\//, ""));
+}

@@ -147,11 +147,17 @@ export function pullRequestBody(proposal: Proposal, context: BodyContext): strin
   const head = lines.join("\n");
   const room = MAX_BODY_LENGTH - head.length - commands.length - 200;
   if (context.releaseNotes && room > 0) {
+    // Never cut between the two halves of a surrogate pair (an emoji): a lone half is not valid text.
+    const cut = isHighSurrogate(context.releaseNotes.charCodeAt(room - 1)) ? room - 1 : room;
     const notes =
       context.releaseNotes.length > room
-        ? `${context.releaseNotes.slice(0, room)}\n\n… (truncated)`
+        ? `${context.releaseNotes.slice(0, cut)}\n\n… (truncated)`
         : context.releaseNotes;
     return `${head}\n\n<details>\n<summary>Release notes</summary>\n\n${notes}\n\n</details>\n${commands}`;
   }
   return `${head}\n${commands}`;
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
 }

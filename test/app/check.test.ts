@@ -6,6 +6,7 @@ import {
   API,
   INSTALLATION_ID,
   capture,
+  mockBranches,
   mockPullRequests,
   mockRepositoryRead,
   mockTags,
@@ -78,7 +79,8 @@ function mockProposalWrite(
   return scope;
 }
 
-function mockCheckRun(fixture: RepoFixture, bodies: ReturnType<typeof capture>) {
+function mockCheckRun(fixture: RepoFixture, bodies: ReturnType<typeof capture>, branches = true) {
+  if (branches) mockBranches(fixture);
   return nock(API)
     .post(`/repos/${fixture.owner}/${fixture.repo}/check-runs`, bodies.as("checkRun"))
     .reply(201, { id: 7 });
@@ -239,14 +241,15 @@ describe("a scheduled check", () => {
         .query(true)
         .reply(304, ""),
       mockPullRequests(fixture),
-      mockCheckRun(fixture, bodies),
+      mockBranches(fixture),
+      mockCheckRun(fixture, bodies, false),
     ];
     for (const scope of recheck) scope.on("request", count);
     await app.receive("repository_dispatch", dispatch);
     nock.emitter.off("no match", count);
     expect(app.errors).toEqual([]);
-    // ref + tree, two conditional tag listings (free), pulls, check run: nothing downloaded again.
-    expect(requests).toBe(6);
+    // ref + tree, two conditional tag listings (free), pulls, branches, check run: nothing downloaded again.
+    expect(requests).toBe(7);
     expect(bodies.one<{ output: { title: string } }>("checkRun", 1).output.title).toBe(
       "Up to date",
     );
@@ -260,7 +263,7 @@ describe("a scheduled check", () => {
     });
     const bodies = capture();
     mockRepositoryRead(fixture, [".github/promoter.yml"]);
-    mockCheckRun(fixture, bodies);
+    mockCheckRun(fixture, bodies, false);
     await app.receive(
       "repository_dispatch",
       webhook(
@@ -524,5 +527,98 @@ describe("GitHub failing", () => {
     expect(checkRun.output.title).toBe("1 pull request could not be written");
     expect(checkRun.output.summary).toContain("**Failed** (retried at the next check)");
     expect(checkRun.output.summary).toContain("- dev: acme/terraform-aws-vpc/vpc → `v1.0.1` (#41)");
+  });
+});
+
+describe("repository state", () => {
+  it("deletes a promoter branch that no open PR and no proposal needs, after checking for a PR", async () => {
+    const app = testApp();
+    const fixture = live();
+    const bodies = capture();
+    mockRepositoryRead(fixture, [".github/promoter.yml", ...IAC]);
+    mockTags("acme", "terraform-aws-vpc", ["v1.0.0"]);
+    mockTags("acme", "terraform-aws-sqs", ["v0.8.0"]);
+    mockPullRequests(fixture);
+    mockBranches(fixture, ["promoter/dev/acme/gone", "promoter/dev/acme/old-but-open"]);
+    const repo = "/repos/acme/live";
+    nock(API)
+      .get(`${repo}/pulls`)
+      .query({ head: "acme:promoter/dev/acme/gone", state: "open" })
+      .reply(200, [])
+      .get(`${repo}/pulls`)
+      .query({ head: "acme:promoter/dev/acme/old-but-open", state: "open" })
+      .reply(200, [
+        {
+          number: 3,
+          state: "open",
+          merged_at: null,
+          merge_commit_sha: null,
+          title: "t",
+          body: "",
+          user: { login: "someone" },
+          labels: [],
+          head: {
+            ref: "promoter/dev/acme/old-but-open",
+            sha: "s",
+            repo: { full_name: "acme/live" },
+          },
+          base: { ref: "main", repo: { full_name: "acme/live" } },
+        },
+      ])
+      .delete(`${repo}/git/refs/heads%2Fpromoter%2Fdev%2Facme%2Fgone`)
+      .reply(204);
+    mockCheckRun(fixture, bodies, false);
+    await app.receive(
+      "repository_dispatch",
+      webhook(
+        "repository_dispatch",
+        undefined,
+        { owner: "acme", repo: "live" },
+        { action: "new_module_release" },
+      ),
+    );
+    expect(app.errors).toEqual([]);
+  });
+
+  it("reads a very large repository from its tarball when GitHub truncates the tree", async () => {
+    const app = testApp();
+    const fixture = live();
+    const bodies = capture();
+    const { pack } = await import("tar-stream");
+    const { gzipSync } = await import("node:zlib");
+    const archive = pack();
+    const chunks: Buffer[] = [];
+    archive.on("data", (chunk: Buffer) => chunks.push(chunk));
+    for (const [path, content] of Object.entries(fixture.files)) {
+      archive.entry({ name: `acme-live-${fixture.headSha.slice(0, 7)}/${path}` }, content);
+    }
+    archive.finalize();
+    await new Promise((resolve) => archive.on("end", resolve));
+    const repo = "/repos/acme/live";
+    nock(API)
+      .get(`${repo}/git/ref/heads%2Fmain`)
+      .reply(200, { object: { sha: fixture.headSha, type: "commit" } })
+      .get(`${repo}/git/trees/${fixture.headSha}`)
+      .query({ recursive: "1" })
+      .reply(200, { sha: "big-tree", truncated: true, tree: [] })
+      .get(`${repo}/tarball/${fixture.headSha}`)
+      .reply(200, gzipSync(Buffer.concat(chunks)), { "content-type": "application/x-gzip" });
+    mockTags("acme", "terraform-aws-vpc", ["v1.0.0"]);
+    mockTags("acme", "terraform-aws-sqs", ["v0.8.0"]);
+    mockPullRequests(fixture);
+    mockCheckRun(fixture, bodies);
+    await app.receive(
+      "repository_dispatch",
+      webhook(
+        "repository_dispatch",
+        undefined,
+        { owner: "acme", repo: "live" },
+        { action: "new_module_release" },
+      ),
+    );
+    expect(app.errors).toEqual([]);
+    const checkRun = bodies.one<{ output: { title: string; text: string } }>("checkRun");
+    expect(checkRun.output.title).toBe("Up to date");
+    expect(checkRun.output.text).toContain("| acme/terraform-aws-sqs | `v0.8.0` | — |");
   });
 });

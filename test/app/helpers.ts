@@ -160,6 +160,16 @@ export function mockPullRequests(fixture: RepoFixture, pulls: unknown[] = []): n
     .reply(200, pulls);
 }
 
+/** Intercepts the listing of the app's branches (`promoter/...`). */
+export function mockBranches(fixture: RepoFixture, branches: string[] = []): nock.Scope {
+  return nock(API)
+    .get(`/repos/${fixture.owner}/${fixture.repo}/git/matching-refs/heads%2Fpromoter%2F`)
+    .reply(
+      200,
+      branches.map((b) => ({ ref: `refs/heads/${b}`, object: { sha: "x", type: "commit" } })),
+    );
+}
+
 /** Captures the JSON bodies nock receives, by a name. */
 export function capture() {
   const bodies = new Map<string, unknown[]>();

@@ -338,7 +338,7 @@ describe("metadata", () => {
         const m: PromotionMetadata = { v: 1, env, dependency: dep, from, to };
         expect(parseMetadata(`prefix\n${metadataComment(m)}\nsuffix`)).toEqual(m);
       }),
-      { numRuns: 200 },
+      { numRuns: 100 },
     );
   });
 
