@@ -588,12 +588,12 @@ describe("repository state", () => {
     const { gzipSync } = await import("node:zlib");
     const archive = pack();
     const chunks: Buffer[] = [];
-    archive.on("data", (chunk: Buffer) => chunks.push(chunk));
+    archive.on("data", (chunk: unknown) => chunks.push(chunk as Buffer));
     for (const [path, content] of Object.entries(fixture.files)) {
       archive.entry({ name: `acme-live-${fixture.headSha.slice(0, 7)}/${path}` }, content);
     }
     archive.finalize();
-    await new Promise((resolve) => archive.on("end", resolve));
+    await new Promise<void>((resolve) => archive.on("end", () => resolve()));
     const repo = "/repos/acme/live";
     nock(API)
       .get(`${repo}/git/ref/heads%2Fmain`)
