@@ -1,0 +1,140 @@
+import nock from "nock";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { metadataComment } from "../../src/promotion/pull-request-content.js";
+import { API, mockRepositoryRead, testApp, webhook, type RepoFixture } from "./helpers.js";
+
+/**
+ * What a check costs in GitHub API requests, for 0, 1 and 5 pull requests and for a re-check of an
+ * unchanged repository: every request is answered by an interceptor here and counted.
+ */
+
+const modules = ["vpc", "sqs", "rds", "eks", "iam"];
+const fixture: RepoFixture = {
+  owner: "acme",
+  repo: "live",
+  headSha: "c".repeat(40),
+  files: {
+    ".github/promoter.yml": 'environments:\n  - name: dev\n    paths: ["dev/**"]\n',
+    ...Object.fromEntries(
+      modules.map((m) => [
+        `dev/${m}/terragrunt.hcl`,
+        `terraform {\n  source = "git::https://github.com/acme/terraform-aws-${m}.git?ref=v1.0.0"\n}\n`,
+      ]),
+    ),
+  },
+};
+
+/** Answers every request of a check; `newer` modules have v1.0.1. Counts the requests. */
+function github(newer: string[], openPulls: string[] = [], etags = false) {
+  let requests = 0;
+  const scopes: nock.Scope[] = [];
+  const count = (scope: nock.Scope) => {
+    scope.on("request", () => requests++);
+    scopes.push(scope);
+    return scope;
+  };
+  count(mockRepositoryRead(fixture, etags ? [] : Object.keys(fixture.files)));
+  for (const m of modules) {
+    const tags = newer.includes(m) ? ["v1.0.1", "v1.0.0"] : ["v1.0.0"];
+    const scope = nock(API).get(`/repos/acme/terraform-aws-${m}/tags`).query(true);
+    count(
+      etags
+        ? scope.reply(304, "")
+        : scope.reply(
+            200,
+            tags.map((name) => ({ name })),
+            { etag: `"${m}"` },
+          ),
+    );
+  }
+  const pulls = openPulls.map((m, i) => ({
+    number: 100 + i,
+    state: "open",
+    merged_at: null,
+    merge_commit_sha: null,
+    title: `[promoter] dev: acme/terraform-aws-${m} v1.0.0 → v1.0.1`,
+    body: metadataComment({
+      v: 1,
+      env: "dev",
+      dependency: `acme/terraform-aws-${m}`,
+      from: ["v1.0.0"],
+      to: "v1.0.1",
+    }),
+    user: { login: "promoter[bot]" },
+    labels: [{ name: "promoter:dev" }],
+    head: {
+      ref: `promoter/dev/acme/terraform-aws-${m}`,
+      sha: "h",
+      repo: { full_name: "acme/live" },
+    },
+    base: { ref: "main", repo: { full_name: "acme/live" } },
+  }));
+  const repo = "/repos/acme/live";
+  count(nock(API).get(`${repo}/pulls`).query(true).reply(200, pulls));
+  const writes = newer.filter((m) => !openPulls.includes(m)).length;
+  if (writes > 0) {
+    count(nock(API).post(`${repo}/labels`).reply(201, {}));
+    count(nock(API).post(`${repo}/git/trees`).times(writes).reply(201, { sha: "t" }));
+    count(nock(API).post(`${repo}/git/commits`).times(writes).reply(201, { sha: "c" }));
+    count(nock(API).post(`${repo}/git/refs`).times(writes).reply(201, {}));
+    count(
+      nock(API)
+        .get(/\/repos\/acme\/terraform-aws-\w+\/releases/)
+        .times(writes)
+        .reply(200, []),
+    );
+    count(nock(API).post(`${repo}/pulls`).times(writes).reply(201, { number: 7 }));
+    count(nock(API).post(`${repo}/issues/7/labels`).times(writes).reply(200, []));
+  }
+  count(
+    nock(API)
+      .get(`${repo}/git/matching-refs/heads%2Fpromoter%2F`)
+      .reply(
+        200,
+        openPulls.map((m) => ({ ref: `refs/heads/promoter/dev/acme/terraform-aws-${m}` })),
+      ),
+  );
+  count(nock(API).post(`${repo}/check-runs`).reply(201, { id: 1 }));
+  return { requests: () => requests };
+}
+
+beforeEach(() => nock.disableNetConnect());
+afterEach(() => {
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  nock.enableNetConnect();
+  expect(pending).toEqual([]);
+});
+
+const dispatch = () =>
+  webhook(
+    "repository_dispatch",
+    undefined,
+    { owner: "acme", repo: "live" },
+    { action: "new_module_release" },
+  );
+
+describe("API requests of a check of a repository with 5 module repositories", () => {
+  it.each([
+    [0, 2 + 6 + 5 + 1 + 1 + 1],
+    [1, 2 + 6 + 5 + 1 + 1 + 1 + 1 + 6],
+    [5, 2 + 6 + 5 + 1 + 1 + 1 + 1 + 5 * 6],
+  ])("opening %i pull requests costs %i requests (cold caches)", async (opened, expected) => {
+    const app = testApp();
+    const cost = github(modules.slice(0, opened));
+    await app.receive("repository_dispatch", dispatch());
+    expect(app.errors).toEqual([]);
+    expect(cost.requests()).toBe(expected);
+  });
+
+  it("re-checking it unchanged, with its 5 PRs open, costs 2 + 5 (304, free) + 3 requests", async () => {
+    const app = testApp();
+    github(modules);
+    await app.receive("repository_dispatch", dispatch());
+    nock.cleanAll();
+    const cost = github(modules, modules, true);
+    await app.receive("repository_dispatch", dispatch());
+    expect(app.errors).toEqual([]);
+    expect(cost.requests()).toBe(2 + 5 + 3);
+  });
+});
