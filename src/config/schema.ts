@@ -66,6 +66,16 @@ export const environmentSchema = z
       .describe(
         "How a version reaches this environment from the previous one. `auto`: merging the previous environment's pull request opens this environment's pull request. `manual`: wait for a `/promote <name>` comment. Ignored for the first environment, which is updated on `updates.schedule` and on new releases. Default `auto`.",
       ),
+    promoters: z
+      .array(
+        z.string().regex(/^[A-Za-z0-9-]+(\/[A-Za-z0-9._-]+)?(\[bot\])?$/, {
+          error: (issue) => `must be a user login or an org/team ${got(issue.input)}`,
+        }),
+      )
+      .optional()
+      .describe(
+        "Who may `/promote` to this environment: user logins and `org/team` slugs. Anyone listed still needs write access to the repository. Default: everyone with write access.",
+      ),
   })
   .describe("An environment: a named set of folders in the repository.");
 
@@ -168,6 +178,12 @@ export const configSchema = z
         "Globs of files that belong to no environment, e.g. `**/examples/**`. Default `[]`.",
       ),
     updates: updatesSchema.prefault({}),
+    allowSkipping: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Let `/promote` move an environment to a version that the environment before it does not run. Default `false`: production only ever receives what ran upstream.",
+      ),
     labels: z
       .array(z.string().min(1, "must not be empty").max(50, "must be at most 50 characters long"))
       .default([])

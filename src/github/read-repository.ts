@@ -67,6 +67,43 @@ export async function readTree(
   return { headSha, treeSha: tree.sha, entries, truncated: tree.truncated };
 }
 
+/**
+ * The tree of a commit (`GET /repos/{owner}/{repo}/git/trees/{commit}?recursive=1`) and the commit's
+ * parents (`GET /repos/{owner}/{repo}/git/commits/{commit}`). 2 requests.
+ */
+export async function readCommit(
+  octokit: Octokit,
+  repo: RepoRef,
+  commitSha: string,
+): Promise<RepositoryTree & { parents: string[] }> {
+  const { data: commit } = await octokit.request(
+    "GET /repos/{owner}/{repo}/git/commits/{commit_sha}",
+    {
+      owner: repo.owner,
+      repo: repo.repo,
+      commit_sha: commitSha,
+    },
+  );
+  const { data: tree } = await octokit.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", {
+    owner: repo.owner,
+    repo: repo.repo,
+    tree_sha: commit.tree.sha,
+    recursive: "1",
+  });
+  const entries: TreeEntry[] = [];
+  for (const item of tree.tree) {
+    if (item.type !== "blob" || item.path === undefined || item.sha === undefined) continue;
+    entries.push({ path: item.path, sha: item.sha, mode: item.mode ?? "100644" });
+  }
+  return {
+    headSha: commitSha,
+    treeSha: tree.sha,
+    entries,
+    truncated: tree.truncated,
+    parents: commit.parents.map((p) => p.sha),
+  };
+}
+
 /** What {@link readBlobs} read. */
 export interface BlobsRead {
   /** One file per requested entry, in the order asked, `hash` being the blob SHA. */

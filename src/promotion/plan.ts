@@ -67,6 +67,29 @@ function tagPrefixFor(config: Config): (id: string) => string | undefined {
   return (id) => entries.find(([match]) => match(id))?.[1];
 }
 
+/** The proposal that sets a dependency of an environment to a version, or why there can be none. */
+export function proposalFor(
+  inventory: Inventory,
+  environment: string,
+  dependency: string,
+  to: string,
+  reason: ProposalReason,
+): Proposal | { refused: string } {
+  const edits = planEdits(inventory, dependency, environment, to);
+  if (!edits.ok) return { refused: edits.reason };
+  return {
+    key: proposalKey(environment, dependency),
+    environment,
+    dependency,
+    from: edits.from,
+    to,
+    reason,
+    edits: edits.edits,
+    files: [...new Set(edits.edits.map((e) => e.file))].sort(),
+    untouched: edits.untouched,
+  };
+}
+
 /**
  * The dependencies whose available versions a plan needs: those of the first environment that are not
  * ignored and have a usage that can be edited. Later environments are promoted to upstream versions,
@@ -126,23 +149,9 @@ export function plan(
       );
       return;
     }
-    const edits = planEdits(inventory, dependency.id, environment, to);
-    if (!edits.ok) {
-      defer(environment, dependency.id, edits.reason);
-      return;
-    }
-    if (edits.edits.length === 0) return;
-    proposals.push({
-      key: proposalKey(environment, dependency.id),
-      environment,
-      dependency: dependency.id,
-      from: edits.from,
-      to,
-      reason,
-      edits: edits.edits,
-      files: [...new Set(edits.edits.map((e) => e.file))].sort(),
-      untouched: edits.untouched,
-    });
+    const proposal = proposalFor(inventory, environment, dependency.id, to, reason);
+    if ("refused" in proposal) defer(environment, dependency.id, proposal.refused);
+    else if (proposal.edits.length > 0) proposals.push(proposal);
   };
 
   inventory.environments.forEach((environment, index) => {

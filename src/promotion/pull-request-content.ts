@@ -5,6 +5,9 @@ import type { Proposal } from "./plan.js";
 /** GitHub refuses a pull request body longer than this. */
 export const MAX_BODY_LENGTH = 65_536;
 
+/** Files listed in a PR body; a larger change says how many more there are. */
+const MAX_TABLE_ROWS = 300;
+
 /** The label that stops a merged PR's version from being promoted further automatically. */
 export const HOLD_LABEL = "promoter:hold";
 
@@ -29,7 +32,7 @@ export function environmentLabel(environment: string): string {
 /** The environment a `promoter:<env>` label names, or undefined for other labels and the hold label. */
 export function environmentOfLabel(label: string): string | undefined {
   if (!label.startsWith("promoter:") || label === HOLD_LABEL) return undefined;
-  return label.slice("promoter:".length);
+  return label.slice("promoter:".length) || undefined;
 }
 
 /** `[promoter] <env>: <dependency-id> <from> → <to>`. */
@@ -77,7 +80,8 @@ export function parseMetadata(body: string | null | undefined): PromotionMetadat
 /** Replaces the metadata comment of a body (or appends one). */
 export function withMetadata(body: string, metadata: PromotionMetadata): string {
   const comment = metadataComment(metadata);
-  return METADATA.test(body) ? body.replace(METADATA, comment) : `${body}\n\n${comment}`;
+  // A function, so that `$` patterns in the metadata ($&, $$, $1) are not expanded as replacement patterns.
+  return METADATA.test(body) ? body.replace(METADATA, () => comment) : `${body}\n\n${comment}`;
 }
 
 /** What a PR body says beyond the proposal: where the dependency is in every environment, and release notes. */
@@ -123,9 +127,12 @@ export function pullRequestBody(proposal: Proposal, context: BodyContext): strin
     "",
     "| File | Line | From | To |",
     "| --- | --- | --- | --- |",
-    ...proposal.edits.map(
-      (e) => `| \`${e.file}\` | ${e.line ?? ""} | \`${e.before}\` | \`${e.after}\` |`,
-    ),
+    ...proposal.edits
+      .slice(0, MAX_TABLE_ROWS)
+      .map((e) => `| \`${e.file}\` | ${e.line ?? ""} | \`${e.before}\` | \`${e.after}\` |`),
+    ...(proposal.edits.length > MAX_TABLE_ROWS
+      ? [`| … and ${proposal.edits.length - MAX_TABLE_ROWS} more | | | |`]
+      : []),
   ];
   if (proposal.untouched.length > 0) {
     lines.push("", "Left as they are:");

@@ -29,6 +29,7 @@ describe("parseConfig", () => {
         { name: "prod", paths: ["prod-*/**"], exclude: [], promotion: "manual" },
       ],
       exclude: ["**/examples/**"],
+      allowSkipping: false,
       labels: [],
       updates: {
         strategy: "next-safe",
@@ -46,6 +47,7 @@ describe("parseConfig", () => {
     expect(result.ok && result.config).toEqual({
       environments: [{ name: "dev", paths: ["dev/**"], exclude: [], promotion: "auto" }],
       exclude: [],
+      allowSkipping: false,
       labels: [],
       updates: {
         strategy: "next-safe",
@@ -334,7 +336,7 @@ describe("parseConfig", () => {
         ".github/promoter.yml:7:5: environments[2].name: is required",
         '.github/promoter.yml:9:13: updates.strategy: must be one of "next-safe", "next-breaking", "latest" (got "newest")',
         ".github/promoter.yml:10:13: updates.schedule: must be a string (got a list)",
-        ".github/promoter.yml:11:1: colour: unknown key (allowed keys: environments, exclude, updates, labels)",
+        ".github/promoter.yml:11:1: colour: unknown key (allowed keys: environments, exclude, updates, allowSkipping, labels)",
         ".github/promoter.yml:13:1: Flow sequence in block collection must be sufficiently indented and end with a ]",
       ]);
     });

@@ -228,9 +228,7 @@ describe("checkReport: summary", () => {
         warnings: [{ file: "dev-a/broken.tf", message: "does not parse" }],
       },
     );
-    expect(checkReport(findings({ inventory })).summary).toBe(
-      "1 usage not updatable, 1 warning.",
-    );
+    expect(checkReport(findings({ inventory })).summary).toBe("1 usage not updatable, 1 warning.");
     const more = checkReport(
       findings({
         inventory,

@@ -331,12 +331,19 @@ describe("metadata", () => {
   });
 
   it("round-trips whatever the dependency and versions", () => {
-    // Any text but the end of an HTML comment, which no environment, id or version contains.
-    const text = fc.string({ unit: "binary", maxLength: 40 }).filter((t) => !t.includes("-->"));
+    // Text with what JSON escapes or a comment could trip on, but never the end of an HTML comment,
+    // which no environment, id or version contains.
+    const unit = fc.constantFrom(...'ab/._-@ {}[]:,"\\\n\t<>!$&é🚀');
+    const text = fc.string({ unit, maxLength: 40 }).filter((t) => !t.includes("-->"));
     fc.assert(
       fc.property(text, text, fc.array(text, { maxLength: 4 }), text, (env, dep, from, to) => {
         const m: PromotionMetadata = { v: 1, env, dependency: dep, from, to };
-        expect(parseMetadata(`prefix\n${metadataComment(m)}\nsuffix`)).toEqual(m);
+        const parsed = parseMetadata(`prefix\n${metadataComment(m)}\nsuffix`);
+        const replaced = parseMetadata(withMetadata(`prefix\n${metadataComment(metadata)}`, m));
+        return (
+          JSON.stringify(parsed) === JSON.stringify(m) &&
+          JSON.stringify(replaced) === JSON.stringify(m)
+        );
       }),
       { numRuns: 100 },
     );
@@ -371,6 +378,13 @@ describe("metadata", () => {
     );
     expect(updated.match(/<!-- promoter:/g)).toHaveLength(1);
     expect(parseMetadata(updated)).toEqual({ ...metadata, humanCommits: true });
+  });
+
+  it("withMetadata writes metadata with $ in it as it is, not as a replacement pattern", () => {
+    const odd: PromotionMetadata = { ...metadata, from: ["$$", "$&", "$1", "$`", "$'"] };
+    const updated = withMetadata(`Intro\n\n${metadataComment(metadata)}\n\nOutro`, odd);
+    expect(updated).toBe(`Intro\n\n${metadataComment(odd)}\n\nOutro`);
+    expect(parseMetadata(updated)).toEqual(odd);
   });
 
   it("withMetadata appends metadata to a body that has none", () => {
