@@ -1,13 +1,17 @@
 import type { ApplicationFunctionOptions, Probot } from "probot";
+import { continueAfterMerge } from "./engine/after-merge.js";
 import { checkRepository } from "./engine/check-repository.js";
+import { runCommand } from "./engine/run-command.js";
 import { appBotLogin } from "./github/app-identity.js";
 import { Services } from "./engine/services.js";
 import { onInstallation } from "./handlers/installation.js";
+import { onIssueComment } from "./handlers/issue-comment.js";
 import { onModuleRelease } from "./handlers/module-release.js";
+import { onPullRequestClosed } from "./handlers/pull-request-closed.js";
 import { onPush } from "./handlers/push.js";
 import { onRepositoryDispatch } from "./handlers/repository-dispatch.js";
 import { InProcessQueue } from "./queue/in-process-queue.js";
-import type { CheckJob, JobQueue } from "./queue/job-queue.js";
+import type { Job, JobQueue } from "./queue/job-queue.js";
 
 /** What the app runs on: shared caches and the queue its handlers feed. */
 export interface PromoterRuntime {
@@ -15,8 +19,8 @@ export interface PromoterRuntime {
   queue: JobQueue;
 }
 
-/** Runs one check job: authenticates as the installation and checks the repository. */
-export function checkRunner(app: Probot, services: Services): (job: CheckJob) => Promise<void> {
+/** Runs one job: authenticates as the installation, then checks, follows up a merge, or answers a command. */
+export function jobRunner(app: Probot, services: Services): (job: Job) => Promise<void> {
   return async (job) => {
     const log = app.log.child({ repo: `${job.owner}/${job.repo}`, reason: job.reason });
     const octokit = await app.auth(job.installationId);
@@ -24,12 +28,10 @@ export function checkRunner(app: Probot, services: Services): (job: CheckJob) =>
       job.defaultBranch ??
       (await octokit.request("GET /repos/{owner}/{repo}", { owner: job.owner, repo: job.repo }))
         .data.default_branch;
-    await checkRepository(
-      octokit,
-      { owner: job.owner, repo: job.repo, defaultBranch },
-      services,
-      log,
-    );
+    const target = { owner: job.owner, repo: job.repo, defaultBranch };
+    if (job.kind === "merged") await continueAfterMerge(octokit, target, services, log, job);
+    else if (job.kind === "command") await runCommand(octokit, target, services, log, job);
+    else await checkRepository(octokit, target, services, log);
   };
 }
 
@@ -38,7 +40,7 @@ export function createRuntime(app: Probot, services = new Services()): PromoterR
   services.appLogin = async () => appBotLogin(await app.auth());
   return {
     services,
-    queue: new InProcessQueue(checkRunner(app, services), app.log.child({ name: "queue" })),
+    queue: new InProcessQueue(jobRunner(app, services), app.log.child({ name: "queue" })),
   };
 }
 
@@ -52,6 +54,8 @@ export function promoterApp(runtime?: (app: Probot) => PromoterRuntime) {
     app.on(["release.published", "create"], (context) => onModuleRelease(context, queue, services));
     app.on("repository_dispatch", (context) => onRepositoryDispatch(context, queue));
     app.on("push", (context) => onPush(context, queue));
+    app.on("pull_request.closed", (context) => onPullRequestClosed(context, queue));
+    app.on("issue_comment.created", (context) => onIssueComment(context, queue));
     options?.addHandler?.((request, response) => {
       if (request.url !== "/healthz") return false;
       response.writeHead(200, { "content-type": "application/json" }).end('{"status":"ok"}');

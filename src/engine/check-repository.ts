@@ -42,6 +42,20 @@ export interface RepositoryState {
 }
 
 /**
+ * The files a scan needs: Terraform/OpenTofu/Terragrunt files of the environments, and every .hcl file,
+ * since units read those from outside the environments too (root.hcl, _envcommon/*.hcl). Symlinks are not files.
+ */
+export function wantedEntries(entries: readonly TreeEntry[], config: Config): TreeEntry[] {
+  const inEnvironment = createEnvironmentMatcher(config);
+  return entries.filter(
+    (e) =>
+      e.mode !== "120000" &&
+      isIacFile(e.path) &&
+      (e.path.endsWith(".hcl") || inEnvironment(e.path).length > 0),
+  );
+}
+
+/**
  * Reads the tree of the default branch and its config. Returns the problems of an invalid config,
  * or nothing when there is no config file (the repository does not use Promoter).
  */
@@ -76,14 +90,7 @@ export async function readRepositoryState(
   const parsed = parseConfig(configFile?.content ?? "", DEFAULT_CONFIG_FILE);
   if (!parsed.ok) return { problems: parsed.errors.map(formatProblem), headSha: tree.headSha };
   const { config } = parsed;
-  const inEnvironment = createEnvironmentMatcher(config);
-  // Units read .hcl files outside the environments too (root.hcl, _envcommon/*.hcl), so all of those come along.
-  const wanted = entries.filter(
-    (e) =>
-      e.mode !== "120000" &&
-      isIacFile(e.path) &&
-      (e.path.endsWith(".hcl") || inEnvironment(e.path).length > 0),
-  );
+  const wanted = wantedEntries(entries, config);
   const files = await fetch(wanted);
   const configWarnings = [
     ...parsed.warnings,

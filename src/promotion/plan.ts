@@ -60,7 +60,7 @@ function matcher(globs: readonly string[]): (id: string) => boolean {
 }
 
 /** The configured monorepo tag prefix of a dependency, if any. */
-function tagPrefixFor(config: Config): (id: string) => string | undefined {
+export function tagPrefixFor(config: Config): (id: string) => string | undefined {
   const entries = Object.entries(config.updates.tagPrefix).map(
     ([glob, prefix]) => [picomatch(glob, { dot: true }), prefix] as const,
   );

@@ -1,19 +1,18 @@
 import pLimit from "p-limit";
 import type { Logger } from "probot";
-import { repositoryKey, type CheckJob, type JobQueue } from "./job-queue.js";
+import { isCheck, repositoryKey, type CheckJob, type Job, type JobQueue } from "./job-queue.js";
 
 interface RepositoryState {
-  /** Its check waits for a free slot: a new request for it changes nothing. */
-  queued: boolean;
-  running: boolean;
-  /** The next check, queued while one runs; a further request merges into it. */
-  waiting?: CheckJob;
+  /** The job handed to the limiter; `started` once it runs. */
+  current?: { job: Job; started: boolean };
+  waiting: Job[];
 }
 
 /**
  * The default queue: jobs run in this process, at most `concurrency` at once, one at a time per
- * repository. A check requested while the same repository's check waits is merged into it; one
- * requested while it runs waits for it, so the repository's latest state is always checked.
+ * repository, in order. A check requested while another check of the same repository waits is
+ * folded into it (the waiting one takes the newest request); one requested while a check runs runs
+ * after it, so the repository's latest state is always checked.
  */
 export class InProcessQueue implements JobQueue {
   private readonly limit: ReturnType<typeof pLimit>;
@@ -23,7 +22,7 @@ export class InProcessQueue implements JobQueue {
   private closed = false;
 
   constructor(
-    private readonly run: (job: CheckJob) => Promise<void>,
+    private readonly run: (job: Job) => Promise<void>,
     private readonly log: Logger,
     concurrency = 4,
   ) {
@@ -31,42 +30,49 @@ export class InProcessQueue implements JobQueue {
   }
 
   enqueueCheck(job: CheckJob): void {
+    this.enqueue(job);
+  }
+
+  enqueue(job: Job): void {
     if (this.closed) {
-      this.log.warn({ repo: `${job.owner}/${job.repo}` }, "queue closed: check not queued");
+      this.log.warn({ repo: `${job.owner}/${job.repo}` }, "queue closed: job not queued");
       return;
     }
     const key = repositoryKey(job);
-    const state = this.repositories.get(key) ?? { queued: false, running: false };
+    const state = this.repositories.get(key) ?? { waiting: [] };
     this.repositories.set(key, state);
-    if (state.queued) return;
-    if (state.running) {
-      state.waiting = job;
-      return;
+    if (isCheck(job)) {
+      if (state.current && !state.current.started && isCheck(state.current.job)) return;
+      const waiting = state.waiting.findIndex(isCheck);
+      if (waiting !== -1) {
+        state.waiting[waiting] = job;
+        return;
+      }
     }
-    this.start(key, state, job);
+    state.waiting.push(job);
+    if (!state.current) this.startNext(key, state);
   }
 
-  private start(key: string, state: RepositoryState, job: CheckJob): void {
-    state.queued = true;
+  private startNext(key: string, state: RepositoryState): void {
+    const job = state.waiting.shift();
+    if (!job) {
+      state.current = undefined;
+      this.repositories.delete(key);
+      if (this.active.size === 0) this.idle?.resolve();
+      return;
+    }
+    const current = { job, started: false };
+    state.current = current;
     const task = this.limit(async () => {
-      state.queued = false;
-      state.running = true;
+      current.started = true;
       try {
         await this.run(job);
       } catch (error) {
-        this.log.error({ err: error, repo: `${job.owner}/${job.repo}` }, "check failed");
+        this.log.error({ err: error, repo: `${job.owner}/${job.repo}` }, "job failed");
       }
     }).finally(() => {
       this.active.delete(task);
-      state.running = false;
-      const next = state.waiting;
-      if (next) {
-        state.waiting = undefined;
-        this.start(key, state, next);
-      } else {
-        this.repositories.delete(key);
-        if (this.active.size === 0) this.idle?.resolve();
-      }
+      this.startNext(key, state);
     });
     this.active.add(task);
   }

@@ -1,20 +1,50 @@
-/** A check of one repository, as events and the scheduler ask for it. */
-export interface CheckJob {
+import type { Command } from "../promotion/commands.js";
+
+/** What every job names: the repository, its installation, and why the job runs (for the logs). */
+interface RepositoryJob {
   installationId: number;
   owner: string;
   repo: string;
   /** Known from the webhook payload; read from the API when absent. */
   defaultBranch?: string;
-  /** Why the check runs (for the logs): schedule, release, push, ... */
   reason: string;
 }
+
+/** Check the repository: scan, plan, write every proposal, report. */
+export interface CheckJob extends RepositoryJob {
+  kind?: "check";
+}
+
+/** A merged PR labelled `promoter:<env>`: promote what it changed to the next environment. */
+export interface MergedJob extends RepositoryJob {
+  kind: "merged";
+  pullRequest: {
+    number: number;
+    body: string;
+    labels: string[];
+    mergeCommitSha: string;
+  };
+}
+
+/** A `/promote` or `/help` comment, acknowledged already: do it and reply. */
+export interface CommandJob extends RepositoryJob {
+  kind: "command";
+  command: Command;
+  author: string;
+  issue: { number: number; body: string; labels: string[]; isPullRequest: boolean };
+}
+
+/** The work the app does for a repository. */
+export type Job = CheckJob | MergedJob | CommandJob;
 
 /**
  * The work the app does, serialized per repository. Handlers enqueue and return at once, so webhook
  * deliveries are answered quickly; the implementation decides where and when jobs run.
  */
 export interface JobQueue {
-  /** Queues a check unless one for the same repository is already waiting. */
+  /** Queues a job; a check is dropped when one for the same repository is already waiting. */
+  enqueue(job: Job): void;
+  /** Queues a check (a `Job` of kind "check"). */
   enqueueCheck(job: CheckJob): void;
   /** Resolves when no job is waiting or running. */
   onIdle(): Promise<void>;
@@ -23,6 +53,11 @@ export interface JobQueue {
 }
 
 /** The key that serializes jobs: one repository. */
-export function repositoryKey(job: Pick<CheckJob, "owner" | "repo">): string {
+export function repositoryKey(job: Pick<RepositoryJob, "owner" | "repo">): string {
   return `${job.owner}/${job.repo}`.toLowerCase();
+}
+
+/** Whether a job is a check. */
+export function isCheck(job: Job): job is CheckJob {
+  return job.kind === undefined || job.kind === "check";
 }

@@ -3,7 +3,7 @@ import nock from "nock";
 import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { Services } from "../../src/engine/services.js";
-import { checkRunner, promoterApp, type PromoterRuntime } from "../../src/index.js";
+import { jobRunner, promoterApp, type PromoterRuntime } from "../../src/index.js";
 import { blobSha } from "../../src/iac/blob-sha.js";
 import { InProcessQueue } from "../../src/queue/in-process-queue.js";
 
@@ -29,7 +29,7 @@ export function testApp(options: { retry?: boolean } = {}) {
   services.appLogin = async () => "promoter[bot]";
   let runtime: PromoterRuntime | undefined;
   promoterApp((app) => {
-    const run = checkRunner(app, services);
+    const run = jobRunner(app, services);
     const queue = new InProcessQueue(async (job) => {
       try {
         await run(job);

@@ -43,6 +43,7 @@ function fakeQueue() {
   const jobs: CheckJob[] = [];
   const queue: JobQueue = {
     enqueueCheck: (job) => void jobs.push(job),
+    enqueue: (job) => void jobs.push(job as CheckJob),
     onIdle: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };

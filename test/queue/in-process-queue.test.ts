@@ -1,7 +1,7 @@
 import { pino } from "pino";
 import { describe, expect, it, vi } from "vitest";
 import { InProcessQueue } from "../../src/queue/in-process-queue.js";
-import type { CheckJob } from "../../src/queue/job-queue.js";
+import type { CheckJob, Job } from "../../src/queue/job-queue.js";
 
 interface Deferred {
   promise: Promise<void>;
@@ -32,8 +32,8 @@ const job = (repo: string, reason = "test", owner = "acme"): CheckJob => ({
 /** A queue whose jobs run until the test finishes them by hand. */
 function harness(concurrency: number) {
   const log = pino({ level: "silent" });
-  const started: CheckJob[] = [];
-  const running = new Map<CheckJob, Deferred>();
+  const started: Job[] = [];
+  const running = new Map<Job, Deferred>();
   let active = 0;
   let maxActive = 0;
   const queue = new InProcessQueue(
@@ -199,7 +199,7 @@ describe("InProcessQueue: failures", () => {
     const boom = new Error("GitHub is down");
     await h.finish("acme/a", boom);
     expect(error).toHaveBeenCalledTimes(1);
-    expect(error).toHaveBeenCalledWith({ err: boom, repo: "acme/a" }, "check failed");
+    expect(error).toHaveBeenCalledWith({ err: boom, repo: "acme/a" }, "job failed");
 
     expect(h.runningRepos()).toEqual(["acme/b"]);
     await h.finish("acme/b");
@@ -219,11 +219,11 @@ describe("InProcessQueue: failures", () => {
     const error = vi.spyOn(log, "error");
     const ran: string[] = [];
     const queue = new InProcessQueue(
-      ((j: CheckJob) => {
+      ((j: Job) => {
         ran.push(j.repo);
         if (j.repo === "bad") throw new Error("sync");
         return Promise.resolve();
-      }) as (j: CheckJob) => Promise<void>,
+      }) as (j: Job) => Promise<void>,
       log,
       1,
     );
@@ -294,7 +294,7 @@ describe("InProcessQueue: onIdle and close", () => {
     h.queue.enqueueCheck(job("a", "after close"));
     await settle();
     expect(h.started.map((j) => j.repo)).toEqual(["a"]);
-    expect(warn).toHaveBeenCalledWith({ repo: "acme/b" }, "queue closed: check not queued");
+    expect(warn).toHaveBeenCalledWith({ repo: "acme/b" }, "queue closed: job not queued");
     expect(warn).toHaveBeenCalledTimes(2);
 
     await h.finish("acme/a");

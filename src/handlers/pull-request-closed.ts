@@ -1,0 +1,32 @@
+import type { Context } from "probot";
+import { environmentOfLabel } from "../promotion/pull-request-content.js";
+import type { JobQueue } from "../queue/job-queue.js";
+
+/**
+ * A PR merged into the default branch with a `promoter:<env>` label: queue its promotion to the next
+ * environment. A PR closed without merging needs nothing now: the next check reads it as declined.
+ */
+export function onPullRequestClosed(
+  context: Context<"pull_request.closed">,
+  queue: JobQueue,
+): void {
+  const { pull_request: pr, repository, installation } = context.payload;
+  if (!installation || !pr.merged || !pr.merge_commit_sha) return;
+  if (pr.base.ref !== repository.default_branch) return;
+  const labels = pr.labels.map((l) => l.name);
+  if (!labels.some((l) => environmentOfLabel(l) !== undefined)) return;
+  queue.enqueue({
+    kind: "merged",
+    installationId: installation.id,
+    owner: repository.owner.login,
+    repo: repository.name,
+    defaultBranch: repository.default_branch,
+    reason: `#${pr.number} merged`,
+    pullRequest: {
+      number: pr.number,
+      body: pr.body ?? "",
+      labels,
+      mergeCommitSha: pr.merge_commit_sha,
+    },
+  });
+}
