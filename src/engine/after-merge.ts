@@ -57,7 +57,13 @@ export async function continueAfterMerge(
   job: MergedJob,
 ): Promise<string[]> {
   const { pullRequest } = job;
-  const repository = await readScannedRepository(octokit, target, services);
+  // The merge commit is the default branch's head as the merge left it: reading it costs one request less.
+  const repository = await readScannedRepository(
+    octokit,
+    target,
+    services,
+    pullRequest.mergeCommitSha,
+  );
   if (!repository) return [];
   const names = repository.config.environments.map((e) => e.name);
   const environment = pullRequest.labels

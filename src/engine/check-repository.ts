@@ -8,7 +8,7 @@ import {
   type Config,
 } from "../config/index.js";
 import { writeCheckRun } from "../github/check-runs.js";
-import { readBlobs, readTree, type TreeEntry } from "../github/read-repository.js";
+import { readBlobs, readTree, readTreeAt, type TreeEntry } from "../github/read-repository.js";
 import { readFromTarball } from "../github/read-tarball.js";
 import type { Octokit, RepoRef } from "../github/repo-ref.js";
 import { isIacFile, scan } from "../iac/scanner.js";
@@ -56,15 +56,18 @@ export function wantedEntries(entries: readonly TreeEntry[], config: Config): Tr
 }
 
 /**
- * Reads the tree of the default branch and its config. Returns the problems of an invalid config,
+ * Reads the tree of the default branch (or of a commit of it) and its config. Returns the problems of an invalid config,
  * or nothing when there is no config file (the repository does not use Promoter).
  */
 export async function readRepositoryState(
   octokit: Octokit,
   target: CheckTarget,
   services: Services,
+  commitSha?: string,
 ): Promise<RepositoryState | { problems: string[]; headSha: string } | undefined> {
-  const tree = await readTree(octokit, target, target.defaultBranch);
+  const tree = commitSha
+    ? await readTreeAt(octokit, target, commitSha)
+    : await readTree(octokit, target, target.defaultBranch);
   let entries = tree.entries;
   let tarball: SourceFile[] | undefined;
   if (tree.truncated) {

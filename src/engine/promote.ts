@@ -22,13 +22,14 @@ export interface ScannedRepository extends RepositoryState {
   scanCache: ScanCache;
 }
 
-/** Reads and scans the default branch; undefined without a usable config. */
+/** Reads and scans the default branch (or one of its commits); undefined without a usable config. */
 export async function readScannedRepository(
   octokit: Octokit,
   target: CheckTarget,
   services: Services,
+  commitSha?: string,
 ): Promise<ScannedRepository | undefined> {
-  const state = await readRepositoryState(octokit, target, services);
+  const state = await readRepositoryState(octokit, target, services, commitSha);
   if (!state || "problems" in state) return undefined;
   const scanCache = services.scanCache(`${target.owner}/${target.repo}`);
   const { inventory, conflicts } = scan(state.files, state.config, scanCache);

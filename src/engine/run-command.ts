@@ -14,29 +14,33 @@ import type { Services } from "./services.js";
 
 const MAY_PROMOTE = new Set<Permission>(["admin", "maintain", "write"]);
 
-/** Why the author may not promote to the environment, or undefined when they may. */
-async function refusal(
+/** Why the author may not run `/promote` here at all, or undefined when they may. */
+async function missingPermission(
   octokit: Octokit,
   target: CheckTarget,
+  author: string,
+): Promise<string | undefined> {
+  const permission = await permissionOf(octokit, target, author);
+  if (MAY_PROMOTE.has(permission)) return undefined;
+  return `\`/promote\` needs write, maintain or admin permission on this repository; you have ${permission}.`;
+}
+
+/** Why the author may not promote to this environment (its `promoters`), or undefined when they may. */
+async function notAPromoter(
+  octokit: Octokit,
   config: Config,
   environment: string,
   author: string,
 ): Promise<string | undefined> {
-  const permission = await permissionOf(octokit, target, author);
-  if (!MAY_PROMOTE.has(permission)) {
-    return `\`/promote\` needs write, maintain or admin permission on this repository; you have ${permission}.`;
-  }
   const promoters = config.environments.find((e) => e.name === environment)?.promoters;
   if (!promoters) return undefined;
   for (const promoter of promoters) {
     const [org, team] = promoter.split("/");
-    if (
+    const member =
       team === undefined
         ? promoter.toLowerCase() === author.toLowerCase()
-        : await isTeamMember(octokit, org as string, team, author)
-    ) {
-      return undefined;
-    }
+        : await isTeamMember(octokit, org as string, team, author);
+    if (member) return undefined;
   }
   return `promotions to ${environment} are for ${promoters.map((p) => `\`${p}\``).join(", ")} only.`;
 }
@@ -72,7 +76,7 @@ async function answer(
   if (dependency === undefined)
     return `name the dependency: \`/promote ${environment} <dependency-id>\`.`;
 
-  const denied = await refusal(octokit, target, config, environment, job.author);
+  const denied = await notAPromoter(octokit, config, environment, job.author);
   if (denied) return denied;
 
   const previous = names[index - 1];
@@ -126,10 +130,17 @@ export async function runCommand(
   log: Logger,
   job: CommandJob,
 ): Promise<string> {
-  const repository = await readScannedRepository(octokit, target, services);
-  const text = repository
-    ? await answer(octokit, target, services, log, job, repository)
-    : `Promoter has no usable \`.github/promoter.yml\` on ${target.defaultBranch}: see its \`promoter\` check run.`;
+  // Permission first: a refusal costs one request, and reads nothing of the repository.
+  const refused =
+    job.command.kind === "promote"
+      ? await missingPermission(octokit, target, job.author)
+      : undefined;
+  const repository = refused ? undefined : await readScannedRepository(octokit, target, services);
+  const text =
+    refused ??
+    (repository
+      ? await answer(octokit, target, services, log, job, repository)
+      : `Promoter has no usable \`.github/promoter.yml\` on ${target.defaultBranch}: see its \`promoter\` check run.`);
   const reply = `@${job.author} ${text}`;
   await comment(octokit, target, job.issue.number, reply);
   log.info({ issue: job.issue.number, command: job.command.kind }, "command answered");

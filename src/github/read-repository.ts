@@ -47,11 +47,19 @@ export async function readTree(
     repo: repo.repo,
     ref: `heads/${branch}`,
   });
-  const headSha = ref.object.sha;
+  return readTreeAt(octokit, repo, ref.object.sha);
+}
+
+/** The whole tree of a commit: `GET /repos/{owner}/{repo}/git/trees/{commit}?recursive=1`. 1 request. */
+export async function readTreeAt(
+  octokit: Octokit,
+  repo: RepoRef,
+  commitSha: string,
+): Promise<RepositoryTree> {
   const { data: tree } = await octokit.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", {
     owner: repo.owner,
     repo: repo.repo,
-    tree_sha: headSha,
+    tree_sha: commitSha,
     recursive: "1",
   });
   const entries: TreeEntry[] = [];
@@ -64,7 +72,7 @@ export async function readTree(
       ...(item.size === undefined ? {} : { size: item.size }),
     });
   }
-  return { headSha, treeSha: tree.sha, entries, truncated: tree.truncated };
+  return { headSha: commitSha, treeSha: tree.sha, entries, truncated: tree.truncated };
 }
 
 /**

@@ -1,0 +1,403 @@
+import nock from "nock";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { blobSha } from "../../src/iac/blob-sha.js";
+import {
+  metadataComment,
+  type PromotionMetadata,
+} from "../../src/promotion/pull-request-content.js";
+import {
+  API,
+  capture,
+  mockBranches,
+  mockPullRequests,
+  mockRepositoryRead,
+  mockTags,
+  testApp,
+  webhook,
+  type RepoFixture,
+} from "./helpers.js";
+
+const CONFIG = `environments:
+  - name: dev
+    paths: ["dev/**"]
+  - name: stage
+    paths: ["stage/**"]
+  - name: prod
+    paths: ["prod/**"]
+    promotion: manual
+`;
+const VPC = "acme/terraform-aws-vpc/vpc";
+const SQS = "acme/terraform-aws-sqs";
+const vpc = (version: string) =>
+  `terraform {\n  source = "git::https://github.com/acme/terraform-aws-vpc.git//modules/vpc?ref=${version}"\n}\n`;
+const sqs = (version: string) =>
+  `terraform {\n  source = "git::https://github.com/acme/terraform-aws-sqs.git?ref=${version}"\n}\n`;
+
+const MERGE_SHA = "m".repeat(40);
+const repo = "/repos/acme/live";
+
+function live(versions: {
+  dev?: [string, string];
+  stage?: [string, string];
+  prod?: [string, string];
+}): RepoFixture {
+  const files: Record<string, string> = { ".github/promoter.yml": CONFIG };
+  for (const [env, pair] of Object.entries(versions)) {
+    if (!pair) continue;
+    files[`${env}/vpc/terragrunt.hcl`] = vpc(pair[0]);
+    files[`${env}/sqs/terragrunt.hcl`] = sqs(pair[1]);
+  }
+  return { owner: "acme", repo: "live", headSha: MERGE_SHA, files };
+}
+
+/** The reads of a merge follow-up: the merge commit's tree (1 request) and its blobs. */
+function mockMergeRead(fixture: RepoFixture) {
+  const tree = Object.entries(fixture.files).map(([path, content]) => ({
+    path,
+    mode: "100644",
+    type: "blob",
+    sha: blobSha(content),
+  }));
+  const scope = nock(API)
+    .get(`${repo}/git/trees/${fixture.headSha}`)
+    .query({ recursive: "1" })
+    .reply(200, { sha: `tree-${fixture.headSha}`, truncated: false, tree });
+  for (const sha of new Set(tree.map((t) => t.sha))) {
+    const content = Object.values(fixture.files).find((c) => blobSha(c) === sha) as string;
+    scope.get(`${repo}/git/blobs/${sha}`).reply(200, content);
+  }
+  return scope;
+}
+
+/** A new promotion PR: lookup, label, tree, commit, ref, release notes, PR, its labels. */
+function mockPromotionWrite(
+  bodies: ReturnType<typeof capture>,
+  {
+    environment,
+    dependency,
+    module,
+    number,
+    label = true,
+  }: { environment: string; dependency: string; module: string; number: number; label?: boolean },
+) {
+  const branch = `promoter/${environment}/${dependency}`;
+  const scope = nock(API)
+    .get(`${repo}/pulls`)
+    .query({ head: `acme:${branch}`, state: "open" })
+    .reply(200, []);
+  if (label) scope.post(`${repo}/labels`, bodies.as("label")).reply(201, {});
+  scope
+    .post(`${repo}/git/trees`, bodies.as("tree"))
+    .reply(201, { sha: `tree-${number}` })
+    .post(`${repo}/git/commits`, bodies.as("commit"))
+    .reply(201, { sha: `commit-${number}` })
+    .post(`${repo}/git/refs`, bodies.as("ref"))
+    .reply(201, {})
+    .get(`/repos/acme/${module}/releases`)
+    .query(true)
+    .reply(200, [])
+    .post(`${repo}/pulls`, bodies.as("pull"))
+    .reply(201, { number })
+    .post(`${repo}/issues/${number}/labels`, bodies.as("pullLabels"))
+    .reply(200, []);
+  return scope;
+}
+
+function mockComment(number: number, bodies: ReturnType<typeof capture>) {
+  return nock(API)
+    .post(`${repo}/issues/${number}/comments`, bodies.as("comment"))
+    .reply(201, { id: 99 });
+}
+
+function merged(labels: string[], metadata?: PromotionMetadata, number = 5) {
+  const payload = webhook("pull_request", "closed", { owner: "acme", repo: "live" });
+  const pr = payload.pull_request as Record<string, unknown>;
+  payload.pull_request = {
+    ...pr,
+    number,
+    merged: true,
+    merge_commit_sha: MERGE_SHA,
+    body: metadata ? `A promotion\n\n${metadataComment(metadata)}` : "Bump by hand",
+    labels: labels.map((name, id) => ({ id, name, color: "5319e7", default: false })),
+    base: { ...(pr.base as object), ref: "main" },
+  };
+  return payload;
+}
+
+const metadata = (
+  env: string,
+  dependency: string,
+  from: string,
+  to: string,
+): PromotionMetadata => ({
+  v: 1,
+  env,
+  dependency,
+  from: [from],
+  to,
+});
+
+beforeEach(() => nock.disableNetConnect());
+afterEach(() => {
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  nock.enableNetConnect();
+  expect(pending).toEqual([]);
+});
+
+describe("merging a promotion PR", () => {
+  it("opens the next environment's PR with exactly the merged version (no tag is even read), in 10 requests", async () => {
+    const app = testApp();
+    const fixture = live({
+      dev: ["v1.1.0", "v0.9.0"],
+      stage: ["v1.0.0", "v0.9.0"],
+      prod: ["v1.0.0", "v0.9.0"],
+    });
+    const bodies = capture();
+    // Caches as an earlier check leaves them: every blob but the file the merge changed, and the label.
+    for (const [path, content] of Object.entries(fixture.files)) {
+      if (path !== "dev/vpc/terragrunt.hcl") app.services.blobs.set(blobSha(content), content);
+    }
+    app.services.labels("acme/live").add("promoter:stage");
+    let requests = 0;
+    const read = nock(API)
+      .get(`${repo}/git/trees/${fixture.headSha}`)
+      .query({ recursive: "1" })
+      .reply(200, {
+        sha: "tree",
+        truncated: false,
+        tree: Object.entries(fixture.files).map(([path, content]) => ({
+          path,
+          mode: "100644",
+          type: "blob",
+          sha: blobSha(content),
+        })),
+      })
+      .get(`${repo}/git/blobs/${blobSha(vpc("v1.1.0"))}`)
+      .reply(200, vpc("v1.1.0"));
+    const scopes = [
+      read,
+      mockPromotionWrite(bodies, {
+        environment: "stage",
+        dependency: VPC,
+        module: "terraform-aws-vpc",
+        number: 6,
+        label: false,
+      }),
+      mockComment(5, bodies),
+    ];
+    for (const scope of scopes) scope.on("request", () => requests++);
+    await app.receive(
+      "pull_request",
+      merged(["promoter:dev"], metadata("dev", VPC, "v1.0.0", "v1.1.0")),
+    );
+    expect(app.errors).toEqual([]);
+    expect(bodies.one("tree")).toMatchObject({
+      tree: [{ path: "stage/vpc/terragrunt.hcl", content: vpc("v1.1.0") }],
+    });
+    expect(bodies.one<{ title: string }>("pull").title).toBe(
+      `[promoter] stage: ${VPC} v1.0.0 → v1.1.0`,
+    );
+    expect(bodies.one<{ body: string }>("comment").body).toBe(
+      `Opened #6 to promote ${VPC} \`v1.1.0\` to stage.`,
+    );
+    // The merge commit's tree, the one changed blob, the PR lookup, tree + commit + ref, the release
+    // notes, the PR and its labels, the comment.
+    expect(requests).toBe(10);
+  });
+
+  it("waits for /promote where the next environment is manual", async () => {
+    const app = testApp();
+    const fixture = live({
+      dev: ["v1.1.0", "v0.9.0"],
+      stage: ["v1.1.0", "v0.9.0"],
+      prod: ["v1.0.0", "v0.9.0"],
+    });
+    const bodies = capture();
+    mockMergeRead(fixture);
+    mockComment(5, bodies);
+    await app.receive(
+      "pull_request",
+      merged(["promoter:stage"], metadata("stage", VPC, "v1.0.0", "v1.1.0")),
+    );
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ body: string }>("comment").body).toBe(
+      `prod is promoted by hand: comment \`/promote prod ${VPC}@v1.1.0\` to open its pull request.`,
+    );
+  });
+
+  it("holds a PR labelled promoter:hold", async () => {
+    const app = testApp();
+    const fixture = live({ dev: ["v1.1.0", "v0.9.0"], stage: ["v1.0.0", "v0.9.0"] });
+    const bodies = capture();
+    mockMergeRead(fixture);
+    mockComment(5, bodies);
+    await app.receive(
+      "pull_request",
+      merged(["promoter:dev", "promoter:hold"], metadata("dev", VPC, "v1.0.0", "v1.1.0")),
+    );
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ body: string }>("comment").body).toBe(
+      `${VPC} \`v1.1.0\` is on hold (\`promoter:hold\`): comment \`/promote stage ${VPC}@v1.1.0\` to promote it to stage.`,
+    );
+  });
+
+  it("says so when the version reached the last environment", async () => {
+    const app = testApp();
+    const fixture = live({
+      dev: ["v1.1.0", "v0.9.0"],
+      stage: ["v1.1.0", "v0.9.0"],
+      prod: ["v1.1.0", "v0.9.0"],
+    });
+    const bodies = capture();
+    mockMergeRead(fixture);
+    mockComment(5, bodies);
+    await app.receive(
+      "pull_request",
+      merged(["promoter:prod"], metadata("prod", VPC, "v1.0.0", "v1.1.0")),
+    );
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ body: string }>("comment").body).toBe(
+      `${VPC} \`v1.1.0\` has reached prod, the end of the chain.`,
+    );
+  });
+
+  it("opens nothing when the next environment already runs that version or a newer one", async () => {
+    const app = testApp();
+    const fixture = live({ dev: ["v1.1.0", "v0.9.0"], stage: ["v1.2.0", "v0.9.0"] });
+    const bodies = capture();
+    mockMergeRead(fixture);
+    mockComment(5, bodies);
+    await app.receive(
+      "pull_request",
+      merged(["promoter:dev"], metadata("dev", VPC, "v1.0.0", "v1.1.0")),
+    );
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ body: string }>("comment").body).toBe(
+      "stage already runs acme/terraform-aws-vpc/vpc `v1.2.0`: nothing to promote.",
+    );
+  });
+
+  it("ignores PRs closed without merging, PRs without a promoter label, and merges into other branches", async () => {
+    const app = testApp();
+    const declined = merged(["promoter:dev"], metadata("dev", VPC, "v1.0.0", "v1.1.0"));
+    (declined.pull_request as Record<string, unknown>).merged = false;
+    await app.receive("pull_request", declined);
+    await app.receive("pull_request", merged(["dependencies"]));
+    const elsewhere = merged(["promoter:dev"], metadata("dev", VPC, "v1.0.0", "v1.1.0"));
+    const pr = elsewhere.pull_request as Record<string, Record<string, unknown>>;
+    pr.base = { ...pr.base, ref: "release-1.x" };
+    await app.receive("pull_request", elsewhere);
+    expect(app.errors).toEqual([]);
+  });
+
+  it("promotes both dependencies a person's labelled PR changed, diffing the merge against its parent", async () => {
+    const app = testApp();
+    const after = live({ dev: ["v1.1.0", "v0.9.1"], stage: ["v1.0.0", "v0.9.0"] });
+    const before = live({ dev: ["v1.0.0", "v0.9.0"], stage: ["v1.0.0", "v0.9.0"] });
+    const bodies = capture();
+    mockMergeRead(after);
+    const treeOf = (fixture: RepoFixture) =>
+      Object.entries(fixture.files).map(([path, content]) => ({
+        path,
+        mode: "100644",
+        type: "blob",
+        sha: blobSha(content),
+      }));
+    nock(API)
+      .get(`${repo}/git/commits/${MERGE_SHA}`)
+      .reply(200, { sha: MERGE_SHA, tree: { sha: "t-after" }, parents: [{ sha: "p".repeat(40) }] })
+      .get(`${repo}/git/trees/t-after`)
+      .query({ recursive: "1" })
+      .reply(200, { sha: "t-after", truncated: false, tree: treeOf(after) })
+      .get(`${repo}/git/commits/${"p".repeat(40)}`)
+      .reply(200, { sha: "p".repeat(40), tree: { sha: "t-before" }, parents: [] })
+      .get(`${repo}/git/trees/t-before`)
+      .query({ recursive: "1" })
+      // Every file of the parent is a blob the merge commit's read already cached: nothing to download.
+      .reply(200, { sha: "t-before", truncated: false, tree: treeOf(before) });
+    mockPromotionWrite(bodies, {
+      environment: "stage",
+      dependency: SQS,
+      module: "terraform-aws-sqs",
+      number: 7,
+    });
+    mockPromotionWrite(bodies, {
+      environment: "stage",
+      dependency: VPC,
+      module: "terraform-aws-vpc",
+      number: 8,
+      label: false,
+    });
+    mockComment(5, bodies);
+    await app.receive("pull_request", merged(["promoter:dev"]));
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ body: string }>("comment").body).toBe(
+      [
+        `Opened #7 to promote ${SQS} \`v0.9.1\` to stage.`,
+        `Opened #8 to promote ${VPC} \`v1.1.0\` to stage.`,
+      ].join("\n"),
+    );
+  });
+});
+
+describe("a declined PR and a missed merge event, at the next scheduled check", () => {
+  it("does not propose a declined version again, and opens the promotion a lost merge webhook should have", async () => {
+    const app = testApp();
+    const fixture = live({ dev: ["v1.1.0", "v0.9.0"], stage: ["v1.0.0", "v0.9.0"] });
+    fixture.headSha = "h".repeat(40);
+    const bodies = capture();
+    mockRepositoryRead(fixture);
+    mockTags("acme", "terraform-aws-vpc", ["v1.0.0", "v1.1.0"]);
+    mockTags("acme", "terraform-aws-sqs", ["v0.9.0", "v0.9.1"]);
+    mockPullRequests(fixture, [
+      {
+        number: 3,
+        state: "closed",
+        merged_at: null,
+        merge_commit_sha: null,
+        title: "declined",
+        body: metadataComment(metadata("dev", SQS, "v0.9.0", "v0.9.1")),
+        user: { login: "promoter[bot]" },
+        labels: [{ name: "promoter:dev" }],
+        head: { ref: `promoter/dev/${SQS}`, sha: "x", repo: { full_name: "acme/live" } },
+        base: { ref: "main", repo: { full_name: "acme/live" } },
+      },
+    ]);
+    nock(API)
+      .post(`${repo}/labels`)
+      .reply(201, {})
+      .post(`${repo}/git/trees`, bodies.as("tree"))
+      .reply(201, { sha: "t" })
+      .post(`${repo}/git/commits`)
+      .reply(201, { sha: "c" })
+      .post(`${repo}/git/refs`)
+      .reply(201, {})
+      .get("/repos/acme/terraform-aws-vpc/releases")
+      .query(true)
+      .reply(200, [])
+      .post(`${repo}/pulls`, bodies.as("pull"))
+      .reply(201, { number: 9 })
+      .post(`${repo}/issues/9/labels`)
+      .reply(200, []);
+    mockBranches(fixture);
+    nock(API).post(`${repo}/check-runs`, bodies.as("checkRun")).reply(201, { id: 1 });
+    await app.receive(
+      "repository_dispatch",
+      webhook(
+        "repository_dispatch",
+        undefined,
+        { owner: "acme", repo: "live" },
+        { action: "new_module_release" },
+      ),
+    );
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ title: string }>("pull").title).toBe(
+      `[promoter] stage: ${VPC} v1.0.0 → v1.1.0`,
+    );
+    const checkRun = bodies.one<{ output: { text: string } }>("checkRun");
+    expect(checkRun.output.text).toContain(
+      `- dev: ${SQS}: v0.9.1 was declined: #3 was closed without merging`,
+    );
+  });
+});
