@@ -76,12 +76,17 @@ export class Scheduler {
         };
         const delay = Math.floor(random() * this.options.jitterMs);
         if (delay === 0) {
-          this.queue.enqueueCheck(job);
+          await this.queue.enqueueCheck(job);
           continue;
         }
         const timeout = setTimeout(() => {
           this.pending.delete(timeout);
-          this.queue.enqueueCheck(job);
+          // Not queued (Redis unreachable): the repository is still due at the next tick.
+          this.queue
+            .enqueueCheck(job)
+            .catch((error: unknown) =>
+              this.app.log.warn({ err: error, repo: repository.full_name }, "scheduled check not queued"),
+            );
         }, delay);
         timeout.unref();
         this.pending.add(timeout);

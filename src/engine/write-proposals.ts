@@ -134,6 +134,15 @@ async function writeProposal(
   log: Logger,
 ): Promise<Pick<WriteOutcome, "action" | "pullRequest" | "reason">> {
   const { octokit, target, state, services } = context;
+
+  const open = context.pullRequests.find(
+    (pr) => pr.state === "open" && pr.headRef === proposal.key,
+  );
+  const metadata = parseMetadata(open?.body);
+  if (open && metadata && metadata.to === proposal.to && sameList(metadata.from, proposal.from)) {
+    return { action: "unchanged", pullRequest: open.number };
+  }
+
   const verified = applyVerifiedEdits(
     state.files,
     state.config,
@@ -147,14 +156,6 @@ async function writeProposal(
     state.scanCache,
   );
   if (!verified.ok) return { action: "left-alone", reason: `refused: ${verified.reason}` };
-
-  const open = context.pullRequests.find(
-    (pr) => pr.state === "open" && pr.headRef === proposal.key,
-  );
-  const metadata = parseMetadata(open?.body);
-  if (open && metadata && metadata.to === proposal.to && sameList(metadata.from, proposal.from)) {
-    return { action: "unchanged", pullRequest: open.number };
-  }
 
   if (open) {
     const branch = await readBranch(octokit, target, proposal.key);

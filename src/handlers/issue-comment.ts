@@ -17,7 +17,7 @@ export async function onIssueComment(
   if (!command) return;
   const target = { owner: repository.owner.login, repo: repository.name };
   await react(context.octokit, target, comment.id, "eyes");
-  queue.enqueue({
+  await queue.enqueue({
     kind: "command",
     installationId: installation.id,
     ...target,

@@ -27,19 +27,22 @@ export async function onModuleRelease(
   const repositories = await context.octokit.paginate("GET /installation/repositories", {
     per_page: 100,
   });
-  let queued = 0;
+  const checks: Promise<void>[] = [];
   for (const repository of repositories) {
     if (repository.full_name === payload.repository.full_name) continue;
     const known = services.repositories.get(repository.full_name);
     if (known && !known.modules.has(module)) continue;
-    queue.enqueueCheck({
-      installationId: installation.id,
-      owner: repository.owner.login,
-      repo: repository.name,
-      defaultBranch: repository.default_branch,
-      reason: `release of ${module}`,
-    });
-    queued++;
+    checks.push(
+      queue.enqueueCheck({
+        installationId: installation.id,
+        owner: repository.owner.login,
+        repo: repository.name,
+        defaultBranch: repository.default_branch,
+        reason: `release of ${module}`,
+      }),
+    );
   }
+  await Promise.all(checks);
+  const queued = checks.length;
   context.log.info({ module, queued }, "checks queued for a module release");
 }

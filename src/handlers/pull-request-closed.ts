@@ -6,16 +6,16 @@ import type { JobQueue } from "../queue/job-queue.js";
  * A PR merged into the default branch with a `promoter:<env>` label: queue its promotion to the next
  * environment. A PR closed without merging needs nothing now: the next check reads it as declined.
  */
-export function onPullRequestClosed(
+export async function onPullRequestClosed(
   context: Context<"pull_request.closed">,
   queue: JobQueue,
-): void {
+): Promise<void> {
   const { pull_request: pr, repository, installation } = context.payload;
   if (!installation || !pr.merged || !pr.merge_commit_sha) return;
   if (pr.base.ref !== repository.default_branch) return;
   const labels = pr.labels.map((l) => l.name);
   if (!labels.some((l) => environmentOfLabel(l) !== undefined)) return;
-  queue.enqueue({
+  await queue.enqueue({
     kind: "merged",
     installationId: installation.id,
     owner: repository.owner.login,

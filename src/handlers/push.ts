@@ -6,7 +6,7 @@ import type { JobQueue } from "../queue/job-queue.js";
  * A push to the default branch that changes `.github/promoter.yml`: check the repository, which
  * validates the new config and reports on the new head (errors with their lines, or the new plan).
  */
-export function onPush(context: Context<"push">, queue: JobQueue): void {
+export async function onPush(context: Context<"push">, queue: JobQueue): Promise<void> {
   const { ref, repository, commits, installation, head_commit: head } = context.payload;
   if (!installation || ref !== `refs/heads/${repository.default_branch}`) return;
   const touched = [...commits, ...(head ? [head] : [])].some((commit) =>
@@ -16,7 +16,7 @@ export function onPush(context: Context<"push">, queue: JobQueue): void {
   );
   if (!touched) return;
   const [owner] = repository.full_name.split("/") as [string];
-  queue.enqueueCheck({
+  await queue.enqueueCheck({
     installationId: installation.id,
     owner,
     repo: repository.name,

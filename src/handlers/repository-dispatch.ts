@@ -5,13 +5,13 @@ import type { JobQueue } from "../queue/job-queue.js";
 export const NEW_MODULE_RELEASE = "new_module_release";
 
 /** `repository_dispatch` of type `new_module_release`: check that repository now. */
-export function onRepositoryDispatch(
+export async function onRepositoryDispatch(
   context: Context<"repository_dispatch">,
   queue: JobQueue,
-): void {
+): Promise<void> {
   const { action, repository, installation } = context.payload;
   if (action !== NEW_MODULE_RELEASE || !installation) return;
-  queue.enqueueCheck({
+  await queue.enqueueCheck({
     installationId: installation.id,
     owner: repository.owner.login,
     repo: repository.name,

@@ -130,30 +130,41 @@ export function applyVerifiedEdits(
     ? { documents: cache.documents, units: new Map(cache.units) }
     : createScanCache();
   const rescan = scan(after, config, fork);
-  const editedTokens = new Set(edits.map((e) => `${e.file}\0${e.start}`));
-  const expected = describe(before, (env, id, usage) =>
-    env === intended.environment &&
-    id === intended.dependencyId &&
-    usage.token !== undefined &&
-    editedTokens.has(`${usage.token.file}\0${usage.token.start}`)
-      ? edits.find((e) => e.file === usage.token?.file && e.start === usage.token.start)?.after
-      : undefined,
+  // Units served from the cache yield what they yielded before: only re-evaluated ones can differ.
+  const affected = cache
+    ? new Set(
+        [...fork.units]
+          .filter(([path, result]) => cache.units.get(path) !== result)
+          .map(([p]) => p),
+      )
+    : undefined;
+  const inScope = (file: string) => affected === undefined || affected.has(file);
+  const targets = new Map(edits.map((e) => [`${e.file}\0${e.start}`, e.after]));
+  const expected = describe(
+    before,
+    (env, id, usage) =>
+      env === intended.environment && id === intended.dependencyId && usage.token !== undefined
+        ? targets.get(`${usage.token.file}\0${usage.token.start}`)
+        : undefined,
+    inScope,
   );
-  const actual = describe(rescan.inventory, () => undefined);
+  const actual = describe(rescan.inventory, () => undefined, inScope);
   const difference = firstDifference(expected, actual);
   if (difference) return { ok: false, reason: `the re-scan after the edit differs: ${difference}` };
   return { ok: true, files: changed };
 }
 
-/** One line per usage, skip and warning, with the version a usage is expected to have. */
+/** One line per usage and skip of the units in scope, and per warning, with the version a usage is expected to have. */
 function describe(
   inventory: Inventory,
   versionOf: (env: string, id: string, usage: Usage) => string | undefined,
+  inScope: (file: string) => boolean,
 ): string[] {
   const lines: string[] = [];
   for (const env of inventory.environments) {
     for (const dep of env.dependencies) {
       for (const u of dep.usages) {
+        if (!inScope(u.file)) continue;
         const version = versionOf(env.name, dep.id, u) ?? u.version;
         const where = u.token ? `${u.token.file}:${u.token.line}` : "-";
         lines.push(
@@ -162,8 +173,9 @@ function describe(
       }
     }
   }
-  for (const s of inventory.skipped)
-    lines.push(`skipped ${s.file}:${s.line} ${s.id ?? ""} ${s.reason}`);
+  for (const s of inventory.skipped) {
+    if (inScope(s.file)) lines.push(`skipped ${s.file}:${s.line} ${s.id ?? ""} ${s.reason}`);
+  }
   for (const w of inventory.warnings) lines.push(`warning ${w.file} ${w.message}`);
   return lines.sort();
 }

@@ -29,11 +29,17 @@ export class InProcessQueue implements JobQueue {
     this.limit = pLimit(concurrency);
   }
 
-  enqueueCheck(job: CheckJob): void {
-    this.enqueue(job);
+  enqueueCheck(job: CheckJob): Promise<void> {
+    return this.enqueue(job);
   }
 
-  enqueue(job: Job): void {
+  /** Queues the job at once (synchronously) and resolves. */
+  enqueue(job: Job): Promise<void> {
+    this.add(job);
+    return Promise.resolve();
+  }
+
+  private add(job: Job): void {
     if (this.closed) {
       this.log.warn({ repo: `${job.owner}/${job.repo}` }, "queue closed: job not queued");
       return;

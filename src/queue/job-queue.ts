@@ -37,19 +37,32 @@ export interface CommandJob extends RepositoryJob {
 /** The work the app does for a repository. */
 export type Job = CheckJob | MergedJob | CommandJob;
 
+/** Whether the queue can take jobs now (`/healthz`). */
+export interface QueueHealth {
+  healthy: boolean;
+  /** Why not, when not. */
+  reason?: string;
+}
+
 /**
  * The work the app does, serialized per repository. Handlers enqueue and return at once, so webhook
  * deliveries are answered quickly; the implementation decides where and when jobs run.
+ *
+ * `enqueue` resolves once the job is stored (at once in process; when Redis has it with `REDIS_URL`) and
+ * rejects when it cannot be: a handler awaits it, so a webhook whose job was not queued is answered 5xx
+ * and GitHub can deliver it again.
  */
 export interface JobQueue {
   /** Queues a job; a check is dropped when one for the same repository is already waiting. */
-  enqueue(job: Job): void;
+  enqueue(job: Job): Promise<void>;
   /** Queues a check (a `Job` of kind "check"). */
-  enqueueCheck(job: CheckJob): void;
+  enqueueCheck(job: CheckJob): Promise<void>;
   /** Resolves when no job is waiting or running. */
   onIdle(): Promise<void>;
   /** Takes no more jobs and resolves when the running ones have finished. */
   close(): Promise<void>;
+  /** Whether jobs can be queued now; a queue without it is always healthy. */
+  health?(): Promise<QueueHealth>;
 }
 
 /** The key that serializes jobs: one repository. */

@@ -9,7 +9,7 @@ import { API, INSTALLATION_ID, testApp, webhook } from "./helpers.js";
 function recordingApp() {
   const app = testApp();
   const jobs: CheckJob[] = [];
-  app.queue.enqueueCheck = (job) => jobs.push(job);
+  app.queue.enqueueCheck = async (job) => void jobs.push(job);
   return { ...app, jobs };
 }
 

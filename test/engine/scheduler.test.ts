@@ -42,8 +42,8 @@ function fakeApp(installations: Record<number, FakeRepository[]>) {
 function fakeQueue() {
   const jobs: CheckJob[] = [];
   const queue: JobQueue = {
-    enqueueCheck: (job) => void jobs.push(job),
-    enqueue: (job) => void jobs.push(job as CheckJob),
+    enqueueCheck: async (job) => void jobs.push(job),
+    enqueue: async (job) => void jobs.push(job as CheckJob),
     onIdle: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };
