@@ -15,7 +15,6 @@ import { isIacFile, scan } from "../iac/scanner.js";
 import type { Inventory, SourceFile } from "../iac/types.js";
 import { checkReport, invalidConfigReport, type CheckReport } from "../promotion/check-report.js";
 import { dependenciesToList, plan, type Plan } from "../promotion/plan.js";
-import { resolveVersions } from "../versions/version-sources.js";
 import type { Services } from "./services.js";
 import { existingPromotions, removeStrayBranches, writeProposals } from "./write-proposals.js";
 import { listPromoterPullRequests } from "../github/pull-requests.js";
@@ -159,14 +158,12 @@ export async function checkRepository(
     return { status: "invalid-config", problems };
   }
 
-  const versions = await resolveVersions(dependenciesToList(inventory, config), {
-    clientFor: services.clientFor(octokit),
-    hosts: services.sourceHosts,
-    appBaseUrl: services.appBaseUrl,
-    registry: config.updates.registry,
-    etags: services.etags,
+  const versions = await services.listVersions(
+    octokit,
+    dependenciesToList(inventory, config),
+    config.updates.registry,
     log,
-  });
+  );
   const pullRequests = await listPromoterPullRequests(octokit, target, {});
   const decided = plan(inventory, versions.versions, config, existingPromotions(pullRequests));
   const outcomes = await writeProposals({

@@ -6,7 +6,6 @@ import type { Octokit } from "../github/repo-ref.js";
 import { helpText } from "../promotion/commands.js";
 import { parseMetadata } from "../promotion/pull-request-content.js";
 import type { CommandJob } from "../queue/job-queue.js";
-import { resolveVersions } from "../versions/version-sources.js";
 import { describePromotion } from "./after-merge.js";
 import type { CheckTarget } from "./check-repository.js";
 import { promote, readScannedRepository, versionsIn, type ScannedRepository } from "./promote.js";
@@ -98,14 +97,12 @@ async function answer(
   if (previous === undefined) {
     const origin = inventory.environments[0]?.dependencies.find((d) => d.id === dependency)?.origin;
     if (origin) {
-      const listed = await resolveVersions([{ id: dependency, origin }], {
-        clientFor: services.clientFor(octokit),
-        hosts: services.sourceHosts,
-        appBaseUrl: services.appBaseUrl,
-        registry: config.updates.registry,
-        etags: services.etags,
+      const listed = await services.listVersions(
+        octokit,
+        [{ id: dependency, origin }],
+        config.updates.registry,
         log,
-      });
+      );
       const available = listed.versions.get(dependency);
       if (available && !available.includes(version)) {
         return `${dependency} has no version \`${version}\`.`;

@@ -85,7 +85,10 @@ export class Scheduler {
           this.queue
             .enqueueCheck(job)
             .catch((error: unknown) =>
-              this.app.log.warn({ err: error, repo: repository.full_name }, "scheduled check not queued"),
+              this.app.log.warn(
+                { err: error, repo: repository.full_name },
+                "scheduled check not queued",
+              ),
             );
         }, delay);
         timeout.unref();

@@ -3,6 +3,8 @@ import { BlobCache } from "../github/blob-cache.js";
 import type { Octokit } from "../github/repo-ref.js";
 import { createScanCache, type ScanCache } from "../iac/scanner.js";
 import { createEtagCache, type EtagCache, type GitHubClient } from "../versions/github-tags.js";
+import type { DependencyOrigin } from "../iac/types.js";
+import { resolveVersions, type ResolvedVersions } from "../versions/version-sources.js";
 import { GITHUB_API_URL, isAppApi, parseSourceHosts } from "../versions/source-hosts.js";
 
 /** How many repositories keep their scan cache; a repository checked again after that is scanned cold. */
@@ -82,5 +84,22 @@ export class Services {
       }
       return client;
     };
+  }
+
+  /** The available versions of dependencies, through this app's caches and source host rules. */
+  listVersions(
+    installation: Octokit,
+    dependencies: readonly { id: string; origin: DependencyOrigin }[],
+    registry: string,
+    log?: { warn(obj: object, msg: string): void },
+  ): Promise<ResolvedVersions> {
+    return resolveVersions(dependencies, {
+      clientFor: this.clientFor(installation),
+      hosts: this.sourceHosts,
+      appBaseUrl: this.appBaseUrl,
+      registry,
+      etags: this.etags,
+      ...(log ? { log } : {}),
+    });
   }
 }

@@ -4,10 +4,7 @@ import type { JobQueue } from "../queue/job-queue.js";
 type InstallationContext = Context<"installation.created" | "installation_repositories.added">;
 
 /** A new installation, or repositories added to one: check each of them. */
-export async function onInstallation(
-  context: InstallationContext,
-  queue: JobQueue,
-): Promise<void> {
+export async function onInstallation(context: InstallationContext, queue: JobQueue): Promise<void> {
   const payload = context.payload;
   const installationId = payload.installation.id;
   const repositories =
