@@ -66,11 +66,11 @@ export async function continueAfterMerge(
   );
   if (!repository) return [];
   const names = repository.config.environments.map((e) => e.name);
-  const environment = pullRequest.labels
-    .map(environmentOfLabel)
-    .find((e) => e !== undefined && names.includes(e));
-  if (environment === undefined) return [];
   const metadata = parseMetadata(pullRequest.body);
+  const environment =
+    pullRequest.labels.map(environmentOfLabel).find((e) => e !== undefined && names.includes(e)) ??
+    (metadata && names.includes(metadata.env) ? metadata.env : undefined);
+  if (environment === undefined) return [];
   const promoted =
     metadata && metadata.env === environment
       ? [{ dependency: metadata.dependency, version: metadata.to }]

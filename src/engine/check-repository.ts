@@ -105,13 +105,15 @@ export async function readRepositoryState(
   return { headSha: tree.headSha, treeSha: tree.treeSha, entries, config, configWarnings, files };
 }
 
-/** The module repositories an inventory's environments use, as `host/owner/repo`. */
+/**
+ * The module repositories an inventory's environments use, as `owner/repo` (lower-case). Hosts are left
+ * out: a source's host may be mapped to the app's own GitHub (PROMOTER_SOURCE_HOSTS), where its releases happen.
+ */
 export function modulesOf(inventory: Inventory): Set<string> {
   const modules = new Set<string>();
   for (const env of inventory.environments) {
     for (const d of env.dependencies) {
-      if (d.origin.type === "git")
-        modules.add(`${d.origin.host}/${d.origin.owner}/${d.origin.repo}`.toLowerCase());
+      if (d.origin.type === "git") modules.add(`${d.origin.owner}/${d.origin.repo}`.toLowerCase());
     }
   }
   return modules;

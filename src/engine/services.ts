@@ -16,7 +16,7 @@ export interface RepositoryMemory {
   checkedAt: number;
   /** Its `updates.schedule` then. */
   schedule?: string;
-  /** The module repositories its environments use, `host/owner/repo`, lower-case. */
+  /** The module repositories its environments use, `owner/repo`, lower-case. */
   modules: Set<string>;
 }
 

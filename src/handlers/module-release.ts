@@ -4,11 +4,6 @@ import type { JobQueue } from "../queue/job-queue.js";
 
 type ReleaseContext = Context<"release.published" | "create">;
 
-/** `host/owner/repo` of a repository, as the scanner's module origins are keyed. */
-function moduleKey(htmlUrl: string, fullName: string): string {
-  return `${new URL(htmlUrl).host}/${fullName}`.toLowerCase();
-}
-
 /**
  * A release published, or a tag created, in a module repository the app is installed on: check at once
  * every repository of the installation that uses that module (and those not checked yet in this process,
@@ -23,7 +18,7 @@ export async function onModuleRelease(
   if ("ref_type" in payload && payload.ref_type !== "tag") return;
   const installation = payload.installation;
   if (!installation) return;
-  const module = moduleKey(payload.repository.html_url, payload.repository.full_name);
+  const module = payload.repository.full_name.toLowerCase();
   const repositories = await context.octokit.paginate("GET /installation/repositories", {
     per_page: 100,
   });

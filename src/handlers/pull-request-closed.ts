@@ -1,10 +1,10 @@
 import type { Context } from "probot";
-import { environmentOfLabel } from "../promotion/pull-request-content.js";
+import { environmentOfLabel, parseMetadata } from "../promotion/pull-request-content.js";
 import type { JobQueue } from "../queue/job-queue.js";
 
 /**
- * A PR merged into the default branch with a `promoter:<env>` label: queue its promotion to the next
- * environment. A PR closed without merging needs nothing now: the next check reads it as declined.
+ * A PR merged into the default branch with a `promoter:<env>` label, or one of the app's own PRs: queue
+ * its promotion to the next environment. A PR closed without merging needs nothing now: the next check reads it as declined.
  */
 export async function onPullRequestClosed(
   context: Context<"pull_request.closed">,
@@ -14,7 +14,9 @@ export async function onPullRequestClosed(
   if (!installation || !pr.merged || !pr.merge_commit_sha) return;
   if (pr.base.ref !== repository.default_branch) return;
   const labels = pr.labels.map((l) => l.name);
-  if (!labels.some((l) => environmentOfLabel(l) !== undefined)) return;
+  // The app's own PRs are known by their metadata too: a PR merged before its labels were added still counts.
+  const labelled = labels.some((l) => environmentOfLabel(l) !== undefined);
+  if (!labelled && !parseMetadata(pr.body)) return;
   await queue.enqueue({
     kind: "merged",
     installationId: installation.id,

@@ -34,11 +34,11 @@ describe("a module release", () => {
     const app = recordingApp();
     app.services.repositories.set("acme/live-a", {
       checkedAt: Date.now(),
-      modules: new Set(["github.com/acme/terraform-aws-vpc"]),
+      modules: new Set(["acme/terraform-aws-vpc"]),
     });
     app.services.repositories.set("acme/live-b", {
       checkedAt: Date.now(),
-      modules: new Set(["github.com/acme/terraform-aws-sqs"]),
+      modules: new Set(["acme/terraform-aws-sqs"]),
     });
     nock(API)
       .get("/installation/repositories")
@@ -55,7 +55,7 @@ describe("a module release", () => {
     expect(app.jobs[0]).toMatchObject({
       installationId: INSTALLATION_ID,
       defaultBranch: "main",
-      reason: "release of github.com/acme/terraform-aws-vpc",
+      reason: "release of acme/terraform-aws-vpc",
     });
   });
 

@@ -206,6 +206,25 @@ describe("merging a promotion PR", () => {
     expect(requests).toBe(10);
   });
 
+  it("follows up one of its own PRs merged before its labels were added, by its metadata", async () => {
+    const app = testApp();
+    const fixture = live({ dev: ["v1.1.0", "v0.9.0"], stage: ["v1.0.0", "v0.9.0"] });
+    const bodies = capture();
+    mockMergeRead(fixture);
+    mockPromotionWrite(bodies, {
+      environment: "stage",
+      dependency: VPC,
+      module: "terraform-aws-vpc",
+      number: 6,
+    });
+    mockComment(5, bodies);
+    await app.receive("pull_request", merged([], metadata("dev", VPC, "v1.0.0", "v1.1.0")));
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ body: string }>("comment").body).toBe(
+      `Opened #6 to promote ${VPC} \`v1.1.0\` to stage.`,
+    );
+  });
+
   it("waits for /promote where the next environment is manual", async () => {
     const app = testApp();
     const fixture = live({

@@ -1,0 +1,312 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { GitHubSimulator } from "./github-simulator/simulator.js";
+import { AppProcess, eventually, freePort, startSimulator } from "./harness.js";
+
+/**
+ * The whole product: the real server process receiving signed webhooks over HTTP from a GitHub that
+ * keeps state (test/e2e/github-simulator), every request checked against GitHub's OpenAPI description.
+ */
+
+const CHAIN = `environments:
+  - name: dev
+    paths: ["dev/**"]
+  - name: stage
+    paths: ["stage/**"]
+  - name: prod
+    paths: ["prod/**"]
+    promotion: manual
+`;
+const TWO = `environments:
+  - name: dev
+    paths: ["dev/**"]
+  - name: stage
+    paths: ["stage/**"]
+`;
+
+/** A unit pinning `module` of acme at `version`, with comments and inputs whose bytes must survive. */
+const unit = (module: string, version: string) => `# ${module}: managed by the platform team
+include "root" {
+  path = find_in_parent_folders("root.hcl")
+}
+
+terraform {
+  source = "git::https://github.com/acme/terraform-aws-${module}.git//modules/${module}?ref=${version}" # pinned
+}
+
+inputs = {
+  name = "${module}-queue" # ${"${"}not interpolated here}
+  tags = { team = "platform" }
+}
+`;
+
+function liveFiles(
+  config: string,
+  envs: string[],
+  modules: Record<string, string>,
+  extra: Record<string, string> = {},
+) {
+  const files: Record<string, string> = { "root.hcl": "locals {}\n", ...extra };
+  if (config) files[".github/promoter.yml"] = config;
+  for (const env of envs) {
+    for (const [module, version] of Object.entries(modules))
+      files[`${env}/${module}/terragrunt.hcl`] = unit(module, version);
+  }
+  return files;
+}
+
+let simulator: GitHubSimulator;
+let app: AppProcess;
+let privateKey: string;
+let installation: number;
+
+const open = (repo: string, head: string) =>
+  simulator.pullRequests(repo).filter((pr) => pr.state === "open" && pr.head === head);
+const prFor = (repo: string, head: string) =>
+  eventually(`an open PR from ${head} in ${repo}`, () => open(repo, head)[0]);
+async function botComment(repo: string, number: number, text: string) {
+  try {
+    return await eventually(`a comment on ${repo}#${number} containing "${text}"`, () =>
+      simulator
+        .comments(repo, number)
+        .find((c) => c.user === simulator.botLogin && c.body.includes(text)),
+    );
+  } catch (error) {
+    const seen = simulator.comments(repo, number).map((c) => `${c.user}: ${c.body}`);
+    throw new Error(`${(error as Error).message}; the comments are: ${JSON.stringify(seen)}`);
+  }
+}
+
+/** The module repositories, each with its released tags; every scenario uses its own, so they do not interfere. */
+function moduleRepository(name: string, tags: string[]) {
+  simulator.createRepository(installation, `acme/terraform-aws-${name}`, {
+    files: { [`modules/${name}/main.tf`]: `variable "name" {}\n` },
+  });
+  for (const tag of tags) simulator.createTag(`acme/terraform-aws-${name}`, tag);
+}
+
+beforeAll(async () => {
+  ({ simulator, privateKey } = await startSimulator());
+  installation = simulator.createInstallation("acme");
+  moduleRepository("vpc", ["v1.0.0"]);
+  moduleRepository("sqs", ["v0.8.0"]);
+  moduleRepository("dns", ["v1.0.0"]);
+  moduleRepository("cdn", ["v2.0.0"]);
+  moduleRepository("kms", ["v3.0.0"]);
+  moduleRepository("sns", ["v1.0.0"]);
+  moduleRepository("waf", ["v1.0.0", "v1.0.1"]);
+  moduleRepository("iam", ["v1.0.0", "v1.1.0"]);
+  simulator.createRepository(installation, "acme/live-chain", {
+    files: liveFiles(CHAIN, ["dev", "stage", "prod"], { vpc: "v1.0.0", sqs: "v0.8.0" }),
+  });
+  simulator.addCollaborator("acme/live-chain", "alice", "write");
+  simulator.addCollaborator("acme/live-chain", "bob", "read");
+  simulator.createRepository(installation, "acme/live-twice", {
+    files: liveFiles(TWO, ["dev", "stage"], { dns: "v1.0.0", cdn: "v2.0.0" }),
+  });
+  simulator.createRepository(installation, "acme/live-lost", {
+    files: liveFiles(TWO, ["dev", "stage"], { kms: "v3.0.0" }),
+  });
+  simulator.createRepository(installation, "acme/live-faults", {
+    files: liveFiles(TWO, ["dev", "stage"], { sns: "v1.0.0" }),
+  });
+  simulator.createRepository(installation, "acme/live-config", {
+    files: liveFiles("", ["dev", "stage"], { waf: "v1.0.0" }),
+  });
+  simulator.createRepository(installation, "acme/live-broken", {
+    files: liveFiles(
+      TWO,
+      ["dev", "stage"],
+      { iam: "v1.0.0" },
+      { "dev/broken/terragrunt.hcl": "terraform {\n  source = \n" },
+    ),
+  });
+  app = new AppProcess(simulator, privateKey, await freePort());
+  simulator.setWebhookUrl(app.webhookUrl);
+  await app.start();
+  // The start-up pass of the scheduler checks every repository once.
+  await eventually(
+    "the start-up checks",
+    () =>
+      simulator.checkRuns("acme/live-chain").length > 0 &&
+      simulator.checkRuns("acme/live-twice").length > 0,
+  );
+}, 300_000);
+
+afterAll(async () => {
+  const code = await app?.stop();
+  await simulator?.close();
+  expect(code).toBe(0);
+});
+
+describe("end to end", () => {
+  it("1. promotes a release through dev, stage and (by /promote) prod, carrying the exact version", async () => {
+    const repo = "acme/live-chain";
+    const original = simulator.files(repo);
+    await simulator.publishRelease("acme/terraform-aws-vpc", "v1.1.0");
+    const dev = await prFor(repo, "promoter/dev/acme/terraform-aws-vpc/vpc");
+    expect(dev.title).toBe("[promoter] dev: acme/terraform-aws-vpc/vpc v1.0.0 → v1.1.0");
+    await eventually("the dev PR's label", () =>
+      simulator.pullRequest(repo, dev.number).labels.includes("promoter:dev"),
+    );
+    // A newer version comes out before the merge, quietly: stage must still get the version that ran in dev.
+    simulator.createTag("acme/terraform-aws-vpc", "v1.2.0");
+    await simulator.mergePullRequest(repo, dev.number, { by: "alice" });
+    const stage = await prFor(repo, "promoter/stage/acme/terraform-aws-vpc/vpc");
+    expect(stage.title).toBe("[promoter] stage: acme/terraform-aws-vpc/vpc v1.0.0 → v1.1.0");
+    await botComment(
+      repo,
+      dev.number,
+      `#${stage.number} to promote acme/terraform-aws-vpc/vpc \`v1.1.0\` to stage`,
+    );
+    await simulator.mergePullRequest(repo, stage.number, { by: "alice" });
+    await botComment(repo, stage.number, "prod is promoted by hand");
+
+    const refused = await simulator.comment(repo, stage.number, "bob", "/promote prod");
+    await botComment(
+      repo,
+      stage.number,
+      "@bob `/promote` needs write, maintain or admin permission",
+    );
+    expect(simulator.reactions(repo, refused.id)).toContainEqual({
+      user: simulator.botLogin,
+      content: "eyes",
+    });
+    expect(open(repo, "promoter/prod/acme/terraform-aws-vpc/vpc")).toEqual([]);
+
+    await simulator.comment(repo, stage.number, "alice", "/promote prod");
+    const prod = await prFor(repo, "promoter/prod/acme/terraform-aws-vpc/vpc");
+    expect(prod.title).toBe("[promoter] prod: acme/terraform-aws-vpc/vpc v1.0.0 → v1.1.0");
+    await botComment(repo, stage.number, `@alice Opened #${prod.number}`);
+    await simulator.mergePullRequest(repo, prod.number, { by: "alice" });
+    await botComment(repo, prod.number, "has reached prod, the end of the chain");
+
+    const now = simulator.files(repo);
+    for (const [path, content] of Object.entries(original)) {
+      const expected = path.endsWith("vpc/terragrunt.hcl")
+        ? content.replace("ref=v1.0.0", "ref=v1.1.0")
+        : content;
+      expect(now[path], path).toBe(expected);
+    }
+    expect(Object.keys(now).sort()).toEqual(Object.keys(original).sort());
+  }, 300_000);
+
+  it("2. a webhook delivered twice, and two merges at once: exactly one PR per environment and dependency", async () => {
+    const repo = "acme/live-twice";
+    await simulator.publishRelease("acme/terraform-aws-dns", "v1.1.0");
+    await simulator.redeliverLast();
+    await simulator.publishRelease("acme/terraform-aws-cdn", "v2.1.0");
+    await simulator.redeliverLast();
+    const dns = await prFor(repo, "promoter/dev/acme/terraform-aws-dns/dns");
+    const cdn = await prFor(repo, "promoter/dev/acme/terraform-aws-cdn/cdn");
+    await Promise.all([
+      simulator.mergePullRequest(repo, dns.number, { by: "alice" }),
+      simulator.mergePullRequest(repo, cdn.number, { by: "alice" }),
+    ]);
+    const stageDns = await prFor(repo, "promoter/stage/acme/terraform-aws-dns/dns");
+    const stageCdn = await prFor(repo, "promoter/stage/acme/terraform-aws-cdn/cdn");
+    await simulator.idle();
+    // The merge follow-up opened it, or a check queued before it did: either way the comment names it.
+    await botComment(repo, dns.number, `#${stageDns.number} to promote`);
+    await botComment(repo, cdn.number, `#${stageCdn.number} to promote`);
+    const heads = simulator.pullRequests(repo).map((pr) => pr.head);
+    expect(heads.filter((h) => h.startsWith("promoter/")).sort()).toEqual([
+      "promoter/dev/acme/terraform-aws-cdn/cdn",
+      "promoter/dev/acme/terraform-aws-dns/dns",
+      "promoter/stage/acme/terraform-aws-cdn/cdn",
+      "promoter/stage/acme/terraform-aws-dns/dns",
+    ]);
+    expect(simulator.files(repo, stageDns.head)["stage/dns/terragrunt.hcl"]).toContain(
+      "ref=v1.1.0",
+    );
+    expect(simulator.files(repo, stageCdn.head)["stage/cdn/terragrunt.hcl"]).toContain(
+      "ref=v2.1.0",
+    );
+    await simulator.mergePullRequest(repo, stageDns.number, { by: "alice" });
+    await simulator.mergePullRequest(repo, stageCdn.number, { by: "alice" });
+    const files = simulator.files(repo);
+    expect(files["stage/dns/terragrunt.hcl"]).toContain("ref=v1.1.0");
+    expect(files["stage/cdn/terragrunt.hcl"]).toContain("ref=v2.1.0");
+  }, 300_000);
+
+  it("4. 502s and a secondary rate limit on writes: retried, and no branch is left without its PR", async () => {
+    const repo = "acme/live-faults";
+    simulator.failNext({ method: "POST", path: /\/git\/commits$/ }, 1, { status: 502 });
+    simulator.failNext({ method: "POST", path: /^\/repos\/acme\/live-faults\/pulls$/ }, 1, {
+      status: 403,
+      secondaryRateLimit: true,
+      retryAfterSeconds: 1,
+    });
+    await simulator.publishRelease("acme/terraform-aws-sns", "v1.0.1");
+    // The first check retries the 502 on its own; the secondary rate limit fails the PR: the check run says so.
+    await eventually("a check run reporting the failed write", () =>
+      simulator.checkRuns(repo).find((run) => run.title?.includes("could not be written")),
+    );
+    // The next check repairs it.
+    await simulator.dispatch(repo, "new_module_release");
+    const pr = await prFor(repo, "promoter/dev/acme/terraform-aws-sns/sns");
+    await eventually(
+      "the repairing check run",
+      () => simulator.checkRuns(repo).at(-1)?.title === "1 pull request opened" && true,
+    );
+    for (const branch of simulator.branches(repo).filter((b) => b.startsWith("promoter/"))) {
+      expect(open(repo, branch), branch).toHaveLength(1);
+    }
+    expect(simulator.files(repo, pr.head)["dev/sns/terragrunt.hcl"]).toContain("ref=v1.0.1");
+  }, 300_000);
+
+  it("5. an invalid config pushed: a failing check run with line numbers and no PR; fixed: the PRs appear", async () => {
+    const repo = "acme/live-config";
+    await simulator.push(
+      repo,
+      { ".github/promoter.yml": `${TWO}    promotion: sometimes\nupdates:\n  strategy: fastest\n` },
+      { message: "Add Promoter", by: "alice" },
+    );
+    const failing = await eventually("the failing check run", () =>
+      simulator.checkRuns(repo).find((run) => run.conclusion === "failure"),
+    );
+    expect(failing.headSha).toBe(simulator.branchSha(repo));
+    expect(failing.summary).toContain(
+      '.github/promoter.yml:6:16: environments[1].promotion: must be one of "auto", "manual"',
+    );
+    expect(failing.summary).toContain(".github/promoter.yml:8:13: updates.strategy");
+    expect(simulator.pullRequests(repo)).toEqual([]);
+    await simulator.push(
+      repo,
+      { ".github/promoter.yml": TWO },
+      { message: "Fix Promoter's config", by: "alice" },
+    );
+    const pr = await prFor(repo, "promoter/dev/acme/terraform-aws-waf/waf");
+    expect(pr.title).toBe("[promoter] dev: acme/terraform-aws-waf/waf v1.0.0 → v1.0.1");
+  }, 300_000);
+
+  it("6. one unparseable HCL file: a warning in the check run, the other dependencies still promoted", async () => {
+    const repo = "acme/live-broken";
+    // The start-up check already found iam v1.1.0.
+    const pr = await prFor(repo, "promoter/dev/acme/terraform-aws-iam/iam");
+    expect(pr.title).toBe("[promoter] dev: acme/terraform-aws-iam/iam v1.0.0 → v1.1.0");
+    const run = await eventually("the check run", () => simulator.checkRuns(repo).at(-1));
+    expect(run.text).toContain(
+      "`dev/broken/terragrunt.hcl`: 2:12: syntax error: expected an expression, found end of line",
+    );
+  }, 300_000);
+
+  it("3. a lost merge webhook: the next scheduled check opens the stage PR", async () => {
+    const repo = "acme/live-lost";
+    await simulator.publishRelease("acme/terraform-aws-kms", "v3.1.0");
+    const dev = await prFor(repo, "promoter/dev/acme/terraform-aws-kms/kms");
+    simulator.dropWebhooks("pull_request", 1);
+    await simulator.mergePullRequest(repo, dev.number, { by: "alice" });
+    await simulator.idle();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(open(repo, "promoter/stage/acme/terraform-aws-kms/kms")).toEqual([]);
+    // A new process has checked nothing yet: its first scheduler pass checks every repository.
+    expect(await app.stop()).toBe(0);
+    await app.start();
+    const stage = await prFor(repo, "promoter/stage/acme/terraform-aws-kms/kms");
+    expect(stage.title).toBe("[promoter] stage: acme/terraform-aws-kms/kms v3.0.0 → v3.1.0");
+  }, 300_000);
+
+  it("made only requests that GitHub's OpenAPI description allows", () => {
+    simulator.assertNoViolations();
+  });
+});
