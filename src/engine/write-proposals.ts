@@ -128,6 +128,46 @@ export async function writeProposals(context: WriteContext): Promise<WriteOutcom
   return outcomes;
 }
 
+/**
+ * When a person pushed to an open promotion PR's branch, the app does not force-push over their work: it
+ * says so once in a comment (remembered in the PR's metadata) and leaves the PR alone.
+ */
+async function leaveAloneIfAPersonPushed(
+  context: WriteContext,
+  proposal: Proposal,
+  open: PullRequestInfo,
+): Promise<Pick<WriteOutcome, "action" | "pullRequest" | "reason"> | undefined> {
+  const { octokit, target, state, services } = context;
+  if (!(await readBranch(octokit, target, proposal.key))) return undefined;
+  const appLogin = await services.appLogin();
+  const commits = await commitsOnBranch(octokit, target, state.headSha, proposal.key);
+  const foreign = commits.filter((c) => c.authorLogin !== appLogin);
+  if (foreign.length === 0) return undefined;
+  const metadata = parseMetadata(open.body);
+  if (metadata && !metadata.humanCommits) {
+    const shas = foreign.map((c) => c.sha.slice(0, 7)).join(", ");
+    await comment(
+      octokit,
+      target,
+      open.number,
+      `Promoter did not update this branch to \`${proposal.to}\`: it has commits that are not Promoter's (${shas}). Close this pull request, or delete the branch, for Promoter to open it again.`,
+    );
+    await upsertPullRequest(octokit, target, {
+      existing: open,
+      head: proposal.key,
+      base: target.defaultBranch,
+      title: open.title,
+      body: withMetadata(open.body, { ...metadata, humanCommits: true }),
+      labels: [],
+    });
+  }
+  return {
+    action: "left-alone",
+    pullRequest: open.number,
+    reason: "a person pushed to the branch",
+  };
+}
+
 async function writeProposal(
   context: WriteContext,
   proposal: Proposal,
@@ -158,39 +198,8 @@ async function writeProposal(
   if (!verified.ok) return { action: "left-alone", reason: `refused: ${verified.reason}` };
 
   if (open) {
-    const branch = await readBranch(octokit, target, proposal.key);
-    if (branch) {
-      const appLogin = await services.appLogin();
-      const commits = await commitsOnBranch(octokit, target, state.headSha, proposal.key);
-      const foreign = commits.filter((c) => c.authorLogin !== appLogin);
-      if (foreign.length > 0) {
-        if (!metadata?.humanCommits && metadata) {
-          await comment(
-            octokit,
-            target,
-            open.number,
-            `Promoter did not update this branch to \`${proposal.to}\`: it has commits that are not Promoter's (${foreign
-              .map((c) => c.sha.slice(0, 7))
-              .join(
-                ", ",
-              )}). Close this pull request, or delete the branch, for Promoter to open it again.`,
-          );
-          await upsertPullRequest(octokit, target, {
-            existing: open,
-            head: proposal.key,
-            base: target.defaultBranch,
-            title: open.title,
-            body: withMetadata(open.body, { ...metadata, humanCommits: true }),
-            labels: [],
-          });
-        }
-        return {
-          action: "left-alone",
-          pullRequest: open.number,
-          reason: "a person pushed to the branch",
-        };
-      }
-    }
+    const leftAlone = await leaveAloneIfAPersonPushed(context, proposal, open);
+    if (leftAlone) return leftAlone;
   }
 
   const labels = [environmentLabel(proposal.environment), ...state.config.labels];
