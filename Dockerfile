@@ -1,17 +1,25 @@
 # syntax=docker/dockerfile:1
-# Build stage: compile the TypeScript sources.
+# The Promoter GitHub App server. Build: `docker build -t promoter .`; run: see README ("Run it").
+# test/deploy/dockerfile.test.ts checks what can be checked without a Docker engine.
+
+# Build stage: compile the TypeScript sources with tsc.
 FROM node:20.18.1-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# npm install, not npm ci: the lock file lists only the Linux builds of platform-specific optional packages.
+# `npm install` with the lock file, not `npm ci`: the registry these lock files are made against serves only
+# the Linux builds of platform-specific optional packages (rollup, esbuild, msgpackr-extract), so the lock
+# file lists only those and `npm ci` rejects it as out of sync, even with --omit=dev. `npm install` still
+# installs the locked versions.
 RUN npm install --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
 
-# Runtime stage: production dependencies and the compiled code only, as a non-root user.
+# Runtime stage: production dependencies and the compiled code only, as the non-root `node` user.
 FROM node:20.18.1-bookworm-slim
-ENV NODE_ENV=production
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=3000
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
@@ -19,6 +27,9 @@ COPY --from=build /app/dist ./dist
 COPY app.yml ./
 COPY schema ./schema
 USER node
-# `docker run -v "$PWD:/repo" promoter report /repo`
-ENTRYPOINT ["node", "dist/cli.js"]
-CMD ["--help"]
+EXPOSE 3000
+# 503 while Redis (REDIS_URL) is unreachable: the replica is then taken out of rotation.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# The command line is in the image too: `docker run --rm -v "$PWD:/repo" promoter node dist/cli.js report /repo`
+CMD ["node", "dist/server.js"]

@@ -10,7 +10,7 @@ import { onModuleRelease } from "./handlers/module-release.js";
 import { onPullRequestClosed } from "./handlers/pull-request-closed.js";
 import { onPush } from "./handlers/push.js";
 import { onRepositoryDispatch } from "./handlers/repository-dispatch.js";
-import { InProcessQueue } from "./queue/in-process-queue.js";
+import { createQueue, type QueueSettings } from "./queue/create-queue.js";
 import type { Job, JobQueue } from "./queue/job-queue.js";
 
 /** What the app runs on: shared caches and the queue its handlers feed. */
@@ -35,13 +35,15 @@ export function jobRunner(app: Probot, services: Services): (job: Job) => Promis
   };
 }
 
-/** The app's runtime with the in-process queue (the default; see the queue issue for Redis). */
-export function createRuntime(app: Probot, services = new Services()): PromoterRuntime {
+/** The app's runtime: the in-process queue by default, the Redis one with `settings.redisUrl`. */
+export function createRuntime(
+  app: Probot,
+  services = new Services(),
+  settings: QueueSettings = {},
+): PromoterRuntime {
   services.appLogin = async () => appBotLogin(await app.auth());
-  return {
-    services,
-    queue: new InProcessQueue(jobRunner(app, services), app.log.child({ name: "queue" })),
-  };
+  const log = app.log.child({ name: "queue" });
+  return { services, queue: createQueue(jobRunner(app, services), log, services, settings) };
 }
 
 /** The Probot app: wires events to handlers, and `/healthz`. Nothing else. */
@@ -56,9 +58,16 @@ export function promoterApp(runtime?: (app: Probot) => PromoterRuntime) {
     app.on("push", (context) => onPush(context, queue));
     app.on("pull_request.closed", (context) => onPullRequestClosed(context, queue));
     app.on("issue_comment.created", (context) => onIssueComment(context, queue));
-    options?.addHandler?.((request, response) => {
+    options?.addHandler?.(async (request, response) => {
       if (request.url !== "/healthz") return false;
-      response.writeHead(200, { "content-type": "application/json" }).end('{"status":"ok"}');
+      // 503 while the queue cannot take jobs (Redis unreachable), so the replica is taken out of rotation.
+      const health = (await queue.health?.()) ?? { healthy: true };
+      const body = health.healthy
+        ? { status: "ok" }
+        : { status: "unavailable", reason: health.reason };
+      response
+        .writeHead(health.healthy ? 200 : 503, { "content-type": "application/json" })
+        .end(JSON.stringify(body));
       return true;
     });
     return { services, queue };

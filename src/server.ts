@@ -1,7 +1,8 @@
 import { run, type Probot } from "probot";
-import { Scheduler } from "./engine/scheduler.js";
+import { createScheduler, type PeriodicScheduler } from "./engine/redis-scheduler.js";
 import { Services } from "./engine/services.js";
 import { createRuntime, promoterApp, type PromoterRuntime } from "./index.js";
+import { queueSettings } from "./queue/create-queue.js";
 import { GITHUB_API_URL } from "./versions/source-hosts.js";
 
 const MINUTE = 60_000;
@@ -21,12 +22,12 @@ function minutes(name: string, fallback: number): number {
 }
 
 let runtime: PromoterRuntime | undefined;
-let scheduler: Scheduler | undefined;
+let scheduler: PeriodicScheduler | undefined;
 const services = new Services(appBaseUrl(), process.env.PROMOTER_SOURCE_HOSTS);
 
 const server = await run((app: Probot, options) => {
-  runtime = promoterApp(() => createRuntime(app, services))(app, options);
-  scheduler = new Scheduler(app, runtime.queue, services, {
+  runtime = promoterApp(() => createRuntime(app, services, queueSettings()))(app, options);
+  scheduler = createScheduler(app, runtime.queue, services, {
     intervalMs: minutes("PROMOTER_SCHEDULER_INTERVAL", 15),
     jitterMs: minutes("PROMOTER_SCHEDULER_JITTER", 5),
   });

@@ -133,10 +133,11 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  // SIGTERM lets the checks in flight finish; with writes spaced a second apart that can take a while.
   const code = await app?.stop();
   await simulator?.close();
   expect(code).toBe(0);
-});
+}, 120_000);
 
 describe("end to end", () => {
   it("1. promotes a release through dev, stage and (by /promote) prod, carrying the exact version", async () => {

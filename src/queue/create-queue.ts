@@ -1,0 +1,62 @@
+import type { Logger } from "probot";
+import type { Services } from "../engine/services.js";
+import { InProcessQueue } from "./in-process-queue.js";
+import type { Job, JobQueue } from "./job-queue.js";
+import { RedisQueue, type RedisQueueOptions } from "./redis-queue.js";
+import { RedisRepositoryMemory } from "./repository-memory.js";
+
+/** Which queue the app runs on, from the environment. */
+export interface QueueSettings {
+  /** `REDIS_URL`: set, the queue is on Redis and shared by every replica; unset, in this process. */
+  redisUrl?: string;
+  /** `PROMOTER_REDIS_PREFIX`: prefix of Promoter's Redis keys (default `promoter`). */
+  redisPrefix?: string;
+  /** `PROMOTER_CONCURRENCY`: jobs this process runs at once (default 4). */
+  concurrency?: number;
+  /** Tuning of the Redis queue (tests use short durations). */
+  redis?: Partial<Omit<RedisQueueOptions, "url" | "log" | "prefix" | "concurrency" | "afterJob">>;
+}
+
+/** The queue settings in `env` (`REDIS_URL`, `PROMOTER_REDIS_PREFIX`, `PROMOTER_CONCURRENCY`). */
+export function queueSettings(env: NodeJS.ProcessEnv = process.env): QueueSettings {
+  const settings: QueueSettings = {};
+  if (env.REDIS_URL) settings.redisUrl = env.REDIS_URL;
+  if (env.PROMOTER_REDIS_PREFIX) settings.redisPrefix = env.PROMOTER_REDIS_PREFIX;
+  if (env.PROMOTER_CONCURRENCY) {
+    const concurrency = Number(env.PROMOTER_CONCURRENCY);
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new Error("PROMOTER_CONCURRENCY must be a positive whole number");
+    }
+    settings.concurrency = concurrency;
+  }
+  return settings;
+}
+
+/**
+ * The queue of the app: in process by default, on Redis (BullMQ) with `redisUrl`. On Redis, what each job
+ * taught `services` of its repository is stored there too, so the replica that runs the schedule knows it.
+ */
+export function createQueue(
+  run: (job: Job) => Promise<void>,
+  log: Logger,
+  services: Services,
+  settings: QueueSettings = {},
+): JobQueue {
+  if (!settings.redisUrl) return new InProcessQueue(run, log, settings.concurrency);
+  let memory: RedisRepositoryMemory | undefined;
+  const queue: RedisQueue = new RedisQueue(run, {
+    ...settings.redis,
+    url: settings.redisUrl,
+    log,
+    ...(settings.redisPrefix === undefined ? {} : { prefix: settings.redisPrefix }),
+    ...(settings.concurrency === undefined ? {} : { concurrency: settings.concurrency }),
+    afterJob: async (job) => {
+      const fullName = `${job.owner}/${job.repo}`;
+      const learnt = services.repositories.get(fullName);
+      if (!learnt) return;
+      memory ??= new RedisRepositoryMemory(queue.redis, queue.prefix);
+      await memory.save(fullName, learnt);
+    },
+  });
+  return queue;
+}

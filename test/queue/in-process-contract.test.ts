@@ -1,0 +1,9 @@
+import { pino } from "pino";
+import { InProcessQueue } from "../../src/queue/in-process-queue.js";
+import { describeQueueContract } from "./queue-contract.js";
+
+// The interface tests the Redis queue passes too (redis-queue.test.ts).
+describeQueueContract(
+  "InProcessQueue",
+  (run) => new InProcessQueue(run, pino({ level: "silent" }), 4),
+);
