@@ -171,10 +171,23 @@ async function readBlob(octokit: Octokit, repo: RepoRef, sha: string): Promise<s
     repo: repo.repo,
     file_sha: sha,
     mediaType: { format: "raw" },
-    // Read the bytes ourselves: decoding by content type could turn them into an ArrayBuffer or drop a BOM.
-    request: { parseSuccessResponseBody: false },
+    request: { fetch: fetchBytes },
   });
   return (await bodyBytes(response.data)).toString("utf8");
+}
+
+/**
+ * `fetch`, with a successful answer's body read whole and handed on as bytes: Octokit then gives an
+ * ArrayBuffer, never text (decoding would drop a byte order mark), and no body is left as a stream,
+ * which Node cancels when the response is garbage-collected before it is read.
+ */
+async function fetchBytes(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+  const response = await fetch(input, init);
+  if (!response.ok) return response;
+  const headers = new Headers(response.headers);
+  headers.set("content-type", "application/octet-stream");
+  const { status, statusText } = response;
+  return new Response(await response.arrayBuffer(), { status, statusText, headers });
 }
 
 /**

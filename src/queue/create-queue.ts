@@ -11,7 +11,7 @@ export interface QueueSettings {
   redisUrl?: string;
   /** `PROMOTER_REDIS_PREFIX`: prefix of Promoter's Redis keys (default `promoter`). */
   redisPrefix?: string;
-  /** `PROMOTER_CONCURRENCY`: jobs this process runs at once (default 4). */
+  /** `PROMOTER_CONCURRENCY`: jobs this process runs at once (default 16). */
   concurrency?: number;
   /** Tuning of the Redis queue (tests use short durations). */
   redis?: Partial<Omit<RedisQueueOptions, "url" | "log" | "prefix" | "concurrency" | "afterJob">>;

@@ -2,6 +2,12 @@ import pLimit from "p-limit";
 import type { Logger } from "probot";
 import { isCheck, repositoryKey, type CheckJob, type Job, type JobQueue } from "./job-queue.js";
 
+/**
+ * Jobs run at once by default. Mostly they wait on GitHub (an installation's writes are spaced a second
+ * apart), so a small number would keep every other installation waiting for nothing.
+ */
+export const DEFAULT_CONCURRENCY = 16;
+
 interface RepositoryState {
   /** The job handed to the limiter; `started` once it runs. */
   current?: { job: Job; started: boolean };
@@ -24,7 +30,7 @@ export class InProcessQueue implements JobQueue {
   constructor(
     private readonly run: (job: Job) => Promise<void>,
     private readonly log: Logger,
-    concurrency = 4,
+    concurrency = DEFAULT_CONCURRENCY,
   ) {
     this.limit = pLimit(concurrency);
   }

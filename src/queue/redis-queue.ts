@@ -10,6 +10,7 @@ import {
 } from "bullmq";
 import { Redis, type RedisOptions } from "ioredis";
 import type { Logger } from "probot";
+import { DEFAULT_CONCURRENCY } from "./in-process-queue.js";
 import {
   isCheck,
   repositoryKey,
@@ -54,7 +55,7 @@ export const JOBS_QUEUE = "jobs";
 
 const DEFAULTS = {
   prefix: "promoter",
-  concurrency: 4,
+  concurrency: DEFAULT_CONCURRENCY,
   attempts: 3,
   backoffMs: 10_000,
   lockMs: 30_000,

@@ -1,6 +1,6 @@
 import { pino } from "pino";
 import { describe, expect, it, vi } from "vitest";
-import { InProcessQueue } from "../../src/queue/in-process-queue.js";
+import { DEFAULT_CONCURRENCY, InProcessQueue } from "../../src/queue/in-process-queue.js";
 import type { CheckJob, Job } from "../../src/queue/job-queue.js";
 
 interface Deferred {
@@ -178,12 +178,13 @@ describe("InProcessQueue: concurrency", () => {
       active++;
       await gate.promise;
     }, log);
-    for (const repo of ["a", "b", "c", "d", "e", "f"]) queue.enqueueCheck(job(repo));
+    const repos = Array.from({ length: DEFAULT_CONCURRENCY + 2 }, (_, i) => `r${i}`);
+    for (const repo of repos) queue.enqueueCheck(job(repo));
     await settle();
-    expect(active).toBe(4);
+    expect(active).toBe(DEFAULT_CONCURRENCY);
     gate.resolve();
     await queue.onIdle();
-    expect(active).toBe(6);
+    expect(active).toBe(DEFAULT_CONCURRENCY + 2);
   });
 });
 
