@@ -1,6 +1,6 @@
 import type { Logger } from "probot";
 import { findOpenPullRequest } from "../github/pull-requests.js";
-import { readBlobs, readCommit } from "../github/read-repository.js";
+import { commitParents, readBlobs, readTreeAt } from "../github/read-repository.js";
 import type { Octokit } from "../github/repo-ref.js";
 import { scan, type ScanCache } from "../iac/scanner.js";
 import type { Inventory } from "../iac/types.js";
@@ -110,7 +110,7 @@ export async function promote(
 
 /**
  * What a merge changed in an environment: the dependencies whose versions there differ between the
- * merge commit and its first parent, with the version they have after it.
+ * merge commit (`repository`, read at it) and its first parent, with the version they have after it.
  */
 export async function changedVersions(
   octokit: Octokit,
@@ -120,21 +120,15 @@ export async function changedVersions(
   mergeCommitSha: string,
   environment: string,
 ): Promise<{ dependency: string; version: string }[]> {
-  const merged = await readCommit(octokit, target, mergeCommitSha);
-  const parentSha = merged.parents[0];
+  // `repository` is the merge commit already scanned: only its first parent is read.
+  const [parentSha] = await commitParents(octokit, target, mergeCommitSha);
   if (!parentSha) return [];
-  const parent = await readCommit(octokit, target, parentSha);
-  const inventoryAt = async (entries: typeof merged.entries) => {
-    const wanted = wantedEntries(entries, repository.config);
-    const { files } = await readBlobs(octokit, target, wanted, services.blobs);
-    return scan(
-      files,
-      repository.config,
-      services.scanCache(`${target.owner}/${target.repo}@history`),
-    ).inventory;
-  };
-  const after = await inventoryAt(merged.entries);
-  const before = await inventoryAt(parent.entries);
+  const parent = await readTreeAt(octokit, target, parentSha);
+  const wanted = wantedEntries(parent.entries, repository.config);
+  const { files } = await readBlobs(octokit, target, wanted, services.blobs);
+  const historyCache = services.scanCache(`${target.owner}/${target.repo}@history`);
+  const before = scan(files, repository.config, historyCache).inventory;
+  const after = repository.inventory;
   const changes: { dependency: string; version: string }[] = [];
   for (const dependency of after.environments.find((e) => e.name === environment)?.dependencies ??
     []) {

@@ -75,41 +75,18 @@ export async function readTreeAt(
   return { headSha: commitSha, treeSha: tree.sha, entries, truncated: tree.truncated };
 }
 
-/**
- * The tree of a commit (`GET /repos/{owner}/{repo}/git/trees/{commit}?recursive=1`) and the commit's
- * parents (`GET /repos/{owner}/{repo}/git/commits/{commit}`). 2 requests.
- */
-export async function readCommit(
+/** The parents of a commit: `GET /repos/{owner}/{repo}/git/commits/{commit}`. 1 request. */
+export async function commitParents(
   octokit: Octokit,
   repo: RepoRef,
   commitSha: string,
-): Promise<RepositoryTree & { parents: string[] }> {
-  const { data: commit } = await octokit.request(
-    "GET /repos/{owner}/{repo}/git/commits/{commit_sha}",
-    {
-      owner: repo.owner,
-      repo: repo.repo,
-      commit_sha: commitSha,
-    },
-  );
-  const { data: tree } = await octokit.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", {
+): Promise<string[]> {
+  const { data } = await octokit.request("GET /repos/{owner}/{repo}/git/commits/{commit_sha}", {
     owner: repo.owner,
     repo: repo.repo,
-    tree_sha: commit.tree.sha,
-    recursive: "1",
+    commit_sha: commitSha,
   });
-  const entries: TreeEntry[] = [];
-  for (const item of tree.tree) {
-    if (item.type !== "blob" || item.path === undefined || item.sha === undefined) continue;
-    entries.push({ path: item.path, sha: item.sha, mode: item.mode ?? "100644" });
-  }
-  return {
-    headSha: commitSha,
-    treeSha: tree.sha,
-    entries,
-    truncated: tree.truncated,
-    parents: commit.parents.map((p) => p.sha),
-  };
+  return data.parents.map((p) => p.sha);
 }
 
 /** What {@link readBlobs} read. */

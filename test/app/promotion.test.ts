@@ -324,14 +324,10 @@ describe("merging a promotion PR", () => {
         sha: blobSha(content),
       }));
     nock(API)
+      // The merge commit is scanned already: only its parent's tree is read.
       .get(`${repo}/git/commits/${MERGE_SHA}`)
       .reply(200, { sha: MERGE_SHA, tree: { sha: "t-after" }, parents: [{ sha: "p".repeat(40) }] })
-      .get(`${repo}/git/trees/t-after`)
-      .query({ recursive: "1" })
-      .reply(200, { sha: "t-after", truncated: false, tree: treeOf(after) })
-      .get(`${repo}/git/commits/${"p".repeat(40)}`)
-      .reply(200, { sha: "p".repeat(40), tree: { sha: "t-before" }, parents: [] })
-      .get(`${repo}/git/trees/t-before`)
+      .get(`${repo}/git/trees/${"p".repeat(40)}`)
       .query({ recursive: "1" })
       // Every file of the parent is a blob the merge commit's read already cached: nothing to download.
       .reply(200, { sha: "t-before", truncated: false, tree: treeOf(before) });
