@@ -1,27 +1,14 @@
 import nock from "nock";
-import { ProbotOctokit } from "probot";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { appBotLogin, resetAppIdentity } from "../../src/github/app-identity.js";
-import type { Octokit } from "../../src/github/repo-ref.js";
+import { testOctokit, useNock } from "../support/nock-github.js";
 
 const API = "https://api.github.com";
 
-function client(): Octokit {
-  return new ProbotOctokit({
-    auth: { token: "test" },
-    retry: { enabled: false },
-    throttle: { enabled: false },
-  });
-}
+const client = testOctokit;
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
+useNock();
 beforeEach(() => resetAppIdentity());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
 
 describe("appBotLogin", () => {
   it("reads GET /app once per process, even for concurrent callers", async () => {

@@ -1,27 +1,14 @@
 import nock from "nock";
-import { ProbotOctokit } from "probot";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { comment, react } from "../../src/github/comments.js";
-import type { Octokit } from "../../src/github/repo-ref.js";
+import { testOctokit, useNock } from "../support/nock-github.js";
 
 const API = "https://api.github.com";
 const REPO = { owner: "acme", repo: "live" };
 
-function client(): Octokit {
-  return new ProbotOctokit({
-    auth: { token: "test" },
-    retry: { enabled: false },
-    throttle: { enabled: false },
-  });
-}
+const client = testOctokit;
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
+useNock();
 
 describe("comment", () => {
   it("posts the body on the issue and returns the comment id", async () => {

@@ -1,27 +1,14 @@
 import nock from "nock";
-import { ProbotOctokit } from "probot";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ensureLabels } from "../../src/github/labels.js";
-import type { Octokit } from "../../src/github/repo-ref.js";
+import { testOctokit, useNock } from "../support/nock-github.js";
 
 const API = "https://api.github.com";
 const REPO = { owner: "acme", repo: "live" };
 
-function client(): Octokit {
-  return new ProbotOctokit({
-    auth: { token: "test" },
-    retry: { enabled: false },
-    throttle: { enabled: false },
-  });
-}
+const client = testOctokit;
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
+useNock();
 
 const dev = { name: "promoter:dev", color: "#5319e7", description: "Promoter: promotions to dev" };
 const infra = { name: "infra", color: "ededed", description: "" };

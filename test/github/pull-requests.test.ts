@@ -1,24 +1,17 @@
 import nock from "nock";
-import { ProbotOctokit } from "probot";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   listPromoterPullRequests,
   upsertPullRequest,
   type PullRequestInfo,
 } from "../../src/github/pull-requests.js";
-import type { Octokit } from "../../src/github/repo-ref.js";
+import { testOctokit, useNock } from "../support/nock-github.js";
 
 const API = "https://api.github.com";
 const REPO = { owner: "acme", repo: "live" };
 const HEAD = "promoter/dev/acme/vpc/aws";
 
-function client(): Octokit {
-  return new ProbotOctokit({
-    auth: { token: "test" },
-    retry: { enabled: false },
-    throttle: { enabled: false },
-  });
-}
+const client = testOctokit;
 
 interface PullOptions {
   number: number;
@@ -65,13 +58,7 @@ function listPage(page: number, pulls: unknown[]): void {
     .reply(200, pulls);
 }
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
+useNock();
 
 describe("listPromoterPullRequests", () => {
   it("keeps promoter branches of the repo itself and promoter-labelled PRs, stopping at a short page", async () => {

@@ -1,24 +1,17 @@
 import { gunzipSync, gzipSync } from "node:zlib";
 import nock from "nock";
-import { ProbotOctokit } from "probot";
 import tar from "tar-stream";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { blobSha } from "../../src/iac/blob-sha.js";
 import { readFromTarball } from "../../src/github/read-tarball.js";
-import type { Octokit } from "../../src/github/repo-ref.js";
+import { testOctokit, useNock } from "../support/nock-github.js";
 
 const API = "https://api.github.com";
 const CODELOAD = "https://codeload.github.com";
 const REPO = { owner: "acme", repo: "live" };
 const TOP = "acme-live-c0ffee1";
 
-function client(): Octokit {
-  return new ProbotOctokit({
-    auth: { token: "test" },
-    retry: { enabled: false },
-    throttle: { enabled: false },
-  });
-}
+const client = testOctokit;
 
 /** A gzipped tarball laid out like GitHub's: a pax global header, then everything under one folder. */
 async function tarball(): Promise<Buffer> {
@@ -50,13 +43,7 @@ function asGlobalHeader(archive: Buffer): Buffer {
   return archive;
 }
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
+useNock();
 
 describe("readFromTarball", () => {
   it("follows the redirect, strips the top folder, hashes every file and reads the wanted ones", async () => {

@@ -1,9 +1,10 @@
 import nock from "nock";
 import { ProbotOctokit } from "probot";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readTree } from "../../src/github/read-repository.js";
 import type { Octokit } from "../../src/github/repo-ref.js";
 import { readBranch, writeCommit } from "../../src/github/write-commit.js";
+import { useNock } from "../support/nock-github.js";
 
 const API = "https://api.github.com";
 const REPO = { owner: "acme", repo: "live" };
@@ -17,13 +18,7 @@ function retryingClient(): Octokit {
   });
 }
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
+useNock();
 
 describe("Probot's retry plugin under the adapters", () => {
   it("retries a 502, then goes on", async () => {

@@ -1,34 +1,21 @@
 import nock from "nock";
-import { ProbotOctokit } from "probot";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Octokit } from "../../src/github/repo-ref.js";
+import { describe, expect, it } from "vitest";
 import {
   commitsOnBranch,
   deleteBranch,
   readBranch,
   writeCommit,
 } from "../../src/github/write-commit.js";
+import { testOctokit, useNock } from "../support/nock-github.js";
 
 const API = "https://api.github.com";
 const REPO = { owner: "acme", repo: "live" };
 const BRANCH = "promoter/dev/gruntwork-io/terraform-aws-messaging/sqs";
 const ENCODED = "heads%2Fpromoter%2Fdev%2Fgruntwork-io%2Fterraform-aws-messaging%2Fsqs";
 
-function client(): Octokit {
-  return new ProbotOctokit({
-    auth: { token: "test" },
-    retry: { enabled: false },
-    throttle: { enabled: false },
-  });
-}
+const client = testOctokit;
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
+useNock();
 
 const spec = {
   branch: BRANCH,
