@@ -7,6 +7,7 @@ import type {
   TemplatePart,
   TraversalStep,
 } from "./hcl-syntax.js";
+import { MAX_NESTING_DEPTH } from "./limits.js";
 
 /** Top-level attributes whose values the scanner never reads: they are checked for balance and skipped. */
 const SKIPPED_ATTRIBUTES = new Set(["inputs"]);
@@ -77,7 +78,8 @@ function isDigit(c: number): boolean {
 /**
  * Parses HCL native syntax (Terraform, OpenTofu, Terragrunt) into the scanner's syntax model, with
  * string offsets for every literal. Hand-written for speed: a scan reads tens of thousands of files.
- * Never throws: the first syntax error comes back in `error`, with the body read up to it.
+ * Never throws: the first syntax error comes back in `error`, with the body read up to it. Nesting
+ * deeper than {@link MAX_NESTING_DEPTH} levels is such an error, so no file can exhaust the call stack.
  */
 export function parseHcl(text: string): HclDocument {
   const parser = new Parser(text);
@@ -87,15 +89,36 @@ export function parseHcl(text: string): HclDocument {
     parser.body(body, true);
     return { body };
   } catch (error) {
-    if (!(error instanceof HclSyntaxError)) throw error;
-    return { body, error: { offset: error.offset, message: error.message } };
+    if (error instanceof HclSyntaxError) {
+      return { body, error: { offset: error.offset, message: error.message } };
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    return { body, error: { offset: parser.position, message: `the parser failed: ${message}` } };
   }
 }
 
 class Parser {
   private pos = 0;
+  /** How many blocks, brackets, interpolations, directives and operators are open here. */
+  private depth = 0;
 
   constructor(private readonly text: string) {}
+
+  /** Where the parser is: the offset of the first character not yet read. */
+  get position(): number {
+    return this.pos;
+  }
+
+  /** Opens a level of nesting at `at`; one level too many is a syntax error there. */
+  private enter(at = this.pos): void {
+    this.depth++;
+    if (this.depth > MAX_NESTING_DEPTH)
+      this.fail(`nesting deeper than ${MAX_NESTING_DEPTH} levels`, at);
+  }
+
+  private leave(): void {
+    this.depth--;
+  }
 
   /** Editors on Windows start files with U+FEFF; HCL reads it as nothing. */
   skipByteOrderMark(): void {
@@ -208,10 +231,12 @@ class Parser {
       }
       this.skip(false);
     }
+    this.enter();
     this.pos++;
     const body: HclBody = { attributes: [], blocks: [] };
     this.body(body, false);
     this.pos++;
+    this.leave();
     return { type, labels, body, start };
   }
 
@@ -224,6 +249,7 @@ class Parser {
     if (this.code() !== Char.Question) {
       this.pos = save;
     } else {
+      this.enter();
       this.pos++;
       this.skip(nested);
       this.expression(nested);
@@ -231,6 +257,7 @@ class Parser {
       this.expect(Char.Colon, '":" of a conditional');
       this.skip(nested);
       this.expression(nested);
+      this.leave();
       expr = this.unsupported(start);
     }
     return expr;
@@ -260,21 +287,23 @@ class Parser {
     return 0;
   }
 
+  /** Operands and binary operators, read in a loop: a long chain of operators is not nesting. */
   private binary(nested: boolean): Expr {
     const start = this.pos;
-    let expr = this.unary(nested);
+    const first = this.unary(nested);
+    let operators = false;
     for (;;) {
       const save = this.pos;
       this.skip(nested);
       const length = this.operatorLength();
       if (length === 0) {
         this.pos = save;
-        return expr;
+        return operators ? this.unsupported(start) : first;
       }
+      operators = true;
       this.pos += length;
       this.skip(nested);
-      this.binary(nested);
-      expr = this.unsupported(start);
+      this.unary(nested);
     }
   }
 
@@ -282,9 +311,11 @@ class Parser {
     const c = this.code();
     if (c === Char.Bang || c === Char.Minus) {
       const start = this.pos;
+      this.enter();
       this.pos++;
       this.skip(nested);
       const operand = this.unary(nested);
+      this.leave();
       if (c === Char.Minus && operand.kind === "literal" && typeof operand.value === "number") {
         return { kind: "literal", value: -operand.value, start, end: this.pos };
       }
@@ -314,6 +345,7 @@ class Parser {
           steps.push(this.identifier());
         }
       } else if (c === Char.OpenBracket) {
+        this.enter();
         this.pos++;
         this.skip(true);
         if (this.code() === Char.Star) {
@@ -327,6 +359,7 @@ class Parser {
         }
         this.skip(true);
         this.expect(Char.CloseBracket, '"]"');
+        this.leave();
       } else {
         break;
       }
@@ -343,11 +376,13 @@ class Parser {
     if (c === Char.Quote) return this.template();
     if (isDigit(c)) return this.number();
     if (c === Char.OpenParen) {
+      this.enter();
       this.pos++;
       this.skip(true);
       const inner = this.expression(true);
       this.skip(true);
       this.expect(Char.CloseParen, '")"');
+      this.leave();
       return inner.kind === "unsupported"
         ? this.unsupported(start)
         : { ...inner, start, end: this.pos };
@@ -393,6 +428,7 @@ class Parser {
   }
 
   private call(name: string, start: number): Expr {
+    this.enter();
     this.pos++;
     const args: Expr[] = [];
     let expanded = false;
@@ -412,6 +448,7 @@ class Parser {
         this.fail(`expected "," or ")", found ${this.describeHere()}`);
     }
     this.pos++;
+    this.leave();
     if (expanded) return this.unsupported(start);
     return { kind: "call", name, args, start, end: this.pos };
   }
@@ -422,6 +459,7 @@ class Parser {
 
   private tuple(): Expr {
     const start = this.pos;
+    this.enter();
     this.pos++;
     this.skip(true);
     if (this.isForKeyword()) return this.forExpression(start, Char.CloseBracket);
@@ -437,11 +475,13 @@ class Parser {
         this.fail(`expected "," or "]", found ${this.describeHere()}`);
     }
     this.pos++;
+    this.leave();
     return { kind: "tuple", items, start, end: this.pos };
   }
 
   private object(): Expr {
     const start = this.pos;
+    this.enter();
     this.pos++;
     this.skip(true);
     if (this.isForKeyword()) return this.forExpression(start, Char.CloseBrace);
@@ -467,17 +507,22 @@ class Parser {
         this.fail(`expected "," or a new line, found ${this.describeHere()}`);
     }
     this.pos++;
+    this.leave();
     return { kind: "object", entries, start, end: this.pos };
   }
 
-  /** `[for ...]` and `{for ...}`: read through to the closing bracket; never evaluated. */
+  /** `[for ...]` and `{for ...}` (their bracket already entered): read through to the closing bracket; never evaluated. */
   private forExpression(start: number, close: number): Expr {
     this.pos += 3;
     this.skipBalanced(close);
+    this.leave();
     return this.unsupported(start);
   }
 
-  /** Skips tokens (strings, heredocs, comments and nested brackets included) up to and past `close`. */
+  /**
+   * Skips tokens (strings, heredocs, comments and nested brackets included) up to and past `close`.
+   * The caller has entered the level `close` ends; every nested bracket is a level of its own.
+   */
   private skipBalanced(close: number): void {
     const stack: number[] = [close];
     while (stack.length > 0) {
@@ -490,11 +535,13 @@ class Parser {
       else if (c === Char.Less && this.code(this.pos + 1) === Char.Less && this.heredocAhead())
         this.heredoc();
       else if (closer !== undefined) {
+        this.enter();
         this.pos++;
         stack.push(closer);
       } else if (c === Char.CloseParen || c === Char.CloseBracket || c === Char.CloseBrace) {
         if (stack.pop() !== c) this.fail(`unexpected ${this.describeHere()}`);
         this.pos++;
+        if (stack.length > 0) this.leave();
       } else if (this.pos < this.text.length) this.pos++;
     }
   }
@@ -510,8 +557,10 @@ class Parser {
       else if (c === Char.Less && this.code(this.pos + 1) === Char.Less && this.heredocAhead())
         this.heredoc();
       else if (CLOSERS.has(c)) {
+        this.enter();
         this.pos++;
         this.skipBalanced(CLOSERS.get(c) as number);
+        this.leave();
       } else if (c === Char.CloseParen || c === Char.CloseBracket)
         this.fail(`unexpected ${this.describeHere()}`);
       else this.pos++;
@@ -526,7 +575,10 @@ class Parser {
     return isIdentifierStart(this.code(at));
   }
 
-  /** `<<EOT` / `<<-EOT` up to the line holding only the marker. Heredocs are never evaluated. */
+  /**
+   * `<<EOT` / `<<-EOT` up to the line holding only the marker. Heredocs are never evaluated, but their
+   * interpolations and directives are read as in a quoted template (they nest, and may span lines).
+   */
   private heredoc(): Expr {
     const start = this.pos;
     this.pos += 2;
@@ -534,16 +586,35 @@ class Parser {
     const marker = this.identifier();
     this.skip(false);
     if (this.code() !== Char.Newline) this.fail("expected a new line after the heredoc marker");
-    let lineStart = this.pos + 1;
+    const text = this.text;
+    const directives = { open: 0 };
+    this.pos++;
     for (;;) {
-      if (lineStart >= this.text.length) this.fail(`heredoc ${marker} is never closed`, start);
-      let lineEnd = this.text.indexOf("\n", lineStart);
-      if (lineEnd === -1) lineEnd = this.text.length;
-      if (this.text.slice(lineStart, lineEnd).trim() === marker) {
-        this.pos = lineStart + this.text.slice(lineStart, lineEnd).indexOf(marker) + marker.length;
+      if (this.pos >= text.length) this.fail(`heredoc ${marker} is never closed`, start);
+      let lineEnd = text.indexOf("\n", this.pos);
+      if (lineEnd === -1) lineEnd = text.length;
+      const line = text.slice(this.pos, lineEnd);
+      if (line.trim() === marker) {
+        this.pos += line.indexOf(marker) + marker.length;
+        this.closeDirectives(directives);
         return this.unsupported(start);
       }
-      lineStart = lineEnd + 1;
+      while (this.pos < lineEnd) {
+        const c = text.charCodeAt(this.pos);
+        const next = text.charCodeAt(this.pos + 1);
+        if ((c === Char.Dollar || c === Char.Percent) && next === c) {
+          this.pos += text.charCodeAt(this.pos + 2) === Char.OpenBrace ? 3 : 1;
+        } else if ((c === Char.Dollar || c === Char.Percent) && next === Char.OpenBrace) {
+          this.templateSequence(directives);
+          if (this.pos > lineEnd) {
+            lineEnd = text.indexOf("\n", this.pos);
+            if (lineEnd === -1) lineEnd = text.length;
+          }
+        } else {
+          this.pos++;
+        }
+      }
+      this.pos = lineEnd + 1;
     }
   }
 
@@ -553,6 +624,7 @@ class Parser {
     this.pos++;
     const parts: TemplatePart[] = [];
     const text = this.text;
+    const directives = { open: 0 };
     let literalStart = this.pos;
     const flush = (end: number): void => {
       if (end > literalStart)
@@ -564,6 +636,7 @@ class Parser {
       if (c === Char.Quote) {
         flush(this.pos);
         this.pos++;
+        this.closeDirectives(directives);
         return { kind: "template", parts, start, end: this.pos };
       }
       if (c === Char.Backslash) {
@@ -581,25 +654,50 @@ class Parser {
       }
       if ((c === Char.Dollar || c === Char.Percent) && next === Char.OpenBrace) {
         flush(this.pos);
-        const partStart = this.pos;
-        this.pos += 2;
-        if (this.code() === Char.Tilde) this.pos++;
-        this.skip(true);
-        let expr: Expr;
-        if (c === Char.Dollar) {
-          expr = this.expression(true);
-          this.skip(true);
-          if (this.code() === Char.Tilde) this.pos++;
-          this.expect(Char.CloseBrace, '"}" closing the interpolation');
-        } else {
-          this.skipBalanced(Char.CloseBrace);
-          expr = this.unsupported(partStart);
-        }
-        parts.push({ kind: "interpolation", expr });
+        parts.push(this.templateSequence(directives));
         literalStart = this.pos;
         continue;
       }
       this.pos++;
     }
+  }
+
+  /**
+   * At `${` or `%{`: an interpolation (a level of nesting) or a directive, read through its `}`.
+   * `%{if}` and `%{for}` open a level that their `%{endif}` / `%{endfor}` closes.
+   */
+  private templateSequence(directives: { open: number }): TemplatePart {
+    const start = this.pos;
+    const interpolation = this.code() === Char.Dollar;
+    this.pos += 2;
+    if (this.code() === Char.Tilde) this.pos++;
+    this.skip(true);
+    if (interpolation) {
+      this.enter(start);
+      const expr = this.expression(true);
+      this.skip(true);
+      if (this.code() === Char.Tilde) this.pos++;
+      this.expect(Char.CloseBrace, '"}" closing the interpolation');
+      this.leave();
+      return { kind: "interpolation", expr };
+    }
+    const keywordStart = this.pos;
+    while (isIdentifierPart(this.code())) this.pos++;
+    const keyword = this.text.slice(keywordStart, this.pos);
+    if ((keyword === "endif" || keyword === "endfor") && directives.open > 0) {
+      directives.open--;
+      this.leave();
+    }
+    this.skipBalanced(Char.CloseBrace);
+    if (keyword === "if" || keyword === "for") {
+      directives.open++;
+      this.enter(start);
+    }
+    return { kind: "interpolation", expr: this.unsupported(start) };
+  }
+
+  /** Leaves the levels of directives a template left open (HCL rejects them; the scanner never reads them). */
+  private closeDirectives(directives: { open: number }): void {
+    for (; directives.open > 0; directives.open--) this.leave();
   }
 }

@@ -5,3 +5,10 @@
 
 /** The largest Terraform, OpenTofu or Terragrunt file the app reads, scans and edits, in bytes. */
 export const MAX_SOURCE_FILE_BYTES = 2 * 1024 * 1024;
+
+/**
+ * The deepest nesting of blocks, brackets, calls, interpolations, template directives, operators and
+ * conditionals a file may have. The reference parser (hcl2-parser) that verifies edits overflows the
+ * call stack at about 170 levels of its most expensive construct: a file within this limit is safe for it.
+ */
+export const MAX_NESTING_DEPTH = 100;

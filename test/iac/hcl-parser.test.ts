@@ -160,6 +160,24 @@ describe("parseHcl", () => {
     expect(error?.offset).toBe(offset);
   });
 
+  it.each([
+    'a = <<EOT\nhello ${local.x} world\nEOT\nb = "x"\n',
+    'a = <<EOT\nhello ${\nlocal.x\n} world\nEOT\nb = "x"\n',
+    "a = <<EOT\n$${not} %%{not}\nEOT\n",
+    "a = <<-EOT\n  x ${[1,\n2]}\n  EOT\n",
+    "a = <<EOT\n%{ if true }yes%{ endif }\nEOT\n",
+    'a = <<EOT\n${"EOT"}\nEOT\n',
+    "a = <<EOT\n${\nEOT\n}\nEOT\n",
+    "a = <<EOT\n$\n%\n$x {\nEOT\n",
+    "a = <<EOT\n${ HOME:-x }\nEOT\n",
+    "a = <<EOT\n${local.x\nEOT\n",
+  ])("reads the interpolations of heredoc %j as the tree-sitter HCL grammar does", (text) => {
+    const ours = parseHcl(text);
+    const reference = treeSitter.parse(text);
+    expect(Boolean(ours.error)).toBe(Boolean(reference.error));
+    if (!ours.error) expect(comparable(ours)).toEqual(comparable(reference));
+  });
+
   it("reads the fixture repository's files exactly as the tree-sitter HCL grammar does", () => {
     const root = join(import.meta.dirname, "..", "fixtures", "live");
     const files = readdirSync(root, { recursive: true, withFileTypes: true })
@@ -203,6 +221,17 @@ const comment = fc.constantFrom("", " # note", " // note", " /* note */");
 const attributeLine = fc
   .tuple(identifier, space, expression, comment)
   .map(([name, s, value, c]) => `${name}${s}=${s}${value}${c}\n`);
+const heredocLine = fc.oneof(
+  literalText,
+  fc.tuple(literalText, expression, literalText).map(([a, e, b]) => `${a}\${${e}}${b}`),
+  literalText.map((t) => `$\${${t}} %%{${t}}`),
+);
+const heredocAttribute = fc
+  .tuple(identifier, fc.boolean(), fc.array(heredocLine, { maxLength: 3 }))
+  .map(
+    ([name, indented, lines]) =>
+      `${name} = <<${indented ? "-" : ""}EOT\n${lines.map((l) => `${indented ? "  " : ""}${l}\n`).join("")}${indented ? "  " : ""}EOT\n`,
+  );
 const block = fc
   .tuple(
     identifier,
@@ -217,7 +246,7 @@ const block = fc
       `${[type, ...labels].join(" ")} {\n${lines.map((l) => `  ${l}`).join("")}}\n`,
   );
 const document = fc
-  .array(fc.oneof(attributeLine, block), { maxLength: 6 })
+  .array(fc.oneof(attributeLine, heredocAttribute, block), { maxLength: 6 })
   .map((items) => items.join("\n"));
 
 describe("parseHcl against the tree-sitter HCL grammar", () => {
