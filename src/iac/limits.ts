@@ -12,3 +12,12 @@ export const MAX_SOURCE_FILE_BYTES = 2 * 1024 * 1024;
  * call stack at about 170 levels of its most expensive construct: a file within this limit is safe for it.
  */
 export const MAX_NESTING_DEPTH = 100;
+
+/**
+ * How deep the evaluation of one value may go: through nested expressions, locals that refer to other
+ * locals, includes and files read with `read_terragrunt_config`. Deeper is a value not known statically.
+ */
+export const MAX_EVALUATION_DEPTH = 400;
+
+/** The longest string the evaluator builds (a source address is far shorter); longer is not known statically. */
+export const MAX_EVALUATED_STRING_LENGTH = 64 * 1024;

@@ -1,5 +1,6 @@
 import { posix } from "node:path";
-import type { Expr, HclBlock, HclBody, HclDocument } from "./hcl-syntax.js";
+import type { Expr, HclAttribute, HclBlock, HclBody, HclDocument } from "./hcl-syntax.js";
+import { MAX_EVALUATED_STRING_LENGTH, MAX_EVALUATION_DEPTH } from "./limits.js";
 import { concat, traced, untraced, type TracedString } from "./traced-string.js";
 
 /** A statically evaluated HCL value. `unknown` carries why it cannot be known before run time. */
@@ -84,13 +85,21 @@ function virtualDir(path: string): string {
   return posix.join("/", posix.dirname(path));
 }
 
-/** HCL escape sequences; a literal that contains none is copied verbatim and stays traceable. */
-function decodeLiteral(raw: string, file: string, start: number): TracedString {
+const ESCAPE = /\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)/g;
+
+/**
+ * HCL escape sequences; a literal that contains none is copied verbatim and stays traceable.
+ * A string: the escape sequence that is not a code point.
+ */
+function decodeLiteral(raw: string, file: string, start: number): TracedString | string {
   if (!/[\\$%]/.test(raw)) return traced(raw, file, start);
+  for (const [sequence, e] of raw.matchAll(ESCAPE)) {
+    if (e?.startsWith("U") && parseInt(e.slice(1), 16) > 0x10ffff) return sequence;
+  }
   const decoded = raw
     .replace(/\$\$\{/g, "${")
     .replace(/%%\{/g, "%{")
-    .replace(/\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)/g, (_m, e: string) => {
+    .replace(ESCAPE, (_m, e: string) => {
       if (e === "n") return "\n";
       if (e === "t") return "\t";
       if (e === "r") return "\r";
@@ -100,12 +109,77 @@ function decodeLiteral(raw: string, file: string, start: number): TracedString {
   return decoded === raw ? traced(raw, file, start) : untraced(decoded);
 }
 
+/** A body's attributes by name and blocks by type, built once per body: lookups stay constant-time in large files. */
+interface BodyIndex {
+  attributes: Map<string, HclAttribute>;
+  blocks: Map<string, HclBlock[]>;
+  /** Every `locals` attribute's expression (a later one wins). */
+  locals?: Map<string, Expr>;
+}
+
+const bodyIndexes = new WeakMap<HclBody, BodyIndex>();
+
+function indexOf(body: HclBody): BodyIndex {
+  let index = bodyIndexes.get(body);
+  if (!index) {
+    index = { attributes: new Map(), blocks: new Map() };
+    for (const attr of body.attributes) {
+      if (!index.attributes.has(attr.name)) index.attributes.set(attr.name, attr);
+    }
+    for (const block of body.blocks) {
+      const blocks = index.blocks.get(block.type);
+      if (blocks) blocks.push(block);
+      else index.blocks.set(block.type, [block]);
+    }
+    bodyIndexes.set(body, index);
+  }
+  return index;
+}
+
 function attribute(body: HclBody, name: string): Expr | undefined {
-  return body.attributes.find((a) => a.name === name)?.expr;
+  return indexOf(body).attributes.get(name)?.expr;
 }
 
 function blocksOf(body: HclBody, type: string): HclBlock[] {
-  return body.blocks.filter((b) => b.type === type);
+  return indexOf(body).blocks.get(type) ?? [];
+}
+
+function localExpressions(body: HclBody): Map<string, Expr> {
+  const index = indexOf(body);
+  if (!index.locals) {
+    index.locals = new Map();
+    for (const block of blocksOf(body, "locals")) {
+      for (const attr of block.body.attributes) index.locals.set(attr.name, attr.expr);
+    }
+  }
+  return index.locals;
+}
+
+/** What an object entry is while it is being evaluated; the traversal that meets it names the cycle. */
+const REFERS_TO_ITSELF: Value = { type: "unknown", reason: "refers to itself" };
+
+/**
+ * An object whose entries are evaluated when first asked for, once each. An entry asked for while it
+ * is being evaluated refers to itself: it is {@link REFERS_TO_ITSELF} instead of recursing forever.
+ */
+function lazyObject(evaluateEntry: (key: string) => Value | undefined): Value {
+  const values = new Map<string, Value | undefined>();
+  const evaluating = new Set<string>();
+  return {
+    type: "object",
+    get: (key) => {
+      if (values.has(key)) return values.get(key);
+      if (evaluating.has(key)) return REFERS_TO_ITSELF;
+      evaluating.add(key);
+      try {
+        const value = evaluateEntry(key);
+        values.set(key, value);
+        return value;
+      } finally {
+        evaluating.delete(key);
+      }
+    },
+  };
 }
 
 /**
@@ -113,10 +187,24 @@ function blocksOf(body: HclBody, type: string): HclBlock[] {
  * `read_terragrunt_config`, the path functions and string templates.
  */
 export class TerragruntEvaluator {
+  /** How many evaluations are under way, one inside the other. */
+  private depth = 0;
+  /** Configurations evaluated as themselves, by path: each file read is evaluated once, and cycles end. */
+  private readonly configScopes = new Map<string, Scope>();
+  /** The value of `read_terragrunt_config` of each path. */
+  private readonly readConfigs = new Map<string, Value>();
+  /** The value of `include.<name>` of each include block. */
+  private readonly includeObjects = new WeakMap<object, Value>();
+
   constructor(private readonly repo: RepoReader) {}
 
-  /** The scope of a Terragrunt configuration file evaluated as itself (a unit, a stack file, or a read config). */
+  /**
+   * The scope of a Terragrunt configuration file evaluated as itself (a unit, a stack file, or a read
+   * config); the same one for every read of the same path.
+   */
   configScope(path: string, document: HclDocument): Scope {
+    const known = this.configScopes.get(path);
+    if (known) return known;
     const scope: Scope = {
       file: path,
       configPath: path,
@@ -124,6 +212,7 @@ export class TerragruntEvaluator {
       includes: new Map(),
       unresolved: new Map(),
     };
+    this.configScopes.set(path, scope);
     scope.locals = this.localsOf(document.body, () => scope);
     for (const block of blocksOf(document.body, "include")) {
       const name = block.labels[0] ?? "";
@@ -204,7 +293,7 @@ export class TerragruntEvaluator {
 
   private blockAttribute(body: HclBody, blockType: string, name: string) {
     for (const block of blocksOf(body, blockType)) {
-      const found = block.body.attributes.find((a) => a.name === name);
+      const found = indexOf(block.body).attributes.get(name);
       if (found) return found;
     }
     return undefined;
@@ -225,30 +314,29 @@ export class TerragruntEvaluator {
 
   /** A lazily evaluated object over a body's `locals` blocks, so an unknowable local only matters if used. */
   private localsOf(body: HclBody, scope: () => Scope): Value {
-    const exprs = new Map<string, Expr>();
-    for (const block of blocksOf(body, "locals")) {
-      for (const attr of block.body.attributes) exprs.set(attr.name, attr.expr);
-    }
-    const cache = new Map<string, Value>();
-    const evaluating = new Set<string>();
-    return {
-      type: "object",
-      get: (key) => {
-        const cached = cache.get(key);
-        if (cached) return cached;
-        const expr = exprs.get(key);
-        if (!expr) return undefined;
-        if (evaluating.has(key)) return unknown(`local.${key} refers to itself`);
-        evaluating.add(key);
-        const value = this.evaluate(expr, scope());
-        evaluating.delete(key);
-        cache.set(key, value);
-        return value;
-      },
-    };
+    const exprs = localExpressions(body);
+    return lazyObject((key) => {
+      const expr = exprs.get(key);
+      return expr && this.evaluate(expr, scope());
+    });
   }
 
+  /** Evaluates an expression, or says it goes deeper than {@link MAX_EVALUATION_DEPTH} (which no real configuration does). */
   private evaluate(expr: Expr, scope: Scope): Value {
+    if (this.depth >= MAX_EVALUATION_DEPTH) {
+      return unknown(
+        `the value refers through more than ${MAX_EVALUATION_DEPTH} levels of locals, includes and expressions`,
+      );
+    }
+    this.depth++;
+    try {
+      return this.evaluateExpression(expr, scope);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private evaluateExpression(expr: Expr, scope: Scope): Value {
     switch (expr.kind) {
       case "literal":
         if (expr.value === null) return { type: "null" };
@@ -257,15 +345,25 @@ export class TerragruntEvaluator {
           : { type: "bool", value: expr.value };
       case "template": {
         const pieces: TracedString[] = [];
+        let length = 0;
         for (const part of expr.parts) {
+          let piece: TracedString | undefined;
           if (part.kind === "literal") {
-            pieces.push(decodeLiteral(part.raw, scope.file, part.start));
-            continue;
+            const decoded = decodeLiteral(part.raw, scope.file, part.start);
+            if (typeof decoded === "string") {
+              return unknown(`\`${decoded}\` is not a valid escape sequence`);
+            }
+            piece = decoded;
+          } else {
+            const value = this.evaluate(part.expr, scope);
+            piece = asString(value);
+            if (!piece)
+              return value.type === "unknown" ? value : unknown("a non-string in a template");
           }
-          const value = this.evaluate(part.expr, scope);
-          const piece = asString(value);
-          if (!piece)
-            return value.type === "unknown" ? value : unknown("a non-string in a template");
+          length += piece.text.length;
+          if (length > MAX_EVALUATED_STRING_LENGTH) {
+            return unknown(`the string is longer than ${MAX_EVALUATED_STRING_LENGTH} characters`);
+          }
           pieces.push(piece);
         }
         return str(concat(pieces));
@@ -281,13 +379,10 @@ export class TerragruntEvaluator {
               : asString(this.evaluate(entry.key, scope))?.text;
           if (key !== undefined) entries.set(key, entry.value);
         }
-        return {
-          type: "object",
-          get: (key) => {
-            const value = entries.get(key);
-            return value && this.evaluate(value, scope);
-          },
-        };
+        return lazyObject((key) => {
+          const value = entries.get(key);
+          return value && this.evaluate(value, scope);
+        });
       }
       case "traversal":
         return this.traverse(expr, scope);
@@ -320,6 +415,7 @@ export class TerragruntEvaluator {
       if (value.type === "object" && typeof key === "string") next = value.get(key);
       else if (value.type === "tuple" && typeof key === "number") next = value.items[key];
       if (!next) return unknown(`\`${path}\` is not defined`);
+      if (next === REFERS_TO_ITSELF) return unknown(`${path} refers to itself`);
       value = next;
     }
     return value;
@@ -341,19 +437,31 @@ export class TerragruntEvaluator {
       );
     }
     const target = include;
-    return {
-      type: "object",
-      get: (key) => {
+    let object = this.includeObjects.get(target);
+    if (!object) {
+      object = lazyObject((key) => {
         if (key === "locals") return target.scope().locals;
-        const attr = target.document.body.attributes.find((a) => a.name === key);
-        return attr ? this.evaluate(attr.expr, target.scope()) : undefined;
-      },
-    };
+        const expr = attribute(target.document.body, key);
+        return expr && this.evaluate(expr, target.scope());
+      });
+      this.includeObjects.set(target, object);
+    }
+    return object;
   }
 
   private call(name: string, args: Expr[], scope: Scope): Value {
-    const stringArg = (i: number): string | undefined =>
-      args[i] ? asString(this.evaluate(args[i], scope))?.text : undefined;
+    const values: Value[] = [];
+    const argument = (i: number): Value | undefined =>
+      args[i] && (values[i] ??= this.evaluate(args[i], scope));
+    const stringArg = (i: number): string | undefined => {
+      const value = argument(i);
+      return value && asString(value)?.text;
+    };
+    /** Why argument `i` is not a usable string: its own reason when it is not known statically. */
+    const notString = (i: number, reason: string): Value => {
+      const value = argument(i);
+      return value?.type === "unknown" ? value : unknown(reason);
+    };
     const unitDir = virtualDir(scope.configPath);
     switch (name) {
       case "get_terragrunt_dir":
@@ -380,7 +488,8 @@ export class TerragruntEvaluator {
       }
       case "find_in_parent_folders": {
         const target = args.length > 0 ? stringArg(0) || "terragrunt.hcl" : "terragrunt.hcl";
-        if (target === undefined) return unknown("find_in_parent_folders() with a non-static name");
+        if (target === undefined)
+          return notString(0, "find_in_parent_folders() with a non-static name");
         let dir = posix.dirname(scope.configPath);
         while (dir !== "." && dir !== "") {
           dir = posix.dirname(dir);
@@ -395,7 +504,7 @@ export class TerragruntEvaluator {
       case "dirname":
       case "basename": {
         const value = stringArg(0);
-        if (value === undefined) return unknown(`${name}() of a non-static path`);
+        if (value === undefined) return notString(0, `${name}() of a non-static path`);
         return str(untraced(name === "dirname" ? posix.dirname(value) : posix.basename(value)));
       }
       case "read_terragrunt_config": {
@@ -405,24 +514,29 @@ export class TerragruntEvaluator {
         const document = path === undefined ? undefined : this.repo.document(path);
         if (path === undefined || document === undefined) {
           if (args.length > 1) return this.evaluate(args[1] as Expr, scope);
-          return unknown(`read_terragrunt_config(${JSON.stringify(value ?? "?")}) reads no file`);
+          return notString(
+            0,
+            `read_terragrunt_config(${JSON.stringify(value ?? "?")}) reads no file`,
+          );
         }
-        const readScope = this.configScope(path, document);
-        return {
-          type: "object",
-          get: (key) => {
+        let config = this.readConfigs.get(path);
+        if (!config) {
+          const readScope = this.configScope(path, document);
+          config = lazyObject((key) => {
             if (key === "locals") return readScope.locals;
-            const attr = document.body.attributes.find((a) => a.name === key);
-            return attr ? this.evaluate(attr.expr, readScope) : undefined;
-          },
-        };
+            const expr = attribute(document.body, key);
+            return expr && this.evaluate(expr, readScope);
+          });
+          this.readConfigs.set(path, config);
+        }
+        return config;
       }
       case "lower":
       case "upper":
       case "trimspace": {
         const value = stringArg(0);
         if (value === undefined)
-          return unknown(`${name}() of a value that is not known statically`);
+          return notString(0, `${name}() of a value that is not known statically`);
         const result =
           name === "lower"
             ? value.toLowerCase()
