@@ -28,8 +28,17 @@ export function traced(text: string, file: string, offset: number): TracedString
   return { text, segments: text === "" ? [] : [{ from: 0, to: text.length, file, offset }] };
 }
 
-/** Joins strings, keeping each piece's origin. */
+/**
+ * The most pieces a traced string keeps the origin of (a source address has a handful). A string
+ * joined from more is untraced, so that joining it again costs no more than joining its text.
+ */
+export const MAX_TRACED_SEGMENTS = 256;
+
+/** Joins strings, keeping each piece's origin (unless there are more than {@link MAX_TRACED_SEGMENTS}). */
 export function concat(parts: TracedString[]): TracedString {
+  let count = 0;
+  for (const part of parts) count += part.segments.length;
+  if (count > MAX_TRACED_SEGMENTS) return untraced(parts.map((p) => p.text).join(""));
   let text = "";
   const segments: Segment[] = [];
   for (const part of parts) {
