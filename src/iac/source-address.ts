@@ -55,15 +55,19 @@ export type RefKind = "version" | "commit" | "branch";
 const VERSION_TAG =
   /^(?:.*[-_/])?v?\d+(?:\.\d+){0,2}(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
 
+/** The longest ref read as a version tag: {@link VERSION_TAG} takes time quadratic in the length. */
+const MAX_VERSION_TAG_LENGTH = 255;
+
 /**
  * Classifies a git ref. "version": an optional prefix ending in `-`, `_` or `/` (monorepo tags such as
- * `vpc-v1.2.3`), an optional `v`, 1–3 numeric parts and an optional semver pre-release/build.
- * "commit": 40 hex digits, or 7–39 hex digits that are not all decimal digits. Otherwise "branch".
+ * `vpc-v1.2.3`), an optional `v`, 1–3 numeric parts and an optional semver pre-release/build, in at
+ * most 255 characters. "commit": 40 hex digits, or 7–39 hex digits that are not all decimal digits.
+ * Otherwise "branch".
  */
 export function classifyRef(ref: string): RefKind {
   if (/^[0-9a-f]{40}$/i.test(ref)) return "commit";
   if (/^[0-9a-f]{7,39}$/i.test(ref) && !/^\d+$/.test(ref)) return "commit";
-  if (VERSION_TAG.test(ref)) return "version";
+  if (ref.length <= MAX_VERSION_TAG_LENGTH && VERSION_TAG.test(ref)) return "version";
   return "branch";
 }
 
@@ -98,7 +102,22 @@ export function parseSourceAddress(address: string): SourceAddress {
 /** `user@host:path`, the scp-like ssh syntax. */
 const SCP_URL = /^[^@/:]+@([^@/:]+):(.*)$/;
 const SCHEME_URL = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/]*)(.*)$/;
-const BARE_HOST_URL = /^([^@/:]+\.[^@/:]+(?::\d+)?)(\/.*)$/;
+
+/**
+ * `name.with.dots[:port]/path` (a dot inside the name, no `@`): the host and the path from its `/`.
+ * Written out because the regular expression for it backtracks quadratically on a long dotted name.
+ */
+function bareHostUrl(url: string): { host: string; path: string } | undefined {
+  const slash = url.indexOf("/");
+  if (slash === -1 || /[\n\r\u2028\u2029]/.test(url.slice(slash))) return undefined;
+  const host = url.slice(0, slash);
+  const colon = host.indexOf(":");
+  if (colon !== -1 && !/^\d+$/.test(host.slice(colon + 1))) return undefined;
+  const name = colon === -1 ? host : host.slice(0, colon);
+  const dot = name.indexOf(".", 1);
+  if (name.includes("@") || dot === -1 || dot === name.length - 1) return undefined;
+  return { host, path: url.slice(slash) };
+}
 
 function parseGit(address: string, urlStart: number): SourceAddress {
   const queryStart = address.indexOf("?", urlStart);
@@ -161,10 +180,10 @@ function splitGitUrl(url: string): GitLocation | string {
   }
   const scp = SCP_URL.exec(url);
   if (scp) return { host: (scp[1] ?? "").toLowerCase(), path: scp[2] ?? "", shorthand: false };
-  const bare = BARE_HOST_URL.exec(url);
+  const bare = bareHostUrl(url);
   if (bare) {
-    const host = (bare[1] ?? "").toLowerCase();
-    return { host, path: bare[2] ?? "", shorthand: host === "github.com" };
+    const host = bare.host.toLowerCase();
+    return { host, path: bare.path, shorthand: host === "github.com" };
   }
   return `not a git URL: "${url}"`;
 }

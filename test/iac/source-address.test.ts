@@ -465,3 +465,51 @@ describe("classifyRef", () => {
     expect(classifyRef(ref)).toBe(kind);
   });
 });
+
+// Each of these took time quadratic in its length before (a 256 Ki address: more than a minute).
+describe("long addresses and refs take linear time", () => {
+  const elapsed = (run: () => unknown): number => {
+    const start = performance.now();
+    run();
+    return performance.now() - start;
+  };
+
+  it("a git:: address of 256 Ki characters with a long dotted name", () => {
+    const address = `git::${"a.".repeat(128 * 1024)}`;
+    let result: ReturnType<typeof parseSourceAddress> | undefined;
+    expect(elapsed(() => (result = parseSourceAddress(address)))).toBeLessThan(5_000);
+    expect(result?.type).toBe("unsupported");
+  });
+
+  it.each([
+    ["1-", "!"],
+    ["1-1.", "!"],
+    ["-1", "!"],
+  ])("a ref of 256 Ki characters repeating %j, ending in %j, is a branch", (unit, end) => {
+    const ref = `${unit.repeat((256 * 1024) / unit.length)}${end}`;
+    let kind: string | undefined;
+    expect(elapsed(() => (kind = classifyRef(ref)))).toBeLessThan(5_000);
+    expect(kind).toBe("branch");
+  });
+
+  it("a version tag of up to 255 characters is a version; a longer ref is a branch", () => {
+    const tag = (length: number) => `${"p-".repeat((length - 6) / 2)}v1.2.3`;
+    expect(tag(254)).toHaveLength(254);
+    expect(classifyRef(tag(254))).toBe("version");
+    expect(classifyRef(tag(256))).toBe("branch");
+  });
+
+  it("a bare host address is read as before: host with a dot, optional port, then a path", () => {
+    expect(parseSourceAddress("git::git.example.com:8443/org/repo//sub?ref=v1.0.0")).toMatchObject({
+      type: "git",
+      host: "git.example.com:8443",
+      owner: "org",
+      repo: "repo",
+      subpath: "sub",
+    });
+    expect(parseSourceAddress("git::example.com:x/org/repo")).toEqual({
+      type: "unsupported",
+      reason: 'not a git URL: "example.com:x/org/repo"',
+    });
+  });
+});
