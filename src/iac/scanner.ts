@@ -3,8 +3,10 @@ import semver from "semver";
 import { createEnvironmentMatcher, type Config } from "../config/index.js";
 import { parseHcl } from "./hcl-parser.js";
 import type { HclDocument } from "./hcl-syntax.js";
+import { MAX_SOURCE_FILE_BYTES } from "./limits.js";
 import { classifyRef, parseSourceAddress, type RefSpan } from "./source-address.js";
 import { TerragruntEvaluator, type Value } from "./terragrunt-evaluator.js";
+import { TextIndex } from "./text-index.js";
 import { originOf, type TracedString } from "./traced-string.js";
 import type {
   Dependency,
@@ -87,21 +89,16 @@ function isUnitFile(path: string): boolean {
   );
 }
 
-/** 1-based line and column of a string offset. */
-export function lineColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = text.indexOf("\n"); i !== -1 && i < offset; i = text.indexOf("\n", i + 1)) {
-    line++;
-    lineStart = i + 1;
-  }
-  return { line, column: offset - lineStart + 1 };
+/** The size in UTF-8 bytes of a file over {@link MAX_SOURCE_FILE_BYTES}; undefined for a file within it. */
+function oversize(file: SourceFile): number | undefined {
+  const { content } = file;
+  // A UTF-16 code unit is 1 to 3 bytes: most files are decided without counting.
+  if (content.length * 3 <= MAX_SOURCE_FILE_BYTES) return undefined;
+  const bytes = Buffer.byteLength(content);
+  return bytes > MAX_SOURCE_FILE_BYTES ? bytes : undefined;
 }
 
-/** UTF-8 byte offset of a string offset. */
-export function byteOffset(text: string, offset: number): number {
-  return Buffer.byteLength(text.slice(0, offset));
-}
+const number = (n: number) => n.toLocaleString("en-US");
 
 /**
  * Scans the files of a repository: assigns them to environments, extracts every versioned module
@@ -138,6 +135,17 @@ export function scan(
     return document;
   };
 
+  // Files other than the unit itself that hold version tokens (root.hcl, _envcommon/...): indexed once per scan.
+  const indexes = new Map<string, TextIndex>();
+  const indexOf = (path: string): TextIndex => {
+    let index = indexes.get(path);
+    if (!index) {
+      index = new TextIndex((byPath.get(path) as SourceFile).content);
+      indexes.set(path, index);
+    }
+    return index;
+  };
+
   const results = units.map((path) => {
     const file = byPath.get(path) as SourceFile;
     const cached = cache.units.get(path);
@@ -148,9 +156,22 @@ export function scan(
     ) {
       return cached;
     }
-    const result = scanUnit(file, byPath, parse);
-    cache.units.set(path, result);
-    return result;
+    try {
+      const result = scanUnit(file, byPath, parse, indexOf);
+      cache.units.set(path, result);
+      return result;
+    } catch (error) {
+      // The last line of defence: one file is one warning, and the rest of the repository is scanned.
+      cache.units.delete(path);
+      const message = error instanceof Error ? error.message : String(error);
+      return {
+        hash: file.hash,
+        reads: [],
+        usages: [],
+        skipped: [],
+        warnings: [{ file: path, message: `the file could not be scanned: ${message}` }],
+      } satisfies UnitResult;
+    }
   });
 
   const inventory = assemble(config, units, results, envOfFile);
@@ -161,6 +182,7 @@ function scanUnit(
   file: SourceFile,
   byPath: Map<string, SourceFile>,
   parse: (file: SourceFile, keep: boolean) => HclDocument,
+  sharedIndexOf: (path: string) => TextIndex,
 ): UnitResult {
   const result: UnitResult = { hash: file.hash, reads: [], usages: [], skipped: [], warnings: [] };
   const seen = new Set<string>();
@@ -172,12 +194,29 @@ function scanUnit(
     }
     return found;
   };
+  let ownIndex: TextIndex | undefined;
+  const indexOf = (path: string): TextIndex =>
+    path === file.path ? (ownIndex ??= new TextIndex(file.content)) : sharedIndexOf(path);
+  const unreadable = new Map<string, string>();
   const documentOf = (path: string): HclDocument | undefined => {
     const found = read(path);
     if (!found) return undefined;
+    const bytes = oversize(found);
+    if (bytes !== undefined) {
+      unreadable.set(
+        path,
+        `is larger than the ${number(MAX_SOURCE_FILE_BYTES)} bytes Promoter reads`,
+      );
+      result.warnings.push({
+        file: path,
+        message: `the file is ${number(bytes)} bytes, more than the ${number(MAX_SOURCE_FILE_BYTES)} bytes (2 MiB) Promoter reads; it is not scanned`,
+      });
+      return undefined;
+    }
     const document = parse(found, path !== file.path);
     if (document.error) {
-      const { line, column } = lineColumn(found.content, document.error.offset);
+      unreadable.set(path, "does not parse");
+      const { line, column } = new TextIndex(found.content).location(document.error.offset);
       result.warnings.push({
         file: path,
         message: `${line}:${column}: syntax error: ${document.error.message}; the file is not scanned`,
@@ -192,13 +231,10 @@ function scanUnit(
   const evaluator = new TerragruntEvaluator({
     exists: (path) => read(path) !== undefined,
     document: documentOf,
+    unreadable: (path) => unreadable.get(path),
   });
-  const lineOf = (offset: number) => lineColumn(file.content, offset).line;
-  const context: UnitContext = {
-    result,
-    file: file.path,
-    contentOf: (path) => (byPath.get(path) as SourceFile).content,
-  };
+  const lineOf = (offset: number) => indexOf(file.path).location(offset).line;
+  const context: UnitContext = { result, file: file.path, indexOf };
   const name = posix.basename(file.path);
   const scope = evaluator.configScope(file.path, document);
 
@@ -244,11 +280,11 @@ function scanUnit(
 
 const EXACT_VERSION = /^(\s*=?\s*)(v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)\s*$/;
 
-/** Where found usages go, and how to read the file a version token lives in. */
+/** Where found usages go, and how to locate offsets in the file a version token lives in. */
 interface UnitContext {
   result: UnitResult;
   file: string;
-  contentOf: (path: string) => string;
+  indexOf: (path: string) => TextIndex;
 }
 
 /** Records the usage (or the reason it is skipped) of one `source` value. */
@@ -258,7 +294,7 @@ function addSource(context: UnitContext, line: number, value: Value, versionValu
     result.skipped.push(id === undefined ? { file, line, reason } : { file, line, id, reason });
   };
   const add = (usage: FoundUsage, traced: TracedString, span: RefSpan): void => {
-    result.usages.push(located(usage, traced, span, context.contentOf));
+    result.usages.push(located(usage, traced, span, context.indexOf));
   };
   if (value.type === "unknown") {
     return skip(`the source cannot be resolved statically: ${value.reason}`);
@@ -333,19 +369,19 @@ function located(
   usage: FoundUsage,
   value: TracedString,
   span: RefSpan,
-  contentOf: (path: string) => string,
+  indexOf: (path: string) => TextIndex,
 ): FoundUsage {
   const origin = originOf(value, span.start, span.end);
   if (!origin) {
     usage.notPromotable ??= `the version ${span.value} is computed by an expression, not written in one place`;
     return usage;
   }
-  const content = contentOf(origin.file);
+  const index = indexOf(origin.file);
   usage.token = {
     file: origin.file,
-    start: byteOffset(content, origin.offset),
-    end: byteOffset(content, origin.offset + span.value.length),
-    ...lineColumn(content, origin.offset),
+    start: index.byteOffset(origin.offset),
+    end: index.byteOffset(origin.offset + span.value.length),
+    ...index.location(origin.offset),
   };
   return usage;
 }
@@ -373,7 +409,7 @@ function assemble(
   results.forEach((result, i) => {
     const env = envOfFile.get(units[i] as string) as string;
     for (const usage of result.usages) found.push({ env, usage: { ...usage } });
-    skipped.push(...result.skipped);
+    for (const s of result.skipped) skipped.push(s);
     for (const w of result.warnings) warnings.set(`${w.file}\0${w.message}`, w);
   });
 

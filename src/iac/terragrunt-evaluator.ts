@@ -17,8 +17,10 @@ export type Value =
 export interface RepoReader {
   /** Whether a repository-relative path is a file. */
   exists(path: string): boolean;
-  /** The parsed file, or undefined when it is missing. A file with a syntax error is reported by the reader. */
+  /** The parsed file, or undefined when it is missing or unreadable (reported by the reader). */
   document(path: string): HclDocument | undefined;
+  /** Why a file that exists has no document ("does not parse", too large...). */
+  unreadable(path: string): string | undefined;
 }
 
 /** The evaluation context of one configuration file: its locals, includes and Terragrunt directory. */
@@ -233,7 +235,7 @@ export class TerragruntEvaluator {
       const included = this.repo.document(includePath);
       if (!included) {
         const why = this.repo.exists(includePath)
-          ? "does not parse"
+          ? (this.repo.unreadable(includePath) ?? "does not parse")
           : "is not a file in the repository";
         scope.unresolved.set(name, `${includePath} ${why}`);
         continue;
