@@ -1,11 +1,26 @@
 import { createRequire } from "node:module";
 import type { Config } from "../config/index.js";
 import { blobSha } from "./blob-sha.js";
+import { parseHcl } from "./hcl-parser.js";
+import { MAX_SOURCE_FILE_BYTES } from "./limits.js";
 import { createScanCache, scan, type ScanCache } from "./scanner.js";
+import { TextIndex } from "./text-index.js";
 import type { Edit, Inventory, SourceFile, Usage } from "./types.js";
 
 const require = createRequire(import.meta.url);
-const hcl2 = require("hcl2-parser") as { parseToString(input: string): [string, unknown] };
+
+interface ReferenceParser {
+  parseToString(input: string): [string, unknown];
+}
+
+/** A fresh instance of hcl2-parser: the module is loaded anew, with a runtime of its own. */
+function loadReferenceParser(): ReferenceParser {
+  const path = require.resolve("hcl2-parser");
+  delete require.cache[path];
+  return require(path) as ReferenceParser;
+}
+
+let hcl2 = loadReferenceParser();
 
 /** The edits that bring one dependency of one environment to a version, or why there are none. */
 export type EditPlan =
@@ -51,7 +66,8 @@ export function planEdits(
   const sorted = [...edits.values()].sort(
     (a, b) => a.file.localeCompare(b.file) || a.start - b.start,
   );
-  const from = dependency.versions.filter((v) => editable.some((u) => u.version === v));
+  const editedVersions = new Set(editable.map((u) => u.version));
+  const from = dependency.versions.filter((v) => editedVersions.has(v));
   return { ok: true, edits: sorted, from, untouched };
 }
 
@@ -95,9 +111,58 @@ export interface IntendedChange {
   targetVersion: string;
 }
 
-/** Parses with the reference HCL parser (HashiCorp's, compiled to JavaScript). */
+/** What the reference HCL parser made of a file: it parses, or why not (rejected, or the parser failed). */
+export type ReferenceParse = { ok: true } | { ok: false; reason: string };
+
+/**
+ * Parses with the reference HCL parser (HashiCorp's, compiled to JavaScript with GopherJS). Never
+ * throws: an exception of the parser (its call stack overflows past ~170 levels of nesting) is a reason.
+ * It does not say why it rejects a file (its error reaches JavaScript as an empty object).
+ */
+export function parseWithReferenceParser(content: string): ReferenceParse {
+  try {
+    const [, error] = hcl2.parseToString(content);
+    return error === null
+      ? { ok: true }
+      : { ok: false, reason: "the reference HCL parser rejects it" };
+  } catch (error) {
+    // An exception leaves GopherJS's runtime broken (the next calls throw or answer garbage): start afresh.
+    hcl2 = loadReferenceParser();
+    return { ok: false, reason: `the reference HCL parser failed: ${describeException(error)}` };
+  }
+}
+
+/** Whether the reference HCL parser parses `content`. */
 export function parsesWithReferenceParser(content: string): boolean {
-  return hcl2.parseToString(content)[1] === null;
+  return parseWithReferenceParser(content).ok;
+}
+
+function describeException(error: unknown): string {
+  if (error instanceof Error) return error.message ? `${error.name}: ${error.message}` : error.name;
+  const text = String(error);
+  return text === "" ? "an exception without a message" : text;
+}
+
+const number = (n: number) => n.toLocaleString("en-US");
+
+/**
+ * Why an edited file cannot be accepted, or undefined when it parses. The project's parser reads it
+ * first: a file too large or nested too deeply never reaches the reference parser, which is slow on
+ * large files (seconds per MiB, blocking the event loop) and overflows its stack on deep ones.
+ */
+function whyEditedFileFails(path: string, content: string): string | undefined {
+  const bytes = content.length * 3 <= MAX_SOURCE_FILE_BYTES ? 0 : Buffer.byteLength(content);
+  if (bytes > MAX_SOURCE_FILE_BYTES) {
+    return `${path} would be ${number(bytes)} bytes after the edit, more than the ${number(MAX_SOURCE_FILE_BYTES)} bytes (2 MiB) Promoter verifies`;
+  }
+  const own = parseHcl(content).error;
+  if (own) {
+    const { line, column } = new TextIndex(content).location(own.offset);
+    return `${path} would no longer parse after the edit: ${line}:${column}: syntax error: ${own.message}`;
+  }
+  const reference = parseWithReferenceParser(content);
+  if (!reference.ok) return `${path} would no longer parse after the edit: ${reference.reason}`;
+  return undefined;
 }
 
 /**
@@ -120,9 +185,8 @@ export function applyVerifiedEdits(
     return { ok: false, reason: `the edit does not apply: ${(error as Error).message}` };
   }
   for (const file of changed) {
-    if (!parsesWithReferenceParser(file.content)) {
-      return { ok: false, reason: `${file.path} would no longer parse after the edit` };
-    }
+    const failure = whyEditedFileFails(file.path, file.content);
+    if (failure) return { ok: false, reason: failure };
   }
   const replaced = new Map(changed.map((f) => [f.path, f]));
   const after = files.map((f) => replaced.get(f.path) ?? f);

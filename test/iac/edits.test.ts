@@ -355,7 +355,8 @@ describe("applyVerifiedEdits", () => {
       applyVerifiedEdits(files, config, inventory, [edit], intended(VPC, "dev", 'v1.3.0"')),
     ).toEqual({
       ok: false,
-      reason: "dev-a/vpc/terragrunt.hcl would no longer parse after the edit",
+      reason:
+        'dev-a/vpc/terragrunt.hcl would no longer parse after the edit: 2:21: syntax error: expected a new line, found "\\""',
     });
   });
 
