@@ -1,4 +1,12 @@
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
@@ -138,6 +146,46 @@ describe("promoter report", () => {
     const { code, stderr } = await run("report", dir);
     expect(code).toBe(0);
     expect(stderr).toMatch(/warning: \.github\/promoter\.yml:7:\d+: environments\[2\]\.paths\[0\]/);
+  });
+
+  it("lists a file nested too deeply as one warning and still reports the rest", async () => {
+    const dir = copyOfFixture();
+    const deep = "dev-account/us-east-1/deep/terragrunt.hcl";
+    mkdirSync(join(dir, "dev-account/us-east-1/deep"));
+    writeFileSync(join(dir, deep), `locals {\n  a = ${"(".repeat(2000)}1${")".repeat(2000)}\n}\n`);
+    const before = JSON.parse((await run("report", FIXTURE, "--json")).stdout);
+    const { code, stdout, stderr } = await run("report", dir, "--json");
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report.warnings).toEqual([
+      ...before.warnings,
+      {
+        file: deep,
+        message: "2:106: syntax error: nesting deeper than 100 levels; the file is not scanned",
+      },
+    ]);
+    expect(report.environments).toEqual(before.environments);
+    expect(report.skipped).toEqual(before.skipped);
+    const table = await run("report", dir);
+    expect(table.stdout).toContain(`${deep}: 2:106: syntax error: nesting deeper than 100 levels`);
+  });
+
+  it("lists a file over 2 MiB as one warning with its size and still reports the rest", async () => {
+    const dir = copyOfFixture();
+    const big = "dev-account/us-east-1/big/main.tf";
+    mkdirSync(join(dir, "dev-account/us-east-1/big"));
+    writeFileSync(join(dir, big), `# ${"x".repeat(3 * 1024 * 1024)}\n`);
+    const before = JSON.parse((await run("report", FIXTURE, "--json")).stdout);
+    const { code, stdout } = await run("report", dir, "--json");
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report.warnings).toContainEqual({
+      file: big,
+      message: expect.stringMatching(/^the file is 3,145,731 bytes, more than the 2,097,152 bytes/),
+    });
+    expect(report.warnings).toHaveLength(before.warnings.length + 1);
+    expect(report.environments).toEqual(before.environments);
   });
 
   it("takes --config and rejects unknown options and commands", async () => {
