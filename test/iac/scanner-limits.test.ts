@@ -177,6 +177,35 @@ describe("scanning is linear in the modules of one file (finding 11)", () => {
     expect(inventory?.skipped).toEqual([]);
   });
 
+  it("a root.hcl of 80,000 attributes, one of them read by each of 2,000 units", () => {
+    const attributes = Array.from({ length: 80_000 }, (_, i) => `v${i} = "v1.${i}.0"\n`).join("");
+    const record: Record<string, string> = { "root.hcl": attributes };
+    for (let u = 0; u < 2_000; u++) {
+      record[`dev-a/u${u}/terragrunt.hcl`] =
+        `include "root" {\n  path = find_in_parent_folders("root.hcl")\n}\nterraform {\n  source = "${GIT_VPC}?ref=\${include.root.v${u * 40}}"\n}\n`;
+    }
+    let inventory: Inventory | undefined;
+    const files = sourceFiles(record);
+    expect(elapsed(() => (inventory = scan(files, threeEnvConfig).inventory))).toBeLessThan(5_000);
+    const usages = dependencyOf(inventory as Inventory, "dev", VPC).usages;
+    expect(usages).toHaveLength(2_000);
+    expect(usages.find((u) => u.file === "dev-a/u1999/terragrunt.hcl")?.token).toEqual(
+      locate("root.hcl", attributes, "v1.79960.0"),
+    );
+  });
+
+  it("heredocs with huge bodies and many interpolations", () => {
+    const body = Array.from(
+      { length: 40_000 },
+      (_, i) => `line ${i} \${local.x} $\${literal}`,
+    ).join("\n");
+    const content = `locals {\n  x = "v1.0.0"\n  doc = <<-EOT\n${body}\n  EOT\n}\n${GOOD_UNIT}`;
+    let inventory: Inventory | undefined;
+    const files = sourceFiles({ "dev-a/vpc/terragrunt.hcl": content });
+    expect(elapsed(() => (inventory = scan(files, threeEnvConfig).inventory))).toBeLessThan(5_000);
+    expect(onlyUsage(inventory as Inventory, "dev", VPC).version).toBe("v1.0.0");
+  });
+
   it("a string of 1 Mi characters on one line as the source", () => {
     const content = `terraform {\n  source = "${"a".repeat(1024 * 1024)}?ref=v1.0.0"\n}\n`;
     const inventory = scanRecord({ "dev-a/vpc/terragrunt.hcl": content });
