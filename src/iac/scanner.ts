@@ -135,6 +135,16 @@ export function scan(
     return document;
   };
 
+  // A file read by other units (root.hcl, _envcommon/...) is sized, parsed and located once per scan.
+  const loaded = new Map<string, Loaded>();
+  const load = (file: SourceFile, keep: boolean): Loaded => {
+    const known = loaded.get(file.path);
+    if (known) return known;
+    const result = loadFile(file, (f) => parse(f, keep));
+    if (keep) loaded.set(file.path, result);
+    return result;
+  };
+
   // Files other than the unit itself that hold version tokens (root.hcl, _envcommon/...): indexed once per scan.
   const indexes = new Map<string, TextIndex>();
   const indexOf = (path: string): TextIndex => {
@@ -157,7 +167,7 @@ export function scan(
       return cached;
     }
     try {
-      const result = scanUnit(file, byPath, parse, indexOf);
+      const result = scanUnit(file, byPath, load, indexOf);
       cache.units.set(path, result);
       return result;
     } catch (error) {
@@ -178,10 +188,30 @@ export function scan(
   return { inventory, conflicts };
 }
 
+/** A file's syntax tree, or why it has none: the reason an include gives, and the file's warning. */
+type Loaded = { document: HclDocument } | { reason: string; warning: string };
+
+function loadFile(file: SourceFile, parse: (file: SourceFile) => HclDocument): Loaded {
+  const bytes = oversize(file);
+  if (bytes !== undefined) {
+    return {
+      reason: `is larger than the ${number(MAX_SOURCE_FILE_BYTES)} bytes Promoter reads`,
+      warning: `the file is ${number(bytes)} bytes, more than the ${number(MAX_SOURCE_FILE_BYTES)} bytes (2 MiB) Promoter reads; it is not scanned`,
+    };
+  }
+  const document = parse(file);
+  if (!document.error) return { document };
+  const { line, column } = new TextIndex(file.content).location(document.error.offset);
+  return {
+    reason: "does not parse",
+    warning: `${line}:${column}: syntax error: ${document.error.message}; the file is not scanned`,
+  };
+}
+
 function scanUnit(
   file: SourceFile,
   byPath: Map<string, SourceFile>,
-  parse: (file: SourceFile, keep: boolean) => HclDocument,
+  load: (file: SourceFile, keep: boolean) => Loaded,
   sharedIndexOf: (path: string) => TextIndex,
 ): UnitResult {
   const result: UnitResult = { hash: file.hash, reads: [], usages: [], skipped: [], warnings: [] };
@@ -201,29 +231,11 @@ function scanUnit(
   const documentOf = (path: string): HclDocument | undefined => {
     const found = read(path);
     if (!found) return undefined;
-    const bytes = oversize(found);
-    if (bytes !== undefined) {
-      unreadable.set(
-        path,
-        `is larger than the ${number(MAX_SOURCE_FILE_BYTES)} bytes Promoter reads`,
-      );
-      result.warnings.push({
-        file: path,
-        message: `the file is ${number(bytes)} bytes, more than the ${number(MAX_SOURCE_FILE_BYTES)} bytes (2 MiB) Promoter reads; it is not scanned`,
-      });
-      return undefined;
-    }
-    const document = parse(found, path !== file.path);
-    if (document.error) {
-      unreadable.set(path, "does not parse");
-      const { line, column } = new TextIndex(found.content).location(document.error.offset);
-      result.warnings.push({
-        file: path,
-        message: `${line}:${column}: syntax error: ${document.error.message}; the file is not scanned`,
-      });
-      return undefined;
-    }
-    return document;
+    const loaded = load(found, path !== file.path);
+    if ("document" in loaded) return loaded.document;
+    unreadable.set(path, loaded.reason);
+    result.warnings.push({ file: path, message: loaded.warning });
+    return undefined;
   };
 
   const document = documentOf(file.path);

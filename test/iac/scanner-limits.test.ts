@@ -125,6 +125,36 @@ describe("a file larger than the cap (finding 11)", () => {
   });
 });
 
+describe("a shared file that cannot be read is worked out once per scan, not once per unit", () => {
+  const unit = `include "root" {\n  path = find_in_parent_folders("root.hcl")\n}\n`;
+  const units = (root: string) => {
+    const record: Record<string, string> = { "root.hcl": root };
+    for (let u = 0; u < 5_000; u++) record[`dev-a/u${u}/terragrunt.hcl`] = unit;
+    return sourceFiles(record);
+  };
+
+  it("5,000 units including a root.hcl of 100,000 lines with a syntax error at its end", () => {
+    const files = units(`${"# comment\n".repeat(100_000)}}\n`);
+    let inventory: Inventory | undefined;
+    expect(elapsed(() => (inventory = scan(files, threeEnvConfig).inventory))).toBeLessThan(5_000);
+    expect(inventory?.warnings).toEqual([
+      {
+        file: "root.hcl",
+        message: '100001:1: syntax error: unexpected "}"; the file is not scanned',
+      },
+    ]);
+    expect(inventory?.skipped).toHaveLength(5_000);
+  });
+
+  it("5,000 units including a root.hcl over the cap", () => {
+    const files = units(`# ${"é".repeat(MAX_SOURCE_FILE_BYTES / 2)}\n`);
+    let inventory: Inventory | undefined;
+    expect(elapsed(() => (inventory = scan(files, threeEnvConfig).inventory))).toBeLessThan(5_000);
+    expect(inventory?.warnings.map((w) => w.file)).toEqual(["root.hcl"]);
+    expect(inventory?.skipped).toHaveLength(5_000);
+  });
+});
+
 describe("scanning is linear in the modules of one file (finding 11)", () => {
   const modules = (n: number) =>
     Array.from(
