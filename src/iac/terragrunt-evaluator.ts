@@ -40,6 +40,8 @@ export interface Scope {
       merged: boolean;
       scope: () => Scope;
       document: HclDocument;
+      /** `include.<name>` as a value, once it has been used. */
+      value?: Value;
     }
   >;
   /** Include blocks whose file could not be read, by name, with why. */
@@ -111,7 +113,11 @@ function decodeLiteral(raw: string, file: string, start: number): TracedString |
   return decoded === raw ? traced(raw, file, start) : untraced(decoded);
 }
 
-/** A body's attributes by name and blocks by type, built once per body: lookups stay constant-time in large files. */
+/**
+ * A large body's attributes by name and blocks by type, built once: lookups stay constant-time in a
+ * file of 100,000 attributes or thousands of includes. Small bodies (nearly all) are searched instead,
+ * which allocates nothing.
+ */
 interface BodyIndex {
   attributes: Map<string, HclAttribute>;
   blocks: Map<string, HclBlock[]>;
@@ -119,9 +125,13 @@ interface BodyIndex {
   locals?: Map<string, Expr>;
 }
 
+/** Bodies with fewer attributes and blocks than this are searched, not indexed. */
+const INDEXED_BODY_SIZE = 32;
+
 const bodyIndexes = new WeakMap<HclBody, BodyIndex>();
 
-function indexOf(body: HclBody): BodyIndex {
+function largeBodyIndex(body: HclBody): BodyIndex | undefined {
+  if (body.attributes.length + body.blocks.length < INDEXED_BODY_SIZE) return undefined;
   let index = bodyIndexes.get(body);
   if (!index) {
     index = { attributes: new Map(), blocks: new Map() };
@@ -138,23 +148,29 @@ function indexOf(body: HclBody): BodyIndex {
   return index;
 }
 
+function attributeNamed(body: HclBody, name: string): HclAttribute | undefined {
+  const index = largeBodyIndex(body);
+  return index ? index.attributes.get(name) : body.attributes.find((a) => a.name === name);
+}
+
 function attribute(body: HclBody, name: string): Expr | undefined {
-  return indexOf(body).attributes.get(name)?.expr;
+  return attributeNamed(body, name)?.expr;
 }
 
 function blocksOf(body: HclBody, type: string): HclBlock[] {
-  return indexOf(body).blocks.get(type) ?? [];
+  const index = largeBodyIndex(body);
+  return index ? (index.blocks.get(type) ?? []) : body.blocks.filter((b) => b.type === type);
 }
 
 function localExpressions(body: HclBody): Map<string, Expr> {
-  const index = indexOf(body);
-  if (!index.locals) {
-    index.locals = new Map();
-    for (const block of blocksOf(body, "locals")) {
-      for (const attr of block.body.attributes) index.locals.set(attr.name, attr.expr);
-    }
+  const index = largeBodyIndex(body);
+  if (index?.locals) return index.locals;
+  const locals = new Map<string, Expr>();
+  for (const block of blocksOf(body, "locals")) {
+    for (const attr of block.body.attributes) locals.set(attr.name, attr.expr);
   }
-  return index.locals;
+  if (index) index.locals = locals;
+  return locals;
 }
 
 /** What an object entry is while it is being evaluated; the traversal that meets it names the cycle. */
@@ -195,8 +211,6 @@ export class TerragruntEvaluator {
   private readonly configScopes = new Map<string, Scope>();
   /** The value of `read_terragrunt_config` of each path. */
   private readonly readConfigs = new Map<string, Value>();
-  /** The value of `include.<name>` of each include block. */
-  private readonly includeObjects = new WeakMap<object, Value>();
 
   constructor(private readonly repo: RepoReader) {}
 
@@ -295,7 +309,7 @@ export class TerragruntEvaluator {
 
   private blockAttribute(body: HclBody, blockType: string, name: string) {
     for (const block of blocksOf(body, blockType)) {
-      const found = indexOf(block.body).attributes.get(name);
+      const found = attributeNamed(block.body, name);
       if (found) return found;
     }
     return undefined;
@@ -439,16 +453,12 @@ export class TerragruntEvaluator {
       );
     }
     const target = include;
-    let object = this.includeObjects.get(target);
-    if (!object) {
-      object = lazyObject((key) => {
-        if (key === "locals") return target.scope().locals;
-        const expr = attribute(target.document.body, key);
-        return expr && this.evaluate(expr, target.scope());
-      });
-      this.includeObjects.set(target, object);
-    }
-    return object;
+    target.value ??= lazyObject((key) => {
+      if (key === "locals") return target.scope().locals;
+      const expr = attribute(target.document.body, key);
+      return expr && this.evaluate(expr, target.scope());
+    });
+    return target.value;
   }
 
   private call(name: string, args: Expr[], scope: Scope): Value {
