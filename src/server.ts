@@ -23,7 +23,11 @@ function minutes(name: string, fallback: number): number {
 
 let runtime: PromoterRuntime | undefined;
 let scheduler: PeriodicScheduler | undefined;
-const services = new Services(appBaseUrl(), process.env.PROMOTER_SOURCE_HOSTS);
+const services = new Services(
+  appBaseUrl(),
+  process.env.PROMOTER_SOURCE_HOSTS,
+  process.env.PROMOTER_ALLOW_HTTP_HOSTS,
+);
 
 const server = await run((app: Probot, options) => {
   runtime = promoterApp(() => createRuntime(app, services, queueSettings()))(app, options);

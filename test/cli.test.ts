@@ -1,8 +1,16 @@
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { runCli } from "../src/cli.js";
 import { clearRegistryDiscoveryCache } from "../src/versions/registry-versions.js";
 
@@ -369,13 +377,16 @@ describe("promoter plan", () => {
 describe("promoter plan with a GitHub token", () => {
   afterEach(() => {
     delete process.env.PROMOTER_TEST_TOKEN;
+    vi.unstubAllEnvs();
     nock.cleanAll();
     nock.enableNetConnect();
   });
 
-  it("reads tags and registry versions once per module, and turns an inaccessible one into a warning", async () => {
+  it("reads tags and registry versions once per module, and turns an unreadable one into a warning", async () => {
     nock.disableNetConnect();
     clearRegistryDiscoveryCache();
+    vi.stubEnv("GITHUB_API_URL", undefined);
+    vi.stubEnv("PROMOTER_SOURCE_HOSTS", undefined);
     process.env.PROMOTER_TEST_TOKEN = "ghp_test";
     const tags = (...names: string[]) => names.map((name) => ({ name }));
     const github = nock("https://api.github.com", {
@@ -391,10 +402,6 @@ describe("promoter plan with a GitHub token", () => {
       .get("/repos/gruntwork-io/terraform-aws-data-storage/tags")
       .query(true)
       .reply(200, tags("v0.30.0"));
-    const ghe = nock("https://ghe.example.com")
-      .get("/api/v3/repos/platform/terraform-aws-cache/tags")
-      .query(true)
-      .reply(404, { message: "Not Found" });
     const registry = nock("https://registry.terraform.io")
       .get("/.well-known/terraform.json")
       .reply(200, { "modules.v1": "/v1/modules/" })
@@ -421,12 +428,115 @@ describe("promoter plan with a GitHub token", () => {
       "acme/terraform-aws-vpc/vpc-app@v1.2.0",
       "gruntwork-io/terraform-aws-data-storage/rds@v0.30.0",
     ]);
+    // GITHUB_TOKEN is github.com's: ghe.example.com is not asked (nor sent the token) unless allowed.
     expect(result.warnings).toContainEqual({
       dependency: "platform/terraform-aws-cache/redis",
-      message:
-        "module repository platform/terraform-aws-cache not found or not accessible to the app",
+      message: expect.stringMatching(/^source host ghe\.example\.com is not allowed; /),
     });
-    expect(github.isDone() && ghe.isDone() && registry.isDone()).toBe(true);
+    expect(github.isDone() && registry.isDone()).toBe(true);
     expect(nock.pendingMocks()).toEqual([]);
+  });
+});
+
+describe("promoter plan: where the token goes", () => {
+  const tags = (...names: string[]) => names.map((name) => ({ name }));
+  const notAllowed = (host: string) =>
+    expect.stringMatching(
+      new RegExp(
+        `^source host ${host.replace(/\./g, "\\.")} is not allowed; .*PROMOTER_SOURCE_HOSTS`,
+      ),
+    );
+
+  /** A repository with one environment whose units use github.com, a GHE host and attacker.example. */
+  function repositoryWithSources(): string {
+    const dir = mkdtempSync(join(tmpdir(), "promoter-cli-hosts-"));
+    temporary.push(dir);
+    mkdirSync(join(dir, ".github"));
+    writeFileSync(
+      join(dir, ".github/promoter.yml"),
+      'environments:\n  - name: dev\n    paths: ["dev/**"]\n',
+    );
+    mkdirSync(join(dir, "dev"));
+    writeFileSync(
+      join(dir, "dev/main.tf"),
+      [
+        'module "vpc" {\n  source = "git::https://github.com/acme/vpc.git?ref=v1.0.0"\n}',
+        'module "cache" {\n  source = "git::https://ghe.example.com/platform/cache.git?ref=v1.0.0"\n}',
+        'module "x" {\n  source = "git::https://attacker.example/acme/x.git?ref=v1.0.0"\n}',
+        "",
+      ].join("\n"),
+    );
+    return dir;
+  }
+
+  async function plan(dir: string) {
+    const { code, stdout, stderr } = await run(
+      "plan",
+      dir,
+      "--json",
+      "--token-env",
+      "PROMOTER_TEST_TOKEN",
+    );
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    return JSON.parse(stdout) as { warnings: { dependency?: string; message: string }[] };
+  }
+
+  beforeEach(() => {
+    nock.disableNetConnect();
+    vi.stubEnv("PROMOTER_TEST_TOKEN", "ghp_secret");
+    vi.stubEnv("GITHUB_API_URL", undefined);
+    vi.stubEnv("PROMOTER_SOURCE_HOSTS", undefined);
+  });
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    const pending = nock.pendingMocks();
+    nock.cleanAll();
+    nock.enableNetConnect();
+    expect(pending).toEqual([]);
+  });
+
+  it("sends GITHUB_TOKEN to api.github.com only, and no request to a host nobody allowed", async () => {
+    nock("https://api.github.com", { reqheaders: { authorization: "token ghp_secret" } })
+      .get("/repos/acme/vpc/tags")
+      .query(true)
+      .reply(200, tags("v1.0.1"));
+    const result = await plan(repositoryWithSources());
+    expect(result.warnings).toEqual([
+      { dependency: "acme/x", message: notAllowed("attacker.example") },
+      { dependency: "platform/cache", message: notAllowed("ghe.example.com") },
+    ]);
+  });
+
+  it("with GITHUB_API_URL on GitHub Enterprise, sends the token to that host only", async () => {
+    vi.stubEnv("GITHUB_API_URL", "https://ghe.example.com/api/v3");
+    nock("https://ghe.example.com", { reqheaders: { authorization: "token ghp_secret" } })
+      .get("/api/v3/repos/platform/cache/tags")
+      .query(true)
+      .reply(200, tags("v1.0.1"));
+    nock("https://api.github.com", { badheaders: ["authorization"] })
+      .get("/repos/acme/vpc/tags")
+      .query(true)
+      .reply(200, tags("v1.0.1"));
+    const result = await plan(repositoryWithSources());
+    expect(result.warnings).toEqual([
+      { dependency: "acme/x", message: notAllowed("attacker.example") },
+    ]);
+  });
+
+  it("reads a host the operator allowed in PROMOTER_SOURCE_HOSTS without the token", async () => {
+    vi.stubEnv("PROMOTER_SOURCE_HOSTS", "attacker.example,ghe.example.com");
+    nock("https://api.github.com", { reqheaders: { authorization: "token ghp_secret" } })
+      .get("/repos/acme/vpc/tags")
+      .query(true)
+      .reply(200, tags("v1.0.1"));
+    for (const host of ["https://attacker.example", "https://ghe.example.com"]) {
+      nock(host, { badheaders: ["authorization"] })
+        .get(/\/api\/v3\/repos\/(acme\/x|platform\/cache)\/tags/)
+        .query(true)
+        .reply(200, tags("v1.0.1"));
+    }
+    const result = await plan(repositoryWithSources());
+    expect(result.warnings).toEqual([]);
   });
 });
