@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ALLOW_HTTP_HOSTS_VARIABLE, parseAllowHttpHosts } from "../versions/source-hosts.js";
 
 /** Where the configuration lives in a repository. */
 export const DEFAULT_CONFIG_FILE = ".github/promoter.yml";
@@ -16,6 +17,20 @@ const SCHEDULE_PATTERN = new RegExp(
 );
 
 const got = (input: unknown): string => `(got ${JSON.stringify(input)})`;
+
+/**
+ * Whether a URL from a repository's config is https, or plain http on a host the operator allows it
+ * for: the environment is the operator's, the config the repository's.
+ */
+function isHttpsOrAllowedHttp(value: string): boolean {
+  try {
+    const url = new URL(value);
+    if (url.protocol === "https:") return true;
+    return parseAllowHttpHosts(process.env[ALLOW_HTTP_HOSTS_VARIABLE]).has(url.host.toLowerCase());
+  } catch {
+    return false;
+  }
+}
 
 const glob = z
   .string()
@@ -116,13 +131,19 @@ export const updatesSchema = z
         "Set to `true` to also propose pre-release versions such as `v1.2.0-rc.1`. A dependency already on a pre-release is always offered newer pre-releases. Default `false`.",
       ),
     registry: z
-      .union([
-        z.enum(["terraform", "opentofu"]),
-        z.url({ protocol: /^https?$/, error: 'must be "terraform", "opentofu" or an http(s) URL' }),
-      ])
+      .union(
+        [
+          z.enum(["terraform", "opentofu"]),
+          z.url({ protocol: /^https?$/, abort: true }).refine(isHttpsOrAllowedHttp, {
+            error: (issue) =>
+              `must be an https URL: plain http is allowed only for the hosts the operator lists in ${ALLOW_HTTP_HOSTS_VARIABLE} ${got(issue.input)}`,
+          }),
+        ],
+        { error: 'must be "terraform", "opentofu" or an https URL' },
+      )
       .default("terraform")
       .describe(
-        "Which module registry a registry source without a host (`namespace/name/provider`) comes from: `terraform` (registry.terraform.io), `opentofu` (registry.opentofu.org), or the base URL of any registry that speaks the module registry protocol. Default `terraform`.",
+        "Which module registry a registry source without a host (`namespace/name/provider`) comes from: `terraform` (registry.terraform.io), `opentofu` (registry.opentofu.org), or the https base URL of any registry that speaks the module registry protocol, whose host the app's operator allowed (`PROMOTER_SOURCE_HOSTS`). Default `terraform`.",
       ),
     tagPrefix: z
       .record(z.string().min(1, "must not be empty"), z.string().min(1, "must not be empty"))

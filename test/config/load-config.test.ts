@@ -117,7 +117,7 @@ describe("parseConfig", () => {
       ]);
     });
 
-    it("a registry that is neither a known name nor an http(s) URL, and an empty tag prefix", () => {
+    it("a registry that is neither a known name nor an https URL, and an empty tag prefix", () => {
       expect(
         errorsOf(
           lines(
@@ -129,7 +129,7 @@ describe("parseConfig", () => {
           ),
         ),
       ).toEqual([
-        '.github/promoter.yml:3:13: updates.registry: must be "terraform", "opentofu" or an http(s) URL',
+        '.github/promoter.yml:3:13: updates.registry: must be "terraform", "opentofu" or an https URL',
         '.github/promoter.yml:5:25: updates.tagPrefix["acme/modules/vpc"]: must not be empty',
       ]);
     });
