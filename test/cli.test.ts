@@ -253,6 +253,28 @@ describe("promoter update", () => {
     expect((await run("update", dir, "--env", "dev")).code).toBe(2);
   });
 
+  it.each(["../../v1.3.0", "x/v1.3.0", "a b-v1.3.0", "v1.3", "v0.6.0\n", '"v0.6.0"'])(
+    "refuses --to %j, which is no version, writing nothing",
+    async (to) => {
+      const dir = copyOfFixture();
+      const before = snapshot(dir);
+      const { code, stdout, stderr } = await run(
+        "update",
+        dir,
+        "--env",
+        "dev",
+        "--dependency",
+        "platform/terraform-aws-cache/redis",
+        "--to",
+        to,
+      );
+      expect(code).toBe(2);
+      expect(stdout).toBe("");
+      expect(stderr).toContain(`--to ${JSON.stringify(to)} is not a version`);
+      expect(snapshot(dir)).toEqual(before);
+    },
+  );
+
   it("says so when the environment is already at the version", async () => {
     const dir = copyOfFixture();
     const { code, stdout } = await run(

@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import type { Config } from "../config/index.js";
+import { isVersionShaped } from "../versions/version-shape.js";
 import { blobSha } from "./blob-sha.js";
 import { createScanCache, scan, type ScanCache } from "./scanner.js";
 import type { Edit, Inventory, SourceFile, Usage } from "./types.js";
@@ -14,6 +15,7 @@ export type EditPlan =
 /**
  * Plans byte-exact replacements of the version tokens of `dependencyId` in `environment`.
  * Usages that cannot be edited per environment are returned as `untouched`; when none can be, the plan fails.
+ * A target that is not version-shaped (`v1.2.3`, `1.2.3`, `vpc-v1.2.3`) is refused.
  */
 export function planEdits(
   inventory: Inventory,
@@ -21,6 +23,10 @@ export function planEdits(
   environment: string,
   targetVersion: string,
 ): EditPlan {
+  // Whoever asked (a comment, the command line, a registry), only a version goes into a file.
+  if (!isVersionShaped(targetVersion)) {
+    return { ok: false, reason: `${JSON.stringify(targetVersion)} is not a version` };
+  }
   const env = inventory.environments.find((e) => e.name === environment);
   if (!env) return { ok: false, reason: `there is no environment "${environment}"` };
   const dependency = env.dependencies.find((d) => d.id === dependencyId);

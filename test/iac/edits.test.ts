@@ -74,6 +74,17 @@ describe("planEdits", () => {
     });
   });
 
+  it.each(["../../v1.3.0", "x/v1.3.0", "a b-v1.3.0", 'v1.3.0"', "${x}", ""])(
+    "refuses a target that is no version: %j",
+    (to) => {
+      const { inventory } = scanRepo();
+      expect(planEdits(inventory, VPC, "dev", to)).toEqual({
+        ok: false,
+        reason: `${JSON.stringify(to)} is not a version`,
+      });
+    },
+  );
+
   it("refuses a dependency the environment does not use", () => {
     const { inventory } = scanRepo();
     expect(planEdits(inventory, S3, "stage", "3.16.0")).toEqual({
