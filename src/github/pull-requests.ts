@@ -227,3 +227,17 @@ function validationMessages(error: unknown): string {
     : [];
   return [errorMessage(error), ...details].join("\n");
 }
+
+/** Pull request `number`: `GET /repos/{owner}/{repo}/pulls/{number}`. 1 request. */
+export async function readPullRequest(
+  octokit: Octokit,
+  repo: RepoRef,
+  number: number,
+): Promise<PullRequestInfo> {
+  const { data } = await octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", {
+    owner: repo.owner,
+    repo: repo.repo,
+    pull_number: number,
+  });
+  return toPullRequestInfo(data);
+}

@@ -1,5 +1,3 @@
-import type { Command } from "../promotion/commands.js";
-
 /** What every job names: the repository, its installation, and why the job runs (for the logs). */
 interface RepositoryJob {
   installationId: number;
@@ -26,12 +24,22 @@ export interface MergedJob extends RepositoryJob {
   };
 }
 
-/** A `/promote` or `/help` comment, acknowledged already: do it and reply. */
+/**
+ * A comment that may hold a `/promote` or `/help` command: read it, acknowledge it with 👀, check the
+ * author's permission, do it and reply.
+ */
 export interface CommandJob extends RepositoryJob {
   kind: "command";
-  command: Command;
+  /** The comment: its id, and the part of its body where a command is looked for. */
+  comment: { id: number; body: string };
+  /** Login of the comment's author. */
   author: string;
-  issue: { number: number; body: string; labels: string[]; isPullRequest: boolean };
+  issue: {
+    number: number;
+    isPullRequest: boolean;
+    /** Login of whoever opened the issue or pull request (the app's PR metadata is trusted only in its own PRs). */
+    author: string;
+  };
 }
 
 /** The work the app does for a repository. */

@@ -71,9 +71,9 @@ export const command = (repo: string, commentId: number, owner = "acme"): Comman
   owner,
   repo,
   reason: `comment ${commentId}`,
-  command: { kind: "promote", environment: "stage" },
+  comment: { id: commentId, body: "/promote stage" },
   author: "octocat",
-  issue: { number: 7, body: "", labels: [], isPullRequest: true },
+  issue: { number: 7, isPullRequest: true, author: "promoter[bot]" },
 });
 
 interface Gate {
