@@ -42,8 +42,18 @@ export interface CommandJob extends RepositoryJob {
   };
 }
 
+/**
+ * A release published (or a tag pushed) in a module repository (`owner`/`repo`): check every repository
+ * of the installation that uses the module.
+ */
+export interface ModuleReleasedJob extends RepositoryJob {
+  kind: "module-released";
+  /** The module repository, `owner/repo`, lower-case. */
+  module: string;
+}
+
 /** The work the app does for a repository. */
-export type Job = CheckJob | MergedJob | CommandJob;
+export type Job = CheckJob | MergedJob | CommandJob | ModuleReleasedJob;
 
 /** Whether the queue can take jobs now (`/healthz`). */
 export interface QueueHealth {

@@ -6,6 +6,7 @@ import {
   type Job,
   type JobQueue,
   type MergedJob,
+  type ModuleReleasedJob,
 } from "../../src/queue/job-queue.js";
 
 /**
@@ -75,6 +76,18 @@ export const command = (repo: string, commentId: number, owner = "acme"): Comman
   author: "octocat",
   issue: { number: 7, isPullRequest: true, author: "promoter[bot]" },
 });
+
+export const moduleReleased = (module: string, tag: string): ModuleReleasedJob => {
+  const [owner = "", repo = ""] = module.split("/");
+  return {
+    kind: "module-released",
+    installationId: 1,
+    owner,
+    repo,
+    reason: `release ${tag} of ${module}`,
+    module,
+  };
+};
 
 interface Gate {
   job: Job;
@@ -157,7 +170,12 @@ export function describeQueueContract(name: string, make: MakeQueue): void {
     it("runs each job it is given, with the job's data", async () => {
       const { queue, runner } = await setup();
       runner.auto = true;
-      const jobs = [check("a"), merged("b", 5), command("c", 99)];
+      const jobs = [
+        check("a"),
+        merged("b", 5),
+        command("c", 99),
+        moduleReleased("acme/d-module", "v1.2.0"),
+      ];
       for (const job of jobs) await queue.enqueue(job);
       await queue.onIdle();
       const byRepo = (x: Job, y: Job) => x.repo.localeCompare(y.repo);
