@@ -101,18 +101,26 @@ export function parseCommand(body: string): Command | undefined {
 /** The lines of the comment's plain top-level paragraphs, trimmed, in order. */
 function* commandCandidates(body: string): Generator<string> {
   const tree = fromMarkdown(body, { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] });
-  // Elements opened by earlier HTML blocks and not closed yet: what follows is inside them.
+  // Elements opened by earlier HTML (blocks, or tags in a paragraph) and not closed yet: what follows is inside them.
   let openElements = 0;
   for (const block of tree.children) {
-    if (block.type === "html")
-      openElements = Math.max(0, openElements + elementBalance(block.value));
-    if (block.type !== "paragraph" || openElements > 0) continue;
+    const before = openElements;
+    for (const html of htmlIn(block))
+      openElements = Math.max(0, openElements + elementBalance(html));
+    if (block.type !== "paragraph" || before > 0) continue;
     if (block.children.some(hasCodeOrHtml)) continue;
     yield* plainLines(body, block.children);
   }
 }
 
-/** Elements an HTML block opens (positive) or closes (negative). */
+/** The HTML in a block: the block itself, or tags anywhere inside it. */
+function htmlIn(node: Block | Inline): string[] {
+  if (node.type === "html") return [node.value];
+  if (!("children" in node)) return [];
+  return (node.children as (Block | Inline)[]).flatMap(htmlIn);
+}
+
+/** Elements a piece of HTML opens (positive) or closes (negative). */
 function elementBalance(html: string): number {
   let balance = 0;
   for (const [, closing, name = "", selfClosing] of html.matchAll(TAG)) {

@@ -57,6 +57,11 @@ describe("parseCommand: commands in plain paragraphs", () => {
       { kind: "promote", environment: "prod" },
     ],
     [
+      "after a closed element",
+      "<details><summary>More</summary>\n\nText\n\n</details>\n\n/promote prod",
+      { kind: "promote", environment: "prod" },
+    ],
+    [
       "after a closed HTML comment",
       "<!-- /help -->\n\n/promote prod",
       { kind: "promote", environment: "prod" },
@@ -86,6 +91,8 @@ describe("parseCommand: commands hidden in code, HTML and quotes are not obeyed"
     ["<code> on its own lines", "<code>\n/promote prod\n</code>"],
     ["<code> with blank lines", "<code>\n\n/promote prod\n\n</code>"],
     ["<code> opened in a paragraph", "Run <code>\n/promote prod</code>"],
+    ["a paragraph after <code> opened in a paragraph", "Run <code>\n\n/promote prod\n\n</code>"],
+    ["<details>", "<details><summary>More</summary>\n\n/promote prod\n\n</details>"],
     ["an HTML comment", "<!--\n/promote prod\n-->"],
     ["an HTML comment with blank lines", "<!--\n\n/promote prod\n\n-->"],
     ["an inline HTML comment", "Hi <!--\n/promote prod\n-->"],
