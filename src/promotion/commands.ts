@@ -27,7 +27,8 @@ const MAX_ECHO = 60;
 const VOID_ELEMENTS = new Set(
   "area base br col embed hr img input link meta param source track wbr".split(" "),
 );
-const TAG = /<(\/?)([A-Za-z][A-Za-z0-9-]*)(?:\s[^>]*?)?(\/?)>/g;
+/** An HTML tag; no `<` inside, so that matching stays linear in the text. */
+const TAG = /<(\/?)([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?>/g;
 
 /**
  * Whether `text` is a dependency id: path segments (`org/repo/<subpath>`, `namespace/name/provider`) of
@@ -124,8 +125,8 @@ function htmlIn(node: Block | Inline): string[] {
 /** Elements a piece of HTML opens (positive) or closes (negative). */
 function elementBalance(html: string): number {
   let balance = 0;
-  for (const [, closing, name = "", selfClosing] of html.matchAll(TAG)) {
-    if (VOID_ELEMENTS.has(name.toLowerCase()) || selfClosing) continue;
+  for (const [tag, closing, name = ""] of html.matchAll(TAG)) {
+    if (VOID_ELEMENTS.has(name.toLowerCase()) || tag.endsWith("/>")) continue;
     balance += closing ? -1 : 1;
   }
   return balance;

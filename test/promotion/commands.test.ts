@@ -189,3 +189,15 @@ describe("commandSource", () => {
     expect(source.endsWith("\n")).toBe(false);
   });
 });
+
+describe("parseCommand: HTML", () => {
+  it("counts whole tags only: unfinished ones open nothing", () => {
+    const body = `<div>\n${"<a ".repeat(2_700)}\n\n</div>\n\n/promote prod`;
+    expect(parseCommand(body)).toEqual({ kind: "promote", environment: "prod" });
+    expect(parseCommand("<div>\n<br/><img src=x><p/>\n\n/promote prod")).toBeUndefined();
+    expect(parseCommand("<p>\n<br/><img src=x><p/>\n</p>\n\n/promote prod")).toEqual({
+      kind: "promote",
+      environment: "prod",
+    });
+  });
+});
