@@ -95,7 +95,7 @@ function fakeGitHub() {
 }
 
 const services = new Services();
-for (const f of files) services.blobs.set(f.hash, f.content);
+for (const f of files) services.blobs.set(f.hash, f.bytes);
 services.labels("acme/live").add("promoter:stage");
 const silent = { child: () => silent, info() {}, warn() {}, debug() {}, error() {} };
 const target = { owner: "acme", repo: "live", defaultBranch: "main" };

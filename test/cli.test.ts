@@ -275,6 +275,63 @@ describe("promoter update", () => {
     },
   );
 
+  it("keeps every byte outside the token: Latin-1, a byte order mark, CRLF and invalid UTF-8", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "promoter-cli-"));
+    temporary.push(dir);
+    writeFileSync(
+      join(dir, ".github-config.yml"),
+      'environments:\n  - name: dev\n    paths: ["dev/**"]\n',
+    );
+    const unit = (head: Buffer, tail: Buffer) =>
+      Buffer.concat([
+        head,
+        Buffer.from(
+          'terraform {\r\n  source = "git::https://github.com/acme/terraform-aws-vpc.git//modules/vpc?ref=v1.0.0"',
+        ),
+        tail,
+        Buffer.from("\r\n}\r\n"),
+      ]);
+    const files = {
+      "dev/latin1/terragrunt.hcl": unit(
+        Buffer.from("# Gr\u00fc\u00dfe\r\n", "latin1"),
+        Buffer.from(" # \u00e9t\u00e9", "latin1"),
+      ),
+      "dev/bom/terragrunt.hcl": unit(Buffer.from("\ufeff# caf\u00e9\r\n"), Buffer.alloc(0)),
+      "dev/broken/terragrunt.hcl": unit(
+        Buffer.from([0x23, 0x20, 0xe2, 0x82, 0x0d, 0x0a, 0x23, 0xed, 0xa0, 0x80, 0x0a]),
+        Buffer.from([0x20, 0x23, 0x20, 0xf0, 0x9f, 0x98]),
+      ),
+    };
+    for (const [path, bytes] of Object.entries(files)) {
+      mkdirSync(join(dir, path, ".."), { recursive: true });
+      writeFileSync(join(dir, path), bytes);
+    }
+    const { code, stdout, stderr } = await run(
+      "update",
+      dir,
+      "--config",
+      join(dir, ".github-config.yml"),
+      "--env",
+      "dev",
+      "--dependency",
+      "acme/terraform-aws-vpc/vpc",
+      "--to",
+      "v1.1.0",
+    );
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(stdout.split("\n").filter(Boolean).sort()).toEqual(Object.keys(files).sort());
+    for (const [path, bytes] of Object.entries(files)) {
+      const at = bytes.indexOf("v1.0.0");
+      const expected = Buffer.concat([
+        bytes.subarray(0, at),
+        Buffer.from("v1.1.0"),
+        bytes.subarray(at + "v1.0.0".length),
+      ]);
+      expect(readFileSync(join(dir, path)).toString("hex"), path).toBe(expected.toString("hex"));
+    }
+  });
+
   it("says so when the environment is already at the version", async () => {
     const dir = copyOfFixture();
     const { code, stdout } = await run(

@@ -51,7 +51,7 @@ export function updateCommand(args: string[], io: CliIo): number {
     io.stderr(`promoter: refused, nothing was written: ${verified.reason}\n`);
     return 2;
   }
-  for (const file of verified.files) writeFileSync(join(dir, file.path), file.content);
+  for (const file of verified.files) writeFileSync(join(dir, file.path), file.bytes);
   for (const file of verified.files) io.stdout(`${file.path}\n`);
   return 0;
 }

@@ -224,7 +224,7 @@ async function writeProposal(
     message: title,
     files: verified.files.map((f) => ({
       path: f.path,
-      content: f.content,
+      bytes: f.bytes,
       mode: (modes.get(f.path) ?? "100644") as BlobMode,
     })),
   });

@@ -3,14 +3,15 @@
  * branch that is created or moved. Nothing is visible on the branch until its ref moves, the last step,
  * so a failure never leaves a half-written branch.
  */
+import { isUtf8 } from "node:buffer";
 import { errorStatus } from "../versions/github-tags.js";
 import { errorMessage } from "./repo-ref.js";
 import type { BlobMode, Octokit, RepoRef } from "./repo-ref.js";
 
-/** One file of a commit: its full new content. */
+/** One file of a commit: its full new bytes. */
 export interface CommitFile {
   path: string;
-  content: string;
+  bytes: Buffer;
   mode: BlobMode;
 }
 
@@ -28,11 +29,13 @@ export interface CommitSpec {
 
 /**
  * Writes `files` over the base tree as one commit whose only parent is `baseCommitSha`, and points
- * `branch` at it: `POST /git/trees` (contents inline, no blob requests), `POST /git/commits` (no
- * author or committer, so GitHub signs the commit as the app and marks it verified), then
- * `POST /git/refs`; when the branch exists already (422 "Reference already exists"),
- * `PATCH /git/refs/heads/{branch}` with `force` (the branch is the app's: its old commits are
- * replaced). 3 requests for a new branch, 4 for an existing one.
+ * `branch` at it: `POST /git/trees`, `POST /git/commits` (no author or committer, so GitHub signs the
+ * commit as the app and marks it verified), then `POST /git/refs`; when the branch exists already
+ * (422 "Reference already exists"), `PATCH /git/refs/heads/{branch}` with `force` (the branch is the
+ * app's: its old commits are replaced). A file whose bytes are valid UTF-8 goes inline in the tree
+ * (its `content` is a UTF-8 string); any other is first written with `POST /git/blobs` in base64, one
+ * request each, so that its bytes arrive as they are. 3 requests for a new branch, 4 for an existing
+ * one, plus one per file that is not UTF-8.
  */
 export async function writeCommit(
   octokit: Octokit,
@@ -41,16 +44,26 @@ export async function writeCommit(
 ): Promise<{ commitSha: string; created: boolean }> {
   if (spec.files.length === 0) throw new Error(`nothing to commit on ${spec.branch}`);
   const { owner, repo: name } = repo;
+  const entries = [];
+  for (const file of spec.files) {
+    const entry = { path: file.path, mode: file.mode, type: "blob" as const };
+    if (isUtf8(file.bytes)) {
+      entries.push({ ...entry, content: file.bytes.toString("utf8") });
+      continue;
+    }
+    const { data: blob } = await octokit.request("POST /repos/{owner}/{repo}/git/blobs", {
+      owner,
+      repo: name,
+      content: file.bytes.toString("base64"),
+      encoding: "base64",
+    });
+    entries.push({ ...entry, sha: blob.sha });
+  }
   const { data: tree } = await octokit.request("POST /repos/{owner}/{repo}/git/trees", {
     owner,
     repo: name,
     base_tree: spec.baseTreeSha,
-    tree: spec.files.map((file) => ({
-      path: file.path,
-      mode: file.mode,
-      type: "blob" as const,
-      content: file.content,
-    })),
+    tree: entries,
   });
   const { data: commit } = await octokit.request("POST /repos/{owner}/{repo}/git/commits", {
     owner,

@@ -1,8 +1,8 @@
 import { createRequire } from "node:module";
 import type { Config } from "../config/index.js";
 import { isVersionShaped } from "../versions/version-shape.js";
-import { blobSha } from "./blob-sha.js";
 import { createScanCache, scan, type ScanCache } from "./scanner.js";
+import { decodedToRawOffsets, sourceFile } from "./source-file.js";
 import type { Edit, Inventory, SourceFile, Usage } from "./types.js";
 
 const require = createRequire(import.meta.url);
@@ -61,7 +61,11 @@ export function planEdits(
   return { ok: true, edits: sorted, from, untouched };
 }
 
-/** Applies edits to the files they name; throws if a token's bytes are not what the edit expects. */
+/**
+ * Applies edits to the bytes of the files they name: every byte outside the edited tokens stays as it
+ * was, whatever the encoding. Returns the changed files, with their new bytes, text and blob SHA. Throws
+ * if a token's bytes are not what the edit expects, or if two edits overlap.
+ */
 export function applyEdits(files: readonly SourceFile[], edits: readonly Edit[]): SourceFile[] {
   const byFile = new Map<string, Edit[]>();
   for (const edit of edits) byFile.set(edit.file, [...(byFile.get(edit.file) ?? []), edit]);
@@ -69,21 +73,30 @@ export function applyEdits(files: readonly SourceFile[], edits: readonly Edit[])
   for (const file of files) {
     const fileEdits = byFile.get(file.path);
     if (!fileEdits) continue;
-    let bytes = Buffer.from(file.content);
-    for (const edit of [...fileEdits].sort((a, b) => b.start - a.start)) {
-      const found = bytes.subarray(edit.start, edit.end).toString();
-      if (found !== edit.before) {
+    const { bytes } = file;
+    const toRaw = decodedToRawOffsets(bytes);
+    const pieces: Buffer[] = [];
+    let kept = 0;
+    for (const edit of [...fileEdits].sort((a, b) => a.start - b.start)) {
+      const start = toRaw(edit.start);
+      const end = toRaw(edit.end);
+      if (start === undefined || end === undefined) {
         throw new Error(
-          `${edit.file}: expected "${edit.before}" at byte ${edit.start}, found "${found}"`,
+          `${edit.file}: the token at byte ${edit.start} overlaps an invalid UTF-8 sequence`,
         );
       }
-      bytes = Buffer.concat([
-        bytes.subarray(0, edit.start),
-        Buffer.from(edit.after),
-        bytes.subarray(edit.end),
-      ]);
+      if (start < kept) throw new Error(`${edit.file}: two edits overlap at byte ${start}`);
+      const found = bytes.subarray(start, end);
+      if (!found.equals(Buffer.from(edit.before))) {
+        throw new Error(
+          `${edit.file}: expected "${edit.before}" at byte ${start}, found "${found.toString()}"`,
+        );
+      }
+      pieces.push(bytes.subarray(kept, start), Buffer.from(edit.after));
+      kept = end;
     }
-    changed.push({ path: file.path, content: bytes.toString(), hash: blobSha(bytes) });
+    pieces.push(bytes.subarray(kept));
+    changed.push(sourceFile(file.path, Buffer.concat(pieces)));
     byFile.delete(file.path);
   }
   const missing = [...byFile.keys()];

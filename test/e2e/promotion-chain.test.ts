@@ -54,6 +54,14 @@ function liveFiles(
   return files;
 }
 
+const LATIN1_UNIT = "dev/elb/terragrunt.hcl";
+/** A unit written in ISO-8859-1, with CRLF line ends: bytes that are not UTF-8 around the token. */
+const latin1Unit = (version: string) =>
+  Buffer.from(
+    unit("elb", version).replace("# elb:", "# Grüße, élb:").replace(/\n/g, "\r\n"),
+    "latin1",
+  );
+
 let simulator: GitHubSimulator;
 let app: AppProcess;
 let privateKey: string;
@@ -95,6 +103,7 @@ beforeAll(async () => {
   moduleRepository("sns", ["v1.0.0"]);
   moduleRepository("waf", ["v1.0.0", "v1.0.1"]);
   moduleRepository("iam", ["v1.0.0", "v1.1.0"]);
+  moduleRepository("elb", ["v1.0.0", "v1.0.1"]);
   simulator.createRepository(installation, "acme/live-chain", {
     files: liveFiles(CHAIN, ["dev", "stage", "prod"], { vpc: "v1.0.0", sqs: "v0.8.0" }),
   });
@@ -119,6 +128,9 @@ beforeAll(async () => {
       { iam: "v1.0.0" },
       { "dev/broken/terragrunt.hcl": "terraform {\n  source = \n" },
     ),
+  });
+  simulator.createRepository(installation, "acme/live-latin1", {
+    files: { ...liveFiles(TWO, ["stage"], { elb: "v1.0.0" }), [LATIN1_UNIT]: latin1Unit("v1.0.0") },
   });
   app = new AppProcess(simulator, privateKey, await freePort());
   simulator.setWebhookUrl(app.webhookUrl);
@@ -305,6 +317,17 @@ describe("end to end", () => {
     await app.start();
     const stage = await prFor(repo, "promoter/stage/acme/terraform-aws-kms/kms");
     expect(stage.title).toBe("[promoter] stage: acme/terraform-aws-kms/kms v3.0.0 → v3.1.0");
+  }, 300_000);
+
+  it("7. a file in ISO-8859-1: the app's commit changes only the version token's bytes", async () => {
+    const repo = "acme/live-latin1";
+    // The start-up check already found elb v1.0.1.
+    const branch = "promoter/dev/acme/terraform-aws-elb/elb";
+    const pr = await prFor(repo, branch);
+    expect(pr.title).toBe("[promoter] dev: acme/terraform-aws-elb/elb v1.0.0 → v1.0.1");
+    const written = simulator.fileBytes(repo, LATIN1_UNIT, branch);
+    expect(written?.toString("hex")).toBe(latin1Unit("v1.0.1").toString("hex"));
+    expect(simulator.fileBytes(repo, LATIN1_UNIT)?.equals(latin1Unit("v1.0.0"))).toBe(true);
   }, 300_000);
 
   it("made only requests that GitHub's OpenAPI description allows", () => {

@@ -62,7 +62,7 @@ describe("Probot's retry plugin under the adapters", () => {
         baseCommitSha: "base",
         baseTreeSha: "base-tree",
         message: "m",
-        files: [{ path: "a.hcl", content: "x", mode: "100644" }],
+        files: [{ path: "a.hcl", bytes: Buffer.from("x"), mode: "100644" }],
       }),
     ).resolves.toEqual({ commitSha: "commit", created: false });
   });
