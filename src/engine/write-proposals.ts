@@ -7,7 +7,7 @@ import {
   type PullRequestInfo,
 } from "../github/pull-requests.js";
 import type { TreeEntry } from "../github/read-repository.js";
-import { errorMessage, type BlobMode, type Octokit } from "../github/repo-ref.js";
+import { failureReason, type BlobMode, type Octokit } from "../github/repo-ref.js";
 import {
   commitsOnBranch,
   deleteBranch,
@@ -122,7 +122,7 @@ export async function writeProposals(context: WriteContext): Promise<WriteOutcom
       outcomes.push({ ...base, ...(await writeProposal(context, proposal, log)) });
     } catch (error) {
       log.warn({ err: error }, "writing the proposal failed");
-      outcomes.push({ ...base, action: "failed", reason: errorMessage(error) });
+      outcomes.push({ ...base, action: "failed", reason: failureReason(error) });
     }
   }
   return outcomes;

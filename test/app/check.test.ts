@@ -530,6 +530,81 @@ describe("GitHub failing", () => {
   });
 });
 
+describe("a write failing for a reason that is not an HTTP answer", () => {
+  async function checkWithSqsRelease(app: ReturnType<typeof testApp>, fixture: RepoFixture) {
+    mockRepositoryRead(fixture, [".github/promoter.yml", ...IAC]);
+    mockTags("acme", "terraform-aws-vpc", ["v1.0.0"]);
+    mockTags("acme", "terraform-aws-sqs", ["v0.8.0", "v0.8.1"]);
+    await app.receive(
+      "repository_dispatch",
+      webhook(
+        "repository_dispatch",
+        undefined,
+        { owner: "acme", repo: "live" },
+        { action: "new_module_release" },
+      ),
+    );
+  }
+
+  it("reports a network error with its message", async () => {
+    const app = testApp();
+    const fixture = live();
+    const bodies = capture();
+    mockPullRequests(fixture);
+    nock(API)
+      .post("/repos/acme/live/labels")
+      .reply(201, {})
+      .post("/repos/acme/live/git/trees")
+      .replyWithError("socket hang up");
+    mockCheckRun(fixture, bodies);
+    await checkWithSqsRelease(app, fixture);
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ output: { summary: string } }>("checkRun").output.summary).toContain(
+      "- dev: acme/terraform-aws-sqs → `v0.8.1`: socket hang up",
+    );
+  });
+
+  it("reports a thrown error with its own message", async () => {
+    const app = testApp();
+    app.services.appLogin = () => Promise.reject(new Error("the app's login is not known"));
+    const fixture = live();
+    const bodies = capture();
+    const pull = {
+      number: 21,
+      state: "open",
+      merged_at: null,
+      title: "[promoter] dev: acme/terraform-aws-sqs v0.8.0 → v0.8.0-rc.1",
+      body: metadataComment({
+        v: 1,
+        env: "dev",
+        dependency: "acme/terraform-aws-sqs",
+        from: ["v0.8.0"],
+        to: "v0.8.0-rc.1",
+      }),
+      merge_commit_sha: null,
+      head: {
+        ref: "promoter/dev/acme/terraform-aws-sqs",
+        sha: "branch-head",
+        repo: { full_name: "acme/live" },
+      },
+      base: { ref: "main", repo: { full_name: "acme/live" } },
+      labels: [{ name: "promoter:dev" }],
+      user: { login: "promoter[bot]" },
+    };
+    mockPullRequests(fixture, [pull]);
+    nock(API)
+      .get("/repos/acme/live/git/ref/heads%2Fpromoter%2Fdev%2Facme%2Fterraform-aws-sqs")
+      .optionally()
+      .reply(200, { object: { sha: "branch-head" } });
+    mockCheckRun(fixture, bodies);
+    await checkWithSqsRelease(app, fixture);
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ output: { summary: string } }>("checkRun").output.summary).toContain(
+      "- dev: acme/terraform-aws-sqs → `v0.8.1`: the app's login is not known",
+    );
+  });
+});
+
 describe("repository state", () => {
   it("deletes a promoter branch that no open PR and no proposal needs, after checking for a PR", async () => {
     const app = testApp();
