@@ -4,6 +4,7 @@ import type { Config } from "../config/index.js";
 import { planEdits } from "../iac/edits.js";
 import type { Dependency, Edit, Inventory, Usage } from "../iac/types.js";
 import { parseVersionTag, selectTarget } from "../versions/strategies.js";
+import { branchNameProblem } from "./branches.js";
 
 /** Why a proposal exists: a newer version for the first environment, or one promoted from the previous. */
 export type ProposalReason = "update" | "promotion";
@@ -75,10 +76,17 @@ export function proposalFor(
   to: string,
   reason: ProposalReason,
 ): Proposal | { refused: string } {
+  const key = proposalKey(environment, dependency);
+  const badName = branchNameProblem(key);
+  if (badName) {
+    return {
+      refused: `${to} cannot be proposed: the id cannot be part of a git branch name (${badName})`,
+    };
+  }
   const edits = planEdits(inventory, dependency, environment, to);
   if (!edits.ok) return { refused: edits.reason };
   return {
-    key: proposalKey(environment, dependency),
+    key,
     environment,
     dependency,
     from: edits.from,

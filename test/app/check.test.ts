@@ -605,6 +605,48 @@ describe("a write failing for a reason that is not an HTTP answer", () => {
   });
 });
 
+describe("a dependency id that cannot be a branch name", () => {
+  it("is held back with the reason at every check, and nothing is written or failed", async () => {
+    const app = testApp();
+    const fixture = live({
+      "dev/odd/terragrunt.hcl": `terraform {
+  source = "git::https://github.com/acme/terraform-aws-odd.git//modules/my module..v2?ref=v1.0.0"
+}
+`,
+    });
+    for (let check = 1; check <= 2; check++) {
+      const bodies = capture();
+      mockRepositoryRead(
+        fixture,
+        check === 1 ? [".github/promoter.yml", ...IAC, "dev/odd/terragrunt.hcl"] : [],
+      );
+      mockTags("acme", "terraform-aws-vpc", ["v1.0.0"], `"vpc-${check}"`);
+      mockTags("acme", "terraform-aws-sqs", ["v0.8.0"], `"sqs-${check}"`);
+      mockTags("acme", "terraform-aws-odd", ["v1.0.0", "v1.1.0"], `"odd-${check}"`);
+      mockPullRequests(fixture);
+      mockCheckRun(fixture, bodies);
+      await app.receive(
+        "repository_dispatch",
+        webhook(
+          "repository_dispatch",
+          undefined,
+          { owner: "acme", repo: "live" },
+          { action: "new_module_release" },
+        ),
+      );
+      expect(app.errors).toEqual([]);
+      const run = bodies.one<{ conclusion: string; output: { title: string; text: string } }>(
+        "checkRun",
+      );
+      expect(run.conclusion).toBe("success");
+      expect(run.output.title).toBe("Up to date");
+      expect(run.output.text).toContain(
+        '- dev: acme/terraform-aws-odd/my module..v2: v1.1.0 cannot be proposed: the id cannot be part of a git branch name (it contains a space and "..")',
+      );
+    }
+  });
+});
+
 describe("repository state", () => {
   it("deletes a promoter branch that no open PR and no proposal needs, after checking for a PR", async () => {
     const app = testApp();

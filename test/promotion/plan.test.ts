@@ -97,6 +97,21 @@ describe("plan: the first environment", () => {
     expect(summary(planFor(files, versions))).toEqual([`dev ${VPC} v1.2.0→v1.3.0 update`]);
   });
 
+  it("holds back, with the reason, a dependency whose id cannot be part of a branch name", () => {
+    const odd = "git::https://github.com/acme/terraform-aws-vpc.git//modules/a~b";
+    const files = { "dev-a/vpc/terragrunt.hcl": unit("v1.2.0", odd), "dev-a/ok/main.tf": "" };
+    const result = planFor(files, { "acme/terraform-aws-vpc/a~b": ["v1.2.0", "v1.3.0"] });
+    expect(result.proposals).toEqual([]);
+    expect(result.deferred).toEqual([
+      {
+        environment: "dev",
+        dependency: "acme/terraform-aws-vpc/a~b",
+        reason:
+          'v1.3.0 cannot be proposed: the id cannot be part of a git branch name (it contains "~")',
+      },
+    ]);
+  });
+
   it("does not propose a declined version again, but a newer one", () => {
     const files = { "dev-a/vpc/terragrunt.hcl": unit("v1.2.0") };
     const declined: PromotionPullRequest = {
