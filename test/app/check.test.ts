@@ -357,9 +357,9 @@ describe("an existing promotion PR", () => {
     const bodies = capture();
     readWithSqsRelease(fixture, ["v0.8.0", "v0.8.1", "v0.8.3"], [existing("v0.8.1")]);
     const repo = "/repos/acme/live";
+    // The check's listing shows the branch: no request to read it.
+    mockBranches(fixture, ["promoter/dev/acme/terraform-aws-sqs"]);
     nock(API)
-      .get(`${repo}/git/ref/heads%2Fpromoter%2Fdev%2Facme%2Fterraform-aws-sqs`)
-      .reply(200, { object: { sha: "branch-head" } })
       .get(`${repo}/compare/${fixture.headSha}...promoter%2Fdev%2Facme%2Fterraform-aws-sqs`)
       .reply(200, {
         commits: [
@@ -389,7 +389,7 @@ describe("an existing promotion PR", () => {
       .reply(200, [])
       .patch(`${repo}/pulls/21`, bodies.as("pullUpdate"))
       .reply(200, {});
-    mockCheckRun(fixture, bodies);
+    mockCheckRun(fixture, bodies, false);
     await app.receive(
       "repository_dispatch",
       webhook(
@@ -415,9 +415,9 @@ describe("an existing promotion PR", () => {
     const bodies = capture();
     readWithSqsRelease(fixture, ["v0.8.0", "v0.8.1", "v0.8.3"], [existing("v0.8.1")]);
     const repo = "/repos/acme/live";
+    // The check's listing shows the branch: no request to read it.
+    mockBranches(fixture, ["promoter/dev/acme/terraform-aws-sqs"]);
     nock(API)
-      .get(`${repo}/git/ref/heads%2Fpromoter%2Fdev%2Facme%2Fterraform-aws-sqs`)
-      .reply(200, { object: { sha: "branch-head" } })
       .get(`${repo}/compare/${fixture.headSha}...promoter%2Fdev%2Facme%2Fterraform-aws-sqs`)
       .reply(200, {
         commits: [
@@ -437,7 +437,7 @@ describe("an existing promotion PR", () => {
       .reply(201, { id: 1 })
       .patch(`${repo}/pulls/21`, bodies.as("pullUpdate"))
       .reply(200, {});
-    mockCheckRun(fixture, bodies);
+    mockCheckRun(fixture, bodies, false);
     await app.receive(
       "repository_dispatch",
       webhook(
@@ -592,10 +592,6 @@ describe("a write failing for a reason that is not an HTTP answer", () => {
       user: { login: "promoter[bot]" },
     };
     mockPullRequests(fixture, [pull]);
-    nock(API)
-      .get("/repos/acme/live/git/ref/heads%2Fpromoter%2Fdev%2Facme%2Fterraform-aws-sqs")
-      .optionally()
-      .reply(200, { object: { sha: "branch-head" } });
     mockCheckRun(fixture, bodies);
     await checkWithSqsRelease(app, fixture);
     expect(app.errors).toEqual([]);
@@ -647,56 +643,211 @@ describe("a dependency id that cannot be a branch name", () => {
   });
 });
 
-describe("repository state", () => {
-  it("deletes a promoter branch that no open PR and no proposal needs, after checking for a PR", async () => {
+describe("the app's branches and a person's", () => {
+  const repo = "/repos/acme/live";
+  const appCommit = (sha: string) => ({
+    sha,
+    author: { login: "promoter[bot]" },
+    committer: { login: "web-flow" },
+    commit: { verification: { verified: true } },
+  });
+  const personCommit = (sha: string) => ({
+    sha,
+    author: { login: "alice" },
+    committer: { login: "alice" },
+    commit: { verification: { verified: false } },
+  });
+  const compare = (fixture: RepoFixture, branch: string) =>
+    `${repo}/compare/${fixture.headSha}...${encodeURIComponent(branch)}`;
+  const openPull = (branch: string, number: number, author: string, body = "") => ({
+    number,
+    state: "open",
+    merged_at: null,
+    merge_commit_sha: null,
+    title: "t",
+    body,
+    user: { login: author },
+    labels: [],
+    head: { ref: branch, sha: "s", repo: { full_name: "acme/live" } },
+    base: { ref: "main", repo: { full_name: "acme/live" } },
+  });
+  const dispatch = () =>
+    webhook(
+      "repository_dispatch",
+      undefined,
+      { owner: "acme", repo: "live" },
+      { action: "new_module_release" },
+    );
+  function readWithoutUpdates(fixture: RepoFixture) {
+    mockRepositoryRead(fixture, [".github/promoter.yml", ...IAC]);
+    mockTags("acme", "terraform-aws-vpc", ["v1.0.0"]);
+    mockTags("acme", "terraform-aws-sqs", ["v0.8.0"]);
+    mockPullRequests(fixture);
+  }
+
+  it("deletes a stray branch of the app's form only when all its commits are the app's; warns about the others", async () => {
+    const app = testApp();
+    const fixture = live();
+    const bodies = capture();
+    readWithoutUpdates(fixture);
+    mockBranches(fixture, [
+      "promoter/dev/acme/gone/gone",
+      "promoter/dev/acme/old-but-open/x",
+      "promoter/dev/acme/wip/x",
+      "promoter/rename-environments-wip",
+    ]);
+    nock(API)
+      .get(`${repo}/pulls`)
+      .query({ head: "acme:promoter/dev/acme/gone/gone", state: "open" })
+      .reply(200, [])
+      .get(compare(fixture, "promoter/dev/acme/gone/gone"))
+      .reply(200, { commits: [appCommit("a1")] })
+      .delete(`${repo}/git/refs/heads%2Fpromoter%2Fdev%2Facme%2Fgone%2Fgone`)
+      .reply(204)
+      .get(compare(fixture, "promoter/dev/acme/old-but-open/x"))
+      .reply(200, { commits: [appCommit("a4")] })
+      .get(`${repo}/pulls`)
+      .query({ head: "acme:promoter/dev/acme/old-but-open/x", state: "open" })
+      .reply(200, [openPull("promoter/dev/acme/old-but-open/x", 3, "someone")])
+      .get(compare(fixture, "promoter/dev/acme/wip/x"))
+      .reply(200, { commits: [appCommit("a2aaaaaaa"), personCommit("b3bbbbbbb")] });
+    // No request at all about promoter/rename-environments-wip: it is not of the app's form.
+    mockCheckRun(fixture, bodies, false);
+    await app.receive("repository_dispatch", dispatch());
+    expect(app.errors).toEqual([]);
+    const run = bodies.one<{ conclusion: string; output: { title: string; text: string } }>(
+      "checkRun",
+    );
+    expect(run.conclusion).toBe("success");
+    expect(run.output.title).toBe("Up to date");
+    expect(run.output.text).toContain(
+      "- promoter/dev/acme/wip/x: this branch has commits that are not Promoter's (b3bbbbb): Promoter leaves it alone",
+    );
+    expect(run.output.text).toContain(
+      "- promoter/rename-environments-wip: this branch is not one Promoter creates (promoter/<environment>/<dependency>): Promoter leaves it alone",
+    );
+    expect(run.output.text).not.toContain("gone");
+    expect(run.output.text).not.toContain("old-but-open");
+  });
+
+  it("does not move an existing branch of a proposal's name with a person's commits, and says so", async () => {
     const app = testApp();
     const fixture = live();
     const bodies = capture();
     mockRepositoryRead(fixture, [".github/promoter.yml", ...IAC]);
     mockTags("acme", "terraform-aws-vpc", ["v1.0.0"]);
-    mockTags("acme", "terraform-aws-sqs", ["v0.8.0"]);
+    mockTags("acme", "terraform-aws-sqs", ["v0.8.0", "v0.8.1"]);
     mockPullRequests(fixture);
-    mockBranches(fixture, ["promoter/dev/acme/gone", "promoter/dev/acme/old-but-open"]);
-    const repo = "/repos/acme/live";
+    const branch = "promoter/dev/acme/terraform-aws-sqs";
     nock(API)
-      .get(`${repo}/pulls`)
-      .query({ head: "acme:promoter/dev/acme/gone", state: "open" })
-      .reply(200, [])
-      .get(`${repo}/pulls`)
-      .query({ head: "acme:promoter/dev/acme/old-but-open", state: "open" })
-      .reply(200, [
-        {
-          number: 3,
-          state: "open",
-          merged_at: null,
-          merge_commit_sha: null,
-          title: "t",
-          body: "",
-          user: { login: "someone" },
-          labels: [],
-          head: {
-            ref: "promoter/dev/acme/old-but-open",
-            sha: "s",
-            repo: { full_name: "acme/live" },
-          },
-          base: { ref: "main", repo: { full_name: "acme/live" } },
-        },
-      ])
-      .delete(`${repo}/git/refs/heads%2Fpromoter%2Fdev%2Facme%2Fgone`)
-      .reply(204);
-    mockCheckRun(fixture, bodies, false);
-    await app.receive(
-      "repository_dispatch",
-      webhook(
-        "repository_dispatch",
-        undefined,
-        { owner: "acme", repo: "live" },
-        { action: "new_module_release" },
-      ),
-    );
+      .post(`${repo}/labels`)
+      .reply(201, {})
+      .post(`${repo}/git/trees`)
+      .reply(201, { sha: "tree-1" })
+      .post(`${repo}/git/commits`)
+      .reply(201, { sha: "commit-1" })
+      .post(`${repo}/git/refs`)
+      .reply(422, { message: "Reference already exists" })
+      .get(compare(fixture, branch))
+      .reply(200, { commits: [personCommit("c4ccccccc")] });
+    mockCheckRun(fixture, bodies);
+    await app.receive("repository_dispatch", dispatch());
     expect(app.errors).toEqual([]);
+    const run = bodies.one<{ conclusion: string; output: { summary: string } }>("checkRun");
+    expect(run.conclusion).toBe("success");
+    expect(run.output.summary).toContain(
+      `**Left alone**\n- dev: acme/terraform-aws-sqs → \`v0.8.1\`: the branch ${branch} exists with commits that are not Promoter's (c4ccccc); Promoter does not overwrite it`,
+    );
   });
 
+  it("writes nothing for a listed branch of a proposal's name with a person's commits", async () => {
+    const app = testApp();
+    const fixture = live();
+    const bodies = capture();
+    mockRepositoryRead(fixture, [".github/promoter.yml", ...IAC]);
+    mockTags("acme", "terraform-aws-vpc", ["v1.0.0"]);
+    mockTags("acme", "terraform-aws-sqs", ["v0.8.0", "v0.8.1"]);
+    mockPullRequests(fixture);
+    const branch = "promoter/dev/acme/terraform-aws-sqs";
+    mockBranches(fixture, [branch]);
+    // No label, tree, commit or ref: the comparison alone decides.
+    nock(API)
+      .get(compare(fixture, branch))
+      .reply(200, { commits: [appCommit("a6"), personCommit("c7ccccccc")] });
+    mockCheckRun(fixture, bodies, false);
+    await app.receive("repository_dispatch", dispatch());
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ output: { summary: string } }>("checkRun").output.summary).toContain(
+      `the branch ${branch} exists with commits that are not Promoter's (c7ccccc); Promoter does not overwrite it`,
+    );
+  });
+
+  it("moves an existing branch of a proposal's name whose commits are all the app's, and opens the PR", async () => {
+    const app = testApp();
+    const fixture = live();
+    const bodies = capture();
+    mockRepositoryRead(fixture, [".github/promoter.yml", ...IAC]);
+    mockTags("acme", "terraform-aws-vpc", ["v1.0.0"]);
+    mockTags("acme", "terraform-aws-sqs", ["v0.8.0", "v0.8.1"]);
+    mockPullRequests(fixture);
+    const branch = "promoter/dev/acme/terraform-aws-sqs";
+    nock(API)
+      .post(`${repo}/labels`)
+      .reply(201, {})
+      .post(`${repo}/git/trees`)
+      .reply(201, { sha: "tree-1" })
+      .post(`${repo}/git/commits`)
+      .reply(201, { sha: "commit-1" })
+      .post(`${repo}/git/refs`)
+      .reply(422, { message: "Reference already exists" })
+      .get(compare(fixture, branch))
+      .reply(200, { commits: [appCommit("a5")] })
+      .patch(`${repo}/git/refs/heads%2F${encodeURIComponent(branch)}`, bodies.as("forcePush"))
+      .reply(200, {})
+      .get("/repos/acme/terraform-aws-sqs/releases")
+      .query(true)
+      .reply(200, [])
+      .post(`${repo}/pulls`)
+      .reply(201, { number: 51 })
+      .post(`${repo}/issues/51/labels`)
+      .reply(200, []);
+    mockCheckRun(fixture, bodies);
+    await app.receive("repository_dispatch", dispatch());
+    expect(app.errors).toEqual([]);
+    expect(bodies.one("forcePush")).toEqual({ sha: "commit-1", force: true });
+    expect(bodies.one<{ output: { title: string } }>("checkRun").output.title).toBe(
+      "1 pull request opened",
+    );
+  });
+
+  it("leaves alone a person's open PR from a proposal's branch: no push, no edit", async () => {
+    const app = testApp();
+    const fixture = live();
+    const bodies = capture();
+    mockRepositoryRead(fixture, [".github/promoter.yml", ...IAC]);
+    mockTags("acme", "terraform-aws-vpc", ["v1.0.0"]);
+    mockTags("acme", "terraform-aws-sqs", ["v0.8.0", "v0.8.1"]);
+    const branch = "promoter/dev/acme/terraform-aws-sqs";
+    // Even with metadata in its body: only the app's own PRs are the app's.
+    const body = metadataComment({
+      v: 1,
+      env: "dev",
+      dependency: "acme/terraform-aws-sqs",
+      from: ["v0.8.0"],
+      to: "v0.7.0",
+    });
+    mockPullRequests(fixture, [openPull(branch, 61, "alice", body)]);
+    mockCheckRun(fixture, bodies);
+    await app.receive("repository_dispatch", dispatch());
+    expect(app.errors).toEqual([]);
+    const run = bodies.one<{ conclusion: string; output: { summary: string } }>("checkRun");
+    expect(run.output.summary).toContain(
+      "- dev: acme/terraform-aws-sqs → `v0.8.1` (#61): the open pull request from its branch is alice's, not Promoter's; Promoter leaves it alone",
+    );
+  });
+});
+
+describe("repository state", () => {
   it("reads a very large repository from its tarball when GitHub truncates the tree", async () => {
     const app = testApp();
     const fixture = live();

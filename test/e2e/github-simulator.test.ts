@@ -369,15 +369,16 @@ describe("git data API", () => {
       baseTreeSha: headCommit.tree.sha,
       message: "dev: x",
       files: [{ path: "dev/x.hcl", bytes: Buffer.from("x = 1\n"), mode: "100644" as const }],
+      whenBranchExists: "move" as const,
     };
-    expect(await writeCommit(octokit, LIVE, spec)).toMatchObject({ created: true });
+    expect(await writeCommit(octokit, LIVE, spec)).toMatchObject({ branch: "created" });
     expect(
       await writeCommit(octokit, LIVE, {
         ...spec,
         files: [{ ...spec.files[0]!, bytes: Buffer.from("x = 2\n") }],
       }),
     ).toMatchObject({
-      created: false,
+      branch: "moved",
     });
     expect(sim.files("acme/live", "promoter/dev/x")["dev/x.hcl"]).toBe("x = 2\n");
     const read = await readFromTarball(

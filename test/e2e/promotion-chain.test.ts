@@ -62,6 +62,13 @@ const latin1Unit = (version: string) =>
     "latin1",
   );
 
+/** Alice's branches under promoter/: one of the app's form with a proposal's name, a stray one, a free one. */
+const PEOPLES_BRANCHES = [
+  "promoter/dev/acme/terraform-aws-ecs/ecs",
+  "promoter/dev/acme/terraform-aws-old/old",
+  "promoter/rename-environments-wip",
+];
+
 let simulator: GitHubSimulator;
 let app: AppProcess;
 let privateKey: string;
@@ -104,6 +111,7 @@ beforeAll(async () => {
   moduleRepository("waf", ["v1.0.0", "v1.0.1"]);
   moduleRepository("iam", ["v1.0.0", "v1.1.0"]);
   moduleRepository("elb", ["v1.0.0", "v1.0.1"]);
+  moduleRepository("ecs", ["v1.0.0", "v1.1.0"]);
   simulator.createRepository(installation, "acme/live-chain", {
     files: liveFiles(CHAIN, ["dev", "stage", "prod"], { vpc: "v1.0.0", sqs: "v0.8.0" }),
   });
@@ -132,6 +140,16 @@ beforeAll(async () => {
   simulator.createRepository(installation, "acme/live-latin1", {
     files: { ...liveFiles(TWO, ["stage"], { elb: "v1.0.0" }), [LATIN1_UNIT]: latin1Unit("v1.0.0") },
   });
+  simulator.createRepository(installation, "acme/live-people", {
+    files: liveFiles(TWO, ["dev", "stage"], { ecs: "v1.0.0" }),
+  });
+  for (const branch of PEOPLES_BRANCHES)
+    simulator.createBranch(
+      "acme/live-people",
+      branch,
+      { "NOTES.md": "work in progress\n" },
+      { by: "alice" },
+    );
   app = new AppProcess(simulator, privateKey, await freePort());
   simulator.setWebhookUrl(app.webhookUrl);
   await app.start();
@@ -328,6 +346,25 @@ describe("end to end", () => {
     const written = simulator.fileBytes(repo, LATIN1_UNIT, branch);
     expect(written?.toString("hex")).toBe(latin1Unit("v1.0.1").toString("hex"));
     expect(simulator.fileBytes(repo, LATIN1_UNIT)?.equals(latin1Unit("v1.0.0"))).toBe(true);
+  }, 300_000);
+
+  it("8. a person's branches under promoter/: neither deleted nor moved, and the check run says so", async () => {
+    const repo = "acme/live-people";
+    const heads = PEOPLES_BRANCHES.map((b) => simulator.branchSha(repo, b));
+    // The start-up check found ecs v1.1.0, whose branch is alice's.
+    const run = await eventually("the check run", () => simulator.checkRuns(repo).at(-1));
+    expect(run.conclusion).toBe("success");
+    expect(run.summary).toContain(
+      "the branch promoter/dev/acme/terraform-aws-ecs/ecs exists with commits that are not Promoter's",
+    );
+    expect(run.text).toContain(
+      "promoter/dev/acme/terraform-aws-old/old: this branch has commits that are not Promoter's",
+    );
+    expect(run.text).toContain(
+      "promoter/rename-environments-wip: this branch is not one Promoter creates",
+    );
+    expect(PEOPLES_BRANCHES.map((b) => simulator.branchSha(repo, b))).toEqual(heads);
+    expect(simulator.pullRequests(repo)).toEqual([]);
   }, 300_000);
 
   it("made only requests that GitHub's OpenAPI description allows", () => {

@@ -63,7 +63,8 @@ describe("Probot's retry plugin under the adapters", () => {
         baseTreeSha: "base-tree",
         message: "m",
         files: [{ path: "a.hcl", bytes: Buffer.from("x"), mode: "100644" }],
+        whenBranchExists: "move",
       }),
-    ).resolves.toEqual({ commitSha: "commit", created: false });
+    ).resolves.toEqual({ commitSha: "commit", branch: "moved" });
   });
 });

@@ -30,6 +30,7 @@ const spec = {
     },
     { path: "dev/run.sh", bytes: Buffer.from("#!/bin/sh\n"), mode: "100755" as const },
   ],
+  whenBranchExists: "move" as const,
 };
 
 function treeAndCommit(): nock.Scope {
@@ -62,11 +63,11 @@ describe("writeCommit", () => {
       .reply(201, { ref: `refs/heads/${BRANCH}`, object: { sha: "new-commit" } });
     await expect(writeCommit(client(), REPO, spec)).resolves.toEqual({
       commitSha: "new-commit",
-      created: true,
+      branch: "created",
     });
   });
 
-  it("force-moves an existing branch (422 Reference already exists) in 4 requests", async () => {
+  it("force-moves an existing branch (422 Reference already exists) in 4 requests when told to", async () => {
     treeAndCommit()
       .post("/repos/acme/live/git/refs")
       .reply(422, {
@@ -77,7 +78,7 @@ describe("writeCommit", () => {
       .reply(200, { ref: `refs/heads/${BRANCH}`, object: { sha: "new-commit" } });
     await expect(writeCommit(client(), REPO, spec)).resolves.toEqual({
       commitSha: "new-commit",
-      created: false,
+      branch: "moved",
     });
   });
 
@@ -110,7 +111,16 @@ describe("writeCommit", () => {
           { path: "dev/b.hcl", bytes: bom, mode: "100644" },
         ],
       }),
-    ).resolves.toEqual({ commitSha: "new-commit", created: true });
+    ).resolves.toEqual({ commitSha: "new-commit", branch: "created" });
+  });
+
+  it("keeps an existing branch as it is when told to, for the caller to decide", async () => {
+    treeAndCommit()
+      .post("/repos/acme/live/git/refs")
+      .reply(422, { message: "Reference already exists" });
+    await expect(
+      writeCommit(client(), REPO, { ...spec, whenBranchExists: "keep" }),
+    ).resolves.toEqual({ commitSha: "new-commit", branch: "exists" });
   });
 
   it("lets any other 422 on the ref through, without touching the branch", async () => {
