@@ -43,6 +43,8 @@ export interface Deferral {
   environment: string;
   dependency: string;
   reason: string;
+  /** The app's PR the reason refers to (`#<n>` in it): a declined or held one. */
+  pullRequest?: number;
 }
 
 /** The proposals that follow from an inventory, and what was held back. */
@@ -131,8 +133,8 @@ export function plan(
   const prefixOf = tagPrefixFor(config);
   const proposals: Proposal[] = [];
   const deferred: Deferral[] = [];
-  const defer = (environment: string, dependency: string, reason: string) =>
-    deferred.push({ environment, dependency, reason });
+  const defer = (environment: string, dependency: string, reason: string, pullRequest?: number) =>
+    deferred.push({ environment, dependency, reason, ...(pullRequest ? { pullRequest } : {}) });
   const declined = (environment: string, dependency: string, to: string) =>
     existing.find(
       (pr) =>
@@ -154,6 +156,7 @@ export function plan(
         environment,
         dependency.id,
         `${to} was declined: #${refusal.number} was closed without merging`,
+        refusal.number,
       );
       return;
     }
@@ -230,6 +233,7 @@ export function plan(
           environment.name,
           dependency.id,
           `${upstreamVersion} is on hold (#${heldBy.number} has promoter:hold)`,
+          heldBy.number,
         );
         continue;
       }

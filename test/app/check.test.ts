@@ -201,9 +201,11 @@ describe("a scheduled check", () => {
       conclusion: "success",
     });
     expect(checkRun.output.title).toBe("2 pull requests opened");
-    expect(checkRun.output.summary).toContain("- dev: acme/terraform-aws-sqs → `v0.8.2` (#11)");
-    expect(checkRun.output.text).toContain("| acme/terraform-aws-vpc/vpc | `v1.0.0` | `v1.0.0` |");
-    expect(checkRun.output.text).toContain("| acme/terraform-aws-sqs | `v0.8.0` | — |");
+    expect(checkRun.output.summary).toContain("- dev: `acme/terraform-aws-sqs` → `v0.8.2` (#11)");
+    expect(checkRun.output.text).toContain(
+      "| `acme/terraform-aws-vpc/vpc` | `v1.0.0` | `v1.0.0` |",
+    );
+    expect(checkRun.output.text).toContain("| `acme/terraform-aws-sqs` | `v0.8.0` | — |");
   });
 
   it("with nothing to do writes only the check run, and a re-check downloads nothing and lists tags with 304s", async () => {
@@ -526,7 +528,9 @@ describe("GitHub failing", () => {
     expect(checkRun.conclusion).toBe("neutral");
     expect(checkRun.output.title).toBe("1 pull request could not be written");
     expect(checkRun.output.summary).toContain("**Failed** (retried at the next check)");
-    expect(checkRun.output.summary).toContain("- dev: acme/terraform-aws-vpc/vpc → `v1.0.1` (#41)");
+    expect(checkRun.output.summary).toContain(
+      "- dev: `acme/terraform-aws-vpc/vpc` → `v1.0.1` (#41)",
+    );
   });
 });
 
@@ -887,6 +891,6 @@ describe("repository state", () => {
     expect(app.errors).toEqual([]);
     const checkRun = bodies.one<{ output: { title: string; text: string } }>("checkRun");
     expect(checkRun.output.title).toBe("Up to date");
-    expect(checkRun.output.text).toContain("| acme/terraform-aws-sqs | `v0.8.0` | — |");
+    expect(checkRun.output.text).toContain("| `acme/terraform-aws-sqs` | `v0.8.0` | — |");
   });
 });

@@ -413,7 +413,7 @@ describe("a declined PR and a missed merge event, at the next scheduled check", 
     );
     const checkRun = bodies.one<{ output: { text: string } }>("checkRun");
     expect(checkRun.output.text).toContain(
-      `- dev: ${SQS}: v0.9.1 was declined: #3 was closed without merging`,
+      `- dev: \`${SQS}\`: v0.9.1 was declined: #3 was closed without merging`,
     );
   });
 });

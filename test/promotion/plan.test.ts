@@ -128,6 +128,7 @@ describe("plan: the first environment", () => {
         environment: "dev",
         dependency: VPC,
         reason: "v1.3.0 was declined: #12 was closed without merging",
+        pullRequest: 12,
       },
     ]);
     const newer = planFor(
