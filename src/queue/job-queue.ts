@@ -1,3 +1,5 @@
+import type { MergedPullRequest } from "../promotion/merged-pull-request.js";
+
 /** What every job names: the repository, its installation, and why the job runs (for the logs). */
 interface RepositoryJob {
   installationId: number;
@@ -13,15 +15,13 @@ export interface CheckJob extends RepositoryJob {
   kind?: "check";
 }
 
-/** A merged PR labelled `promoter:<env>`: promote what it changed to the next environment. */
+/**
+ * A merged PR, the app's own or one labelled `promoter:<env>`: promote what it brought to the next
+ * environment. It carries no body: what a merge promotes is read from the merge commit.
+ */
 export interface MergedJob extends RepositoryJob {
   kind: "merged";
-  pullRequest: {
-    number: number;
-    body: string;
-    labels: string[];
-    mergeCommitSha: string;
-  };
+  pullRequest: MergedPullRequest;
 }
 
 /**

@@ -155,7 +155,7 @@ describe("/promote", () => {
     });
     expect(bodies.one("ref")).toMatchObject({ ref: `refs/heads/promoter/prod/${VPC}` });
     expect(bodies.one<{ body: string }>("reply").body).toBe(
-      `@alice Opened #12 to promote ${VPC} \`v1.1.0\` to prod.`,
+      `@alice Opened #12 to promote \`${VPC}\` \`v1.1.0\` to prod.`,
     );
   });
 

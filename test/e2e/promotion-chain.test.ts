@@ -187,7 +187,7 @@ describe("end to end", () => {
     await botComment(
       repo,
       dev.number,
-      `#${stage.number} to promote acme/terraform-aws-vpc/vpc \`v1.1.0\` to stage`,
+      `#${stage.number} to promote \`acme/terraform-aws-vpc/vpc\` \`v1.1.0\` to stage`,
     );
     await simulator.mergePullRequest(repo, stage.number, { by: "alice" });
     await botComment(repo, stage.number, "prod is promoted by hand");

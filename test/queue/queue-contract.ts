@@ -63,7 +63,14 @@ export const merged = (repo: string, number: number, owner = "acme"): MergedJob 
   repo,
   defaultBranch: "main",
   reason: `#${number} merged`,
-  pullRequest: { number, body: "body", labels: ["promoter:dev"], mergeCommitSha: `sha${number}` },
+  pullRequest: {
+    number,
+    labels: ["promoter:dev"],
+    mergeCommitSha: `sha${number}`,
+    author: "promoter[bot]",
+    headRef: `promoter/dev/acme/terraform-aws-vpc`,
+    fromFork: false,
+  },
 });
 
 export const command = (repo: string, commentId: number, owner = "acme"): CommandJob => ({
