@@ -168,7 +168,12 @@ export async function checkRepository(
     log,
   );
   const pullRequests = await listPromoterPullRequests(octokit, target, {});
-  const decided = plan(inventory, versions.versions, config, existingPromotions(pullRequests));
+  const decided = plan(
+    inventory,
+    versions.versions,
+    config,
+    existingPromotions(pullRequests, await services.appLogin()),
+  );
   // Listed before writing: which proposals' branches exist already is then known without a request.
   const listed = await listBranches(octokit, target, PROMOTER_BRANCH_PREFIX);
   const outcomes = await writeProposals({

@@ -21,7 +21,7 @@ import type { ScanCache } from "../iac/scanner.js";
 import type { Inventory, SourceFile } from "../iac/types.js";
 import { isAppCommit, isPromotionBranchName } from "../promotion/branches.js";
 import type { WriteOutcome } from "../promotion/check-report.js";
-import type { Proposal, PromotionPullRequest } from "../promotion/plan.js";
+import { proposalKey, type Proposal, type PromotionPullRequest } from "../promotion/plan.js";
 import {
   HOLD_LABEL,
   environmentLabel,
@@ -39,14 +39,27 @@ import type { Services } from "./services.js";
 /** The colour of the environment labels the app creates. */
 const LABEL_COLOR = "5319e7";
 
-/** The app's PRs (and PRs labelled for an environment) as the planner needs them. */
+/**
+ * Whether a PR is one of the app's own: opened by its bot from a branch of the repository itself. Its
+ * metadata is the only one worth reading; anyone can write a metadata comment into another PR's body.
+ */
+export function isAppPullRequest(pr: PullRequestInfo, appLogin: string): boolean {
+  return pr.author === appLogin && !pr.fromFork;
+}
+
+/**
+ * The app's PRs as the planner needs them (declined versions, holds): only the app's own, and only
+ * when their metadata names their branch.
+ */
 export function existingPromotions(
   pullRequests: readonly PullRequestInfo[],
+  appLogin: string,
 ): PromotionPullRequest[] {
   const promotions: PromotionPullRequest[] = [];
   for (const pr of pullRequests) {
+    if (!isAppPullRequest(pr, appLogin)) continue;
     const metadata = parseMetadata(pr.body);
-    if (!metadata) continue;
+    if (!metadata || pr.headRef !== proposalKey(metadata.env, metadata.dependency)) continue;
     promotions.push({
       environment: metadata.env,
       dependency: metadata.dependency,

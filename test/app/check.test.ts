@@ -332,6 +332,70 @@ describe("an existing promotion PR", () => {
     mockPullRequests(fixture, pulls);
   }
 
+  const dispatch = () =>
+    webhook(
+      "repository_dispatch",
+      undefined,
+      { owner: "acme", repo: "live" },
+      { action: "new_module_release" },
+    );
+
+  it("is not one from a fork that named its branch and wrote its body like the app's: the app opens its own", async () => {
+    const app = testApp();
+    const fixture = live();
+    const bodies = capture();
+    const fork = {
+      ...existing("v0.8.1", 22),
+      user: { login: "mallory" },
+      head: {
+        ref: "promoter/dev/acme/terraform-aws-sqs",
+        sha: "f",
+        repo: { full_name: "mallory/live" },
+      },
+    };
+    readWithSqsRelease(fixture, ["v0.8.0", "v0.8.1"], [fork]);
+    mockProposalWrite(fixture, bodies, {
+      branch: "promoter/dev/acme/terraform-aws-sqs",
+      module: "terraform-aws-sqs",
+      number: 23,
+    });
+    mockCheckRun(fixture, bodies);
+    await app.receive("repository_dispatch", dispatch());
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ head: string }>("pull").head).toBe("promoter/dev/acme/terraform-aws-sqs");
+  });
+
+  it("declines nothing when a person's closed PR carries metadata: only the app's PRs count", async () => {
+    const app = testApp();
+    const fixture = live();
+    const bodies = capture();
+    const forged = {
+      ...existing("v0.8.1", 24),
+      state: "closed",
+      user: { login: "mallory" },
+      head: {
+        ref: "promoter/dev/acme/terraform-aws-sqs",
+        sha: "m",
+        repo: { full_name: "acme/live" },
+      },
+    };
+    readWithSqsRelease(fixture, ["v0.8.0", "v0.8.1"], [forged]);
+    mockProposalWrite(fixture, bodies, {
+      branch: "promoter/dev/acme/terraform-aws-sqs",
+      module: "terraform-aws-sqs",
+      number: 25,
+    });
+    mockCheckRun(fixture, bodies);
+    await app.receive("repository_dispatch", dispatch());
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ title: string }>("pull").title).toBe(
+      "[promoter] dev: acme/terraform-aws-sqs v0.8.0 → v0.8.1",
+    );
+    expect(bodies.one<{ output: { text: string } }>("checkRun").output.text).not.toContain(
+      "declined",
+    );
+  });
+
   it("is left as it is when it already carries the version: a redelivered webhook writes nothing", async () => {
     const app = testApp();
     const fixture = live();
