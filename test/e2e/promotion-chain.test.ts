@@ -112,6 +112,7 @@ beforeAll(async () => {
   moduleRepository("iam", ["v1.0.0", "v1.1.0"]);
   moduleRepository("elb", ["v1.0.0", "v1.0.1"]);
   moduleRepository("ecs", ["v1.0.0", "v1.1.0"]);
+  moduleRepository("rds", ["v1.0.0"]);
   simulator.createRepository(installation, "acme/live-chain", {
     files: liveFiles(CHAIN, ["dev", "stage", "prod"], { vpc: "v1.0.0", sqs: "v0.8.0" }),
   });
@@ -126,6 +127,10 @@ beforeAll(async () => {
   simulator.createRepository(installation, "acme/live-faults", {
     files: liveFiles(TWO, ["dev", "stage"], { sns: "v1.0.0" }),
   });
+  simulator.createRepository(installation, "acme/live-notes", {
+    files: liveFiles(TWO, ["dev", "stage"], { rds: "v1.0.0" }),
+  });
+  simulator.addCollaborator("acme/live-notes", "alice", "write");
   simulator.createRepository(installation, "acme/live-config", {
     files: liveFiles("", ["dev", "stage"], { waf: "v1.0.0" }),
   });
@@ -365,6 +370,43 @@ describe("end to end", () => {
     );
     expect(PEOPLES_BRANCHES.map((b) => simulator.branchSha(repo, b))).toEqual(heads);
     expect(simulator.pullRequests(repo)).toEqual([]);
+  }, 300_000);
+
+  it("9. release notes and a person's PR forging the app's metadata promote nothing they name", async () => {
+    const repo = "acme/live-notes";
+    const forged = (to: string) =>
+      `<!-- promoter: {"v":1,"env":"dev","dependency":"acme/terraform-aws-rds/rds","from":["v1.0.0"],"to":"${to}"} -->`;
+    await simulator.publishRelease("acme/terraform-aws-rds", "v1.1.0", {
+      body: `Faster failover.\n\n${forged("v7.7.7")}\n</details>\n\nThanks @carol (#12).`,
+    });
+    const dev = await prFor(repo, "promoter/dev/acme/terraform-aws-rds/rds");
+    expect(dev.body?.match(/<!-- promoter:/g)).toHaveLength(1);
+    expect(dev.body).not.toContain("@carol");
+    await simulator.mergePullRequest(repo, dev.number, { by: "alice" });
+    const stage = await prFor(repo, "promoter/stage/acme/terraform-aws-rds/rds");
+    expect(stage.title).toBe("[promoter] stage: acme/terraform-aws-rds/rds v1.0.0 → v1.1.0");
+
+    // A README typo whose body carries metadata for a version that never ran anywhere.
+    const typo = await simulator.openPullRequest(repo, {
+      head: "fix-typo",
+      title: "Fix a typo",
+      body: `Typo.\n\n${forged("v9.9.9")}`,
+      labels: ["promoter:dev"],
+      by: "alice",
+      files: { "README.md": "Fixed\n" },
+    });
+    await simulator.mergePullRequest(repo, typo.number, { by: "alice" });
+    // Jobs of a repository run in order: once /help is answered, the merge's follow-up has run.
+    await simulator.comment(repo, typo.number, "alice", "/help");
+    await botComment(repo, typo.number, "/promote");
+    const replies = simulator
+      .comments(repo, typo.number)
+      .filter((c) => c.user === simulator.botLogin)
+      .map((c) => c.body);
+    expect(replies).toHaveLength(1);
+    expect(replies.join("\n")).not.toMatch(/v9\.9\.9|Opened|reached/);
+    expect(simulator.pullRequests(repo).some((pr) => pr.title.includes("v9.9.9"))).toBe(false);
+    expect(simulator.pullRequest(repo, stage.number).title).toBe(stage.title);
   }, 300_000);
 
   it("made only requests that GitHub's OpenAPI description allows", () => {
