@@ -21,6 +21,7 @@ import type { ScanCache } from "../iac/scanner.js";
 import type { Inventory, SourceFile } from "../iac/types.js";
 import { isAppCommit, isPromotionBranchName } from "../promotion/branches.js";
 import type { WriteOutcome } from "../promotion/check-report.js";
+import { code } from "../promotion/markdown.js";
 import { proposalKey, type Proposal, type PromotionPullRequest } from "../promotion/plan.js";
 import {
   HOLD_LABEL,
@@ -177,7 +178,7 @@ async function leaveOpenPullRequestAlone(
       octokit,
       target,
       open.number,
-      `Promoter did not update this branch to \`${proposal.to}\`: it has commits that are not Promoter's (${shortShas(foreign)}). Close this pull request, or delete the branch, for Promoter to open it again.`,
+      `Promoter did not update this branch to ${code(proposal.to)}: it has commits that are not Promoter's (${shortShas(foreign)}). Close this pull request, or delete the branch, for Promoter to open it again.`,
     );
     await upsertPullRequest(octokit, target, {
       existing: open,
