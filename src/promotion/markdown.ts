@@ -94,8 +94,6 @@ function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff;
 }
 
-type Node = Nodes;
-
 /** A change to make to one span of the source: `[start, end)` becomes `rewrite(source.slice(start, end))`. */
 interface SourceEdit {
   start: number;
@@ -120,12 +118,23 @@ const ENCODED_AT = /&(?:#0*64|#[xX]0*40|commat);/g;
 const ENCODED_HASH = /&(?:#0*35|#[xX]0*23|num);/g;
 
 /**
- * Mentions and references in the source of text: also those a backslash escape or a character
- * reference would complete once rendered (`\@carol`, `&#64;carol`, `#&#49;2`).
+ * Every `<` of text as a character reference (an escaped one too: `\<` becomes `&lt;`), renders the
+ * same and keeps any other parser from reading a tag there.
+ */
+function escapeAngles(source: string): string {
+  return source.replace(/(\\*)</g, (_, slashes: string) =>
+    slashes.length % 2 === 1 ? `${slashes.slice(1)}&lt;` : `${slashes}&lt;`,
+  );
+}
+
+/**
+ * The source of text (or of raw HTML, to be shown as text) with its `<` escaped, its mentions and
+ * references defused (also those a backslash escape or a character reference would complete once
+ * rendered: `\@carol`, `&#64;carol`, `#&#49;2`) and its github.com thread links redirected.
  */
 function defuseTextSource(source: string): string {
   return neutralizeMentions(
-    redirectThreadLinks(source)
+    redirectThreadLinks(escapeAngles(source))
       .replace(ENCODED_AT, `@${ZERO_WIDTH_SPACE}`)
       .replace(ENCODED_HASH, `#${ZERO_WIDTH_SPACE}`),
   )
@@ -133,13 +142,8 @@ function defuseTextSource(source: string): string {
     .replace(/#(?=[\\&])/g, `#${ZERO_WIDTH_SPACE}`);
 }
 
-/** Raw HTML as the text it is: every `<` a character reference, so no tag or comment opens. */
-function escapeHtmlSource(source: string): string {
-  return defuseTextSource(source.replace(/</g, "&lt;"));
-}
-
 /** An autolink (`<https://…>`, `www.…`, `https://…`, an email address): its text is its address. */
-function isAutolink(node: Node): boolean {
+function isAutolink(node: Nodes): boolean {
   if (node.type !== "link" || node.children.length !== 1) return false;
   const [child] = node.children;
   if (child?.type !== "text") return false;
@@ -149,14 +153,14 @@ function isAutolink(node: Node): boolean {
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 
 /** The fence that closes a fenced code block left open at the end of the text, if there is one. */
-function missingFence(node: Node, source: string): string | undefined {
+function missingFence(node: Nodes, source: string): string | undefined {
   if (node.type !== "code") return undefined;
   const text = source.slice(node.position?.start.offset ?? 0, node.position?.end.offset ?? 0);
   const opening = FENCE.exec(text)?.[1];
   if (opening === undefined) return undefined;
   const lines = text.split("\n");
   const last = lines[lines.length - 1] ?? "";
-  const closing = new RegExp(`^ {0,3}${opening[0] === "`" ? "`" : "~"}{${opening.length},} *$`);
+  const closing = new RegExp(`^ {0,3}${opening[0] === "`" ? "`" : "~"}{${opening.length},}[ \t]*$`);
   return lines.length > 1 && closing.test(last) ? undefined : opening;
 }
 
@@ -176,7 +180,7 @@ function defusingEdits(
   let html = false;
   let located = true;
   const code: [number, number][] = [];
-  const visit = (node: Node, parent: Node | undefined) => {
+  const visit = (node: Nodes, parent: Nodes | undefined) => {
     const start = node.position?.start.offset;
     const end = node.position?.end.offset;
     if (start === undefined || end === undefined) {
@@ -187,10 +191,9 @@ function defusingEdits(
       code.push([start, end]);
       const fence = parent?.type === "root" ? missingFence(node, text) : undefined;
       if (fence !== undefined) append = `${text.endsWith("\n") ? "" : "\n"}${fence}`;
-    } else if (node.type === "html") {
-      html = true;
-      edits.push({ start, end, rewrite: escapeHtmlSource });
-    } else if (node.type === "text") {
+    } else if (node.type === "html" || node.type === "text") {
+      // Raw HTML becomes the text it is: with every `<` a character reference, no tag or comment opens.
+      html ||= node.type === "html";
       edits.push({ start, end, rewrite: defuseTextSource });
     } else if ("children" in node && !isAutolink(node)) {
       for (const child of node.children) visit(child, node);

@@ -219,6 +219,13 @@ describe("defuseMarkdown", () => {
     expect(html).not.toMatch(/<b>|<\/details>/);
   });
 
+  it("writes every < of text as a reference, so no other parser can read a tag there; it shows the same", () => {
+    const notes = "a < b, \\<i> and \\\\<b>x";
+    const defused = defuseMarkdown(notes);
+    expect(defused).not.toMatch(/</);
+    expect(textOf(render(defused))).toBe(textOf(render(notes.replace("<b>", "&lt;b>"))));
+  });
+
   it("defuses mentions next to code, in emphasis, doubled, escaped and encoded", () => {
     const html = render(defuseMarkdown("`x`@carol _@peggy_ @@erin \\@dave &#64;frank"));
     expect(html).toContain("<code>x</code>");
