@@ -204,7 +204,7 @@ function leaveBranchAlone(
 ): Pick<WriteOutcome, "action" | "reason"> {
   return {
     action: "left-alone",
-    reason: `the branch ${proposal.key} exists with commits that are not Promoter's (${shortShas(foreign)}); Promoter does not overwrite it`,
+    reason: `the branch \`${proposal.key}\` exists with commits that are not Promoter's (${shortShas(foreign)}); Promoter does not overwrite it`,
   };
 }
 
@@ -357,7 +357,7 @@ export async function removeStrayBranches(context: {
     if (!isPromotionBranchName(branch, context.environments)) {
       leaveAlone(
         branch,
-        "this branch is not one Promoter creates (promoter/<environment>/<dependency>)",
+        "this branch is not one Promoter creates (`promoter/<environment>/<dependency>`)",
       );
       continue;
     }

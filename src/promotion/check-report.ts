@@ -136,7 +136,7 @@ export function checkReport(findings: CheckFindings): CheckReport {
     for (const w of inventory.warnings)
       text.push(`- ${code(w.file)}: ${inlineMarkdown(w.message)}`);
     for (const w of findings.warnings)
-      text.push(`- ${inlineMarkdown(w.subject)}: ${inlineMarkdown(w.message)}`);
+      text.push(`- ${code(w.subject)}: ${inlineMarkdown(w.message)}`);
   }
   return {
     conclusion: failed.length > 0 ? "neutral" : "success",

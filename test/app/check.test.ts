@@ -628,13 +628,18 @@ describe("a write failing for a reason that is not an HTTP answer", () => {
     await checkWithSqsRelease(app, fixture);
     expect(app.errors).toEqual([]);
     expect(bodies.one<{ output: { summary: string } }>("checkRun").output.summary).toContain(
-      "- dev: acme/terraform-aws-sqs → `v0.8.1`: socket hang up",
+      "- dev: `acme/terraform-aws-sqs` → `v0.8.1`: socket hang up",
     );
   });
 
   it("reports a thrown error with its own message", async () => {
     const app = testApp();
-    app.services.appLogin = () => Promise.reject(new Error("the app's login is not known"));
+    let asked = 0;
+    // The check's own read of the login works, the write's fails: a plain Error in the middle of a write.
+    app.services.appLogin = () =>
+      asked++ === 0
+        ? Promise.resolve("promoter[bot]")
+        : Promise.reject(new Error("the app's login is not known"));
     const fixture = live();
     const bodies = capture();
     const pull = {
@@ -664,7 +669,7 @@ describe("a write failing for a reason that is not an HTTP answer", () => {
     await checkWithSqsRelease(app, fixture);
     expect(app.errors).toEqual([]);
     expect(bodies.one<{ output: { summary: string } }>("checkRun").output.summary).toContain(
-      "- dev: acme/terraform-aws-sqs → `v0.8.1`: the app's login is not known",
+      "- dev: `acme/terraform-aws-sqs` → `v0.8.1`: the app's login is not known",
     );
   });
 });
@@ -705,7 +710,7 @@ describe("a dependency id that cannot be a branch name", () => {
       expect(run.conclusion).toBe("success");
       expect(run.output.title).toBe("Up to date");
       expect(run.output.text).toContain(
-        '- dev: acme/terraform-aws-odd/my module..v2: v1.1.0 cannot be proposed: the id cannot be part of a git branch name (it contains a space and "..")',
+        '- dev: `acme/terraform-aws-odd/my module..v2`: v1.1.0 cannot be proposed: the id cannot be part of a git branch name (it contains a space and "..")',
       );
     }
   });
@@ -789,10 +794,10 @@ describe("the app's branches and a person's", () => {
     expect(run.conclusion).toBe("success");
     expect(run.output.title).toBe("Up to date");
     expect(run.output.text).toContain(
-      "- promoter/dev/acme/wip/x: this branch has commits that are not Promoter's (b3bbbbb): Promoter leaves it alone",
+      "- `promoter/dev/acme/wip/x`: this branch has commits that are not Promoter's (b3bbbbb): Promoter leaves it alone",
     );
     expect(run.output.text).toContain(
-      "- promoter/rename-environments-wip: this branch is not one Promoter creates (promoter/<environment>/<dependency>): Promoter leaves it alone",
+      "- `promoter/rename-environments-wip`: this branch is not one Promoter creates (`promoter/<environment>/<dependency>`): Promoter leaves it alone",
     );
     expect(run.output.text).not.toContain("gone");
     expect(run.output.text).not.toContain("old-but-open");
@@ -824,7 +829,7 @@ describe("the app's branches and a person's", () => {
     const run = bodies.one<{ conclusion: string; output: { summary: string } }>("checkRun");
     expect(run.conclusion).toBe("success");
     expect(run.output.summary).toContain(
-      `**Left alone**\n- dev: acme/terraform-aws-sqs → \`v0.8.1\`: the branch ${branch} exists with commits that are not Promoter's (c4ccccc); Promoter does not overwrite it`,
+      `**Left alone**\n- dev: \`acme/terraform-aws-sqs\` → \`v0.8.1\`: the branch \`${branch}\` exists with commits that are not Promoter's (c4ccccc); Promoter does not overwrite it`,
     );
   });
 
@@ -846,7 +851,7 @@ describe("the app's branches and a person's", () => {
     await app.receive("repository_dispatch", dispatch());
     expect(app.errors).toEqual([]);
     expect(bodies.one<{ output: { summary: string } }>("checkRun").output.summary).toContain(
-      `the branch ${branch} exists with commits that are not Promoter's (c7ccccc); Promoter does not overwrite it`,
+      `the branch \`${branch}\` exists with commits that are not Promoter's (c7ccccc); Promoter does not overwrite it`,
     );
   });
 
@@ -910,7 +915,7 @@ describe("the app's branches and a person's", () => {
     expect(app.errors).toEqual([]);
     const run = bodies.one<{ conclusion: string; output: { summary: string } }>("checkRun");
     expect(run.output.summary).toContain(
-      "- dev: acme/terraform-aws-sqs → `v0.8.1` (#61): the open pull request from its branch is alice's, not Promoter's; Promoter leaves it alone",
+      "- dev: `acme/terraform-aws-sqs` → `v0.8.1` (#61): the open pull request from its branch is alice's, not Promoter's; Promoter leaves it alone",
     );
   });
 });

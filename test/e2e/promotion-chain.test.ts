@@ -360,13 +360,13 @@ describe("end to end", () => {
     const run = await eventually("the check run", () => simulator.checkRuns(repo).at(-1));
     expect(run.conclusion).toBe("success");
     expect(run.summary).toContain(
-      "the branch promoter/dev/acme/terraform-aws-ecs/ecs exists with commits that are not Promoter's",
+      "the branch `promoter/dev/acme/terraform-aws-ecs/ecs` exists with commits that are not Promoter's",
     );
     expect(run.text).toContain(
-      "promoter/dev/acme/terraform-aws-old/old: this branch has commits that are not Promoter's",
+      "`promoter/dev/acme/terraform-aws-old/old`: this branch has commits that are not Promoter's",
     );
     expect(run.text).toContain(
-      "promoter/rename-environments-wip: this branch is not one Promoter creates",
+      "`promoter/rename-environments-wip`: this branch is not one Promoter creates",
     );
     expect(PEOPLES_BRANCHES.map((b) => simulator.branchSha(repo, b))).toEqual(heads);
     expect(simulator.pullRequests(repo)).toEqual([]);

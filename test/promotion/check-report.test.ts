@@ -291,7 +291,7 @@ describe("checkReport: text", () => {
     ]);
     expect(section(text, "Warnings")).toEqual([
       "- `dev-a/broken.tf`: does not parse: line 4",
-      "- acme/terraform-aws-vpc: tags could not be listed",
+      "- `acme/terraform-aws-vpc`: tags could not be listed",
     ]);
     const order = ["## Versions", "## Held back", "## Not updatable", "## Warnings"].map((h) =>
       text.indexOf(h),
@@ -304,7 +304,7 @@ describe("checkReport: text", () => {
     const { text } = checkReport(
       findings({ warnings: [{ subject: "environments[2].paths", message: "match no file" }] }),
     );
-    expect(section(text, "Warnings")).toEqual(["- environments[2].paths: match no file"]);
+    expect(section(text, "Warnings")).toEqual(["- `environments[2].paths`: match no file"]);
   });
 
   it("clips a huge inventory's text and summary to GitHub's 65,535 characters", () => {
