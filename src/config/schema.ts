@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ALLOW_HTTP_HOSTS_VARIABLE, parseAllowHttpHosts } from "../versions/source-hosts.js";
+import { SCHEDULE_PATTERN, cronProblem, isScheduleKeyword } from "./schedule.js";
 
 /** Where the configuration lives in a repository. */
 export const DEFAULT_CONFIG_FILE = ".github/promoter.yml";
@@ -7,14 +8,11 @@ export const DEFAULT_CONFIG_FILE = ".github/promoter.yml";
 /** GitHub rejects labels longer than 50 characters; the label is `promoter:<name>`. */
 const MAX_ENVIRONMENT_NAME_LENGTH = 50 - "promoter:".length;
 
+/** A cron expression of five fields is far shorter; the bound keeps the check of a hostile one cheap. */
+const MAX_SCHEDULE_LENGTH = 100;
+
 /** Environment names that would collide with one of the app's own labels. */
 const RESERVED_ENVIRONMENT_NAMES = ["hold"];
-
-const SCHEDULE_KEYWORDS = ["hourly", "daily", "weekly"] as const;
-const CRON_FIELD = String.raw`[0-9A-Za-z*/,?#-]+`;
-const SCHEDULE_PATTERN = new RegExp(
-  String.raw`^(?:${SCHEDULE_KEYWORDS.join("|")}|${CRON_FIELD}(?:[ \t]+${CRON_FIELD}){4})$`,
-);
 
 const got = (input: unknown): string => `(got ${JSON.stringify(input)})`;
 
@@ -105,9 +103,21 @@ export const updatesSchema = z
       ),
     schedule: z
       .string()
+      .max(MAX_SCHEDULE_LENGTH, {
+        error: `must be at most ${MAX_SCHEDULE_LENGTH} characters long`,
+        abort: true,
+      })
       .regex(SCHEDULE_PATTERN, {
         error: (issue) =>
           `must be "hourly", "daily", "weekly" or a cron expression with 5 fields, e.g. "0 6 * * 1-5" ${got(issue.input)}`,
+        abort: true,
+      })
+      .superRefine((schedule, ctx) => {
+        // Runs only when the pattern matched (abort above): a keyword or five cron fields.
+        const problem = isScheduleKeyword(schedule) ? undefined : cronProblem(schedule);
+        if (problem) {
+          ctx.addIssue({ code: "custom", input: schedule, message: `${problem} ${got(schedule)}` });
+        }
       })
       .default("daily")
       .describe(

@@ -32,6 +32,11 @@ export class Scheduler {
   private timer: NodeJS.Timeout | undefined;
   private readonly pending = new Set<NodeJS.Timeout>();
   private ticking: Promise<void> | undefined;
+  /** Each repository's next check, as computed for its last one: some cron expressions take long to step. */
+  private readonly nextChecks = new Map<
+    string,
+    { schedule: string; checkedAt: number; at: number }
+  >();
 
   constructor(
     private readonly app: Probot,
@@ -104,16 +109,22 @@ export class Scheduler {
   private isDue(fullName: string, now: number): boolean {
     const memory = this.services.repositories.get(fullName);
     if (!memory?.schedule) return true;
+    const { schedule, checkedAt } = memory;
+    const known = this.nextChecks.get(fullName);
+    if (known?.schedule === schedule && known.checkedAt === checkedAt) return known.at <= now;
+    let at: number;
     try {
-      return nextCheckAt(memory.schedule, memory.checkedAt) <= now;
+      at = nextCheckAt(schedule, checkedAt);
     } catch (error) {
       // Remembered from a config an older version accepted: its next check reports the config's problem.
       this.app.log.warn(
-        { err: error, repo: fullName, schedule: memory.schedule },
+        { err: error, repo: fullName, schedule },
         "remembered schedule unreadable: checked daily",
       );
-      return nextCheckAt(FALLBACK_SCHEDULE, memory.checkedAt) <= now;
+      at = nextCheckAt(FALLBACK_SCHEDULE, checkedAt);
     }
+    this.nextChecks.set(fullName, { schedule, checkedAt, at });
+    return at <= now;
   }
 
   /** Queues a check now or at a random moment of the jitter window; a failure is logged, not thrown. */

@@ -212,6 +212,56 @@ describe("parseConfig", () => {
       ]);
     });
 
+    it("a cron expression that cron cannot read, at the schedule", () => {
+      const schedule = (expression: string) =>
+        errorsOf(
+          lines(
+            "environments: [{ name: dev, paths: [dev/**] }]",
+            "updates:",
+            `  schedule: "${expression}"`,
+          ),
+        );
+      expect(schedule("99 99 99 99 99")).toEqual([
+        '.github/promoter.yml:3:13: updates.schedule: is not a valid cron expression: Constraint error, got value 99 expected range 0-59 (got "99 99 99 99 99")',
+      ]);
+      expect(schedule("a b c d e")).toEqual([
+        '.github/promoter.yml:3:13: updates.schedule: is not a valid cron expression: Invalid characters, got value: a (got "a b c d e")',
+      ]);
+      expect(schedule("*/0 * * * *")).toEqual([
+        '.github/promoter.yml:3:13: updates.schedule: is not a valid cron expression: Constraint error, cannot repeat at every 0 time. (got "*/0 * * * *")',
+      ]);
+    });
+
+    it("a cron expression that never fires", () => {
+      for (const expression of ["0 0 30 2 *", "0 0 31 4,6 *", "0 0 30-31 2 *"]) {
+        expect(
+          errorsOf(
+            lines(
+              "environments: [{ name: dev, paths: [dev/**] }]",
+              "updates:",
+              `  schedule: "${expression}"`,
+            ),
+          ),
+        ).toEqual([
+          `.github/promoter.yml:3:13: updates.schedule: never fires: no month it names has that day (got "${expression}")`,
+        ]);
+      }
+    });
+
+    it("a hashed cron field (H), which would fire at a random time", () => {
+      expect(
+        errorsOf(
+          lines(
+            "environments: [{ name: dev, paths: [dev/**] }]",
+            "updates:",
+            '  schedule: "H 6 * * *"',
+          ),
+        ),
+      ).toEqual([
+        '.github/promoter.yml:3:13: updates.schedule: H (a hashed value) is not supported: write the minute or hour, e.g. "17 6 * * *" (got "H 6 * * *")',
+      ]);
+    });
+
     it("duplicate environment names, at the second one", () => {
       expect(
         errorsOf(
@@ -340,6 +390,25 @@ describe("parseConfig", () => {
         ".github/promoter.yml:13:1: Flow sequence in block collection must be sufficiently indented and end with a ]",
       ]);
     });
+  });
+
+  it("accepts cron expressions that fire, even rarely", () => {
+    for (const schedule of [
+      "0 6 * * 1-5",
+      "*/15 * * * *",
+      "0 0 29 2 *",
+      "0 0 L * *",
+      "0 0 * * 1#5",
+      "0 0 30 2 1",
+    ]) {
+      const result = parseConfig(
+        lines(
+          "environments: [{ name: dev, paths: [dev/**] }]",
+          `updates: { schedule: "${schedule}" }`,
+        ),
+      );
+      expect(result.ok && result.config.updates.schedule, schedule).toBe(schedule);
+    }
   });
 
   it("follows aliases to the anchored node", () => {

@@ -1,3 +1,4 @@
+import { CronExpressionParser } from "cron-parser";
 import { pino } from "pino";
 import type { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -165,6 +166,19 @@ describe("Scheduler.tick: what is due", () => {
     expect(s.jobs).toEqual([]);
     expect(await s.scheduler.tick(Date.UTC(2024, 5, 10, 6, 0))).toBe(1);
     expect(s.queued()).toEqual(["acme/live"]);
+  });
+
+  it("computes a repository's next check once per check, not at every tick", async () => {
+    const s = setup({ 11: [repository("acme/live")] });
+    // Fifth Monday of February: years away, and slow for cron-parser to step to.
+    s.remember("acme/live", NOW, "0 0 * 2 1#5");
+    const parse = vi.spyOn(CronExpressionParser, "parse");
+    for (let i = 1; i <= 3; i++) expect(await s.scheduler.tick(NOW + i * HOUR)).toBe(0);
+    expect(parse).toHaveBeenCalledTimes(1);
+    s.remember("acme/live", NOW + HOUR, "0 0 * 2 1#5");
+    expect(await s.scheduler.tick(NOW + 4 * HOUR)).toBe(0);
+    expect(parse).toHaveBeenCalledTimes(2);
+    parse.mockRestore();
   });
 
   it("counts nothing and queues nothing without installations or repositories", async () => {
