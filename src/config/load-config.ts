@@ -1,7 +1,7 @@
-import picomatch from "picomatch";
 import type { Document } from "yaml";
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit } from "yaml";
 import type { z } from "zod";
+import { compileGlobs } from "./glob.js";
 import type { Config } from "./schema.js";
 import { DEFAULT_CONFIG_FILE, configSchema, environmentSchema, updatesSchema } from "./schema.js";
 
@@ -76,6 +76,11 @@ export function parseConfig(text: string, file = DEFAULT_CONFIG_FILE): ConfigRes
         const path = [...issue.path, key];
         errors.push(at(offsetOf(doc, path, true), path, unknownKeyMessage(issue.path, key)));
       }
+    } else if (issue.code === "invalid_key") {
+      // A key of a record (a glob of `updates.tagPrefix`): its own problems, at the key.
+      for (const keyIssue of issue.issues) {
+        errors.push(at(offsetOf(doc, issue.path, true), issue.path, issueMessage(keyIssue)));
+      }
     } else {
       errors.push(at(offsetOf(doc, issue.path), issue.path, issueMessage(issue)));
     }
@@ -110,7 +115,7 @@ export function checkConfigAgainstFiles(
   const problems: ConfigProblem[] = [];
   for (const path of globs) {
     const glob = globAt(config, path);
-    const isMatch = picomatch(glob, { dot: true });
+    const isMatch = compileGlobs([glob]);
     if (!paths.some((p) => isMatch(p))) {
       const message = `${JSON.stringify(glob)} matches no file in the repository`;
       problems.push({ file, ...locate(path), path: formatPath(path), message });
@@ -139,10 +144,6 @@ export function createEnvironmentMatcher(config: Config): (path: string) => stri
     }
     return names;
   };
-}
-
-function compileGlobs(globs: readonly string[]): (path: string) => boolean {
-  return globs.length === 0 ? () => false : picomatch([...globs], { dot: true });
 }
 
 function globAt(config: Config, path: readonly ConfigPathSegment[]): string {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ALLOW_HTTP_HOSTS_VARIABLE, parseAllowHttpHosts } from "../versions/source-hosts.js";
+import { globProblem } from "./glob.js";
 import { SCHEDULE_PATTERN, cronProblem, isScheduleKeyword } from "./schedule.js";
 
 /** Where the configuration lives in a repository. */
@@ -30,10 +31,20 @@ function isHttpsOrAllowedHttp(value: string): boolean {
   }
 }
 
-const glob = z
-  .string()
-  .min(1, "must not be empty")
-  .describe("A glob, relative to the root of the repository, e.g. `prod-*/**`.");
+/** A glob of the config: not empty, and one {@link globProblem} accepts (bounded in size). */
+const globString = () =>
+  z
+    .string()
+    .min(1, { error: "must not be empty", abort: true })
+    .superRefine((glob, ctx) => {
+      const problem = globProblem(glob);
+      if (problem)
+        ctx.addIssue({ code: "custom", input: glob, message: `${problem} ${got(glob)}` });
+    });
+
+const glob = globString().describe(
+  "A glob, relative to the root of the repository, e.g. `prod-*/**`: `*`, `**`, `?`, `[abc]`, `[!a]`, `{a,b}`.",
+);
 
 const environmentName = z
   .string()
@@ -124,12 +135,7 @@ export const updatesSchema = z
         'How often the first environment is checked for new versions: `hourly`, `daily`, `weekly` or a cron expression with 5 fields (minute, hour, day of month, month, day of week), in UTC, e.g. `"0 6 * * 1-5"`. New releases of module repositories are also picked up as they are published. Default `daily`.',
       ),
     ignore: z
-      .array(
-        z
-          .string()
-          .min(1, "must not be empty")
-          .describe("A dependency id or a glob of dependency ids."),
-      )
+      .array(globString().describe("A dependency id or a glob of dependency ids."))
       .default([])
       .describe(
         "Dependencies that are never updated, as dependency ids or globs of them, e.g. `gruntwork-io/terraform-aws-messaging/*` or `hashicorp/consul/aws`. Default `[]`.",
@@ -156,7 +162,7 @@ export const updatesSchema = z
         "Which module registry a registry source without a host (`namespace/name/provider`) comes from: `terraform` (registry.terraform.io), `opentofu` (registry.opentofu.org), or the https base URL of any registry that speaks the module registry protocol, whose host the app's operator allowed (`PROMOTER_SOURCE_HOSTS`). Default `terraform`.",
       ),
     tagPrefix: z
-      .record(z.string().min(1, "must not be empty"), z.string().min(1, "must not be empty"))
+      .record(globString(), z.string().min(1, "must not be empty"))
       .default({})
       .describe(
         'Tag prefixes of modules released from a monorepo, by dependency id or glob of ids, e.g. `{ "acme/terraform-modules/vpc": "vpc-" }` reads the tag `vpc-v1.2.3` as version 1.2.3 of that module and ignores the other modules\' tags. Default `{}`.',

@@ -1,6 +1,5 @@
-import picomatch from "picomatch";
 import type { SemVer } from "semver";
-import type { Config } from "../config/index.js";
+import { compileGlobs, type Config } from "../config/index.js";
 import { planEdits } from "../iac/edits.js";
 import type { Dependency, Edit, Inventory, Usage } from "../iac/types.js";
 import { parseVersionTag, selectTarget } from "../versions/strategies.js";
@@ -58,14 +57,10 @@ export function proposalKey(environment: string, dependency: string): string {
   return `promoter/${environment}/${dependency}`;
 }
 
-function matcher(globs: readonly string[]): (id: string) => boolean {
-  return globs.length === 0 ? () => false : picomatch([...globs], { dot: true });
-}
-
 /** The configured monorepo tag prefix of a dependency, if any. */
 export function tagPrefixFor(config: Config): (id: string) => string | undefined {
   const entries = Object.entries(config.updates.tagPrefix).map(
-    ([glob, prefix]) => [picomatch(glob, { dot: true }), prefix] as const,
+    ([glob, prefix]) => [compileGlobs([glob]), prefix] as const,
   );
   return (id) => entries.find(([match]) => match(id))?.[1];
 }
@@ -106,7 +101,7 @@ export function proposalFor(
  * which need no listing.
  */
 export function dependenciesToList(inventory: Inventory, config: Config): Dependency[] {
-  const ignored = matcher(config.updates.ignore);
+  const ignored = compileGlobs(config.updates.ignore);
   return (inventory.environments[0]?.dependencies ?? []).filter(
     (d) => !ignored(d.id) && d.usages.some((u) => u.token && !u.notPromotable),
   );
@@ -129,7 +124,7 @@ export function plan(
   config: Config,
   existing: readonly PromotionPullRequest[],
 ): Plan {
-  const ignored = matcher(config.updates.ignore);
+  const ignored = compileGlobs(config.updates.ignore);
   const prefixOf = tagPrefixFor(config);
   const proposals: Proposal[] = [];
   const deferred: Deferral[] = [];

@@ -452,3 +452,40 @@ describe("formatProblem", () => {
     expect(formatProblem({ ...problem, path: "exclude[0]" })).toBe("f.yml:1:2: exclude[0]: boom");
   });
 });
+
+describe("parseConfig: globs", () => {
+  it("reports a glob that is unsupported or too complex, at the glob", () => {
+    expect(
+      errorsOf(
+        lines(
+          "environments:",
+          "  - name: dev",
+          '    paths: ["dev/**", "!dev/tmp/**"]',
+          `    exclude: ["${"*a".repeat(33)}"]`,
+          "exclude: [+(a|b)/**]",
+          "updates:",
+          '  ignore: ["acme/{1..3}"]',
+          "  tagPrefix:",
+          '    "acme/{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}": "x-"',
+        ),
+      ),
+    ).toEqual([
+      '.github/promoter.yml:3:23: environments[0].paths[1]: a leading ! (negation) is not supported: list what to leave out in an `exclude` (got "!dev/tmp/**")',
+      `.github/promoter.yml:4:15: environments[0].exclude[0]: has 33 wildcards: at most 32 are allowed (got "${"*a".repeat(33)}")`,
+      '.github/promoter.yml:5:11: exclude[0]: "(" is not supported (extglobs such as +(a|b) are not): use {a,b} for alternatives, or \\( for the character itself (got "+(a|b)/**")',
+      '.github/promoter.yml:7:12: updates.ignore[0]: ranges such as {1..3} are not supported: list the values, e.g. {1,2,3} (got "acme/{1..3}")',
+      '.github/promoter.yml:9:5: updates.tagPrefix["acme/{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}"]: expands to 128 alternatives: at most 64 are allowed (got "acme/{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}")',
+    ]);
+  });
+
+  it("accepts the hostile globs of the issue: they are matched in bounded time", () => {
+    const result = parseConfig(
+      lines(
+        "environments:",
+        "  - name: dev",
+        '    paths: ["dev-*/**/*-*-*-*-*-*-*-*-prod/**", "*a*a*a*a*a*a*a*a*a*a*a*a*b/**"]',
+      ),
+    );
+    expect(result.ok).toBe(true);
+  });
+});

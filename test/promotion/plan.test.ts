@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { Config } from "../../src/config/index.js";
 import { scan } from "../../src/iac/scanner.js";
-import { plan, type PromotionPullRequest } from "../../src/promotion/plan.js";
+import {
+  dependenciesToList,
+  plan,
+  tagPrefixFor,
+  type PromotionPullRequest,
+} from "../../src/promotion/plan.js";
 import { configFrom, sourceFiles } from "../iac/helpers.js";
 
 const VPC = "acme/terraform-aws-vpc/vpc-app";
@@ -111,6 +116,32 @@ describe("plan: the first environment", () => {
       },
     ]);
   });
+
+  it(
+    "matches ignore and tagPrefix globs against a hostile dependency id in bounded time",
+    {
+      timeout: 20_000,
+    },
+    () => {
+      // picomatch backtracked on these for minutes, freezing every repository's checks.
+      const hostile = `acme/terraform-aws-vpc/${"*a".repeat(12)}*b`;
+      const config = configFrom(
+        `${baseConfig}updates:\n  ignore: ["${hostile}"]\n  tagPrefix: { "${hostile}": "x-", "acme/**": "vpc-" }\n`,
+      );
+      const long = "a".repeat(40);
+      const files = {
+        "dev-a/vpc/terragrunt.hcl": unit(
+          "v1.2.0",
+          `git::git@github.com:acme/terraform-aws-vpc.git//modules/${long}`,
+        ),
+      };
+      const { inventory } = scan(sourceFiles(files), config);
+      expect(dependenciesToList(inventory, config).map((d) => d.id)).toEqual([
+        `acme/terraform-aws-vpc/${long}`,
+      ]);
+      expect(tagPrefixFor(config)(`acme/terraform-aws-vpc/${long}`)).toBe("vpc-");
+    },
+  );
 
   it("does not propose a declined version again, but a newer one", () => {
     const files = { "dev-a/vpc/terragrunt.hcl": unit("v1.2.0") };
