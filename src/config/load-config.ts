@@ -3,6 +3,7 @@ import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit } fr
 import type { z } from "zod";
 import { compileGlobs } from "./glob.js";
 import type { Config } from "./schema.js";
+import { quoted } from "./values.js";
 import { DEFAULT_CONFIG_FILE, configSchema, environmentSchema, updatesSchema } from "./schema.js";
 
 /** A 1-based position in the config file. */
@@ -79,10 +80,12 @@ export function parseConfig(text: string, file = DEFAULT_CONFIG_FILE): ConfigRes
     } else if (issue.code === "invalid_key") {
       // A key of a record (a glob of `updates.tagPrefix`): its own problems, at the key.
       for (const keyIssue of issue.issues) {
-        errors.push(at(offsetOf(doc, issue.path, true), issue.path, issueMessage(keyIssue)));
+        const key = nodeAt(doc, issue.path, true);
+        errors.push(at(offsetOf(doc, issue.path, true), issue.path, issueMessage(keyIssue, key)));
       }
     } else {
-      errors.push(at(offsetOf(doc, issue.path), issue.path, issueMessage(issue)));
+      const node = nodeAt(doc, issue.path);
+      errors.push(at(offsetOf(doc, issue.path), issue.path, issueMessage(issue, node)));
     }
   }
   if (!parsed.success || errors.length > 0) return fail();
@@ -182,6 +185,26 @@ function startOf(node: unknown): number | undefined {
   return (node as { range?: [number, number, number] } | null)?.range?.[0];
 }
 
+/** The node at `path` (the key's node if `atKey`), following aliases; `undefined` if there is none. */
+function nodeAt(doc: Document, path: readonly PropertyKey[], atKey = false): unknown {
+  let node: unknown = doc.contents;
+  for (const [i, segment] of path.entries()) {
+    if (isAlias(node)) node = node.resolve(doc);
+    if (isMap(node)) {
+      const pair = node.items.find(
+        (p) => isScalar(p.key) && String(p.key.value) === String(segment),
+      );
+      if (!pair) return undefined;
+      node = atKey && i === path.length - 1 ? pair.key : pair.value;
+    } else if (isSeq(node) && typeof segment === "number") {
+      node = node.items[segment];
+    } else {
+      return undefined;
+    }
+  }
+  return isAlias(node) ? node.resolve(doc) : node;
+}
+
 function unresolvedAliasOffset(doc: Document): number | undefined {
   let offset: number | undefined;
   visit(doc, {
@@ -194,16 +217,17 @@ function unresolvedAliasOffset(doc: Document): number | undefined {
   return offset;
 }
 
-function issueMessage(issue: z.core.$ZodIssue): string {
+/** The message of a schema problem; `node`, the YAML node it is about, shows the value as written. */
+function issueMessage(issue: z.core.$ZodIssue, node?: unknown): string {
   switch (issue.code) {
     case "invalid_type":
       if (issue.input === undefined) return "is required";
       if (issue.path.length === 0) {
         return `the file must be a mapping with at least an \`environments\` key (got ${describe(issue.input)})`;
       }
-      return `must be ${TYPE_NAMES[issue.expected] ?? issue.expected} (got ${describe(issue.input)})`;
+      return `must be ${TYPE_NAMES[issue.expected] ?? issue.expected} (got ${describe(issue.input, node, issue.expected === "string")})`;
     case "invalid_value":
-      return `must be ${issue.values.length > 1 ? "one of " : ""}${issue.values.map((v) => JSON.stringify(v)).join(", ")} (got ${describe(issue.input)})`;
+      return `must be ${issue.values.length > 1 ? "one of " : ""}${issue.values.map((v) => JSON.stringify(v)).join(", ")} (got ${describe(issue.input, node)})`;
     default:
       return issue.message;
   }
@@ -217,11 +241,36 @@ const TYPE_NAMES: Record<string, string> = {
   object: "a mapping",
 };
 
-function describe(value: unknown): string {
+/**
+ * A value as a message shows it. A scalar that YAML did not read as text is shown as written
+ * (`1e400`, not `Infinity` or `null`), and, where text was wanted, with how YAML read it.
+ */
+function describe(value: unknown, node?: unknown, textWanted = false): string {
+  const source = isScalar(node) && typeof node.value !== "string" ? node.source : undefined;
+  if (source) {
+    return textWanted
+      ? `${shorten(source)}, which YAML reads as ${yamlKind(value)}: put it in quotes`
+      : shorten(source);
+  }
   if (value === null) return "an empty value";
   if (Array.isArray(value)) return "a list";
+  if (value instanceof Uint8Array) return "binary data";
   if (typeof value === "object") return "a mapping";
-  return JSON.stringify(value) ?? String(value);
+  if (typeof value === "string") return quoted(value);
+  return String(value);
+}
+
+function yamlKind(value: unknown): string {
+  if (value === null) return "an empty value";
+  if (typeof value === "number" || typeof value === "bigint") return "a number";
+  if (typeof value === "boolean") return "a boolean";
+  if (value instanceof Uint8Array) return "binary data";
+  return `a ${typeof value}`;
+}
+
+/** Text as written in the file, cut short like {@link quoted} values. */
+function shorten(text: string): string {
+  return text.length <= 60 ? text : `${text.slice(0, 57)}…`;
 }
 
 function unknownKeyMessage(parent: readonly PropertyKey[], key: string): string {
@@ -260,7 +309,7 @@ function formatPath(path: readonly PropertyKey[]): string {
     .map((segment, i) => {
       if (typeof segment === "number") return `[${segment}]`;
       const key = String(segment);
-      if (!/^[A-Za-z_][\w-]*$/.test(key)) return `[${JSON.stringify(key)}]`;
+      if (!/^[A-Za-z_][\w-]*$/.test(key) || key.length > 60) return `[${quoted(key)}]`;
       return i === 0 ? key : `.${key}`;
     })
     .join("");

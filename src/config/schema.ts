@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ALLOW_HTTP_HOSTS_VARIABLE, parseAllowHttpHosts } from "../versions/source-hosts.js";
 import { globProblem } from "./glob.js";
 import { SCHEDULE_PATTERN, cronProblem, isScheduleKeyword } from "./schedule.js";
+import { got, quoted } from "./values.js";
 
 /** Where the configuration lives in a repository. */
 export const DEFAULT_CONFIG_FILE = ".github/promoter.yml";
@@ -14,8 +15,6 @@ const MAX_SCHEDULE_LENGTH = 100;
 
 /** Environment names that would collide with one of the app's own labels. */
 const RESERVED_ENVIRONMENT_NAMES = ["hold"];
-
-const got = (input: unknown): string => `(got ${JSON.stringify(input)})`;
 
 /**
  * Whether a URL from a repository's config is https, or plain http on a host the operator allows it
@@ -62,7 +61,7 @@ const environmentName = z
   })
   .refine((name) => !RESERVED_ENVIRONMENT_NAMES.includes(name.toLowerCase()), {
     error: (issue) =>
-      `${JSON.stringify(issue.input)} is reserved: the label promoter:hold stops a promotion`,
+      `${quoted(String(issue.input))} is reserved: the label promoter:hold stops a promotion`,
   })
   .describe(
     "The name of the environment. It names the branches (`promoter/<name>/...`) and the label (`promoter:<name>`) of this environment's pull requests, and is what `/promote <name>` refers to. Letters, digits, `-`, `_` and `.` only.",

@@ -471,7 +471,7 @@ describe("parseConfig: globs", () => {
       ),
     ).toEqual([
       '.github/promoter.yml:3:23: environments[0].paths[1]: a leading ! (negation) is not supported: list what to leave out in an `exclude` (got "!dev/tmp/**")',
-      `.github/promoter.yml:4:15: environments[0].exclude[0]: has 33 wildcards: at most 32 are allowed (got "${"*a".repeat(33)}")`,
+      `.github/promoter.yml:4:15: environments[0].exclude[0]: has 33 wildcards: at most 32 are allowed (got "${"*a".repeat(33).slice(0, 57)}…")`,
       '.github/promoter.yml:5:11: exclude[0]: "(" is not supported (extglobs such as +(a|b) are not): use {a,b} for alternatives, or \\( for the character itself (got "+(a|b)/**")',
       '.github/promoter.yml:7:12: updates.ignore[0]: ranges such as {1..3} are not supported: list the values, e.g. {1,2,3} (got "acme/{1..3}")',
       '.github/promoter.yml:9:5: updates.tagPrefix["acme/{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}"]: expands to 128 alternatives: at most 64 are allowed (got "acme/{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}")',
@@ -487,5 +487,53 @@ describe("parseConfig: globs", () => {
       ),
     );
     expect(result.ok).toBe(true);
+  });
+});
+
+/** The errors of a config whose only environment has this name, as written in YAML. */
+const environment = (name: string) =>
+  errorsOf(lines("environments:", `  - name: ${name}`, "    paths: [a/**]"));
+
+describe("parseConfig: values as written", () => {
+  it("says what it got when a name is not a string, as written", () => {
+    expect(environment("1e400")).toEqual([
+      ".github/promoter.yml:2:11: environments[0].name: must be a string (got 1e400, which YAML reads as a number: put it in quotes)",
+    ]);
+    expect(environment("0o12")).toEqual([
+      ".github/promoter.yml:2:11: environments[0].name: must be a string (got 0o12, which YAML reads as a number: put it in quotes)",
+    ]);
+    expect(environment("true")).toEqual([
+      ".github/promoter.yml:2:11: environments[0].name: must be a string (got true, which YAML reads as a boolean: put it in quotes)",
+    ]);
+    expect(environment("~")).toEqual([
+      ".github/promoter.yml:2:11: environments[0].name: must be a string (got ~, which YAML reads as an empty value: put it in quotes)",
+    ]);
+    expect(environment("")).toEqual([
+      ".github/promoter.yml:2:5: environments[0].name: must be a string (got an empty value)",
+    ]);
+  });
+
+  it("says what it got for any string field, and cuts a long value short", () => {
+    expect(
+      errorsOf(
+        lines(
+          "environments:",
+          "  - name: dev",
+          "    paths: [1.50, null]",
+          "    promoters: [12345]",
+          "labels: [false]",
+          "updates:",
+          "  schedule: 0",
+          `  strategy: ${"x".repeat(200)}`,
+        ),
+      ),
+    ).toEqual([
+      ".github/promoter.yml:3:13: environments[0].paths[0]: must be a string (got 1.50, which YAML reads as a number: put it in quotes)",
+      ".github/promoter.yml:3:19: environments[0].paths[1]: must be a string (got null, which YAML reads as an empty value: put it in quotes)",
+      ".github/promoter.yml:4:17: environments[0].promoters[0]: must be a string (got 12345, which YAML reads as a number: put it in quotes)",
+      ".github/promoter.yml:5:10: labels[0]: must be a string (got false, which YAML reads as a boolean: put it in quotes)",
+      ".github/promoter.yml:7:13: updates.schedule: must be a string (got 0, which YAML reads as a number: put it in quotes)",
+      `.github/promoter.yml:8:13: updates.strategy: must be one of "next-safe", "next-breaking", "latest" (got "${"x".repeat(57)}…")`,
+    ]);
   });
 });
