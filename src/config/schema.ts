@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ALLOW_HTTP_HOSTS_VARIABLE, parseAllowHttpHosts } from "../versions/source-hosts.js";
 import { globProblem } from "./glob.js";
+import { branchNameProblem, tagPrefixProblem } from "./ref-names.js";
 import { SCHEDULE_PATTERN, cronProblem, isScheduleKeyword } from "./schedule.js";
 import { got, quoted } from "./values.js";
 
@@ -30,6 +31,13 @@ function isHttpsOrAllowedHttp(value: string): boolean {
   }
 }
 
+/** GitHub's limit on the length of a label's name. */
+const MAX_LABEL_LENGTH = 50;
+/** The app's own labels start with this: `promoter:<environment>`, `promoter:hold`. */
+const OWN_LABEL_PREFIX = "promoter:";
+/** A tag prefix is a few characters (`vpc-`, `modules/vpc/`). */
+const MAX_TAG_PREFIX_LENGTH = 100;
+
 /** A glob of the config: not empty, and one {@link globProblem} accepts (bounded in size). */
 const globString = () =>
   z
@@ -37,8 +45,9 @@ const globString = () =>
     .min(1, { error: "must not be empty", abort: true })
     .superRefine((glob, ctx) => {
       const problem = globProblem(glob);
-      if (problem)
+      if (problem) {
         ctx.addIssue({ code: "custom", input: glob, message: `${problem} ${got(glob)}` });
+      }
     });
 
 const glob = globString().describe(
@@ -55,17 +64,21 @@ const environmentName = z
   .regex(/^[A-Za-z0-9._-]+$/, {
     error: (issue) => `may only contain letters, digits, "-", "_" and "." ${got(issue.input)}`,
   })
-  .refine((name) => !name.startsWith(".") && !name.includes(".."), {
-    error: (issue) =>
-      `must not start with "." or contain "..", as it becomes part of a git branch name ${got(issue.input)}`,
+  .superRefine((name, ctx) => {
+    if (!/^[A-Za-z0-9._-]+$/.test(name)) return;
+    const problem = branchNameProblem(name);
+    if (problem) ctx.addIssue({ code: "custom", input: name, message: `${problem} ${got(name)}` });
   })
   .refine((name) => !RESERVED_ENVIRONMENT_NAMES.includes(name.toLowerCase()), {
     error: (issue) =>
       `${quoted(String(issue.input))} is reserved: the label promoter:hold stops a promotion`,
   })
   .describe(
-    "The name of the environment. It names the branches (`promoter/<name>/...`) and the label (`promoter:<name>`) of this environment's pull requests, and is what `/promote <name>` refers to. Letters, digits, `-`, `_` and `.` only.",
+    "The name of the environment. It names the branches (`promoter/<name>/...`) and the label (`promoter:<name>`) of this environment's pull requests, and is what `/promote <name>` refers to. Letters, digits, `-`, `_` and `.` only, making a valid git branch name: not starting with `-` or `.`, not ending with `.` or `.lock`, no `..`, not `HEAD`.",
   );
+
+/** A GitHub login (1 to 39 letters, digits and `-`, not first), an app's `<slug>[bot]`, or `org/team`. */
+const PROMOTER = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:\[bot\]|\/[A-Za-z0-9][A-Za-z0-9._-]{0,99})?$/;
 
 /** One environment of the promotion chain. */
 export const environmentSchema = z
@@ -91,7 +104,7 @@ export const environmentSchema = z
       ),
     promoters: z
       .array(
-        z.string().regex(/^[A-Za-z0-9-]+(\/[A-Za-z0-9._-]+)?(\[bot\])?$/, {
+        z.string().regex(PROMOTER, {
           error: (issue) => `must be a user login or an org/team ${got(issue.input)}`,
         }),
       )
@@ -101,6 +114,32 @@ export const environmentSchema = z
       ),
   })
   .describe("An environment: a named set of folders in the repository.");
+
+/** An extra label: one GitHub accepts and that no label of the app's own could be. */
+const label = z
+  .string()
+  .min(1, { error: "must not be empty", abort: true })
+  .max(MAX_LABEL_LENGTH, {
+    error: `must be at most ${MAX_LABEL_LENGTH} characters long (GitHub's limit)`,
+    abort: true,
+  })
+  .superRefine((name, ctx) => {
+    const problem = labelProblem(name);
+    if (problem) ctx.addIssue({ code: "custom", input: name, message: `${problem} ${got(name)}` });
+  });
+
+function labelProblem(name: string): string | undefined {
+  if (name.toLowerCase().startsWith(OWN_LABEL_PREFIX)) {
+    return `must not start with "${OWN_LABEL_PREFIX}": Promoter's own labels do (promoter:<environment>, promoter:hold)`;
+  }
+  if (name.includes(","))
+    return 'must not contain ",": GitHub separates labels with commas in its filters';
+  if (name.trim() !== name) return "must not start or end with a space";
+  if ([...name].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) {
+    return "must not contain control characters";
+  }
+  return undefined;
+}
 
 /** How and when new versions are looked for. */
 export const updatesSchema = z
@@ -161,7 +200,22 @@ export const updatesSchema = z
         "Which module registry a registry source without a host (`namespace/name/provider`) comes from: `terraform` (registry.terraform.io), `opentofu` (registry.opentofu.org), or the https base URL of any registry that speaks the module registry protocol, whose host the app's operator allowed (`PROMOTER_SOURCE_HOSTS`). Default `terraform`.",
       ),
     tagPrefix: z
-      .record(globString(), z.string().min(1, "must not be empty"))
+      .record(
+        globString(),
+        z
+          .string()
+          .min(1, { error: "must not be empty", abort: true })
+          .max(MAX_TAG_PREFIX_LENGTH, {
+            error: `must be at most ${MAX_TAG_PREFIX_LENGTH} characters long`,
+            abort: true,
+          })
+          .superRefine((prefix, ctx) => {
+            const problem = tagPrefixProblem(prefix);
+            if (problem) {
+              ctx.addIssue({ code: "custom", input: prefix, message: `${problem} ${got(prefix)}` });
+            }
+          }),
+      )
       .default({})
       .describe(
         'Tag prefixes of modules released from a monorepo, by dependency id or glob of ids, e.g. `{ "acme/terraform-modules/vpc": "vpc-" }` reads the tag `vpc-v1.2.3` as version 1.2.3 of that module and ignores the other modules\' tags. Default `{}`.',
@@ -221,10 +275,31 @@ export const configSchema = z
         "Let `/promote` move an environment to a version that the environment before it does not run. Default `false`: production only ever receives what ran upstream.",
       ),
     labels: z
-      .array(z.string().min(1, "must not be empty").max(50, "must be at most 50 characters long"))
+      .array(label)
+      .superRefine(
+        (labels, ctx) => {
+          // GitHub labels ignore letter case: "Deps" and "deps" are one label.
+          const seen = new Map<string, number>();
+          labels.forEach((name: unknown, index) => {
+            if (typeof name !== "string") return;
+            const first = seen.get(name.toLowerCase());
+            if (first === undefined) {
+              seen.set(name.toLowerCase(), index);
+              return;
+            }
+            ctx.addIssue({
+              code: "custom",
+              path: [index],
+              input: name,
+              message: `${quoted(name)} is listed twice (labels[${first}]: ${quoted(String(labels[first]))}): GitHub labels ignore letter case`,
+            });
+          });
+        },
+        { when: (payload) => Array.isArray(payload.value) },
+      )
       .default([])
       .describe(
-        "Extra labels for every pull request Promoter opens, besides `promoter:<environment>`, e.g. `[dependencies]`. Default `[]`.",
+        "Extra labels for every pull request Promoter opens, besides `promoter:<environment>`, e.g. `[dependencies]`: at most 25, of at most 50 characters, none starting with `promoter:` (Promoter's own labels) or containing a comma. Default `[]`.",
       ),
   })
   .meta({

@@ -537,3 +537,90 @@ describe("parseConfig: values as written", () => {
     ]);
   });
 });
+
+describe("parseConfig: names that become refs and labels", () => {
+  it("refuses environment names git refuses as a branch name", () => {
+    expect(environment("dev.lock")).toEqual([
+      '.github/promoter.yml:2:11: environments[0].name: must not end with ".lock", as it becomes part of a git branch name (got "dev.lock")',
+    ]);
+    expect(environment("-dev")).toEqual([
+      '.github/promoter.yml:2:11: environments[0].name: must not start with "-", as it becomes part of a git branch name (got "-dev")',
+    ]);
+    expect(environment("HEAD")).toEqual([
+      '.github/promoter.yml:2:11: environments[0].name: "HEAD" is reserved by git (got "HEAD")',
+    ]);
+    expect(environment("..")).toEqual([
+      '.github/promoter.yml:2:11: environments[0].name: must not start with "." or contain "..", as it becomes part of a git branch name (got "..")',
+    ]);
+    expect(environment("dev.")).toEqual([
+      '.github/promoter.yml:2:11: environments[0].name: must not end with ".", as it becomes part of a git branch name (got "dev.")',
+    ]);
+    expect(environment("dev@{1}")).toEqual([
+      '.github/promoter.yml:2:11: environments[0].name: may only contain letters, digits, "-", "_" and "." (got "dev@{1}")',
+    ]);
+  });
+
+  it("refuses extra labels that Promoter's own labels could be confused with, or GitHub refuses", () => {
+    expect(
+      errorsOf(
+        lines(
+          "environments: [{ name: dev, paths: [a/**] }]",
+          "labels:",
+          "  - promoter:hold",
+          "  - Promoter:urgent",
+          "  - a,b",
+          '  - " padded"',
+          "  - dependencies",
+          "  - Dependencies",
+        ),
+      ),
+    ).toEqual([
+      '.github/promoter.yml:3:5: labels[0]: must not start with "promoter:": Promoter\'s own labels do (promoter:<environment>, promoter:hold) (got "promoter:hold")',
+      '.github/promoter.yml:4:5: labels[1]: must not start with "promoter:": Promoter\'s own labels do (promoter:<environment>, promoter:hold) (got "Promoter:urgent")',
+      '.github/promoter.yml:5:5: labels[2]: must not contain ",": GitHub separates labels with commas in its filters (got "a,b")',
+      '.github/promoter.yml:6:5: labels[3]: must not start or end with a space (got " padded")',
+      '.github/promoter.yml:8:5: labels[5]: "Dependencies" is listed twice (labels[4]: "dependencies"): GitHub labels ignore letter case',
+    ]);
+  });
+
+  it("refuses promoters that are no GitHub login or team", () => {
+    expect(
+      errorsOf(
+        lines(
+          "environments:",
+          "  - name: dev",
+          "    paths: [a/**]",
+          `    promoters: [-alice, "${"b".repeat(40)}", acme/sre, "dependabot[bot]", acme/]`,
+        ),
+      ),
+    ).toEqual([
+      '.github/promoter.yml:4:17: environments[0].promoters[0]: must be a user login or an org/team (got "-alice")',
+      `.github/promoter.yml:4:25: environments[0].promoters[1]: must be a user login or an org/team (got "${"b".repeat(40)}")`,
+      '.github/promoter.yml:4:98: environments[0].promoters[4]: must be a user login or an org/team (got "acme/")',
+    ]);
+  });
+
+  it("refuses tag prefixes that no git tag can start with", () => {
+    expect(
+      errorsOf(
+        lines(
+          "environments: [{ name: dev, paths: [a/**] }]",
+          "updates:",
+          "  tagPrefix:",
+          '    "acme/a": "vpc v"',
+          '    "acme/b": ".vpc-"',
+          '    "acme/c": "vpc..x-"',
+          '    "acme/d": "vpc.lock/"',
+          `    "acme/e": "${"p".repeat(101)}"`,
+          '    "acme/f": "modules/vpc/"',
+        ),
+      ),
+    ).toEqual([
+      '.github/promoter.yml:4:15: updates.tagPrefix["acme/a"]: may not contain a space, a control character or any of ~^:?*[\\ in a git tag (got "vpc v")',
+      '.github/promoter.yml:5:15: updates.tagPrefix["acme/b"]: no part of a git tag may start with "." (got ".vpc-")',
+      '.github/promoter.yml:6:15: updates.tagPrefix["acme/c"]: must not contain ".." in a git tag (got "vpc..x-")',
+      '.github/promoter.yml:7:15: updates.tagPrefix["acme/d"]: no part of a git tag may end with ".lock" (got "vpc.lock/")',
+      `.github/promoter.yml:8:15: updates.tagPrefix["acme/e"]: must be at most 100 characters long`,
+    ]);
+  });
+});
