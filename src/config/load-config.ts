@@ -1,10 +1,25 @@
 import type { Document } from "yaml";
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit } from "yaml";
+import {
+  LineCounter,
+  isAlias,
+  isCollection,
+  isMap,
+  isScalar,
+  isSeq,
+  parseDocument,
+  visit,
+} from "yaml";
 import type { z } from "zod";
 import { compileGlobs } from "./glob.js";
 import type { Config } from "./schema.js";
 import { quoted } from "./values.js";
 import { DEFAULT_CONFIG_FILE, configSchema, environmentSchema, updatesSchema } from "./schema.js";
+
+/** A real config is a few KiB; a larger file is refused before it is parsed. */
+export const MAX_CONFIG_BYTES = 64 * 1024;
+
+/** How many nodes the aliases of the file may stand for (the yaml package's default, said out loud). */
+const MAX_ALIAS_COUNT = 100;
 
 /** A 1-based position in the config file. */
 export interface Position {
@@ -45,6 +60,12 @@ export function formatProblem(p: ConfigProblem): string {
  * Every YAML and schema problem is reported at once, each with its line and column.
  */
 export function parseConfig(text: string, file = DEFAULT_CONFIG_FILE): ConfigResult {
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes > MAX_CONFIG_BYTES) {
+    const count = (n: number) => n.toLocaleString("en-US");
+    const message = `the file is ${count(bytes)} bytes: at most ${count(MAX_CONFIG_BYTES)} are read`;
+    return { ok: false, errors: [{ file, line: 1, column: 1, path: "", message }], warnings: [] };
+  }
   const lineCounter = new LineCounter();
   // logLevel "error": yaml would otherwise print warnings (e.g. about collection keys) to stderr.
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, logLevel: "error" });
@@ -62,11 +83,22 @@ export function parseConfig(text: string, file = DEFAULT_CONFIG_FILE): ConfigRes
     }
     return fail();
   }
+  const collectionKeys = collectionKeyOffsets(doc);
+  for (const offset of collectionKeys) {
+    errors.push(at(offset, [], "a key must be text, not a list or a mapping"));
+  }
+  if (collectionKeys.length > 0) return fail();
   let data: unknown;
   try {
-    data = doc.toJS();
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
-    errors.push(at(unresolvedAliasOffset(doc) ?? 0, [], (error as Error).message));
+    const message = (error as Error).message;
+    if (message.startsWith("Excessive alias count")) {
+      const aliasBomb = `the aliases (*name) of the file stand for too many nodes (at most ${MAX_ALIAS_COUNT}): write the values out`;
+      errors.push(at(firstAliasOffset(doc) ?? 0, [], aliasBomb));
+    } else {
+      errors.push(at(unresolvedAliasOffset(doc) ?? 0, [], message));
+    }
     return fail();
   }
 
@@ -203,6 +235,28 @@ function nodeAt(doc: Document, path: readonly PropertyKey[], atKey = false): unk
     }
   }
   return isAlias(node) ? node.resolve(doc) : node;
+}
+
+/** The offsets of the keys that are lists or mappings (`? [a, b]: x`), which JSON cannot have. */
+function collectionKeyOffsets(doc: Document): number[] {
+  const offsets: number[] = [];
+  visit(doc, {
+    Pair(_, pair) {
+      if (isCollection(pair.key)) offsets.push(startOf(pair.key) ?? 0);
+    },
+  });
+  return offsets;
+}
+
+function firstAliasOffset(doc: Document): number | undefined {
+  let offset: number | undefined;
+  visit(doc, {
+    Alias(_, alias) {
+      offset = alias.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  return offset;
 }
 
 function unresolvedAliasOffset(doc: Document): number | undefined {

@@ -38,6 +38,25 @@ const OWN_LABEL_PREFIX = "promoter:";
 /** A tag prefix is a few characters (`vpc-`, `modules/vpc/`). */
 const MAX_TAG_PREFIX_LENGTH = 100;
 
+/**
+ * How long each list of the config may be: far more than a real config lists, few enough that a
+ * hostile one costs little to check and to match.
+ */
+const MAX_ITEMS = {
+  environments: 100,
+  globs: 100,
+  ignore: 500,
+  tagPrefix: 500,
+  labels: 25,
+  promoters: 100,
+};
+
+/** `.max()` of a list, saying how long it was. */
+const atMost = (max: number, what: string) => ({
+  error: (issue: { input?: unknown }) =>
+    `must list at most ${max} ${what} (got ${(issue.input as unknown[] | undefined)?.length ?? "more"})`,
+});
+
 /** A glob of the config: not empty, and one {@link globProblem} accepts (bounded in size). */
 const globString = () =>
   z
@@ -87,11 +106,13 @@ export const environmentSchema = z
     paths: z
       .array(glob)
       .min(1, "must list at least one glob")
+      .max(MAX_ITEMS.globs, atMost(MAX_ITEMS.globs, "globs"))
       .describe(
         "Globs, relative to the root of the repository, of the files that belong to this environment, e.g. `prod-*/**`.",
       ),
     exclude: z
       .array(glob)
+      .max(MAX_ITEMS.globs, atMost(MAX_ITEMS.globs, "globs"))
       .default([])
       .describe(
         "Globs of files matched by `paths` that do not belong to this environment after all. Default `[]`.",
@@ -108,6 +129,7 @@ export const environmentSchema = z
           error: (issue) => `must be a user login or an org/team ${got(issue.input)}`,
         }),
       )
+      .max(MAX_ITEMS.promoters, atMost(MAX_ITEMS.promoters, "promoters"))
       .optional()
       .describe(
         "Who may `/promote` to this environment: user logins and `org/team` slugs. Anyone listed still needs write access to the repository. Default: everyone with write access.",
@@ -174,6 +196,7 @@ export const updatesSchema = z
       ),
     ignore: z
       .array(globString().describe("A dependency id or a glob of dependency ids."))
+      .max(MAX_ITEMS.ignore, atMost(MAX_ITEMS.ignore, "globs"))
       .default([])
       .describe(
         "Dependencies that are never updated, as dependency ids or globs of them, e.g. `gruntwork-io/terraform-aws-messaging/*` or `hashicorp/consul/aws`. Default `[]`.",
@@ -216,6 +239,10 @@ export const updatesSchema = z
             }
           }),
       )
+      .refine((prefixes) => Object.keys(prefixes).length <= MAX_ITEMS.tagPrefix, {
+        error: (issue) =>
+          `must list at most ${MAX_ITEMS.tagPrefix} prefixes (got ${Object.keys(issue.input as object).length})`,
+      })
       .default({})
       .describe(
         'Tag prefixes of modules released from a monorepo, by dependency id or glob of ids, e.g. `{ "acme/terraform-modules/vpc": "vpc-" }` reads the tag `vpc-v1.2.3` as version 1.2.3 of that module and ignores the other modules\' tags. Default `{}`.',
@@ -226,6 +253,7 @@ export const updatesSchema = z
 const environmentsSchema = z
   .array(environmentSchema)
   .min(1, "must list at least one environment")
+  .max(MAX_ITEMS.environments, atMost(MAX_ITEMS.environments, "environments"))
   .superRefine(
     (environments, ctx) => {
       // Labels are case-insensitive on GitHub, so "Prod" and "prod" would share one.
@@ -263,6 +291,7 @@ export const configSchema = z
     environments: environmentsSchema,
     exclude: z
       .array(glob)
+      .max(MAX_ITEMS.globs, atMost(MAX_ITEMS.globs, "globs"))
       .default([])
       .describe(
         "Globs of files that belong to no environment, e.g. `**/examples/**`. Default `[]`.",
@@ -276,6 +305,7 @@ export const configSchema = z
       ),
     labels: z
       .array(label)
+      .max(MAX_ITEMS.labels, atMost(MAX_ITEMS.labels, "labels"))
       .superRefine(
         (labels, ctx) => {
           // GitHub labels ignore letter case: "Deps" and "deps" are one label.

@@ -624,3 +624,64 @@ describe("parseConfig: names that become refs and labels", () => {
     ]);
   });
 });
+
+describe("parseConfig: hostile files", () => {
+  it("refuses a file larger than 64 KiB at once", () => {
+    const huge = `environments: [{ name: dev, paths: [a/**] }]\n#${"x".repeat(70_000)}\n`;
+    expect(errorsOf(huge)).toEqual([
+      ".github/promoter.yml:1:1: the file is 70,047 bytes: at most 65,536 are read",
+    ]);
+  });
+
+  it(
+    "refuses an alias bomb (billion laughs) quickly, at the first alias",
+    { timeout: 10_000 },
+    () => {
+      const levels = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"];
+      for (const [i, name] of [..."bcdefghi"].entries()) {
+        const previous = "abcdefghi"[i];
+        levels.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(", ")}]`);
+      }
+      const bomb = lines(
+        "x:",
+        ...levels.map((l) => `  ${l}`),
+        "environments: [{ name: dev, paths: *i }]",
+      );
+      expect(errorsOf(bomb)).toEqual([
+        ".github/promoter.yml:3:10: the aliases (*name) of the file stand for too many nodes (at most 100): write the values out",
+      ]);
+    },
+  );
+
+  it("refuses lists and mappings longer than any real config needs", () => {
+    const many = (n: number) => `[${Array.from({ length: n }, (_, i) => `x${i}`).join(", ")}]`;
+    expect(
+      errorsOf(
+        lines(
+          `environments: [{ name: dev, paths: ${many(101)} }]`,
+          `labels: ${many(26)}`,
+          "updates:",
+          `  ignore: ${many(501)}`,
+        ),
+      ),
+    ).toEqual([
+      ".github/promoter.yml:1:36: environments[0].paths: must list at most 100 globs (got 101)",
+      ".github/promoter.yml:2:9: labels: must list at most 25 labels (got 26)",
+      ".github/promoter.yml:4:11: updates.ignore: must list at most 500 globs (got 501)",
+    ]);
+  });
+
+  it("refuses keys that are lists or mappings, at the key", () => {
+    expect(
+      errorsOf(
+        lines(
+          "environments: [{ name: dev, paths: [a/**] }]",
+          "updates:",
+          "  tagPrefix:",
+          "    ? [acme/a, acme/b]",
+          "    : vpc-",
+        ),
+      ),
+    ).toEqual([".github/promoter.yml:4:7: a key must be text, not a list or a mapping"]);
+  });
+});
