@@ -18,7 +18,7 @@ function hasForbiddenCharacter(text: string): boolean {
  * Why an environment name cannot be a git branch name of its own (`git check-ref-format --branch`),
  * or `undefined` when it can. The characters are checked before (letters, digits, `-`, `_`, `.`).
  */
-export function branchNameProblem(name: string): string | undefined {
+export function environmentNameProblem(name: string): string | undefined {
   const why = "as it becomes part of a git branch name";
   if (name === "HEAD") return '"HEAD" is reserved by git';
   if (name.startsWith("-")) return `must not start with "-", ${why}`;

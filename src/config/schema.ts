@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ALLOW_HTTP_HOSTS_VARIABLE, parseAllowHttpHosts } from "../versions/source-hosts.js";
 import { globProblem } from "./glob.js";
-import { branchNameProblem, tagPrefixProblem } from "./ref-names.js";
+import { environmentNameProblem, tagPrefixProblem } from "./ref-names.js";
 import { SCHEDULE_PATTERN, cronProblem, isScheduleKeyword } from "./schedule.js";
 import { got, quoted } from "./values.js";
 
@@ -85,7 +85,7 @@ const environmentName = z
   })
   .superRefine((name, ctx) => {
     if (!/^[A-Za-z0-9._-]+$/.test(name)) return;
-    const problem = branchNameProblem(name);
+    const problem = environmentNameProblem(name);
     if (problem) ctx.addIssue({ code: "custom", input: name, message: `${problem} ${got(name)}` });
   })
   .refine((name) => !RESERVED_ENVIRONMENT_NAMES.includes(name.toLowerCase()), {
