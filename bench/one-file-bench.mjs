@@ -44,7 +44,14 @@ const parsed = parseConfig('environments:\n  - name: dev\n    paths: ["dev-*/**"
 if (!parsed.ok) throw new Error("invalid bench config");
 const { config } = parsed;
 
-const file = (path, content) => ({ path, content, hash: blobSha(content) });
+// Builds since SourceFile carries the file's bytes have source-file.js; older ones take the text.
+const sourceFileModule = existsSync(join(dist, "iac/source-file.js"))
+  ? await load("iac/source-file.js")
+  : undefined;
+const file = (path, content) =>
+  sourceFileModule
+    ? sourceFileModule.sourceFile(path, Buffer.from(content))
+    : { path, content, hash: blobSha(content) };
 const ORDINARY = file(
   "dev-a/vpc/terragrunt.hcl",
   'terraform {\n  source = "git::https://github.com/acme/vpc.git?ref=v1.0.0"\n}\n',

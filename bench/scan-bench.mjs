@@ -77,7 +77,12 @@ async function promoterChild(dir) {
   // The warm re-scan the target is about: unchanged blobs, known by their SHA (as the app has them from
   // GitHub's git tree), answered from the cache.
   const { scan } = await import(pathToFileURL(SCAN_MODULE_IAC).href);
-  const snapshot = coldResult.files.map(({ path, hash, content }) => ({ path, hash, content }));
+  const snapshot = coldResult.files.map(({ path, hash, bytes, content }) => ({
+    path,
+    hash,
+    bytes,
+    content,
+  }));
   globalThis.gc?.(); // don't bill the cold scan's garbage to the warm scan
   const warmStart = performance.now();
   const warm = inventoryOf(scan(snapshot, config, cache.scan));

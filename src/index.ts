@@ -1,8 +1,10 @@
 import type { ApplicationFunctionOptions, Probot } from "probot";
 import { continueAfterMerge } from "./engine/after-merge.js";
+import { checkModuleUsers } from "./engine/check-module-users.js";
 import { checkRepository } from "./engine/check-repository.js";
 import { runCommand } from "./engine/run-command.js";
 import { appBotLogin } from "./github/app-identity.js";
+import { readDefaultBranch } from "./github/repositories.js";
 import { Services } from "./engine/services.js";
 import { onInstallation } from "./handlers/installation.js";
 import { onIssueComment } from "./handlers/issue-comment.js";
@@ -11,7 +13,7 @@ import { onPullRequestClosed } from "./handlers/pull-request-closed.js";
 import { onPush } from "./handlers/push.js";
 import { onRepositoryDispatch } from "./handlers/repository-dispatch.js";
 import { createQueue, type QueueSettings } from "./queue/create-queue.js";
-import type { Job, JobQueue } from "./queue/job-queue.js";
+import type { CheckJob, Job, JobQueue } from "./queue/job-queue.js";
 
 /** What the app runs on: shared caches and the queue its handlers feed. */
 export interface PromoterRuntime {
@@ -19,15 +21,23 @@ export interface PromoterRuntime {
   queue: JobQueue;
 }
 
-/** Runs one job: authenticates as the installation, then checks, follows up a merge, or answers a command. */
-export function jobRunner(app: Probot, services: Services): (job: Job) => Promise<void> {
+/**
+ * Runs one job: authenticates as the installation, then checks, follows up a merge, answers a command, or
+ * queues (with `enqueueCheck`) the checks a module release calls for.
+ */
+export function jobRunner(
+  app: Probot,
+  services: Services,
+  enqueueCheck: (job: CheckJob) => Promise<void>,
+): (job: Job) => Promise<void> {
   return async (job) => {
     const log = app.log.child({ repo: `${job.owner}/${job.repo}`, reason: job.reason });
     const octokit = await app.auth(job.installationId);
-    const defaultBranch =
-      job.defaultBranch ??
-      (await octokit.request("GET /repos/{owner}/{repo}", { owner: job.owner, repo: job.repo }))
-        .data.default_branch;
+    if (job.kind === "module-released") {
+      await checkModuleUsers(octokit, services, log, job, enqueueCheck);
+      return;
+    }
+    const defaultBranch = job.defaultBranch ?? (await readDefaultBranch(octokit, job));
     const target = { owner: job.owner, repo: job.repo, defaultBranch };
     if (job.kind === "merged") await continueAfterMerge(octokit, target, services, log, job);
     else if (job.kind === "command") await runCommand(octokit, target, services, log, job);
@@ -43,7 +53,14 @@ export function createRuntime(
 ): PromoterRuntime {
   services.appLogin = async () => appBotLogin(await app.auth());
   const log = app.log.child({ name: "queue" });
-  return { services, queue: createQueue(jobRunner(app, services), log, services, settings) };
+  // Jobs run only once the queue exists: a module release's job queues checks on it.
+  const queue: JobQueue = createQueue(
+    jobRunner(app, services, (job) => queue.enqueueCheck(job)),
+    log,
+    services,
+    settings,
+  );
+  return { services, queue };
 }
 
 /** The Probot app: wires events to handlers, and `/healthz`. Nothing else. */
@@ -53,7 +70,7 @@ export function promoterApp(runtime?: (app: Probot) => PromoterRuntime) {
     app.on(["installation.created", "installation_repositories.added"], (context) =>
       onInstallation(context, queue),
     );
-    app.on(["release.published", "create"], (context) => onModuleRelease(context, queue, services));
+    app.on(["release.published", "create"], (context) => onModuleRelease(context, queue));
     app.on("repository_dispatch", (context) => onRepositoryDispatch(context, queue));
     app.on("push", (context) => onPush(context, queue));
     app.on("pull_request.closed", (context) => onPullRequestClosed(context, queue));

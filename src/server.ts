@@ -2,6 +2,7 @@ import { run, type Probot } from "probot";
 import { createScheduler, type PeriodicScheduler } from "./engine/redis-scheduler.js";
 import { Services } from "./engine/services.js";
 import { createRuntime, promoterApp, type PromoterRuntime } from "./index.js";
+import { createLogger } from "./logger.js";
 import { queueSettings } from "./queue/create-queue.js";
 import { GITHUB_API_URL } from "./versions/source-hosts.js";
 
@@ -23,16 +24,23 @@ function minutes(name: string, fallback: number): number {
 
 let runtime: PromoterRuntime | undefined;
 let scheduler: PeriodicScheduler | undefined;
-const services = new Services(appBaseUrl(), process.env.PROMOTER_SOURCE_HOSTS);
+const services = new Services(
+  appBaseUrl(),
+  process.env.PROMOTER_SOURCE_HOSTS,
+  process.env.PROMOTER_ALLOW_HTTP_HOSTS,
+);
 
-const server = await run((app: Probot, options) => {
-  runtime = promoterApp(() => createRuntime(app, services, queueSettings()))(app, options);
-  scheduler = createScheduler(app, runtime.queue, services, {
-    intervalMs: minutes("PROMOTER_SCHEDULER_INTERVAL", 15),
-    jitterMs: minutes("PROMOTER_SCHEDULER_JITTER", 5),
-  });
-  scheduler.start();
-});
+const server = await run(
+  (app: Probot, options) => {
+    runtime = promoterApp(() => createRuntime(app, services, queueSettings()))(app, options);
+    scheduler = createScheduler(app, runtime.queue, services, {
+      intervalMs: minutes("PROMOTER_SCHEDULER_INTERVAL", 15),
+      jitterMs: minutes("PROMOTER_SCHEDULER_JITTER", 5),
+    });
+    scheduler.start();
+  },
+  { log: await createLogger() },
+);
 
 /** SIGTERM: stop taking work, finish the checks in flight, then exit. */
 process.once("SIGTERM", () => {

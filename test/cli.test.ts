@@ -10,7 +10,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { runCli } from "../src/cli.js";
 import { clearRegistryDiscoveryCache } from "../src/versions/registry-versions.js";
 
@@ -293,6 +293,85 @@ describe("promoter update", () => {
     expect((await run("update", dir, "--env", "dev")).code).toBe(2);
   });
 
+  it.each(["../../v1.3.0", "x/v1.3.0", "a b-v1.3.0", "v1.3", "v0.6.0\n", '"v0.6.0"'])(
+    "refuses --to %j, which is no version, writing nothing",
+    async (to) => {
+      const dir = copyOfFixture();
+      const before = snapshot(dir);
+      const { code, stdout, stderr } = await run(
+        "update",
+        dir,
+        "--env",
+        "dev",
+        "--dependency",
+        "platform/terraform-aws-cache/redis",
+        "--to",
+        to,
+      );
+      expect(code).toBe(2);
+      expect(stdout).toBe("");
+      expect(stderr).toContain(`--to ${JSON.stringify(to)} is not a version`);
+      expect(snapshot(dir)).toEqual(before);
+    },
+  );
+
+  it("keeps every byte outside the token: Latin-1, a byte order mark, CRLF and invalid UTF-8", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "promoter-cli-"));
+    temporary.push(dir);
+    writeFileSync(
+      join(dir, ".github-config.yml"),
+      'environments:\n  - name: dev\n    paths: ["dev/**"]\n',
+    );
+    const unit = (head: Buffer, tail: Buffer) =>
+      Buffer.concat([
+        head,
+        Buffer.from(
+          'terraform {\r\n  source = "git::https://github.com/acme/terraform-aws-vpc.git//modules/vpc?ref=v1.0.0"',
+        ),
+        tail,
+        Buffer.from("\r\n}\r\n"),
+      ]);
+    const files = {
+      "dev/latin1/terragrunt.hcl": unit(
+        Buffer.from("# Gr\u00fc\u00dfe\r\n", "latin1"),
+        Buffer.from(" # \u00e9t\u00e9", "latin1"),
+      ),
+      "dev/bom/terragrunt.hcl": unit(Buffer.from("\ufeff# caf\u00e9\r\n"), Buffer.alloc(0)),
+      "dev/broken/terragrunt.hcl": unit(
+        Buffer.from([0x23, 0x20, 0xe2, 0x82, 0x0d, 0x0a, 0x23, 0xed, 0xa0, 0x80, 0x0a]),
+        Buffer.from([0x20, 0x23, 0x20, 0xf0, 0x9f, 0x98]),
+      ),
+    };
+    for (const [path, bytes] of Object.entries(files)) {
+      mkdirSync(join(dir, path, ".."), { recursive: true });
+      writeFileSync(join(dir, path), bytes);
+    }
+    const { code, stdout, stderr } = await run(
+      "update",
+      dir,
+      "--config",
+      join(dir, ".github-config.yml"),
+      "--env",
+      "dev",
+      "--dependency",
+      "acme/terraform-aws-vpc/vpc",
+      "--to",
+      "v1.1.0",
+    );
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(stdout.split("\n").filter(Boolean).sort()).toEqual(Object.keys(files).sort());
+    for (const [path, bytes] of Object.entries(files)) {
+      const at = bytes.indexOf("v1.0.0");
+      const expected = Buffer.concat([
+        bytes.subarray(0, at),
+        Buffer.from("v1.1.0"),
+        bytes.subarray(at + "v1.0.0".length),
+      ]);
+      expect(readFileSync(join(dir, path)).toString("hex"), path).toBe(expected.toString("hex"));
+    }
+  });
+
   it("says so when the environment is already at the version", async () => {
     const dir = copyOfFixture();
     const { code, stdout } = await run(
@@ -417,13 +496,16 @@ describe("promoter plan", () => {
 describe("promoter plan with a GitHub token", () => {
   afterEach(() => {
     delete process.env.PROMOTER_TEST_TOKEN;
+    vi.unstubAllEnvs();
     nock.cleanAll();
     nock.enableNetConnect();
   });
 
-  it("reads tags and registry versions once per module, and turns an inaccessible one into a warning", async () => {
+  it("reads tags and registry versions once per module, and turns an unreadable one into a warning", async () => {
     nock.disableNetConnect();
     clearRegistryDiscoveryCache();
+    vi.stubEnv("GITHUB_API_URL", undefined);
+    vi.stubEnv("PROMOTER_SOURCE_HOSTS", undefined);
     process.env.PROMOTER_TEST_TOKEN = "ghp_test";
     const tags = (...names: string[]) => names.map((name) => ({ name }));
     const github = nock("https://api.github.com", {
@@ -439,10 +521,6 @@ describe("promoter plan with a GitHub token", () => {
       .get("/repos/gruntwork-io/terraform-aws-data-storage/tags")
       .query(true)
       .reply(200, tags("v0.30.0"));
-    const ghe = nock("https://ghe.example.com")
-      .get("/api/v3/repos/platform/terraform-aws-cache/tags")
-      .query(true)
-      .reply(404, { message: "Not Found" });
     const registry = nock("https://registry.terraform.io")
       .get("/.well-known/terraform.json")
       .reply(200, { "modules.v1": "/v1/modules/" })
@@ -469,12 +547,115 @@ describe("promoter plan with a GitHub token", () => {
       "acme/terraform-aws-vpc/vpc-app@v1.2.0",
       "gruntwork-io/terraform-aws-data-storage/rds@v0.30.0",
     ]);
+    // GITHUB_TOKEN is github.com's: ghe.example.com is not asked (nor sent the token) unless allowed.
     expect(result.warnings).toContainEqual({
       dependency: "platform/terraform-aws-cache/redis",
-      message:
-        "module repository platform/terraform-aws-cache not found or not accessible to the app",
+      message: expect.stringMatching(/^source host ghe\.example\.com is not allowed; /),
     });
-    expect(github.isDone() && ghe.isDone() && registry.isDone()).toBe(true);
+    expect(github.isDone() && registry.isDone()).toBe(true);
     expect(nock.pendingMocks()).toEqual([]);
+  });
+});
+
+describe("promoter plan: where the token goes", () => {
+  const tags = (...names: string[]) => names.map((name) => ({ name }));
+  const notAllowed = (host: string) =>
+    expect.stringMatching(
+      new RegExp(
+        `^source host ${host.replace(/\./g, "\\.")} is not allowed; .*PROMOTER_SOURCE_HOSTS`,
+      ),
+    );
+
+  /** A repository with one environment whose units use github.com, a GHE host and attacker.example. */
+  function repositoryWithSources(): string {
+    const dir = mkdtempSync(join(tmpdir(), "promoter-cli-hosts-"));
+    temporary.push(dir);
+    mkdirSync(join(dir, ".github"));
+    writeFileSync(
+      join(dir, ".github/promoter.yml"),
+      'environments:\n  - name: dev\n    paths: ["dev/**"]\n',
+    );
+    mkdirSync(join(dir, "dev"));
+    writeFileSync(
+      join(dir, "dev/main.tf"),
+      [
+        'module "vpc" {\n  source = "git::https://github.com/acme/vpc.git?ref=v1.0.0"\n}',
+        'module "cache" {\n  source = "git::https://ghe.example.com/platform/cache.git?ref=v1.0.0"\n}',
+        'module "x" {\n  source = "git::https://attacker.example/acme/x.git?ref=v1.0.0"\n}',
+        "",
+      ].join("\n"),
+    );
+    return dir;
+  }
+
+  async function plan(dir: string) {
+    const { code, stdout, stderr } = await run(
+      "plan",
+      dir,
+      "--json",
+      "--token-env",
+      "PROMOTER_TEST_TOKEN",
+    );
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    return JSON.parse(stdout) as { warnings: { dependency?: string; message: string }[] };
+  }
+
+  beforeEach(() => {
+    nock.disableNetConnect();
+    vi.stubEnv("PROMOTER_TEST_TOKEN", "ghp_secret");
+    vi.stubEnv("GITHUB_API_URL", undefined);
+    vi.stubEnv("PROMOTER_SOURCE_HOSTS", undefined);
+  });
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    const pending = nock.pendingMocks();
+    nock.cleanAll();
+    nock.enableNetConnect();
+    expect(pending).toEqual([]);
+  });
+
+  it("sends GITHUB_TOKEN to api.github.com only, and no request to a host nobody allowed", async () => {
+    nock("https://api.github.com", { reqheaders: { authorization: "token ghp_secret" } })
+      .get("/repos/acme/vpc/tags")
+      .query(true)
+      .reply(200, tags("v1.0.1"));
+    const result = await plan(repositoryWithSources());
+    expect(result.warnings).toEqual([
+      { dependency: "acme/x", message: notAllowed("attacker.example") },
+      { dependency: "platform/cache", message: notAllowed("ghe.example.com") },
+    ]);
+  });
+
+  it("with GITHUB_API_URL on GitHub Enterprise, sends the token to that host only", async () => {
+    vi.stubEnv("GITHUB_API_URL", "https://ghe.example.com/api/v3");
+    nock("https://ghe.example.com", { reqheaders: { authorization: "token ghp_secret" } })
+      .get("/api/v3/repos/platform/cache/tags")
+      .query(true)
+      .reply(200, tags("v1.0.1"));
+    nock("https://api.github.com", { badheaders: ["authorization"] })
+      .get("/repos/acme/vpc/tags")
+      .query(true)
+      .reply(200, tags("v1.0.1"));
+    const result = await plan(repositoryWithSources());
+    expect(result.warnings).toEqual([
+      { dependency: "acme/x", message: notAllowed("attacker.example") },
+    ]);
+  });
+
+  it("reads a host the operator allowed in PROMOTER_SOURCE_HOSTS without the token", async () => {
+    vi.stubEnv("PROMOTER_SOURCE_HOSTS", "attacker.example,ghe.example.com");
+    nock("https://api.github.com", { reqheaders: { authorization: "token ghp_secret" } })
+      .get("/repos/acme/vpc/tags")
+      .query(true)
+      .reply(200, tags("v1.0.1"));
+    for (const host of ["https://attacker.example", "https://ghe.example.com"]) {
+      nock(host, { badheaders: ["authorization"] })
+        .get(/\/api\/v3\/repos\/(acme\/x|platform\/cache)\/tags/)
+        .query(true)
+        .reply(200, tags("v1.0.1"));
+    }
+    const result = await plan(repositoryWithSources());
+    expect(result.warnings).toEqual([]);
   });
 });

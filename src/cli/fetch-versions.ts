@@ -2,30 +2,55 @@ import { ProbotOctokit } from "probot";
 import type { Config } from "../config/index.js";
 import type { Dependency } from "../iac/types.js";
 import { createEtagCache, type GitHubClient } from "../versions/github-tags.js";
-import { GITHUB_API_URL, parseSourceHosts } from "../versions/source-hosts.js";
+import { outboundFetch } from "../versions/outbound-fetch.js";
+import {
+  ALLOW_HTTP_HOSTS_VARIABLE,
+  GITHUB_API_URL,
+  SOURCE_HOSTS_VARIABLE,
+  isAllowedGitApi,
+  isAppApi,
+  parseAllowHttpHosts,
+  parseSourceHosts,
+  refusingClient,
+} from "../versions/source-hosts.js";
 import { resolveVersions, type ResolvedVersions } from "../versions/version-sources.js";
 
 /**
- * The available versions of the dependencies, read with a personal token: from GitHub (or the API in
- * `GITHUB_API_URL`, as GitHub Actions sets it) and the module registries, through `PROMOTER_SOURCE_HOSTS`.
+ * The available versions of the dependencies: from GitHub (or the API in `GITHUB_API_URL`, as GitHub
+ * Actions sets it) with the personal token, from the other hosts allowed in `PROMOTER_SOURCE_HOSTS`
+ * and from the module registries without it. The token goes to that one API only; a host nobody
+ * allowed is not asked (its dependencies get a warning).
  */
 export async function fetchVersions(
   dependencies: readonly Dependency[],
   config: Config,
   token: string,
 ): Promise<ResolvedVersions> {
+  const hosts = parseSourceHosts(process.env[SOURCE_HOSTS_VARIABLE]);
+  const appBaseUrl = (process.env.GITHUB_API_URL || GITHUB_API_URL).replace(/\/+$/, "");
   const clients = new Map<string, GitHubClient>();
   return resolveVersions(dependencies, {
     clientFor: (baseUrl) => {
       let client = clients.get(baseUrl);
       if (!client) {
-        client = new ProbotOctokit({ baseUrl, auth: { token } });
+        if (isAppApi(baseUrl, appBaseUrl)) {
+          client = new ProbotOctokit({
+            baseUrl,
+            auth: { token },
+            request: { fetch: outboundFetch() },
+          });
+        } else if (isAllowedGitApi(baseUrl, hosts, appBaseUrl)) {
+          client = new ProbotOctokit({ baseUrl, request: { fetch: outboundFetch() } });
+        } else {
+          client = refusingClient(baseUrl);
+        }
         clients.set(baseUrl, client);
       }
       return client;
     },
-    hosts: parseSourceHosts(process.env.PROMOTER_SOURCE_HOSTS),
-    appBaseUrl: (process.env.GITHUB_API_URL ?? GITHUB_API_URL).replace(/\/$/, ""),
+    hosts,
+    httpHosts: parseAllowHttpHosts(process.env[ALLOW_HTTP_HOSTS_VARIABLE]),
+    appBaseUrl,
     registry: config.updates.registry,
     etags: createEtagCache(),
   });

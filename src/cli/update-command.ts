@@ -1,6 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { applyVerifiedEdits, planEdits } from "../iac/edits.js";
+import { tagPrefixFor } from "../promotion/plan.js";
+import { isVersionOf } from "../versions/version-shape.js";
 import { UsageError, parseCommand, scanWithConfig, type CliIo } from "./common.js";
 
 /** `promoter update [DIR] --env ENV --dependency ID --to VERSION [--config FILE]`. */
@@ -17,6 +19,14 @@ export function updateCommand(args: string[], io: CliIo): number {
   if (!env || !dependency || !to) throw new UsageError("update needs --env, --dependency and --to");
   const scanned = scanWithConfig(dir, values.config as string | undefined, io);
   if (!scanned) return 2;
+  const prefix = tagPrefixFor(scanned.config)(dependency);
+  if (!isVersionOf(to, prefix)) {
+    const example = `${prefix ?? ""}v1.4.0`;
+    io.stderr(
+      `promoter: --to ${JSON.stringify(to)} is not a version of ${dependency} (such as ${example}); nothing was written\n`,
+    );
+    return 2;
+  }
   const { inventory, files } = scanned.scan;
   const plan = planEdits(inventory, dependency, env, to);
   if (!plan.ok) {
@@ -41,7 +51,7 @@ export function updateCommand(args: string[], io: CliIo): number {
     io.stderr(`promoter: refused, nothing was written: ${verified.reason}\n`);
     return 2;
   }
-  for (const file of verified.files) writeFileSync(join(dir, file.path), file.content);
+  for (const file of verified.files) writeFileSync(join(dir, file.path), file.bytes);
   for (const file of verified.files) io.stdout(`${file.path}\n`);
   return 0;
 }

@@ -13,6 +13,7 @@ export type {
   UpdateStrategy,
   UpdatesConfig,
 } from "./schema.js";
+export { GlobError, compileGlobs, globProblem } from "./glob.js";
 export {
   checkConfigAgainstFiles,
   createEnvironmentMatcher,

@@ -1,9 +1,25 @@
-import picomatch from "picomatch";
 import type { Document } from "yaml";
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit } from "yaml";
+import {
+  LineCounter,
+  isAlias,
+  isCollection,
+  isMap,
+  isScalar,
+  isSeq,
+  parseDocument,
+  visit,
+} from "yaml";
 import type { z } from "zod";
+import { compileGlobs } from "./glob.js";
 import type { Config } from "./schema.js";
+import { quoted } from "./values.js";
 import { DEFAULT_CONFIG_FILE, configSchema, environmentSchema, updatesSchema } from "./schema.js";
+
+/** A real config is a few KiB; a larger file is refused before it is parsed. */
+export const MAX_CONFIG_BYTES = 64 * 1024;
+
+/** How many nodes the aliases of the file may stand for (the yaml package's default, said out loud). */
+const MAX_ALIAS_COUNT = 100;
 
 /** A 1-based position in the config file. */
 export interface Position {
@@ -44,6 +60,12 @@ export function formatProblem(p: ConfigProblem): string {
  * Every YAML and schema problem is reported at once, each with its line and column.
  */
 export function parseConfig(text: string, file = DEFAULT_CONFIG_FILE): ConfigResult {
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes > MAX_CONFIG_BYTES) {
+    const count = (n: number) => n.toLocaleString("en-US");
+    const message = `the file is ${count(bytes)} bytes: at most ${count(MAX_CONFIG_BYTES)} are read`;
+    return { ok: false, errors: [{ file, line: 1, column: 1, path: "", message }], warnings: [] };
+  }
   const lineCounter = new LineCounter();
   // logLevel "error": yaml would otherwise print warnings (e.g. about collection keys) to stderr.
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, logLevel: "error" });
@@ -61,11 +83,22 @@ export function parseConfig(text: string, file = DEFAULT_CONFIG_FILE): ConfigRes
     }
     return fail();
   }
+  const collectionKeys = collectionKeyOffsets(doc);
+  for (const offset of collectionKeys) {
+    errors.push(at(offset, [], "a key must be text, not a list or a mapping"));
+  }
+  if (collectionKeys.length > 0) return fail();
   let data: unknown;
   try {
-    data = doc.toJS();
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
-    errors.push(at(unresolvedAliasOffset(doc) ?? 0, [], (error as Error).message));
+    const message = (error as Error).message;
+    if (message.startsWith("Excessive alias count")) {
+      const aliasBomb = `the aliases (*name) of the file stand for too many nodes (at most ${MAX_ALIAS_COUNT}): write the values out`;
+      errors.push(at(firstAliasOffset(doc) ?? 0, [], aliasBomb));
+    } else {
+      errors.push(at(unresolvedAliasOffset(doc) ?? 0, [], message));
+    }
     return fail();
   }
 
@@ -76,8 +109,15 @@ export function parseConfig(text: string, file = DEFAULT_CONFIG_FILE): ConfigRes
         const path = [...issue.path, key];
         errors.push(at(offsetOf(doc, path, true), path, unknownKeyMessage(issue.path, key)));
       }
+    } else if (issue.code === "invalid_key") {
+      // A key of a record (a glob of `updates.tagPrefix`): its own problems, at the key.
+      for (const keyIssue of issue.issues) {
+        const key = nodeAt(doc, issue.path, true);
+        errors.push(at(offsetOf(doc, issue.path, true), issue.path, issueMessage(keyIssue, key)));
+      }
     } else {
-      errors.push(at(offsetOf(doc, issue.path), issue.path, issueMessage(issue)));
+      const node = nodeAt(doc, issue.path);
+      errors.push(at(offsetOf(doc, issue.path), issue.path, issueMessage(issue, node)));
     }
   }
   if (!parsed.success || errors.length > 0) return fail();
@@ -110,7 +150,7 @@ export function checkConfigAgainstFiles(
   const problems: ConfigProblem[] = [];
   for (const path of globs) {
     const glob = globAt(config, path);
-    const isMatch = picomatch(glob, { dot: true });
+    const isMatch = compileGlobs([glob]);
     if (!paths.some((p) => isMatch(p))) {
       const message = `${JSON.stringify(glob)} matches no file in the repository`;
       problems.push({ file, ...locate(path), path: formatPath(path), message });
@@ -139,10 +179,6 @@ export function createEnvironmentMatcher(config: Config): (path: string) => stri
     }
     return names;
   };
-}
-
-function compileGlobs(globs: readonly string[]): (path: string) => boolean {
-  return globs.length === 0 ? () => false : picomatch([...globs], { dot: true });
 }
 
 function globAt(config: Config, path: readonly ConfigPathSegment[]): string {
@@ -181,6 +217,48 @@ function startOf(node: unknown): number | undefined {
   return (node as { range?: [number, number, number] } | null)?.range?.[0];
 }
 
+/** The node at `path` (the key's node if `atKey`), following aliases; `undefined` if there is none. */
+function nodeAt(doc: Document, path: readonly PropertyKey[], atKey = false): unknown {
+  let node: unknown = doc.contents;
+  for (const [i, segment] of path.entries()) {
+    if (isAlias(node)) node = node.resolve(doc);
+    if (isMap(node)) {
+      const pair = node.items.find(
+        (p) => isScalar(p.key) && String(p.key.value) === String(segment),
+      );
+      if (!pair) return undefined;
+      node = atKey && i === path.length - 1 ? pair.key : pair.value;
+    } else if (isSeq(node) && typeof segment === "number") {
+      node = node.items[segment];
+    } else {
+      return undefined;
+    }
+  }
+  return isAlias(node) ? node.resolve(doc) : node;
+}
+
+/** The offsets of the keys that are lists or mappings (`? [a, b]: x`), which JSON cannot have. */
+function collectionKeyOffsets(doc: Document): number[] {
+  const offsets: number[] = [];
+  visit(doc, {
+    Pair(_, pair) {
+      if (isCollection(pair.key)) offsets.push(startOf(pair.key) ?? 0);
+    },
+  });
+  return offsets;
+}
+
+function firstAliasOffset(doc: Document): number | undefined {
+  let offset: number | undefined;
+  visit(doc, {
+    Alias(_, alias) {
+      offset = alias.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  return offset;
+}
+
 function unresolvedAliasOffset(doc: Document): number | undefined {
   let offset: number | undefined;
   visit(doc, {
@@ -193,16 +271,17 @@ function unresolvedAliasOffset(doc: Document): number | undefined {
   return offset;
 }
 
-function issueMessage(issue: z.core.$ZodIssue): string {
+/** The message of a schema problem; `node`, the YAML node it is about, shows the value as written. */
+function issueMessage(issue: z.core.$ZodIssue, node?: unknown): string {
   switch (issue.code) {
     case "invalid_type":
       if (issue.input === undefined) return "is required";
       if (issue.path.length === 0) {
         return `the file must be a mapping with at least an \`environments\` key (got ${describe(issue.input)})`;
       }
-      return `must be ${TYPE_NAMES[issue.expected] ?? issue.expected} (got ${describe(issue.input)})`;
+      return `must be ${TYPE_NAMES[issue.expected] ?? issue.expected} (got ${describe(issue.input, node, issue.expected === "string")})`;
     case "invalid_value":
-      return `must be ${issue.values.length > 1 ? "one of " : ""}${issue.values.map((v) => JSON.stringify(v)).join(", ")} (got ${describe(issue.input)})`;
+      return `must be ${issue.values.length > 1 ? "one of " : ""}${issue.values.map((v) => JSON.stringify(v)).join(", ")} (got ${describe(issue.input, node)})`;
     default:
       return issue.message;
   }
@@ -216,11 +295,36 @@ const TYPE_NAMES: Record<string, string> = {
   object: "a mapping",
 };
 
-function describe(value: unknown): string {
+/**
+ * A value as a message shows it. A scalar that YAML did not read as text is shown as written
+ * (`1e400`, not `Infinity` or `null`), and, where text was wanted, with how YAML read it.
+ */
+function describe(value: unknown, node?: unknown, textWanted = false): string {
+  const source = isScalar(node) && typeof node.value !== "string" ? node.source : undefined;
+  if (source) {
+    return textWanted
+      ? `${shorten(source)}, which YAML reads as ${yamlKind(value)}: put it in quotes`
+      : shorten(source);
+  }
   if (value === null) return "an empty value";
   if (Array.isArray(value)) return "a list";
+  if (value instanceof Uint8Array) return "binary data";
   if (typeof value === "object") return "a mapping";
-  return JSON.stringify(value) ?? String(value);
+  if (typeof value === "string") return quoted(value);
+  return String(value);
+}
+
+function yamlKind(value: unknown): string {
+  if (value === null) return "an empty value";
+  if (typeof value === "number" || typeof value === "bigint") return "a number";
+  if (typeof value === "boolean") return "a boolean";
+  if (value instanceof Uint8Array) return "binary data";
+  return `a ${typeof value}`;
+}
+
+/** Text as written in the file, cut short like {@link quoted} values. */
+function shorten(text: string): string {
+  return text.length <= 60 ? text : `${text.slice(0, 57)}…`;
 }
 
 function unknownKeyMessage(parent: readonly PropertyKey[], key: string): string {
@@ -259,7 +363,7 @@ function formatPath(path: readonly PropertyKey[]): string {
     .map((segment, i) => {
       if (typeof segment === "number") return `[${segment}]`;
       const key = String(segment);
-      if (!/^[A-Za-z_][\w-]*$/.test(key)) return `[${JSON.stringify(key)}]`;
+      if (!/^[A-Za-z_][\w-]*$/.test(key) || key.length > 60) return `[${quoted(key)}]`;
       return i === 0 ? key : `.${key}`;
     })
     .join("");

@@ -1,4 +1,9 @@
 import { z } from "zod";
+import { ALLOW_HTTP_HOSTS_VARIABLE, parseAllowHttpHosts } from "../versions/source-hosts.js";
+import { globProblem } from "./glob.js";
+import { environmentNameProblem, tagPrefixProblem } from "./ref-names.js";
+import { SCHEDULE_PATTERN, cronProblem, isScheduleKeyword } from "./schedule.js";
+import { got, quoted } from "./values.js";
 
 /** Where the configuration lives in a repository. */
 export const DEFAULT_CONFIG_FILE = ".github/promoter.yml";
@@ -6,21 +11,67 @@ export const DEFAULT_CONFIG_FILE = ".github/promoter.yml";
 /** GitHub rejects labels longer than 50 characters; the label is `promoter:<name>`. */
 const MAX_ENVIRONMENT_NAME_LENGTH = 50 - "promoter:".length;
 
+/** A cron expression of five fields is far shorter; the bound keeps the check of a hostile one cheap. */
+const MAX_SCHEDULE_LENGTH = 100;
+
 /** Environment names that would collide with one of the app's own labels. */
 const RESERVED_ENVIRONMENT_NAMES = ["hold"];
 
-const SCHEDULE_KEYWORDS = ["hourly", "daily", "weekly"] as const;
-const CRON_FIELD = String.raw`[0-9A-Za-z*/,?#-]+`;
-const SCHEDULE_PATTERN = new RegExp(
-  String.raw`^(?:${SCHEDULE_KEYWORDS.join("|")}|${CRON_FIELD}(?:[ \t]+${CRON_FIELD}){4})$`,
+/**
+ * Whether a URL from a repository's config is https, or plain http on a host the operator allows it
+ * for: the environment is the operator's, the config the repository's.
+ */
+function isHttpsOrAllowedHttp(value: string): boolean {
+  try {
+    const url = new URL(value);
+    if (url.protocol === "https:") return true;
+    return parseAllowHttpHosts(process.env[ALLOW_HTTP_HOSTS_VARIABLE]).has(url.host.toLowerCase());
+  } catch {
+    return false;
+  }
+}
+
+/** GitHub's limit on the length of a label's name. */
+const MAX_LABEL_LENGTH = 50;
+/** The app's own labels start with this: `promoter:<environment>`, `promoter:hold`. */
+const OWN_LABEL_PREFIX = "promoter:";
+/** A tag prefix is a few characters (`vpc-`, `modules/vpc/`). */
+const MAX_TAG_PREFIX_LENGTH = 100;
+
+/**
+ * How long each list of the config may be: far more than a real config lists, few enough that a
+ * hostile one costs little to check and to match.
+ */
+const MAX_ITEMS = {
+  environments: 100,
+  globs: 100,
+  ignore: 500,
+  tagPrefix: 500,
+  labels: 25,
+  promoters: 100,
+};
+
+/** `.max()` of a list, saying how long it was. */
+const atMost = (max: number, what: string) => ({
+  error: (issue: { input?: unknown }) =>
+    `must list at most ${max} ${what} (got ${(issue.input as unknown[] | undefined)?.length ?? "more"})`,
+});
+
+/** A glob of the config: not empty, and one {@link globProblem} accepts (bounded in size). */
+const globString = () =>
+  z
+    .string()
+    .min(1, { error: "must not be empty", abort: true })
+    .superRefine((glob, ctx) => {
+      const problem = globProblem(glob);
+      if (problem) {
+        ctx.addIssue({ code: "custom", input: glob, message: `${problem} ${got(glob)}` });
+      }
+    });
+
+const glob = globString().describe(
+  "A glob, relative to the root of the repository, e.g. `prod-*/**`: `*`, `**`, `?`, `[abc]`, `[!a]`, `{a,b}`.",
 );
-
-const got = (input: unknown): string => `(got ${JSON.stringify(input)})`;
-
-const glob = z
-  .string()
-  .min(1, "must not be empty")
-  .describe("A glob, relative to the root of the repository, e.g. `prod-*/**`.");
 
 const environmentName = z
   .string()
@@ -32,17 +83,21 @@ const environmentName = z
   .regex(/^[A-Za-z0-9._-]+$/, {
     error: (issue) => `may only contain letters, digits, "-", "_" and "." ${got(issue.input)}`,
   })
-  .refine((name) => !name.startsWith(".") && !name.includes(".."), {
-    error: (issue) =>
-      `must not start with "." or contain "..", as it becomes part of a git branch name ${got(issue.input)}`,
+  .superRefine((name, ctx) => {
+    if (!/^[A-Za-z0-9._-]+$/.test(name)) return;
+    const problem = environmentNameProblem(name);
+    if (problem) ctx.addIssue({ code: "custom", input: name, message: `${problem} ${got(name)}` });
   })
   .refine((name) => !RESERVED_ENVIRONMENT_NAMES.includes(name.toLowerCase()), {
     error: (issue) =>
-      `${JSON.stringify(issue.input)} is reserved: the label promoter:hold stops a promotion`,
+      `${quoted(String(issue.input))} is reserved: the label promoter:hold stops a promotion`,
   })
   .describe(
-    "The name of the environment. It names the branches (`promoter/<name>/...`) and the label (`promoter:<name>`) of this environment's pull requests, and is what `/promote <name>` refers to. Letters, digits, `-`, `_` and `.` only.",
+    "The name of the environment. It names the branches (`promoter/<name>/...`) and the label (`promoter:<name>`) of this environment's pull requests, and is what `/promote <name>` refers to. Letters, digits, `-`, `_` and `.` only, making a valid git branch name: not starting with `-` or `.`, not ending with `.` or `.lock`, no `..`, not `HEAD`.",
   );
+
+/** A GitHub login (1 to 39 letters, digits and `-`, not first), an app's `<slug>[bot]`, or `org/team`. */
+const PROMOTER = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:\[bot\]|\/[A-Za-z0-9][A-Za-z0-9._-]{0,99})?$/;
 
 /** One environment of the promotion chain. */
 export const environmentSchema = z
@@ -51,11 +106,13 @@ export const environmentSchema = z
     paths: z
       .array(glob)
       .min(1, "must list at least one glob")
+      .max(MAX_ITEMS.globs, atMost(MAX_ITEMS.globs, "globs"))
       .describe(
         "Globs, relative to the root of the repository, of the files that belong to this environment, e.g. `prod-*/**`.",
       ),
     exclude: z
       .array(glob)
+      .max(MAX_ITEMS.globs, atMost(MAX_ITEMS.globs, "globs"))
       .default([])
       .describe(
         "Globs of files matched by `paths` that do not belong to this environment after all. Default `[]`.",
@@ -68,16 +125,43 @@ export const environmentSchema = z
       ),
     promoters: z
       .array(
-        z.string().regex(/^[A-Za-z0-9-]+(\/[A-Za-z0-9._-]+)?(\[bot\])?$/, {
+        z.string().regex(PROMOTER, {
           error: (issue) => `must be a user login or an org/team ${got(issue.input)}`,
         }),
       )
+      .max(MAX_ITEMS.promoters, atMost(MAX_ITEMS.promoters, "promoters"))
       .optional()
       .describe(
         "Who may `/promote` to this environment: user logins and `org/team` slugs. Anyone listed still needs write access to the repository. Default: everyone with write access.",
       ),
   })
   .describe("An environment: a named set of folders in the repository.");
+
+/** An extra label: one GitHub accepts and that no label of the app's own could be. */
+const label = z
+  .string()
+  .min(1, { error: "must not be empty", abort: true })
+  .max(MAX_LABEL_LENGTH, {
+    error: `must be at most ${MAX_LABEL_LENGTH} characters long (GitHub's limit)`,
+    abort: true,
+  })
+  .superRefine((name, ctx) => {
+    const problem = labelProblem(name);
+    if (problem) ctx.addIssue({ code: "custom", input: name, message: `${problem} ${got(name)}` });
+  });
+
+function labelProblem(name: string): string | undefined {
+  if (name.toLowerCase().startsWith(OWN_LABEL_PREFIX)) {
+    return `must not start with "${OWN_LABEL_PREFIX}": Promoter's own labels do (promoter:<environment>, promoter:hold)`;
+  }
+  if (name.includes(","))
+    return 'must not contain ",": GitHub separates labels with commas in its filters';
+  if (name.trim() !== name) return "must not start or end with a space";
+  if ([...name].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) {
+    return "must not contain control characters";
+  }
+  return undefined;
+}
 
 /** How and when new versions are looked for. */
 export const updatesSchema = z
@@ -90,21 +174,29 @@ export const updatesSchema = z
       ),
     schedule: z
       .string()
+      .max(MAX_SCHEDULE_LENGTH, {
+        error: `must be at most ${MAX_SCHEDULE_LENGTH} characters long`,
+        abort: true,
+      })
       .regex(SCHEDULE_PATTERN, {
         error: (issue) =>
           `must be "hourly", "daily", "weekly" or a cron expression with 5 fields, e.g. "0 6 * * 1-5" ${got(issue.input)}`,
+        abort: true,
+      })
+      .superRefine((schedule, ctx) => {
+        // Runs only when the pattern matched (abort above): a keyword or five cron fields.
+        const problem = isScheduleKeyword(schedule) ? undefined : cronProblem(schedule);
+        if (problem) {
+          ctx.addIssue({ code: "custom", input: schedule, message: `${problem} ${got(schedule)}` });
+        }
       })
       .default("daily")
       .describe(
         'How often the first environment is checked for new versions: `hourly`, `daily`, `weekly` or a cron expression with 5 fields (minute, hour, day of month, month, day of week), in UTC, e.g. `"0 6 * * 1-5"`. New releases of module repositories are also picked up as they are published. Default `daily`.',
       ),
     ignore: z
-      .array(
-        z
-          .string()
-          .min(1, "must not be empty")
-          .describe("A dependency id or a glob of dependency ids."),
-      )
+      .array(globString().describe("A dependency id or a glob of dependency ids."))
+      .max(MAX_ITEMS.ignore, atMost(MAX_ITEMS.ignore, "globs"))
       .default([])
       .describe(
         "Dependencies that are never updated, as dependency ids or globs of them, e.g. `gruntwork-io/terraform-aws-messaging/*` or `hashicorp/consul/aws`. Default `[]`.",
@@ -116,16 +208,41 @@ export const updatesSchema = z
         "Set to `true` to also propose pre-release versions such as `v1.2.0-rc.1`. A dependency already on a pre-release is always offered newer pre-releases. Default `false`.",
       ),
     registry: z
-      .union([
-        z.enum(["terraform", "opentofu"]),
-        z.url({ protocol: /^https?$/, error: 'must be "terraform", "opentofu" or an http(s) URL' }),
-      ])
+      .union(
+        [
+          z.enum(["terraform", "opentofu"]),
+          z.url({ protocol: /^https?$/, abort: true }).refine(isHttpsOrAllowedHttp, {
+            error: (issue) =>
+              `must be an https URL: plain http is allowed only for the hosts the operator lists in ${ALLOW_HTTP_HOSTS_VARIABLE} ${got(issue.input)}`,
+          }),
+        ],
+        { error: 'must be "terraform", "opentofu" or an https URL' },
+      )
       .default("terraform")
       .describe(
-        "Which module registry a registry source without a host (`namespace/name/provider`) comes from: `terraform` (registry.terraform.io), `opentofu` (registry.opentofu.org), or the base URL of any registry that speaks the module registry protocol. Default `terraform`.",
+        "Which module registry a registry source without a host (`namespace/name/provider`) comes from: `terraform` (registry.terraform.io), `opentofu` (registry.opentofu.org), or the https base URL of any registry that speaks the module registry protocol, whose host the app's operator allowed (`PROMOTER_SOURCE_HOSTS`). Default `terraform`.",
       ),
     tagPrefix: z
-      .record(z.string().min(1, "must not be empty"), z.string().min(1, "must not be empty"))
+      .record(
+        globString(),
+        z
+          .string()
+          .min(1, { error: "must not be empty", abort: true })
+          .max(MAX_TAG_PREFIX_LENGTH, {
+            error: `must be at most ${MAX_TAG_PREFIX_LENGTH} characters long`,
+            abort: true,
+          })
+          .superRefine((prefix, ctx) => {
+            const problem = tagPrefixProblem(prefix);
+            if (problem) {
+              ctx.addIssue({ code: "custom", input: prefix, message: `${problem} ${got(prefix)}` });
+            }
+          }),
+      )
+      .refine((prefixes) => Object.keys(prefixes).length <= MAX_ITEMS.tagPrefix, {
+        error: (issue) =>
+          `must list at most ${MAX_ITEMS.tagPrefix} prefixes (got ${Object.keys(issue.input as object).length})`,
+      })
       .default({})
       .describe(
         'Tag prefixes of modules released from a monorepo, by dependency id or glob of ids, e.g. `{ "acme/terraform-modules/vpc": "vpc-" }` reads the tag `vpc-v1.2.3` as version 1.2.3 of that module and ignores the other modules\' tags. Default `{}`.',
@@ -136,6 +253,7 @@ export const updatesSchema = z
 const environmentsSchema = z
   .array(environmentSchema)
   .min(1, "must list at least one environment")
+  .max(MAX_ITEMS.environments, atMost(MAX_ITEMS.environments, "environments"))
   .superRefine(
     (environments, ctx) => {
       // Labels are case-insensitive on GitHub, so "Prod" and "prod" would share one.
@@ -173,6 +291,7 @@ export const configSchema = z
     environments: environmentsSchema,
     exclude: z
       .array(glob)
+      .max(MAX_ITEMS.globs, atMost(MAX_ITEMS.globs, "globs"))
       .default([])
       .describe(
         "Globs of files that belong to no environment, e.g. `**/examples/**`. Default `[]`.",
@@ -185,10 +304,32 @@ export const configSchema = z
         "Let `/promote` move an environment to a version that the environment before it does not run. Default `false`: production only ever receives what ran upstream.",
       ),
     labels: z
-      .array(z.string().min(1, "must not be empty").max(50, "must be at most 50 characters long"))
+      .array(label)
+      .max(MAX_ITEMS.labels, atMost(MAX_ITEMS.labels, "labels"))
+      .superRefine(
+        (labels, ctx) => {
+          // GitHub labels ignore letter case: "Deps" and "deps" are one label.
+          const seen = new Map<string, number>();
+          labels.forEach((name: unknown, index) => {
+            if (typeof name !== "string") return;
+            const first = seen.get(name.toLowerCase());
+            if (first === undefined) {
+              seen.set(name.toLowerCase(), index);
+              return;
+            }
+            ctx.addIssue({
+              code: "custom",
+              path: [index],
+              input: name,
+              message: `${quoted(name)} is listed twice (labels[${first}]: ${quoted(String(labels[first]))}): GitHub labels ignore letter case`,
+            });
+          });
+        },
+        { when: (payload) => Array.isArray(payload.value) },
+      )
       .default([])
       .describe(
-        "Extra labels for every pull request Promoter opens, besides `promoter:<environment>`, e.g. `[dependencies]`. Default `[]`.",
+        "Extra labels for every pull request Promoter opens, besides `promoter:<environment>`, e.g. `[dependencies]`: at most 25, of at most 50 characters, none starting with `promoter:` (Promoter's own labels) or containing a comma. Default `[]`.",
       ),
   })
   .meta({

@@ -1,36 +1,37 @@
 import type { Logger } from "probot";
 import { comment } from "../github/comments.js";
 import type { Octokit } from "../github/repo-ref.js";
-import {
-  HOLD_LABEL,
-  environmentOfLabel,
-  parseMetadata,
-} from "../promotion/pull-request-content.js";
+import { code, inlineMarkdown, plainText } from "../promotion/markdown.js";
+import { mergeSource, mergedVersion } from "../promotion/merged-pull-request.js";
+import { HOLD_LABEL } from "../promotion/pull-request-content.js";
 import type { MergedJob } from "../queue/job-queue.js";
 import type { CheckTarget } from "./check-repository.js";
 import {
   changedVersions,
   promote,
   readScannedRepository,
+  versionsIn,
   type PromotionResult,
 } from "./promote.js";
 import type { Services } from "./services.js";
 
-/** The reply line for one promotion to the next environment. */
+/** The reply line for one promotion to the next environment; every id, version and reason escaped. */
 export function describePromotion(
   result: PromotionResult,
   request: { environment: string; dependency: string; version: string },
 ): string {
-  const { environment, dependency, version } = request;
+  const environment = plainText(request.environment);
+  const dependency = code(request.dependency);
+  const version = code(request.version);
   switch (result.status) {
     case "already":
-      return `${environment} already runs ${dependency} ${result.versions.map((v) => `\`${v}\``).join(", ")}: nothing to promote.`;
+      return `${environment} already runs ${dependency} ${result.versions.map(code).join(", ")}: nothing to promote.`;
     case "refused":
-      return `${dependency} \`${version}\` cannot be promoted to ${environment}: ${result.reason}.`;
+      return `${dependency} ${version} cannot be promoted to ${environment}: ${inlineMarkdown(result.reason)}.`;
     case "written": {
       const { outcome } = result;
       if (outcome.action === "failed" || outcome.action === "left-alone") {
-        return `${dependency} \`${version}\` was not promoted to ${environment}: ${outcome.reason ?? outcome.action}.`;
+        return `${dependency} ${version} was not promoted to ${environment}: ${inlineMarkdown(outcome.reason || outcome.action)}.`;
       }
       const verb =
         outcome.action === "created"
@@ -38,16 +39,17 @@ export function describePromotion(
           : outcome.action === "updated"
             ? "Updated"
             : "Already open:";
-      return `${verb} #${outcome.pullRequest} to promote ${dependency} \`${version}\` to ${environment}.`;
+      return `${verb} #${outcome.pullRequest} to promote ${dependency} ${version} to ${environment}.`;
     }
   }
 }
 
 /**
- * After a PR labelled `promoter:<env>` is merged: opens the next environment's PR with exactly the
- * version that was merged, or says in a comment why not (the end of the chain, a manual environment,
- * `promoter:hold`, the next environment already there). For a person's PR, what was promoted is what
- * the merge changed in `<env>`.
+ * After one of the app's PRs, or a person's PR labelled `promoter:<env>`, is merged: opens the next
+ * environment's PR with exactly the version the merge brought, or says in a comment why not (the end of
+ * the chain, a manual environment, `promoter:hold`, the next environment already there). What was
+ * brought is read from the merge commit: for the app's PR, the version its dependency has there; for a
+ * person's, what the merge changed in `<env>`. No PR body counts.
  */
 export async function continueAfterMerge(
   octokit: Octokit,
@@ -66,14 +68,18 @@ export async function continueAfterMerge(
   );
   if (!repository) return [];
   const names = repository.config.environments.map((e) => e.name);
-  const metadata = parseMetadata(pullRequest.body);
-  const environment =
-    pullRequest.labels.map(environmentOfLabel).find((e) => e !== undefined && names.includes(e)) ??
-    (metadata && names.includes(metadata.env) ? metadata.env : undefined);
-  if (environment === undefined) return [];
+  const source = mergeSource(pullRequest, await services.appLogin(), names);
+  if (!source) {
+    log.info({ pullRequest: pullRequest.number }, "the merged pull request promotes nothing");
+    return [];
+  }
+  const { environment } = source;
   const promoted =
-    metadata && metadata.env === environment
-      ? [{ dependency: metadata.dependency, version: metadata.to }]
+    source.kind === "app"
+      ? mergedVersion(
+          versionsIn(repository.inventory, environment, source.dependency),
+          source.dependency,
+        )
       : await changedVersions(
           octokit,
           target,
@@ -89,15 +95,16 @@ export async function continueAfterMerge(
   const lines: string[] = [];
   for (const { dependency, version } of promoted) {
     const request = { environment: next?.name ?? "", dependency, version };
+    const what = `${code(dependency)} ${code(version)}`;
     if (!next) {
-      lines.push(`${dependency} \`${version}\` has reached ${environment}, the end of the chain.`);
+      lines.push(`${what} has reached ${plainText(environment)}, the end of the chain.`);
     } else if (pullRequest.labels.includes(HOLD_LABEL)) {
       lines.push(
-        `${dependency} \`${version}\` is on hold (\`${HOLD_LABEL}\`): comment \`/promote ${next.name} ${dependency}@${version}\` to promote it to ${next.name}.`,
+        `${what} is on hold (\`${HOLD_LABEL}\`): comment ${code(`/promote ${next.name} ${dependency}@${version}`)} to promote it to ${plainText(next.name)}.`,
       );
     } else if (next.promotion === "manual") {
       lines.push(
-        `${next.name} is promoted by hand: comment \`/promote ${next.name} ${dependency}@${version}\` to open its pull request.`,
+        `${plainText(next.name)} is promoted by hand: comment ${code(`/promote ${next.name} ${dependency}@${version}`)} to open its pull request.`,
       );
     } else {
       const result = await promote(octokit, target, services, log, repository, request);

@@ -17,7 +17,8 @@ import { checkReport, invalidConfigReport, type CheckReport } from "../promotion
 import { dependenciesToList, plan, type Plan } from "../promotion/plan.js";
 import type { Services } from "./services.js";
 import { existingPromotions, removeStrayBranches, writeProposals } from "./write-proposals.js";
-import { listPromoterPullRequests } from "../github/pull-requests.js";
+import { PROMOTER_BRANCH_PREFIX, listPromoterPullRequests } from "../github/pull-requests.js";
+import { listBranches } from "../github/write-commit.js";
 
 /** A repository to check, as the events and the scheduler know it. */
 export interface CheckTarget extends RepoRef {
@@ -167,7 +168,14 @@ export async function checkRepository(
     log,
   );
   const pullRequests = await listPromoterPullRequests(octokit, target, {});
-  const decided = plan(inventory, versions.versions, config, existingPromotions(pullRequests));
+  const decided = plan(
+    inventory,
+    versions.versions,
+    config,
+    existingPromotions(pullRequests, await services.appLogin()),
+  );
+  // Listed before writing: which proposals' branches exist already is then known without a request.
+  const listed = await listBranches(octokit, target, PROMOTER_BRANCH_PREFIX);
   const outcomes = await writeProposals({
     octokit,
     target,
@@ -176,8 +184,19 @@ export async function checkRepository(
     state: { ...state, inventory, scanCache },
     proposals: decided.proposals,
     pullRequests,
+    branches: new Set(listed),
   });
-  await removeStrayBranches({ octokit, target, proposals: decided.proposals, pullRequests, log });
+  const branches = await removeStrayBranches({
+    octokit,
+    target,
+    services,
+    headSha: state.headSha,
+    environments: config.environments.map((e) => e.name),
+    branches: listed,
+    proposals: decided.proposals,
+    pullRequests,
+    log,
+  });
   const report = checkReport({
     inventory,
     outcomes,
@@ -185,6 +204,7 @@ export async function checkRepository(
     warnings: [
       ...versions.warnings.map((w) => ({ subject: w.dependency, message: w.message })),
       ...state.configWarnings.map((message) => ({ subject: DEFAULT_CONFIG_FILE, message })),
+      ...branches.warnings,
     ],
   });
   await writeCheckRun(octokit, target, { headSha: state.headSha, ...report });

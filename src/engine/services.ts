@@ -5,7 +5,16 @@ import { createScanCache, type ScanCache } from "../iac/scanner.js";
 import { createEtagCache, type EtagCache, type GitHubClient } from "../versions/github-tags.js";
 import type { DependencyOrigin } from "../iac/types.js";
 import { resolveVersions, type ResolvedVersions } from "../versions/version-sources.js";
-import { GITHUB_API_URL, isAppApi, parseSourceHosts } from "../versions/source-hosts.js";
+import { outboundFetch } from "../versions/outbound-fetch.js";
+import {
+  GITHUB_API_URL,
+  isAllowedGitApi,
+  isAppApi,
+  parseAllowHttpHosts,
+  parseSourceHosts,
+  refusingClient,
+  type SourceHosts,
+} from "../versions/source-hosts.js";
 
 /** How many repositories keep their scan cache; a repository checked again after that is scanned cold. */
 const SCAN_CACHES = 64;
@@ -30,7 +39,9 @@ export class Services {
   readonly etags: EtagCache = createEtagCache();
   readonly knownLabels = new Map<string, Set<string>>();
   readonly repositories = new Map<string, RepositoryMemory>();
-  readonly sourceHosts: Map<string, string>;
+  readonly sourceHosts: SourceHosts;
+  /** The hosts a repository's `updates.registry` may name in a plain `http://` URL. */
+  readonly httpHosts: ReadonlySet<string>;
   /** The app's bot login (`<slug>[bot]`), the author of its commits; read with the app's own credentials. */
   appLogin: () => Promise<string> = () => Promise.reject(new Error("the app's login is not known"));
   private readonly scanCaches = new Map<string, ScanCache>();
@@ -39,12 +50,15 @@ export class Services {
   /**
    * @param appBaseUrl the GitHub API the app runs against (api.github.com or a GHE `/api/v3` URL)
    * @param sourceHosts `PROMOTER_SOURCE_HOSTS`
+   * @param allowHttpHosts `PROMOTER_ALLOW_HTTP_HOSTS`
    */
   constructor(
     readonly appBaseUrl: string = GITHUB_API_URL,
     sourceHosts: string | undefined = undefined,
+    allowHttpHosts: string | undefined = undefined,
   ) {
     this.sourceHosts = parseSourceHosts(sourceHosts);
+    this.httpHosts = parseAllowHttpHosts(allowHttpHosts);
   }
 
   /** The scan cache of a repository (least recently used ones are dropped). */
@@ -71,15 +85,20 @@ export class Services {
   }
 
   /**
-   * The client that reads a module source's GitHub API: the installation's own for the app's GitHub,
-   * an anonymous one (with the public rate limit) for any other.
+   * The client that reads a module source's GitHub API: the installation's own for the app's GitHub
+   * (also when the operator mapped a source host to it), one without credentials (with the public
+   * rate limit, capped answers and no redirect to another host) for another API the operator allowed,
+   * and for any other URL one that sends nothing and rejects every request with a HostNotAllowedError.
    */
   clientFor(installation: Octokit): (apiBaseUrl: string) => GitHubClient {
     return (apiBaseUrl) => {
       if (isAppApi(apiBaseUrl, this.appBaseUrl)) return installation;
+      if (!isAllowedGitApi(apiBaseUrl, this.sourceHosts, this.appBaseUrl)) {
+        return refusingClient(apiBaseUrl);
+      }
       let client = this.sourceClients.get(apiBaseUrl);
       if (!client) {
-        client = new ProbotOctokit({ baseUrl: apiBaseUrl });
+        client = new ProbotOctokit({ baseUrl: apiBaseUrl, request: { fetch: outboundFetch() } });
         this.sourceClients.set(apiBaseUrl, client);
       }
       return client;
@@ -96,6 +115,7 @@ export class Services {
     return resolveVersions(dependencies, {
       clientFor: this.clientFor(installation),
       hosts: this.sourceHosts,
+      httpHosts: this.httpHosts,
       appBaseUrl: this.appBaseUrl,
       registry,
       etags: this.etags,

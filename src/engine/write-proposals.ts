@@ -7,19 +7,22 @@ import {
   type PullRequestInfo,
 } from "../github/pull-requests.js";
 import type { TreeEntry } from "../github/read-repository.js";
-import { errorMessage, type BlobMode, type Octokit } from "../github/repo-ref.js";
+import { failureReason, type BlobMode, type Octokit } from "../github/repo-ref.js";
 import {
   commitsOnBranch,
   deleteBranch,
-  listBranches,
+  moveBranch,
   readBranch,
   writeCommit,
+  type BranchCommit,
 } from "../github/write-commit.js";
 import { applyVerifiedEdits } from "../iac/edits.js";
 import type { ScanCache } from "../iac/scanner.js";
 import type { Inventory, SourceFile } from "../iac/types.js";
+import { isAppCommit, isPromotionBranchName } from "../promotion/branches.js";
 import type { WriteOutcome } from "../promotion/check-report.js";
-import type { Proposal, PromotionPullRequest } from "../promotion/plan.js";
+import { code } from "../promotion/markdown.js";
+import { proposalKey, type Proposal, type PromotionPullRequest } from "../promotion/plan.js";
 import {
   HOLD_LABEL,
   environmentLabel,
@@ -37,14 +40,27 @@ import type { Services } from "./services.js";
 /** The colour of the environment labels the app creates. */
 const LABEL_COLOR = "5319e7";
 
-/** The app's PRs (and PRs labelled for an environment) as the planner needs them. */
+/**
+ * Whether a PR is one of the app's own: opened by its bot from a branch of the repository itself. Its
+ * metadata is the only one worth reading; anyone can write a metadata comment into another PR's body.
+ */
+export function isAppPullRequest(pr: PullRequestInfo, appLogin: string): boolean {
+  return pr.author === appLogin && !pr.fromFork;
+}
+
+/**
+ * The app's PRs as the planner needs them (declined versions, holds): only the app's own, and only
+ * when their metadata names their branch.
+ */
 export function existingPromotions(
   pullRequests: readonly PullRequestInfo[],
+  appLogin: string,
 ): PromotionPullRequest[] {
   const promotions: PromotionPullRequest[] = [];
   for (const pr of pullRequests) {
+    if (!isAppPullRequest(pr, appLogin)) continue;
     const metadata = parseMetadata(pr.body);
-    if (!metadata) continue;
+    if (!metadata || pr.headRef !== proposalKey(metadata.env, metadata.dependency)) continue;
     promotions.push({
       environment: metadata.env,
       dependency: metadata.dependency,
@@ -76,6 +92,8 @@ interface WriteContext {
   };
   proposals: Proposal[];
   pullRequests: PullRequestInfo[];
+  /** The branches under `promoter/` as the check listed them before writing; unknown when absent. */
+  branches?: ReadonlySet<string>;
 }
 
 /** The release notes between the versions of a git dependency; empty for registry modules or on any error. */
@@ -122,35 +140,45 @@ export async function writeProposals(context: WriteContext): Promise<WriteOutcom
       outcomes.push({ ...base, ...(await writeProposal(context, proposal, log)) });
     } catch (error) {
       log.warn({ err: error }, "writing the proposal failed");
-      outcomes.push({ ...base, action: "failed", reason: errorMessage(error) });
+      outcomes.push({ ...base, action: "failed", reason: failureReason(error) });
     }
   }
   return outcomes;
 }
 
+/** The commits of `branch` (those not on the default branch's head) that are not the app's own. */
+async function foreignCommits(
+  context: WriteContext,
+  branch: string,
+  appLogin: string,
+): Promise<BranchCommit[]> {
+  const { octokit, target, state } = context;
+  const commits = await commitsOnBranch(octokit, target, state.headSha, branch);
+  return commits.filter((c) => !isAppCommit(c, appLogin));
+}
+
+const shortShas = (commits: readonly BranchCommit[]) =>
+  commits.map((c) => c.sha.slice(0, 7)).join(", ");
+
 /**
  * When a person pushed to an open promotion PR's branch, the app does not force-push over their work: it
  * says so once in a comment (remembered in the PR's metadata) and leaves the PR alone.
  */
-async function leaveAloneIfAPersonPushed(
+async function leaveOpenPullRequestAlone(
   context: WriteContext,
   proposal: Proposal,
   open: PullRequestInfo,
-): Promise<Pick<WriteOutcome, "action" | "pullRequest" | "reason"> | undefined> {
-  const { octokit, target, state, services } = context;
-  if (!(await readBranch(octokit, target, proposal.key))) return undefined;
-  const appLogin = await services.appLogin();
-  const commits = await commitsOnBranch(octokit, target, state.headSha, proposal.key);
-  const foreign = commits.filter((c) => c.authorLogin !== appLogin);
-  if (foreign.length === 0) return undefined;
+  foreign: readonly BranchCommit[],
+  appLogin: string,
+): Promise<Pick<WriteOutcome, "action" | "pullRequest" | "reason">> {
+  const { octokit, target } = context;
   const metadata = parseMetadata(open.body);
   if (metadata && !metadata.humanCommits) {
-    const shas = foreign.map((c) => c.sha.slice(0, 7)).join(", ");
     await comment(
       octokit,
       target,
       open.number,
-      `Promoter did not update this branch to \`${proposal.to}\`: it has commits that are not Promoter's (${shas}). Close this pull request, or delete the branch, for Promoter to open it again.`,
+      `Promoter did not update this branch to ${code(proposal.to)}: it has commits that are not Promoter's (${shortShas(foreign)}). Close this pull request, or delete the branch, for Promoter to open it again.`,
     );
     await upsertPullRequest(octokit, target, {
       existing: open,
@@ -159,6 +187,7 @@ async function leaveAloneIfAPersonPushed(
       title: open.title,
       body: withMetadata(open.body, { ...metadata, humanCommits: true }),
       labels: [],
+      ownLogin: appLogin,
     });
   }
   return {
@@ -168,16 +197,36 @@ async function leaveAloneIfAPersonPushed(
   };
 }
 
+/** An existing branch with a proposal's name, no open PR of the app, and commits of someone else. */
+function leaveBranchAlone(
+  proposal: Proposal,
+  foreign: readonly BranchCommit[],
+): Pick<WriteOutcome, "action" | "reason"> {
+  return {
+    action: "left-alone",
+    reason: `the branch \`${proposal.key}\` exists with commits that are not Promoter's (${shortShas(foreign)}); Promoter does not overwrite it`,
+  };
+}
+
 async function writeProposal(
   context: WriteContext,
   proposal: Proposal,
   log: Logger,
 ): Promise<Pick<WriteOutcome, "action" | "pullRequest" | "reason">> {
   const { octokit, target, state, services } = context;
+  const appLogin = await services.appLogin();
 
+  // A fork's branch of the same name is not this branch.
   const open = context.pullRequests.find(
-    (pr) => pr.state === "open" && pr.headRef === proposal.key,
+    (pr) => pr.state === "open" && !pr.fromFork && pr.headRef === proposal.key,
   );
+  if (open && open.author !== appLogin) {
+    return {
+      action: "left-alone",
+      pullRequest: open.number,
+      reason: `the open pull request from its branch is ${open.author}'s, not Promoter's; Promoter leaves it alone`,
+    };
+  }
   const metadata = parseMetadata(open?.body);
   if (open && metadata && metadata.to === proposal.to && sameList(metadata.from, proposal.from)) {
     return { action: "unchanged", pullRequest: open.number };
@@ -197,9 +246,18 @@ async function writeProposal(
   );
   if (!verified.ok) return { action: "left-alone", reason: `refused: ${verified.reason}` };
 
-  if (open) {
-    const leftAlone = await leaveAloneIfAPersonPushed(context, proposal, open);
-    if (leftAlone) return leftAlone;
+  // A branch that exists is moved only once its commits are known to be all the app's. Without the
+  // check's listing, only the branch of the app's open PR is looked up; a new branch costs nothing.
+  const exists =
+    context.branches?.has(proposal.key) ??
+    (open !== undefined && (await readBranch(octokit, target, proposal.key)) !== undefined);
+  if (exists) {
+    const foreign = await foreignCommits(context, proposal.key, appLogin);
+    if (foreign.length > 0) {
+      return open
+        ? leaveOpenPullRequestAlone(context, proposal, open, foreign, appLogin)
+        : leaveBranchAlone(proposal, foreign);
+    }
   }
 
   const labels = [environmentLabel(proposal.environment), ...state.config.labels];
@@ -217,61 +275,116 @@ async function writeProposal(
   );
   const modes = new Map(state.entries.map((e) => [e.path, e.mode]));
   const title = pullRequestTitle(proposal);
-  await writeCommit(octokit, target, {
+  const written = await writeCommit(octokit, target, {
     branch: proposal.key,
     baseCommitSha: state.headSha,
     baseTreeSha: state.treeSha,
     message: title,
     files: verified.files.map((f) => ({
       path: f.path,
-      content: f.content,
+      bytes: f.bytes,
       mode: (modes.get(f.path) ?? "100644") as BlobMode,
     })),
+    // A branch that was not known to exist is checked before it moves.
+    whenBranchExists: exists ? "move" : "keep",
   });
+  if (written.branch === "exists") {
+    const foreign = await foreignCommits(context, proposal.key, appLogin);
+    if (foreign.length > 0) return leaveBranchAlone(proposal, foreign);
+    await moveBranch(octokit, target, proposal.key, written.commitSha);
+  }
   const notes = await notesFor(context, proposal);
   const body = pullRequestBody(proposal, {
     config: state.config,
     inventory: state.inventory,
     releaseNotes: notes,
   });
-  const written = await upsertPullRequest(octokit, target, {
+  const pullRequest = await upsertPullRequest(octokit, target, {
     ...(open ? { existing: open } : {}),
     head: proposal.key,
     base: target.defaultBranch,
     title,
     body,
     labels,
+    ownLogin: appLogin,
   });
-  log.info({ pullRequest: written.number, action: written.action }, "proposal written");
+  log.info({ pullRequest: pullRequest.number, action: pullRequest.action }, "proposal written");
   return {
-    action: written.action === "created" ? "created" : "updated",
-    pullRequest: written.number,
+    action: pullRequest.action === "created" ? "created" : "updated",
+    pullRequest: pullRequest.number,
   };
+}
+
+/** What {@link removeStrayBranches} did, and the branches under `promoter/` it left alone, with why. */
+export interface StrayBranches {
+  deleted: string[];
+  warnings: { subject: string; message: string }[];
 }
 
 /**
  * Deletes the app's branches that no open PR and no current proposal needs (left by a write that failed
  * half-way, or by a PR that was closed or merged), so no branch stays without its PR past one check.
+ * Only a branch of the app's form (`promoter/<environment>/<dependency>`) whose commits are all the
+ * app's is deleted; any other branch under `promoter/` is left alone with a warning. Costs, per
+ * unneeded branch of the app's form, one comparison, then for one whose commits are all the app's
+ * one PR look-up and the deletion; nothing for a branch of another form.
  */
 export async function removeStrayBranches(context: {
   octokit: Octokit;
   target: CheckTarget;
+  services: Services;
+  /** The default branch's head, which the branches' commits are compared against. */
+  headSha: string;
+  environments: readonly string[];
+  /** The branches under `promoter/`, as listed before the proposals were written. */
+  branches: Iterable<string>;
   proposals: Proposal[];
   pullRequests: PullRequestInfo[];
   log: Logger;
-}): Promise<string[]> {
+}): Promise<StrayBranches> {
   const { octokit, target } = context;
   const needed = new Set([
     ...context.proposals.map((p) => p.key),
-    ...context.pullRequests.filter((pr) => pr.state === "open").map((pr) => pr.headRef),
+    ...context.pullRequests
+      .filter((pr) => pr.state === "open" && !pr.fromFork)
+      .map((pr) => pr.headRef),
   ]);
-  const stray: string[] = [];
-  for (const branch of await listBranches(octokit, target, "promoter/")) {
-    // The PR listing only goes back so far: make sure no open PR uses the branch before deleting it.
-    if (needed.has(branch) || (await findOpenPullRequest(octokit, target, branch))) continue;
-    await deleteBranch(octokit, target, branch);
-    stray.push(branch);
+  const result: StrayBranches = { deleted: [], warnings: [] };
+  const leaveAlone = (branch: string, why: string) =>
+    result.warnings.push({ subject: branch, message: `${why}: Promoter leaves it alone` });
+  for (const branch of context.branches) {
+    if (needed.has(branch)) continue;
+    if (!isPromotionBranchName(branch, context.environments)) {
+      leaveAlone(
+        branch,
+        "this branch is not one Promoter creates (`promoter/<environment>/<dependency>`)",
+      );
+      continue;
+    }
+    try {
+      const appLogin = await context.services.appLogin();
+      const commits = await commitsOnBranch(octokit, target, context.headSha, branch);
+      const foreign = commits.filter((c) => !isAppCommit(c, appLogin));
+      if (foreign.length > 0) {
+        leaveAlone(
+          branch,
+          `this branch has commits that are not Promoter's (${shortShas(foreign)})`,
+        );
+        continue;
+      }
+      // The PR listing only goes back so far: make sure no open PR uses the branch before deleting it.
+      if (await findOpenPullRequest(octokit, target, branch)) continue;
+      await deleteBranch(octokit, target, branch);
+      result.deleted.push(branch);
+    } catch (error) {
+      context.log.warn({ err: error, branch }, "a stray branch could not be cleaned up");
+      result.warnings.push({
+        subject: branch,
+        message: `this stray branch could not be cleaned up: ${failureReason(error)}`,
+      });
+    }
   }
-  if (stray.length > 0) context.log.info({ branches: stray }, "stray branches deleted");
-  return stray;
+  if (result.deleted.length > 0)
+    context.log.info({ branches: result.deleted }, "stray branches deleted");
+  return result;
 }

@@ -1,31 +1,31 @@
-/** Default bound of a {@link BlobCache}: 256 MiB of file contents. */
+/** Default bound of a {@link BlobCache}: 256 MiB of file bytes. */
 export const DEFAULT_BLOB_CACHE_BYTES = 256 * 1024 * 1024;
 
 /**
- * File contents by git blob SHA, least recently used first out, bounded by the total UTF-8 size of
- * the contents it holds. A blob SHA names its content, so one cache is safely shared by every check of
- * every repository: an unchanged file is downloaded once per process.
+ * Files' bytes by git blob SHA, exactly as git stores them, least recently used first out, bounded by
+ * the total size of the bytes it holds. A blob SHA names its content, so one cache is safely shared by
+ * every check of every repository: an unchanged file is downloaded once per process.
  */
 export class BlobCache {
   readonly maxBytes: number;
-  readonly #entries = new Map<string, { content: string; bytes: number }>();
+  readonly #entries = new Map<string, Buffer>();
   #bytes = 0;
 
-  /** @param maxBytes upper bound on the summed byte size of the cached contents. */
+  /** @param maxBytes upper bound on the summed size of the cached bytes. */
   constructor(maxBytes = DEFAULT_BLOB_CACHE_BYTES) {
     if (!Number.isFinite(maxBytes) || maxBytes < 0)
       throw new Error(`blob cache size must be a non-negative number of bytes (got ${maxBytes})`);
     this.maxBytes = maxBytes;
   }
 
-  /** The content of blob `sha`, marking it most recently used; undefined when not cached. */
-  get(sha: string): string | undefined {
+  /** The bytes of blob `sha`, marking it most recently used; undefined when not cached. */
+  get(sha: string): Buffer | undefined {
     const entry = this.#entries.get(sha);
     if (entry === undefined) return undefined;
     // Map keeps insertion order: re-inserting marks the entry most recently used.
     this.#entries.delete(sha);
     this.#entries.set(sha, entry);
-    return entry.content;
+    return entry;
   }
 
   /** Whether blob `sha` is cached (without touching its recency). */
@@ -34,19 +34,18 @@ export class BlobCache {
   }
 
   /**
-   * Caches `content` as blob `sha` and evicts the least recently used entries beyond the bound. A
-   * content larger than the whole bound is not kept.
+   * Caches `bytes` as blob `sha` and evicts the least recently used entries beyond the bound. Bytes
+   * longer than the whole bound are not kept.
    */
-  set(sha: string, content: string): void {
+  set(sha: string, bytes: Buffer): void {
     this.delete(sha);
-    const bytes = Buffer.byteLength(content, "utf8");
-    if (bytes > this.maxBytes) return;
-    this.#entries.set(sha, { content, bytes });
-    this.#bytes += bytes;
+    if (bytes.length > this.maxBytes) return;
+    this.#entries.set(sha, bytes);
+    this.#bytes += bytes.length;
     for (const [oldest, entry] of this.#entries) {
       if (this.#bytes <= this.maxBytes) break;
       this.#entries.delete(oldest);
-      this.#bytes -= entry.bytes;
+      this.#bytes -= entry.length;
     }
   }
 
@@ -55,7 +54,7 @@ export class BlobCache {
     const entry = this.#entries.get(sha);
     if (entry === undefined) return false;
     this.#entries.delete(sha);
-    this.#bytes -= entry.bytes;
+    this.#bytes -= entry.length;
     return true;
   }
 
@@ -70,7 +69,7 @@ export class BlobCache {
     return this.#entries.size;
   }
 
-  /** Summed UTF-8 byte size of the cached contents. */
+  /** Summed size of the cached bytes. */
   get bytes(): number {
     return this.#bytes;
   }

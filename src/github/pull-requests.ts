@@ -118,6 +118,11 @@ export interface PullRequestSpec {
   title: string;
   body: string;
   labels: readonly string[];
+  /**
+   * The app's login: an open pull request from `head` that someone else opened is never edited nor
+   * labelled (the call throws, saying whose it is).
+   */
+  ownLogin?: string;
 }
 
 /** What {@link upsertPullRequest} did. */
@@ -134,6 +139,7 @@ export interface UpsertResult {
  * - An open one: `PATCH /pulls/{n}` with only the fields that differ; no request when none do.
  * - Labels: `POST /issues/{n}/labels` with the labels it lacks; none when it has them all (labels it
  *   has beyond these are left alone).
+ * - With `ownLogin`, an open PR opened by anyone else is left as it is: the call throws.
  * Costs: create 2 requests; create after a conflict 3 to 5; update 0 to 2; unchanged 0.
  */
 export async function upsertPullRequest(
@@ -165,6 +171,11 @@ export async function upsertPullRequest(
     }
   } else {
     number = existing.number;
+  }
+  if (existing !== undefined && spec.ownLogin !== undefined && existing.author !== spec.ownLogin) {
+    throw new Error(
+      `#${existing.number} from ${spec.head} was opened by ${existing.author}, not by ${spec.ownLogin}: it is left as it is`,
+    );
   }
 
   let updated = false;
@@ -226,4 +237,18 @@ function validationMessages(error: unknown): string {
       )
     : [];
   return [errorMessage(error), ...details].join("\n");
+}
+
+/** Pull request `number`: `GET /repos/{owner}/{repo}/pulls/{number}`. 1 request. */
+export async function readPullRequest(
+  octokit: Octokit,
+  repo: RepoRef,
+  number: number,
+): Promise<PullRequestInfo> {
+  const { data } = await octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", {
+    owner: repo.owner,
+    repo: repo.repo,
+    pull_number: number,
+  });
+  return toPullRequestInfo(data);
 }

@@ -3,6 +3,7 @@
  * only the blobs the cache does not hold yet.
  */
 import pLimit from "p-limit";
+import { sourceFile } from "../iac/source-file.js";
 import type { SourceFile } from "../iac/types.js";
 import type { BlobCache } from "./blob-cache.js";
 import type { Octokit, RepoRef } from "./repo-ref.js";
@@ -91,16 +92,16 @@ export async function commitParents(
 
 /** What {@link readBlobs} read. */
 export interface BlobsRead {
-  /** One file per requested entry, in the order asked, `hash` being the blob SHA. */
+  /** One file per requested entry, in the order asked, with its bytes, `hash` being the blob SHA. */
   files: SourceFile[];
   /** Blobs downloaded (cache misses, each distinct SHA once). */
   downloaded: number;
 }
 
 /**
- * The contents of `entries`: cached blobs are served from `cache`, every other distinct SHA is
+ * The files of `entries`: cached blobs are served from `cache`, every other distinct SHA is
  * downloaded once with `GET /repos/{owner}/{repo}/git/blobs/{sha}` in the raw media type (the body is
- * the file's bytes, decoded as UTF-8), at most `concurrency` at a time, and cached. Costs one request
+ * the file's bytes, kept as they are), at most `concurrency` at a time, and cached. Costs one request
  * per distinct uncached SHA; none when everything is cached. The first failed download throws.
  */
 export async function readBlobs(
@@ -110,7 +111,7 @@ export async function readBlobs(
   cache: BlobCache,
   options: { concurrency?: number } = {},
 ): Promise<BlobsRead> {
-  const contents = new Map<string, string>();
+  const contents = new Map<string, Buffer>();
   const missing = new Set<string>();
   for (const { sha } of entries) {
     if (contents.has(sha) || missing.has(sha)) continue;
@@ -123,9 +124,9 @@ export async function readBlobs(
     await Promise.all(
       [...missing].map((sha) =>
         limit(async () => {
-          const content = await readBlob(octokit, repo, sha);
-          cache.set(sha, content);
-          contents.set(sha, content);
+          const bytes = await readBlob(octokit, repo, sha);
+          cache.set(sha, bytes);
+          contents.set(sha, bytes);
         }),
       ),
     );
@@ -134,15 +135,22 @@ export async function readBlobs(
     limit.clearQueue();
     throw error;
   }
+  // One decoding per distinct blob: identical files share their text.
+  const decoded = new Map<string, SourceFile>();
   const files = entries.map(({ path, sha }): SourceFile => {
-    const content = contents.get(sha);
-    if (content === undefined) throw new Error(`blob ${sha} of ${path} was not read`);
-    return { path, content, hash: sha };
+    const bytes = contents.get(sha);
+    if (bytes === undefined) throw new Error(`blob ${sha} of ${path} was not read`);
+    let file = decoded.get(sha);
+    if (file === undefined) {
+      file = sourceFile(path, bytes, sha);
+      decoded.set(sha, file);
+    }
+    return file.path === path ? file : { ...file, path };
   });
   return { files, downloaded: missing.size };
 }
 
-async function readBlob(octokit: Octokit, repo: RepoRef, sha: string): Promise<string> {
+async function readBlob(octokit: Octokit, repo: RepoRef, sha: string): Promise<Buffer> {
   const response = await octokit.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", {
     owner: repo.owner,
     repo: repo.repo,
@@ -150,7 +158,7 @@ async function readBlob(octokit: Octokit, repo: RepoRef, sha: string): Promise<s
     mediaType: { format: "raw" },
     request: { fetch: fetchBytes },
   });
-  return (await bodyBytes(response.data)).toString("utf8");
+  return bodyBytes(response.data);
 }
 
 /**

@@ -8,6 +8,7 @@ import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import tar from "tar-stream";
 import { blobSha } from "../iac/blob-sha.js";
+import { sourceFile } from "../iac/source-file.js";
 import type { SourceFile } from "../iac/types.js";
 import type { TreeEntry } from "./read-repository.js";
 import type { Octokit, RepoRef } from "./repo-ref.js";
@@ -16,7 +17,7 @@ import type { Octokit, RepoRef } from "./repo-ref.js";
 export interface TarballRead {
   /** Every file of the snapshot, as the tree API would list it. */
   entries: TreeEntry[];
-  /** The contents of the wanted files (UTF-8), `hash` being the blob SHA. */
+  /** The wanted files with their bytes, `hash` being the blob SHA. */
   files: SourceFile[];
 }
 
@@ -76,7 +77,7 @@ export async function readTarGz(
     }
     const sha = blobSha(bytes);
     entries.push({ path, sha, mode, size: bytes.length });
-    if (wanted(path)) files.push({ path, content: bytes.toString("utf8"), hash: sha });
+    if (wanted(path)) files.push(sourceFile(path, bytes, sha));
   }
   await piping;
   return { entries, files };

@@ -28,6 +28,20 @@ export function errorMessage(error: unknown): string {
   return typeof data?.message === "string" ? data.message : "";
 }
 
+/**
+ * Why an operation failed, for people (a check run, a PR comment); never empty. For an answer from
+ * GitHub: its `message` (or the error's) and the HTTP status, e.g. `Reference update failed (HTTP 422)`;
+ * for anything else (a network error, a thrown Error): the error's own message.
+ */
+export function failureReason(error: unknown): string {
+  const own =
+    error instanceof Error ? error.message.trim() : typeof error === "string" ? error.trim() : "";
+  const status = responseStatus(error);
+  if (status !== undefined) return `${errorMessage(error) || own || "no message"} (HTTP ${status})`;
+  if (own !== "") return own;
+  return error instanceof Error ? `${error.name} without a message` : "an unknown error";
+}
+
 /** The `code`s of the `errors` array of a GitHub validation failure (e.g. `already_exists`). */
 export function errorCodes(error: unknown): string[] {
   const errors = errorData(error)?.errors;
@@ -39,6 +53,12 @@ export function errorCodes(error: unknown): string[] {
       ? [(item as { code: string }).code]
       : [],
   );
+}
+
+function responseStatus(error: unknown): number | undefined {
+  if (typeof error !== "object" || error === null || !("response" in error)) return undefined;
+  const status = (error as { response?: { status?: unknown } }).response?.status;
+  return typeof status === "number" ? status : undefined;
 }
 
 function errorData(error: unknown): { message?: unknown; errors?: unknown } | undefined {

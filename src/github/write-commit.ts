@@ -3,14 +3,15 @@
  * branch that is created or moved. Nothing is visible on the branch until its ref moves, the last step,
  * so a failure never leaves a half-written branch.
  */
+import { isUtf8 } from "node:buffer";
 import { errorStatus } from "../versions/github-tags.js";
 import { errorMessage } from "./repo-ref.js";
 import type { BlobMode, Octokit, RepoRef } from "./repo-ref.js";
 
-/** One file of a commit: its full new content. */
+/** One file of a commit: its full new bytes. */
 export interface CommitFile {
   path: string;
-  content: string;
+  bytes: Buffer;
   mode: BlobMode;
 }
 
@@ -24,33 +25,57 @@ export interface CommitSpec {
   baseTreeSha: string;
   message: string;
   files: readonly CommitFile[];
+  /**
+   * What to do when `branch` exists already: `move` it to the new commit (it is known to be the app's:
+   * its old commits are replaced), or `keep` it as it is and leave the decision to the caller.
+   */
+  whenBranchExists: "move" | "keep";
+}
+
+/** What {@link writeCommit} did with the branch. */
+export interface CommitWritten {
+  commitSha: string;
+  /** `created`: a new branch; `moved`: an existing one now points to the commit; `exists`: kept as it was. */
+  branch: "created" | "moved" | "exists";
 }
 
 /**
  * Writes `files` over the base tree as one commit whose only parent is `baseCommitSha`, and points
- * `branch` at it: `POST /git/trees` (contents inline, no blob requests), `POST /git/commits` (no
- * author or committer, so GitHub signs the commit as the app and marks it verified), then
- * `POST /git/refs`; when the branch exists already (422 "Reference already exists"),
- * `PATCH /git/refs/heads/{branch}` with `force` (the branch is the app's: its old commits are
- * replaced). 3 requests for a new branch, 4 for an existing one.
+ * `branch` at it: `POST /git/trees`, `POST /git/commits` (no author or committer, so GitHub signs the
+ * commit as the app and marks it verified), then `POST /git/refs`; when the branch exists already
+ * (422 "Reference already exists"), with `whenBranchExists: "move"`, {@link moveBranch}; with `keep`,
+ * nothing more (the commit is written, the branch untouched). A file whose bytes are valid UTF-8 goes
+ * inline in the tree (its `content` is a UTF-8 string); any other is first written with
+ * `POST /git/blobs` in base64, one request each, so that its bytes arrive as they are. 3 requests for
+ * a new or a kept branch, 4 for a moved one, plus one per file that is not UTF-8.
  */
 export async function writeCommit(
   octokit: Octokit,
   repo: RepoRef,
   spec: CommitSpec,
-): Promise<{ commitSha: string; created: boolean }> {
+): Promise<CommitWritten> {
   if (spec.files.length === 0) throw new Error(`nothing to commit on ${spec.branch}`);
   const { owner, repo: name } = repo;
+  const entries = [];
+  for (const file of spec.files) {
+    const entry = { path: file.path, mode: file.mode, type: "blob" as const };
+    if (isUtf8(file.bytes)) {
+      entries.push({ ...entry, content: file.bytes.toString("utf8") });
+      continue;
+    }
+    const { data: blob } = await octokit.request("POST /repos/{owner}/{repo}/git/blobs", {
+      owner,
+      repo: name,
+      content: file.bytes.toString("base64"),
+      encoding: "base64",
+    });
+    entries.push({ ...entry, sha: blob.sha });
+  }
   const { data: tree } = await octokit.request("POST /repos/{owner}/{repo}/git/trees", {
     owner,
     repo: name,
     base_tree: spec.baseTreeSha,
-    tree: spec.files.map((file) => ({
-      path: file.path,
-      mode: file.mode,
-      type: "blob" as const,
-      content: file.content,
-    })),
+    tree: entries,
   });
   const { data: commit } = await octokit.request("POST /repos/{owner}/{repo}/git/commits", {
     owner,
@@ -66,18 +91,33 @@ export async function writeCommit(
       ref: `refs/heads/${spec.branch}`,
       sha: commit.sha,
     });
-    return { commitSha: commit.sha, created: true };
+    return { commitSha: commit.sha, branch: "created" };
   } catch (error) {
     if (errorStatus(error) !== 422 || !/already exists/i.test(errorMessage(error))) throw error;
   }
+  if (spec.whenBranchExists === "keep") return { commitSha: commit.sha, branch: "exists" };
+  await moveBranch(octokit, repo, spec.branch, commit.sha);
+  return { commitSha: commit.sha, branch: "moved" };
+}
+
+/**
+ * Points the existing `branch` at `commitSha`, whatever it pointed to (its commits not in `commitSha`
+ * are dropped): `PATCH /repos/{owner}/{repo}/git/refs/heads/{branch}` with `force`. 1 request. Only
+ * for a branch known to be the app's.
+ */
+export async function moveBranch(
+  octokit: Octokit,
+  repo: RepoRef,
+  branch: string,
+  commitSha: string,
+): Promise<void> {
   await octokit.request("PATCH /repos/{owner}/{repo}/git/refs/{ref}", {
-    owner,
-    repo: name,
-    ref: `heads/${spec.branch}`,
-    sha: commit.sha,
+    owner: repo.owner,
+    repo: repo.repo,
+    ref: `heads/${branch}`,
+    sha: commitSha,
     force: true,
   });
-  return { commitSha: commit.sha, created: false };
 }
 
 /**

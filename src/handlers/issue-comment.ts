@@ -1,35 +1,40 @@
 import type { Context } from "probot";
-import { react } from "../github/comments.js";
-import { parseCommand } from "../promotion/commands.js";
+import { commandSource } from "../promotion/commands.js";
 import type { JobQueue } from "../queue/job-queue.js";
 
+type User = { login: string; type?: string } | null | undefined;
+
+/** A bot, by its type or by its login (`name[bot]`), whatever the other says. */
+function isBot(user: User): boolean {
+  return user?.type === "Bot" || (user?.login.endsWith("[bot]") ?? false);
+}
+
 /**
- * A new comment with a `/promote` or `/help` command: acknowledged with 👀 at once, then carried out in
- * the repository's queue. Comments by bots, and edits, are ignored.
+ * A new comment with a line that starts like `/promote` or `/help`: queued as a command job, which reads
+ * it, acknowledges it with 👀 and carries it out. No request to GitHub here. Comments by bots, and edits,
+ * are ignored.
  */
 export async function onIssueComment(
   context: Context<"issue_comment.created">,
   queue: JobQueue,
 ): Promise<void> {
   const { comment, issue, repository, installation, sender } = context.payload;
-  if (!installation || sender.type === "Bot" || comment.user?.type === "Bot") return;
-  const command = parseCommand(comment.body);
-  if (!command) return;
-  const target = { owner: repository.owner.login, repo: repository.name };
-  await react(context.octokit, target, comment.id, "eyes");
+  if (!installation || isBot(sender) || isBot(comment.user)) return;
+  const body = commandSource(comment.body);
+  if (body === undefined) return;
   await queue.enqueue({
     kind: "command",
     installationId: installation.id,
-    ...target,
+    owner: repository.owner.login,
+    repo: repository.name,
     defaultBranch: repository.default_branch,
     reason: `comment ${comment.id}`,
-    command,
+    comment: { id: comment.id, body },
     author: comment.user?.login ?? sender.login,
     issue: {
       number: issue.number,
-      body: issue.body ?? "",
-      labels: issue.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))),
-      isPullRequest: issue.pull_request !== undefined,
+      isPullRequest: issue.pull_request !== undefined && issue.pull_request !== null,
+      author: issue.user?.login ?? "ghost",
     },
   });
 }

@@ -1,43 +1,27 @@
 import type { Context } from "probot";
-import type { Services } from "../engine/services.js";
 import type { JobQueue } from "../queue/job-queue.js";
 
 type ReleaseContext = Context<"release.published" | "create">;
 
 /**
- * A release published, or a tag created, in a module repository the app is installed on: check at once
- * every repository of the installation that uses that module (and those not checked yet in this process,
- * whose modules are not known).
+ * A release published, or a tag created, in a module repository the app is installed on: queues one job
+ * that checks the installation's repositories using that module. No request to GitHub here.
  */
-export async function onModuleRelease(
-  context: ReleaseContext,
-  queue: JobQueue,
-  services: Services,
-): Promise<void> {
+export async function onModuleRelease(context: ReleaseContext, queue: JobQueue): Promise<void> {
   const payload = context.payload;
   if ("ref_type" in payload && payload.ref_type !== "tag") return;
   const installation = payload.installation;
   if (!installation) return;
+  const tag = "release" in payload ? payload.release.tag_name : payload.ref;
   const module = payload.repository.full_name.toLowerCase();
-  const repositories = await context.octokit.paginate("GET /installation/repositories", {
-    per_page: 100,
+  await queue.enqueue({
+    kind: "module-released",
+    installationId: installation.id,
+    owner: payload.repository.owner.login,
+    repo: payload.repository.name,
+    defaultBranch: payload.repository.default_branch,
+    // The tag tells two releases apart: the second is not folded into the first (they are deduplicated by reason).
+    reason: `release ${tag} of ${module}`,
+    module,
   });
-  const checks: Promise<void>[] = [];
-  for (const repository of repositories) {
-    if (repository.full_name === payload.repository.full_name) continue;
-    const known = services.repositories.get(repository.full_name);
-    if (known && !known.modules.has(module)) continue;
-    checks.push(
-      queue.enqueueCheck({
-        installationId: installation.id,
-        owner: repository.owner.login,
-        repo: repository.name,
-        defaultBranch: repository.default_branch,
-        reason: `release of ${module}`,
-      }),
-    );
-  }
-  await Promise.all(checks);
-  const queued = checks.length;
-  context.log.info({ module, queued }, "checks queued for a module release");
 }

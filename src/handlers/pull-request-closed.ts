@@ -1,10 +1,13 @@
 import type { Context } from "probot";
-import { environmentOfLabel, parseMetadata } from "../promotion/pull-request-content.js";
+import { PROMOTER_BRANCH_PREFIX } from "../github/pull-requests.js";
+import { environmentOfLabel } from "../promotion/pull-request-content.js";
 import type { JobQueue } from "../queue/job-queue.js";
 
 /**
- * A PR merged into the default branch with a `promoter:<env>` label, or one of the app's own PRs: queue
- * its promotion to the next environment. A PR closed without merging needs nothing now: the next check reads it as declined.
+ * A PR merged into the default branch that may promote: one a bot opened from a `promoter/` branch
+ * (the job checks it is the app's), or one labelled `promoter:<env>`. Its body is not read: what a
+ * merge promotes comes from the merge commit. A PR from a fork promotes nothing. A PR closed without
+ * merging needs nothing now: the next check reads it as declined.
  */
 export async function onPullRequestClosed(
   context: Context<"pull_request.closed">,
@@ -14,9 +17,15 @@ export async function onPullRequestClosed(
   if (!installation || !pr.merged || !pr.merge_commit_sha) return;
   if (pr.base.ref !== repository.default_branch) return;
   const labels = pr.labels.map((l) => l.name);
-  // The app's own PRs are known by their metadata too: a PR merged before its labels were added still counts.
   const labelled = labels.some((l) => environmentOfLabel(l) !== undefined);
-  if (!labelled && !parseMetadata(pr.body)) return;
+  const byABot = pr.user.type === "Bot" && pr.head.ref.startsWith(PROMOTER_BRANCH_PREFIX);
+  if (!labelled && !byABot) return;
+  // A deleted fork has no repository any more: it is a fork all the same.
+  const fromFork = pr.head.repo?.id !== pr.base.repo.id;
+  if (fromFork) {
+    context.log.info({ pullRequest: pr.number }, "a pull request from a fork promotes nothing");
+    return;
+  }
   await queue.enqueue({
     kind: "merged",
     installationId: installation.id,
@@ -26,9 +35,11 @@ export async function onPullRequestClosed(
     reason: `#${pr.number} merged`,
     pullRequest: {
       number: pr.number,
-      body: pr.body ?? "",
       labels,
       mergeCommitSha: pr.merge_commit_sha,
+      author: pr.user.login,
+      headRef: pr.head.ref,
+      fromFork,
     },
   });
 }

@@ -1,9 +1,10 @@
 import { createRequire } from "node:module";
 import type { Config } from "../config/index.js";
-import { blobSha } from "./blob-sha.js";
+import { isVersionShaped } from "../versions/version-shape.js";
 import { parseHcl } from "./hcl-parser.js";
 import { MAX_SOURCE_FILE_BYTES } from "./limits.js";
 import { createScanCache, scan, type ScanCache } from "./scanner.js";
+import { decodedToRawOffsets, sourceFile } from "./source-file.js";
 import { TextIndex } from "./text-index.js";
 import type { Edit, Inventory, SourceFile, Usage } from "./types.js";
 
@@ -29,6 +30,7 @@ export type EditPlan =
 /**
  * Plans byte-exact replacements of the version tokens of `dependencyId` in `environment`.
  * Usages that cannot be edited per environment are returned as `untouched`; when none can be, the plan fails.
+ * A target that is not version-shaped (`v1.2.3`, `1.2.3`, `vpc-v1.2.3`) is refused.
  */
 export function planEdits(
   inventory: Inventory,
@@ -36,6 +38,10 @@ export function planEdits(
   environment: string,
   targetVersion: string,
 ): EditPlan {
+  // Whoever asked (a comment, the command line, a registry), only a version goes into a file.
+  if (!isVersionShaped(targetVersion)) {
+    return { ok: false, reason: `${JSON.stringify(targetVersion)} is not a version` };
+  }
   const env = inventory.environments.find((e) => e.name === environment);
   if (!env) return { ok: false, reason: `there is no environment "${environment}"` };
   const dependency = env.dependencies.find((d) => d.id === dependencyId);
@@ -71,7 +77,11 @@ export function planEdits(
   return { ok: true, edits: sorted, from, untouched };
 }
 
-/** Applies edits to the files they name; throws if a token's bytes are not what the edit expects. */
+/**
+ * Applies edits to the bytes of the files they name: every byte outside the edited tokens stays as it
+ * was, whatever the encoding. Returns the changed files, with their new bytes, text and blob SHA. Throws
+ * if a token's bytes are not what the edit expects, or if two edits overlap.
+ */
 export function applyEdits(files: readonly SourceFile[], edits: readonly Edit[]): SourceFile[] {
   const byFile = new Map<string, Edit[]>();
   for (const edit of edits) byFile.set(edit.file, [...(byFile.get(edit.file) ?? []), edit]);
@@ -79,21 +89,30 @@ export function applyEdits(files: readonly SourceFile[], edits: readonly Edit[])
   for (const file of files) {
     const fileEdits = byFile.get(file.path);
     if (!fileEdits) continue;
-    let bytes = Buffer.from(file.content);
-    for (const edit of [...fileEdits].sort((a, b) => b.start - a.start)) {
-      const found = bytes.subarray(edit.start, edit.end).toString();
-      if (found !== edit.before) {
+    const { bytes } = file;
+    const toRaw = decodedToRawOffsets(bytes);
+    const pieces: Buffer[] = [];
+    let kept = 0;
+    for (const edit of [...fileEdits].sort((a, b) => a.start - b.start)) {
+      const start = toRaw(edit.start);
+      const end = toRaw(edit.end);
+      if (start === undefined || end === undefined) {
         throw new Error(
-          `${edit.file}: expected "${edit.before}" at byte ${edit.start}, found "${found}"`,
+          `${edit.file}: the token at byte ${edit.start} overlaps an invalid UTF-8 sequence`,
         );
       }
-      bytes = Buffer.concat([
-        bytes.subarray(0, edit.start),
-        Buffer.from(edit.after),
-        bytes.subarray(edit.end),
-      ]);
+      if (start < kept) throw new Error(`${edit.file}: two edits overlap at byte ${start}`);
+      const found = bytes.subarray(start, end);
+      if (!found.equals(Buffer.from(edit.before))) {
+        throw new Error(
+          `${edit.file}: expected "${edit.before}" at byte ${start}, found "${found.toString()}"`,
+        );
+      }
+      pieces.push(bytes.subarray(kept, start), Buffer.from(edit.after));
+      kept = end;
     }
-    changed.push({ path: file.path, content: bytes.toString(), hash: blobSha(bytes) });
+    pieces.push(bytes.subarray(kept));
+    changed.push(sourceFile(file.path, Buffer.concat(pieces)));
     byFile.delete(file.path);
   }
   const missing = [...byFile.keys()];
@@ -150,10 +169,9 @@ const number = (n: number) => n.toLocaleString("en-US");
  * first: a file too large or nested too deeply never reaches the reference parser, which is slow on
  * large files (seconds per MiB, blocking the event loop) and overflows its stack on deep ones.
  */
-function whyEditedFileFails(path: string, content: string): string | undefined {
-  const bytes = content.length * 3 <= MAX_SOURCE_FILE_BYTES ? 0 : Buffer.byteLength(content);
-  if (bytes > MAX_SOURCE_FILE_BYTES) {
-    return `${path} would be ${number(bytes)} bytes after the edit, more than the ${number(MAX_SOURCE_FILE_BYTES)} bytes (2 MiB) Promoter verifies`;
+function whyEditedFileFails({ path, bytes, content }: SourceFile): string | undefined {
+  if (bytes.length > MAX_SOURCE_FILE_BYTES) {
+    return `${path} would be ${number(bytes.length)} bytes after the edit, more than the ${number(MAX_SOURCE_FILE_BYTES)} bytes (2 MiB) Promoter verifies`;
   }
   const own = parseHcl(content).error;
   if (own) {
@@ -185,7 +203,7 @@ export function applyVerifiedEdits(
     return { ok: false, reason: `the edit does not apply: ${(error as Error).message}` };
   }
   for (const file of changed) {
-    const failure = whyEditedFileFails(file.path, file.content);
+    const failure = whyEditedFileFails(file);
     if (failure) return { ok: false, reason: failure };
   }
   const replaced = new Map(changed.map((f) => [f.path, f]));

@@ -89,13 +89,9 @@ function isUnitFile(path: string): boolean {
   );
 }
 
-/** The size in UTF-8 bytes of a file over {@link MAX_SOURCE_FILE_BYTES}; undefined for a file within it. */
+/** The size in bytes of a file over {@link MAX_SOURCE_FILE_BYTES}; undefined for a file within it. */
 function oversize(file: SourceFile): number | undefined {
-  const { content } = file;
-  // A UTF-16 code unit is 1 to 3 bytes: most files are decided without counting.
-  if (content.length * 3 <= MAX_SOURCE_FILE_BYTES) return undefined;
-  const bytes = Buffer.byteLength(content);
-  return bytes > MAX_SOURCE_FILE_BYTES ? bytes : undefined;
+  return file.bytes.length > MAX_SOURCE_FILE_BYTES ? file.bytes.length : undefined;
 }
 
 const number = (n: number) => n.toLocaleString("en-US");

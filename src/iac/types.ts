@@ -4,7 +4,11 @@ export type UsageKind = "git-tag" | "registry-version" | "registry-constraint";
 /** Where a dependency's code comes from. */
 export type DependencyKind = "git" | "registry";
 
-/** A span of a file in UTF-8 byte offsets, end exclusive, with its 1-based line and column. */
+/**
+ * A span of a file, end exclusive, with its 1-based line and column. Offsets are UTF-8 byte offsets of
+ * the file's decoded `content`: the same as in its bytes unless they hold invalid UTF-8 (see
+ * `decodedToRawOffsets`).
+ */
 export interface TokenLocation {
   /** Repository-relative POSIX path of the file that holds the version literal. */
   file: string;
@@ -74,10 +78,13 @@ export interface Inventory {
   warnings: Warning[];
 }
 
-/** A file of the repository as the scanner sees it. */
+/** A file of the repository: its bytes, and the text the scanner reads (build one with `sourceFile`). */
 export interface SourceFile {
   /** Repository-relative POSIX path. */
   path: string;
+  /** The file's bytes exactly as stored: what an edit changes and what is written back. */
+  bytes: Buffer;
+  /** The bytes decoded as UTF-8 (a byte order mark kept, each invalid sequence one U+FFFD). */
   content: string;
   /** Content hash (the git blob SHA where known); the cache key of everything derived from the file. */
   hash: string;
@@ -86,6 +93,7 @@ export interface SourceFile {
 /** A byte-exact replacement of one version token. */
 export interface Edit {
   file: string;
+  /** Where the token is, as a {@link TokenLocation} gives it (offsets of the decoded content). */
   start: number;
   end: number;
   /** 1-based line of the token, for people reading the change. */

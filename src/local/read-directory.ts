@@ -1,6 +1,6 @@
 import { lstatSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { blobSha } from "../iac/blob-sha.js";
+import { sourceFile } from "../iac/source-file.js";
 import type { SourceFile } from "../iac/types.js";
 
 const SKIPPED_FOLDERS = new Set([".git", "node_modules", ".terraform", ".terragrunt-cache"]);
@@ -43,7 +43,7 @@ export function readFiles(
 }
 
 function readFile(full: string, path: string, stamps?: Map<string, FileStamp>): SourceFile {
-  if (!stamps) return fromBytes(path, readFileSync(full));
+  if (!stamps) return sourceFile(path, readFileSync(full));
   const stat = lstatSync(full);
   const stamp = stamps.get(path);
   if (
@@ -54,11 +54,7 @@ function readFile(full: string, path: string, stamps?: Map<string, FileStamp>): 
   ) {
     return stamp.file;
   }
-  const file = fromBytes(path, readFileSync(full));
+  const file = sourceFile(path, readFileSync(full));
   stamps.set(path, { size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino, file });
   return file;
-}
-
-function fromBytes(path: string, bytes: Buffer): SourceFile {
-  return { path, content: bytes.toString("utf8"), hash: blobSha(bytes) };
 }

@@ -1,4 +1,5 @@
 import type { Inventory } from "../iac/types.js";
+import { code, inlineMarkdown, plainText, tableCell } from "./markdown.js";
 import type { Deferral } from "./plan.js";
 
 /** GitHub's limit on a check run's summary and text. */
@@ -37,13 +38,25 @@ function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
 }
 
+/** The output cut to GitHub's limit at the end of a line, so that no code span is left open. */
 function clip(text: string): string {
   if (text.length <= MAX_OUTPUT) return text;
   const note = "\n\n… (cut: GitHub keeps at most 65,535 characters)";
-  return text.slice(0, MAX_OUTPUT - note.length) + note;
+  const head = text.slice(0, MAX_OUTPUT - note.length);
+  const line = head.lastIndexOf("\n");
+  return (line > 0 ? head.slice(0, line) : "") + note;
 }
 
-const cell = (text: string) => text.replace(/\|/g, "\\|");
+/** A dependency id or a version in a table cell. */
+const codeCell = (text: string) => tableCell(code(text));
+
+/** A reason that quotes input, with the reference to the app's own PR it names left live. */
+function reasonText(reason: string, pullRequest?: number): string {
+  const text = inlineMarkdown(reason);
+  return pullRequest === undefined
+    ? text
+    : text.replace(new RegExp(`#\u200b${pullRequest}(?!\\d)`, "g"), `#${pullRequest}`);
+}
 
 /** The environment × dependency matrix of versions, in markdown. */
 export function versionMatrix(inventory: Inventory): string {
@@ -51,14 +64,14 @@ export function versionMatrix(inventory: Inventory): string {
     ...new Set(inventory.environments.flatMap((e) => e.dependencies.map((d) => d.id))),
   ].sort();
   if (ids.length === 0) return "No versioned module dependency was found in the environments.";
-  const header = `| Dependency | ${inventory.environments.map((e) => e.name).join(" | ")} |`;
+  const header = `| Dependency | ${inventory.environments.map((e) => tableCell(plainText(e.name))).join(" | ")} |`;
   const rule = `| --- |${inventory.environments.map(() => " --- |").join("")}`;
   const rows = ids.map((id) => {
     const cells = inventory.environments.map((e) => {
       const versions = e.dependencies.find((d) => d.id === id)?.versions ?? [];
-      return versions.length === 0 ? "—" : versions.map((v) => `\`${cell(v)}\``).join(", ");
+      return versions.length === 0 ? "—" : versions.map(codeCell).join(", ");
     });
-    return `| ${cell(id)} | ${cells.join(" | ")} |`;
+    return `| ${codeCell(id)} | ${cells.join(" | ")} |`;
   });
   return [header, rule, ...rows].join("\n");
 }
@@ -87,7 +100,7 @@ export function checkReport(findings: CheckFindings): CheckReport {
         : "Up to date";
 
   const pr = (o: WriteOutcome) =>
-    `- ${o.environment}: ${o.dependency} → \`${o.to}\`${o.pullRequest ? ` (#${o.pullRequest})` : ""}${o.reason ? `: ${o.reason}` : ""}`;
+    `- ${plainText(o.environment)}: ${code(o.dependency)} → ${code(o.to)}${o.pullRequest ? ` (#${o.pullRequest})` : ""}${o.reason ? `: ${inlineMarkdown(o.reason)}` : ""}`;
   const summary: string[] = [];
   if (created.length > 0) summary.push("**Opened**", ...created.map(pr), "");
   if (updated.length > 0) summary.push("**Updated**", ...updated.map(pr), "");
@@ -104,19 +117,26 @@ export function checkReport(findings: CheckFindings): CheckReport {
   const text: string[] = ["## Versions", "", versionMatrix(inventory)];
   if (findings.deferred.length > 0) {
     text.push("", "## Held back", "");
-    for (const d of findings.deferred)
-      text.push(`- ${d.environment}: ${d.dependency}: ${d.reason}`);
+    for (const d of findings.deferred) {
+      text.push(
+        `- ${plainText(d.environment)}: ${code(d.dependency)}: ${reasonText(d.reason, d.pullRequest)}`,
+      );
+    }
   }
   if (inventory.skipped.length > 0) {
     text.push("", "## Not updatable", "");
     for (const s of inventory.skipped) {
-      text.push(`- \`${s.file}\` line ${s.line}${s.id ? ` (${s.id})` : ""}: ${s.reason}`);
+      text.push(
+        `- ${code(s.file)} line ${s.line}${s.id ? ` (${code(s.id)})` : ""}: ${inlineMarkdown(s.reason)}`,
+      );
     }
   }
   if (fileWarnings > 0) {
     text.push("", "## Warnings", "");
-    for (const w of inventory.warnings) text.push(`- \`${w.file}\`: ${w.message}`);
-    for (const w of findings.warnings) text.push(`- ${w.subject}: ${w.message}`);
+    for (const w of inventory.warnings)
+      text.push(`- ${code(w.file)}: ${inlineMarkdown(w.message)}`);
+    for (const w of findings.warnings)
+      text.push(`- ${code(w.subject)}: ${inlineMarkdown(w.message)}`);
   }
   return {
     conclusion: failed.length > 0 ? "neutral" : "success",
@@ -135,7 +155,7 @@ export function invalidConfigReport(problems: string[]): CheckReport {
       [
         "Promoter did nothing: its configuration cannot be used. Fix these and push again:",
         "",
-        ...problems.map((p) => `- ${p}`),
+        ...problems.map((p) => `- ${inlineMarkdown(p)}`),
       ].join("\n"),
     ),
     text: "",

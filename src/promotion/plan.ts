@@ -1,9 +1,9 @@
-import picomatch from "picomatch";
 import type { SemVer } from "semver";
-import type { Config } from "../config/index.js";
+import { compileGlobs, type Config } from "../config/index.js";
 import { planEdits } from "../iac/edits.js";
 import type { Dependency, Edit, Inventory, Usage } from "../iac/types.js";
 import { parseVersionTag, selectTarget } from "../versions/strategies.js";
+import { branchNameProblem } from "./branches.js";
 
 /** Why a proposal exists: a newer version for the first environment, or one promoted from the previous. */
 export type ProposalReason = "update" | "promotion";
@@ -42,6 +42,8 @@ export interface Deferral {
   environment: string;
   dependency: string;
   reason: string;
+  /** The app's PR the reason refers to (`#<n>` in it): a declined or held one. */
+  pullRequest?: number;
 }
 
 /** The proposals that follow from an inventory, and what was held back. */
@@ -55,14 +57,10 @@ export function proposalKey(environment: string, dependency: string): string {
   return `promoter/${environment}/${dependency}`;
 }
 
-function matcher(globs: readonly string[]): (id: string) => boolean {
-  return globs.length === 0 ? () => false : picomatch([...globs], { dot: true });
-}
-
 /** The configured monorepo tag prefix of a dependency, if any. */
 export function tagPrefixFor(config: Config): (id: string) => string | undefined {
   const entries = Object.entries(config.updates.tagPrefix).map(
-    ([glob, prefix]) => [picomatch(glob, { dot: true }), prefix] as const,
+    ([glob, prefix]) => [compileGlobs([glob]), prefix] as const,
   );
   return (id) => entries.find(([match]) => match(id))?.[1];
 }
@@ -75,10 +73,17 @@ export function proposalFor(
   to: string,
   reason: ProposalReason,
 ): Proposal | { refused: string } {
+  const key = proposalKey(environment, dependency);
+  const badName = branchNameProblem(key);
+  if (badName) {
+    return {
+      refused: `${to} cannot be proposed: the id cannot be part of a git branch name (${badName})`,
+    };
+  }
   const edits = planEdits(inventory, dependency, environment, to);
   if (!edits.ok) return { refused: edits.reason };
   return {
-    key: proposalKey(environment, dependency),
+    key,
     environment,
     dependency,
     from: edits.from,
@@ -96,7 +101,7 @@ export function proposalFor(
  * which need no listing.
  */
 export function dependenciesToList(inventory: Inventory, config: Config): Dependency[] {
-  const ignored = matcher(config.updates.ignore);
+  const ignored = compileGlobs(config.updates.ignore);
   return (inventory.environments[0]?.dependencies ?? []).filter(
     (d) => !ignored(d.id) && d.usages.some((u) => u.token && !u.notPromotable),
   );
@@ -119,12 +124,12 @@ export function plan(
   config: Config,
   existing: readonly PromotionPullRequest[],
 ): Plan {
-  const ignored = matcher(config.updates.ignore);
+  const ignored = compileGlobs(config.updates.ignore);
   const prefixOf = tagPrefixFor(config);
   const proposals: Proposal[] = [];
   const deferred: Deferral[] = [];
-  const defer = (environment: string, dependency: string, reason: string) =>
-    deferred.push({ environment, dependency, reason });
+  const defer = (environment: string, dependency: string, reason: string, pullRequest?: number) =>
+    deferred.push({ environment, dependency, reason, ...(pullRequest ? { pullRequest } : {}) });
   const declined = (environment: string, dependency: string, to: string) =>
     existing.find(
       (pr) =>
@@ -146,6 +151,7 @@ export function plan(
         environment,
         dependency.id,
         `${to} was declined: #${refusal.number} was closed without merging`,
+        refusal.number,
       );
       return;
     }
@@ -222,6 +228,7 @@ export function plan(
           environment.name,
           dependency.id,
           `${upstreamVersion} is on hold (#${heldBy.number} has promoter:hold)`,
+          heldBy.number,
         );
         continue;
       }

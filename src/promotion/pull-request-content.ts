@@ -1,5 +1,13 @@
 import type { Config } from "../config/index.js";
 import type { Inventory } from "../iac/types.js";
+import {
+  code,
+  defuseMarkdown,
+  inlineMarkdown,
+  plainText,
+  singleLine,
+  tableCell,
+} from "./markdown.js";
 import type { Proposal } from "./plan.js";
 
 /** GitHub refuses a pull request body longer than this. */
@@ -22,7 +30,14 @@ export interface PromotionMetadata {
   humanCommits?: true;
 }
 
-const METADATA = /<!-- promoter: (\{.*?\}) -->/s;
+const METADATA = /<!-- promoter: (\{.*?\}) -->/gs;
+
+/** The last metadata comment of a body: the app writes its own last, after everything it copies in. */
+function lastMetadataComment(body: string): RegExpExecArray | undefined {
+  let last: RegExpExecArray | undefined;
+  for (const match of body.matchAll(METADATA)) last = match;
+  return last;
+}
 
 /** The label of an environment's promotion PRs. */
 export function environmentLabel(environment: string): string {
@@ -35,9 +50,11 @@ export function environmentOfLabel(label: string): string | undefined {
   return label.slice("promoter:".length) || undefined;
 }
 
-/** `[promoter] <env>: <dependency-id> <from> → <to>`. */
+/** `[promoter] <env>: <dependency-id> <from> → <to>`, on one line and within GitHub's limit. */
 export function pullRequestTitle(proposal: Proposal): string {
-  return `[promoter] ${proposal.environment}: ${proposal.dependency} ${proposal.from.join(", ")} → ${proposal.to}`;
+  return singleLine(
+    `[promoter] ${proposal.environment}: ${proposal.dependency} ${proposal.from.join(", ")} → ${proposal.to}`,
+  );
 }
 
 /** The metadata of a proposal, as written into its PR. */
@@ -51,14 +68,25 @@ export function metadataOf(proposal: Proposal): PromotionMetadata {
   };
 }
 
-/** The hidden comment that carries a PR's metadata. */
+/**
+ * The hidden comment that carries a PR's metadata. `<`, `>` and `&` are JSON escapes in it, so that no
+ * id or version can end the comment early or open another.
+ */
 export function metadataComment(metadata: PromotionMetadata): string {
-  return `<!-- promoter: ${JSON.stringify(metadata)} -->`;
+  const json = JSON.stringify(metadata).replace(
+    /[<>&]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+  return `<!-- promoter: ${json} -->`;
 }
 
-/** Reads the metadata of one of the app's PRs; undefined for any other body. */
+/**
+ * Reads the metadata of a body the app wrote: its last metadata comment. Only the app's own PRs
+ * (by author and branch) carry metadata worth reading; the text the app copies into them cannot
+ * hold a metadata comment. Undefined for any other body.
+ */
 export function parseMetadata(body: string | null | undefined): PromotionMetadata | undefined {
-  const match = body ? METADATA.exec(body) : null;
+  const match = body ? lastMetadataComment(body) : undefined;
   if (!match?.[1]) return undefined;
   try {
     const data = JSON.parse(match[1]) as Partial<PromotionMetadata>;
@@ -77,59 +105,110 @@ export function parseMetadata(body: string | null | undefined): PromotionMetadat
   }
 }
 
-/** Replaces the metadata comment of a body (or appends one). */
+/** Replaces the metadata comment of a body, the one {@link parseMetadata} reads (or appends one). */
 export function withMetadata(body: string, metadata: PromotionMetadata): string {
   const comment = metadataComment(metadata);
-  // A function, so that `$` patterns in the metadata ($&, $$, $1) are not expanded as replacement patterns.
-  return METADATA.test(body) ? body.replace(METADATA, () => comment) : `${body}\n\n${comment}`;
+  const match = lastMetadataComment(body);
+  if (!match) return `${body}\n\n${comment}`;
+  return body.slice(0, match.index) + comment + body.slice(match.index + match[0].length);
 }
 
 /** What a PR body says beyond the proposal: where the dependency is in every environment, and release notes. */
 export interface BodyContext {
   config: Config;
+  /** The repository the PR is written against: what each environment runs. */
   inventory: Inventory;
-  /** Markdown of the release notes between the versions, already trimmed; empty when there are none. */
+  /**
+   * Markdown of the release notes between the versions, as the module's repository wrote them (the
+   * body makes them safe); empty when there are none.
+   */
   releaseNotes: string;
 }
 
+const TRUNCATED = "\n\n… (truncated)";
+
+function versionsOf(inventory: Inventory, environment: string, dependency: string): string[] {
+  return (
+    inventory.environments
+      .find((e) => e.name === environment)
+      ?.dependencies.find((d) => d.id === dependency)?.versions ?? []
+  );
+}
+
+/** A list of versions as code spans, for a table cell. */
+const versionCells = (versions: readonly string[]) =>
+  versions.map((v) => tableCell(code(v))).join(", ");
+
 function chainTable(proposal: Proposal, { config, inventory }: BodyContext): string {
   const rows = config.environments.map((environment, index) => {
-    const versions =
-      inventory.environments
-        .find((e) => e.name === environment.name)
-        ?.dependencies.find((d) => d.id === proposal.dependency)?.versions ?? [];
-    const now = versions.length > 0 ? versions.map((v) => `\`${v}\``).join(", ") : "not used";
+    const versions = versionsOf(inventory, environment.name, proposal.dependency);
+    const now = versions.length > 0 ? versionCells(versions) : "not used";
     let next = "";
     if (environment.name === proposal.environment)
-      next = `→ \`${proposal.to}\` with this pull request`;
+      next = `→ ${tableCell(code(proposal.to))} with this pull request`;
     else if (index === config.environments.findIndex((e) => e.name === proposal.environment) + 1) {
       next =
         environment.promotion === "manual"
-          ? `after the merge: \`/promote ${environment.name}\``
+          ? `after the merge: ${tableCell(code(`/promote ${environment.name}`))}`
           : "after the merge, a pull request opens here";
     }
-    return `| ${environment.name} | ${now} | ${next} |`;
+    return `| ${tableCell(plainText(environment.name))} | ${now} | ${next} |`;
   });
   return ["| Environment | Version | |", "| --- | --- | --- |", ...rows].join("\n");
 }
 
-/** The body of a proposal's PR: the change, the chain, release notes, commands and the hidden metadata. */
+/** Why the PR brings this version, as far as the repository shows it. */
+function origin(proposal: Proposal, { config, inventory }: BodyContext): string {
+  if (proposal.reason === "update") return ", a new version";
+  const index = config.environments.findIndex((e) => e.name === proposal.environment);
+  const previous = config.environments[index - 1]?.name;
+  if (previous === undefined) return "";
+  const upstream = versionsOf(inventory, previous, proposal.dependency);
+  if (upstream.length === 1 && upstream[0] === proposal.to)
+    return ", the version that runs in the environment before it";
+  const name = `**${plainText(previous)}**`;
+  if (upstream.includes(proposal.to)) return `, one of the versions that run in ${name}`;
+  return `, a version that ${name} does not run`;
+}
+
+/**
+ * The release notes made safe and cut to `room` characters (a cut is marked), or undefined when
+ * they do not fit at all. Defusing can lengthen the text, so the cut is made again until it fits.
+ */
+function fittedNotes(notes: string, room: number): string | undefined {
+  let length = notes.length <= room ? notes.length : room - TRUNCATED.length;
+  for (let attempt = 0; attempt < 6 && length > 0; attempt++) {
+    // Never cut between the two halves of a surrogate pair (an emoji): a lone half is not valid text.
+    const end = isHighSurrogate(notes.charCodeAt(length - 1)) ? length - 1 : length;
+    const cut = length < notes.length ? `${notes.slice(0, end).trimEnd()}${TRUNCATED}` : notes;
+    const fitted = defuseMarkdown(cut);
+    if (fitted.length <= room) return fitted;
+    length = Math.min(length - 1, length - (fitted.length - room) - TRUNCATED.length);
+  }
+  return undefined;
+}
+
+/**
+ * The body of a proposal's PR: the change, the chain, release notes, commands and the hidden metadata.
+ * Every text it did not write is escaped: ids, versions, paths and names are code spans or plain
+ * text, the release notes keep their markdown but no HTML, mention or reference; the metadata comment
+ * it ends with is the only one.
+ */
 export function pullRequestBody(proposal: Proposal, context: BodyContext): string {
   const verb = proposal.reason === "update" ? "updates" : "promotes";
-  const origin =
-    proposal.reason === "promotion"
-      ? `, the version that runs in the environment before it`
-      : ", a new version";
   const lines = [
-    `Promoter ${verb} **${proposal.dependency}** in **${proposal.environment}** from ${proposal.from
-      .map((v) => `\`${v}\``)
-      .join(", ")} to \`${proposal.to}\`${origin}.`,
+    `Promoter ${verb} ${code(proposal.dependency)} in **${plainText(proposal.environment)}** from ${proposal.from
+      .map(code)
+      .join(", ")} to ${code(proposal.to)}${origin(proposal, context)}.`,
     "",
     "| File | Line | From | To |",
     "| --- | --- | --- | --- |",
     ...proposal.edits
       .slice(0, MAX_TABLE_ROWS)
-      .map((e) => `| \`${e.file}\` | ${e.line ?? ""} | \`${e.before}\` | \`${e.after}\` |`),
+      .map(
+        (e) =>
+          `| ${tableCell(code(e.file))} | ${e.line ?? ""} | ${tableCell(code(e.before))} | ${tableCell(code(e.after))} |`,
+      ),
     ...(proposal.edits.length > MAX_TABLE_ROWS
       ? [`| … and ${proposal.edits.length - MAX_TABLE_ROWS} more | | | |`]
       : []),
@@ -137,7 +216,9 @@ export function pullRequestBody(proposal: Proposal, context: BodyContext): strin
   if (proposal.untouched.length > 0) {
     lines.push("", "Left as they are:");
     for (const u of proposal.untouched) {
-      lines.push(`- \`${u.file}\` line ${u.line}: ${u.notPromotable ?? "not editable"}`);
+      lines.push(
+        `- ${code(u.file)} line ${u.line}: ${inlineMarkdown(u.notPromotable ?? "not editable")}`,
+      );
     }
   }
   lines.push("", "### Environments", "", chainTable(proposal, context));
@@ -153,13 +234,8 @@ export function pullRequestBody(proposal: Proposal, context: BodyContext): strin
   ].join("\n");
   const head = lines.join("\n");
   const room = MAX_BODY_LENGTH - head.length - commands.length - 200;
-  if (context.releaseNotes && room > 0) {
-    // Never cut between the two halves of a surrogate pair (an emoji): a lone half is not valid text.
-    const cut = isHighSurrogate(context.releaseNotes.charCodeAt(room - 1)) ? room - 1 : room;
-    const notes =
-      context.releaseNotes.length > room
-        ? `${context.releaseNotes.slice(0, cut)}\n\n… (truncated)`
-        : context.releaseNotes;
+  const notes = context.releaseNotes ? fittedNotes(context.releaseNotes, room) : undefined;
+  if (notes !== undefined) {
     return `${head}\n\n<details>\n<summary>Release notes</summary>\n\n${notes}\n\n</details>\n${commands}`;
   }
   return `${head}\n${commands}`;

@@ -1,4 +1,4 @@
-import type { Command } from "../promotion/commands.js";
+import type { MergedPullRequest } from "../promotion/merged-pull-request.js";
 
 /** What every job names: the repository, its installation, and why the job runs (for the logs). */
 interface RepositoryJob {
@@ -15,27 +15,45 @@ export interface CheckJob extends RepositoryJob {
   kind?: "check";
 }
 
-/** A merged PR labelled `promoter:<env>`: promote what it changed to the next environment. */
+/**
+ * A merged PR, the app's own or one labelled `promoter:<env>`: promote what it brought to the next
+ * environment. It carries no body: what a merge promotes is read from the merge commit.
+ */
 export interface MergedJob extends RepositoryJob {
   kind: "merged";
-  pullRequest: {
+  pullRequest: MergedPullRequest;
+}
+
+/**
+ * A comment that may hold a `/promote` or `/help` command: read it, acknowledge it with 👀, check the
+ * author's permission, do it and reply.
+ */
+export interface CommandJob extends RepositoryJob {
+  kind: "command";
+  /** The comment: its id, and the part of its body where a command is looked for. */
+  comment: { id: number; body: string };
+  /** Login of the comment's author. */
+  author: string;
+  issue: {
     number: number;
-    body: string;
-    labels: string[];
-    mergeCommitSha: string;
+    isPullRequest: boolean;
+    /** Login of whoever opened the issue or pull request (the app's PR metadata is trusted only in its own PRs). */
+    author: string;
   };
 }
 
-/** A `/promote` or `/help` comment, acknowledged already: do it and reply. */
-export interface CommandJob extends RepositoryJob {
-  kind: "command";
-  command: Command;
-  author: string;
-  issue: { number: number; body: string; labels: string[]; isPullRequest: boolean };
+/**
+ * A release published (or a tag pushed) in a module repository (`owner`/`repo`): check every repository
+ * of the installation that uses the module.
+ */
+export interface ModuleReleasedJob extends RepositoryJob {
+  kind: "module-released";
+  /** The module repository, `owner/repo`, lower-case. */
+  module: string;
 }
 
 /** The work the app does for a repository. */
-export type Job = CheckJob | MergedJob | CommandJob;
+export type Job = CheckJob | MergedJob | CommandJob | ModuleReleasedJob;
 
 /** Whether the queue can take jobs now (`/healthz`). */
 export interface QueueHealth {

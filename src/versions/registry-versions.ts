@@ -2,9 +2,12 @@
  * Module versions from any registry that speaks Terraform's module registry protocol
  * (registry.terraform.io, registry.opentofu.org, HCP Terraform / Terraform Enterprise, mirrors):
  * service discovery at `<base>/.well-known/terraform.json` gives `modules.v1`, then
- * `GET <modules.v1><namespace>/<name>/<provider>/versions`.
+ * `GET <modules.v1><namespace>/<name>/<provider>/versions`. Requests go only to the registry's own
+ * origin (discovery pointing elsewhere is refused, redirects elsewhere are not followed), with a
+ * deadline and a cap on the answer's size (see `outboundFetch`).
  */
 import { z } from "zod";
+import { OutboundRefusal, outboundFetch } from "./outbound-fetch.js";
 
 /** A registry module address. */
 export interface RegistryModule {
@@ -58,8 +61,11 @@ async function getJson(
   stats.requests++;
   let response: Response;
   try {
-    response = await fetchImpl(url, { headers: { accept: "application/json" } });
+    response = await outboundFetch(fetchImpl)(url, { headers: { accept: "application/json" } });
   } catch (error) {
+    if (error instanceof OutboundRefusal) {
+      throw new RegistryError(error.message, url, error.httpStatus, { cause: error });
+    }
     const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
     const message = cause instanceof Error ? cause.message : String(cause);
     throw new RegistryError(message, url, undefined, { cause: error });
@@ -107,8 +113,20 @@ async function discover(
     );
   }
   // A relative path resolves against the discovery document's URL, an absolute URL is used as is.
-  const modules = new URL(parsed.data["modules.v1"], url).href;
-  return modules.endsWith("/") ? modules : `${modules}/`;
+  let modules: URL;
+  try {
+    modules = new URL(parsed.data["modules.v1"], url);
+  } catch {
+    throw new RegistryError(`${baseUrl}: its service discovery's "modules.v1" is not a URL`, url);
+  }
+  // The registry's answer must not send the app anywhere the operator did not allow.
+  if (modules.origin !== new URL(url).origin) {
+    throw new RegistryError(
+      `${baseUrl}: its service discovery points "modules.v1" to another host (${modules.origin}); refused`,
+      url,
+    );
+  }
+  return modules.href.endsWith("/") ? modules.href : `${modules.href}/`;
 }
 
 /** The `modules.v1` URL of a registry (with trailing `/`), discovered once per base URL per process. */

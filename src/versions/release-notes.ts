@@ -48,11 +48,6 @@ interface RawRelease {
   draft?: unknown;
 }
 
-/** Keeps `@user` and `@org/team` from notifying anyone when the notes land in a pull request. */
-function neutralizeMentions(text: string): string {
-  return text.replace(/(^|[^\w`@/])@([A-Za-z0-9][A-Za-z0-9-]*)/g, "$1@\u200b$2");
-}
-
 /**
  * The first `length` characters of `text`, never half a surrogate pair and not ending inside an HTML
  * comment (which would hide the rest of the PR body).
@@ -150,7 +145,9 @@ async function listReleases(
  * release in (from, to] by semver, newest first, as `### <name or tag>` and its body; drafts are
  * skipped, pre-releases included when in range. Bodies are trimmed (marked "… (truncated)") so that
  * the whole text fits `maxLength`; it always ends with the compare link
- * `<htmlBaseUrl>/<owner>/<repo>/compare/<from>...<to>`. Reads `GET /repos/{owner}/{repo}/releases`
+ * `<htmlBaseUrl>/<owner>/<repo>/compare/<from>...<to>`. The text is the releases' markdown as their
+ * authors wrote it, mentions, references and HTML included: whoever embeds it must defuse it, as
+ * `pullRequestBody` does. Reads `GET /repos/{owner}/{repo}/releases`
  * page by page (100 each) only until it is past `from`. Never throws: when the releases cannot be read
  * (missing or private repo, network), the text says so and still links the comparison.
  */
@@ -193,9 +190,11 @@ export async function releaseNotes(
   }
   if (note !== undefined) return fitText(`${note}\n\n${footer}`, footer, maxLength);
 
+  // Markdown as the module's authors wrote it: the PR body that embeds it defuses it (defuseMarkdown).
   const sections = releases.map((release) => ({
-    header: `### ${neutralizeMentions(release.title)}`,
-    body: neutralizeMentions(release.body),
+    // A heading is one line: a release name with line breaks would end it and start a block.
+    header: `### ${release.title.replace(/\s+/g, " ")}`,
+    body: release.body,
   }));
   // Separators: "\n\n" between header and body, between sections and before the footer.
   const overhead = (kept: typeof sections): number =>

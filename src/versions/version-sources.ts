@@ -2,6 +2,8 @@
  * The available versions of every dependency of an inventory: git tags for git sources, registry
  * versions for registry modules. Each module repository (or registry module) is listed once however
  * many dependencies use it; a listing that fails is a warning on its dependencies, never an error.
+ * A host the operator did not allow (see `source-hosts.ts`) is never asked: its dependencies get a
+ * warning that says how to allow it.
  */
 import type { DependencyOrigin } from "../iac/types.js";
 import { errorStatus, listTags } from "./github-tags.js";
@@ -11,7 +13,8 @@ import {
   RegistryModuleNotFoundError,
   listRegistryVersions,
 } from "./registry-versions.js";
-import { gitApiBaseUrl, registryBaseUrl } from "./source-hosts.js";
+import { OutboundRefusal } from "./outbound-fetch.js";
+import { allowedGitApiBaseUrl, registryBaseUrl, type SourceHosts } from "./source-hosts.js";
 
 /** A problem reading the versions of one dependency. */
 export interface VersionWarning {
@@ -21,12 +24,15 @@ export interface VersionWarning {
 
 export interface ResolveVersionsOptions {
   /**
-   * The client for a GitHub API base URL (no trailing `/`). When it is the app's own (`isAppApi`),
-   * return the installation client; for others, a client with a configured token or none.
+   * The client for a GitHub API base URL (no trailing `/`) of an allowed host. When it is the app's
+   * own (`isAppApi`), return the installation client (or the CLI's token); for others, one without
+   * credentials.
    */
   clientFor(apiBaseUrl: string): GitHubClient;
   /** `PROMOTER_SOURCE_HOSTS`, parsed with `parseSourceHosts`. */
-  hosts: Map<string, string>;
+  hosts: SourceHosts;
+  /** `PROMOTER_ALLOW_HTTP_HOSTS`, parsed with `parseAllowHttpHosts` (default: none). */
+  httpHosts?: ReadonlySet<string>;
   /** The app's own GitHub API base URL, e.g. `https://api.github.com` or `https://ghe.example.com/api/v3`. */
   appBaseUrl: string;
   /** `updates.registry`: `terraform`, `opentofu` or a registry base URL. */
@@ -85,6 +91,11 @@ function isRateLimit(error: unknown): boolean {
 
 /** The warning for a failed GitHub tag listing. */
 function gitWarning(error: unknown, listing: Listing): string {
+  const refusal =
+    error instanceof OutboundRefusal ? error : (error as { cause?: unknown } | null)?.cause;
+  if (refusal instanceof OutboundRefusal) {
+    return `could not list the tags of ${listing.describe} on ${listing.host}: ${refusal.message}`;
+  }
   const status = errorStatus(error);
   if (isRateLimit(error)) return `rate limited by ${listing.host}; retried next check`;
   if (status === 404 || status === 403 || status === 401) {
@@ -193,7 +204,7 @@ function gitListing(
   origin: Extract<DependencyOrigin, { type: "git" }>,
   options: ResolveVersionsOptions,
 ): Omit<Listing, "dependencies"> {
-  const apiBaseUrl = gitApiBaseUrl(origin.host, options.hosts, options.appBaseUrl);
+  const apiBaseUrl = allowedGitApiBaseUrl(origin.host, options.hosts, options.appBaseUrl);
   const { owner, repo } = origin;
   return {
     // GitHub owner and repository names are case-insensitive.
@@ -210,7 +221,7 @@ function registryListing(
   options: ResolveVersionsOptions,
   fetchImpl: typeof fetch,
 ): Omit<Listing, "dependencies"> {
-  const baseUrl = registryBaseUrl(origin.host, options.registry, options.hosts);
+  const baseUrl = registryBaseUrl(origin.host, options.registry, options.hosts, options.httpHosts);
   const module = { namespace: origin.namespace, name: origin.name, provider: origin.provider };
   const address = `${module.namespace}/${module.name}/${module.provider}`;
   return {

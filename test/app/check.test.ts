@@ -201,9 +201,11 @@ describe("a scheduled check", () => {
       conclusion: "success",
     });
     expect(checkRun.output.title).toBe("2 pull requests opened");
-    expect(checkRun.output.summary).toContain("- dev: acme/terraform-aws-sqs → `v0.8.2` (#11)");
-    expect(checkRun.output.text).toContain("| acme/terraform-aws-vpc/vpc | `v1.0.0` | `v1.0.0` |");
-    expect(checkRun.output.text).toContain("| acme/terraform-aws-sqs | `v0.8.0` | — |");
+    expect(checkRun.output.summary).toContain("- dev: `acme/terraform-aws-sqs` → `v0.8.2` (#11)");
+    expect(checkRun.output.text).toContain(
+      "| `acme/terraform-aws-vpc/vpc` | `v1.0.0` | `v1.0.0` |",
+    );
+    expect(checkRun.output.text).toContain("| `acme/terraform-aws-sqs` | `v0.8.0` | — |");
   });
 
   it("with nothing to do writes only the check run, and a re-check downloads nothing and lists tags with 304s", async () => {
@@ -330,6 +332,70 @@ describe("an existing promotion PR", () => {
     mockPullRequests(fixture, pulls);
   }
 
+  const dispatch = () =>
+    webhook(
+      "repository_dispatch",
+      undefined,
+      { owner: "acme", repo: "live" },
+      { action: "new_module_release" },
+    );
+
+  it("is not one from a fork that named its branch and wrote its body like the app's: the app opens its own", async () => {
+    const app = testApp();
+    const fixture = live();
+    const bodies = capture();
+    const fork = {
+      ...existing("v0.8.1", 22),
+      user: { login: "mallory" },
+      head: {
+        ref: "promoter/dev/acme/terraform-aws-sqs",
+        sha: "f",
+        repo: { full_name: "mallory/live" },
+      },
+    };
+    readWithSqsRelease(fixture, ["v0.8.0", "v0.8.1"], [fork]);
+    mockProposalWrite(fixture, bodies, {
+      branch: "promoter/dev/acme/terraform-aws-sqs",
+      module: "terraform-aws-sqs",
+      number: 23,
+    });
+    mockCheckRun(fixture, bodies);
+    await app.receive("repository_dispatch", dispatch());
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ head: string }>("pull").head).toBe("promoter/dev/acme/terraform-aws-sqs");
+  });
+
+  it("declines nothing when a person's closed PR carries metadata: only the app's PRs count", async () => {
+    const app = testApp();
+    const fixture = live();
+    const bodies = capture();
+    const forged = {
+      ...existing("v0.8.1", 24),
+      state: "closed",
+      user: { login: "mallory" },
+      head: {
+        ref: "promoter/dev/acme/terraform-aws-sqs",
+        sha: "m",
+        repo: { full_name: "acme/live" },
+      },
+    };
+    readWithSqsRelease(fixture, ["v0.8.0", "v0.8.1"], [forged]);
+    mockProposalWrite(fixture, bodies, {
+      branch: "promoter/dev/acme/terraform-aws-sqs",
+      module: "terraform-aws-sqs",
+      number: 25,
+    });
+    mockCheckRun(fixture, bodies);
+    await app.receive("repository_dispatch", dispatch());
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ title: string }>("pull").title).toBe(
+      "[promoter] dev: acme/terraform-aws-sqs v0.8.0 → v0.8.1",
+    );
+    expect(bodies.one<{ output: { text: string } }>("checkRun").output.text).not.toContain(
+      "declined",
+    );
+  });
+
   it("is left as it is when it already carries the version: a redelivered webhook writes nothing", async () => {
     const app = testApp();
     const fixture = live();
@@ -357,9 +423,9 @@ describe("an existing promotion PR", () => {
     const bodies = capture();
     readWithSqsRelease(fixture, ["v0.8.0", "v0.8.1", "v0.8.3"], [existing("v0.8.1")]);
     const repo = "/repos/acme/live";
+    // The check's listing shows the branch: no request to read it.
+    mockBranches(fixture, ["promoter/dev/acme/terraform-aws-sqs"]);
     nock(API)
-      .get(`${repo}/git/ref/heads%2Fpromoter%2Fdev%2Facme%2Fterraform-aws-sqs`)
-      .reply(200, { object: { sha: "branch-head" } })
       .get(`${repo}/compare/${fixture.headSha}...promoter%2Fdev%2Facme%2Fterraform-aws-sqs`)
       .reply(200, {
         commits: [
@@ -389,7 +455,7 @@ describe("an existing promotion PR", () => {
       .reply(200, [])
       .patch(`${repo}/pulls/21`, bodies.as("pullUpdate"))
       .reply(200, {});
-    mockCheckRun(fixture, bodies);
+    mockCheckRun(fixture, bodies, false);
     await app.receive(
       "repository_dispatch",
       webhook(
@@ -415,9 +481,9 @@ describe("an existing promotion PR", () => {
     const bodies = capture();
     readWithSqsRelease(fixture, ["v0.8.0", "v0.8.1", "v0.8.3"], [existing("v0.8.1")]);
     const repo = "/repos/acme/live";
+    // The check's listing shows the branch: no request to read it.
+    mockBranches(fixture, ["promoter/dev/acme/terraform-aws-sqs"]);
     nock(API)
-      .get(`${repo}/git/ref/heads%2Fpromoter%2Fdev%2Facme%2Fterraform-aws-sqs`)
-      .reply(200, { object: { sha: "branch-head" } })
       .get(`${repo}/compare/${fixture.headSha}...promoter%2Fdev%2Facme%2Fterraform-aws-sqs`)
       .reply(200, {
         commits: [
@@ -437,7 +503,7 @@ describe("an existing promotion PR", () => {
       .reply(201, { id: 1 })
       .patch(`${repo}/pulls/21`, bodies.as("pullUpdate"))
       .reply(200, {});
-    mockCheckRun(fixture, bodies);
+    mockCheckRun(fixture, bodies, false);
     await app.receive(
       "repository_dispatch",
       webhook(
@@ -526,48 +592,17 @@ describe("GitHub failing", () => {
     expect(checkRun.conclusion).toBe("neutral");
     expect(checkRun.output.title).toBe("1 pull request could not be written");
     expect(checkRun.output.summary).toContain("**Failed** (retried at the next check)");
-    expect(checkRun.output.summary).toContain("- dev: acme/terraform-aws-vpc/vpc → `v1.0.1` (#41)");
+    expect(checkRun.output.summary).toContain(
+      "- dev: `acme/terraform-aws-vpc/vpc` → `v1.0.1` (#41)",
+    );
   });
 });
 
-describe("repository state", () => {
-  it("deletes a promoter branch that no open PR and no proposal needs, after checking for a PR", async () => {
-    const app = testApp();
-    const fixture = live();
-    const bodies = capture();
+describe("a write failing for a reason that is not an HTTP answer", () => {
+  async function checkWithSqsRelease(app: ReturnType<typeof testApp>, fixture: RepoFixture) {
     mockRepositoryRead(fixture, [".github/promoter.yml", ...IAC]);
     mockTags("acme", "terraform-aws-vpc", ["v1.0.0"]);
-    mockTags("acme", "terraform-aws-sqs", ["v0.8.0"]);
-    mockPullRequests(fixture);
-    mockBranches(fixture, ["promoter/dev/acme/gone", "promoter/dev/acme/old-but-open"]);
-    const repo = "/repos/acme/live";
-    nock(API)
-      .get(`${repo}/pulls`)
-      .query({ head: "acme:promoter/dev/acme/gone", state: "open" })
-      .reply(200, [])
-      .get(`${repo}/pulls`)
-      .query({ head: "acme:promoter/dev/acme/old-but-open", state: "open" })
-      .reply(200, [
-        {
-          number: 3,
-          state: "open",
-          merged_at: null,
-          merge_commit_sha: null,
-          title: "t",
-          body: "",
-          user: { login: "someone" },
-          labels: [],
-          head: {
-            ref: "promoter/dev/acme/old-but-open",
-            sha: "s",
-            repo: { full_name: "acme/live" },
-          },
-          base: { ref: "main", repo: { full_name: "acme/live" } },
-        },
-      ])
-      .delete(`${repo}/git/refs/heads%2Fpromoter%2Fdev%2Facme%2Fgone`)
-      .reply(204);
-    mockCheckRun(fixture, bodies, false);
+    mockTags("acme", "terraform-aws-sqs", ["v0.8.0", "v0.8.1"]);
     await app.receive(
       "repository_dispatch",
       webhook(
@@ -577,9 +612,315 @@ describe("repository state", () => {
         { action: "new_module_release" },
       ),
     );
+  }
+
+  it("reports a network error with its message", async () => {
+    const app = testApp();
+    const fixture = live();
+    const bodies = capture();
+    mockPullRequests(fixture);
+    nock(API)
+      .post("/repos/acme/live/labels")
+      .reply(201, {})
+      .post("/repos/acme/live/git/trees")
+      .replyWithError("socket hang up");
+    mockCheckRun(fixture, bodies);
+    await checkWithSqsRelease(app, fixture);
     expect(app.errors).toEqual([]);
+    expect(bodies.one<{ output: { summary: string } }>("checkRun").output.summary).toContain(
+      "- dev: `acme/terraform-aws-sqs` → `v0.8.1`: socket hang up",
+    );
   });
 
+  it("reports a thrown error with its own message", async () => {
+    const app = testApp();
+    let asked = 0;
+    // The check's own read of the login works, the write's fails: a plain Error in the middle of a write.
+    app.services.appLogin = () =>
+      asked++ === 0
+        ? Promise.resolve("promoter[bot]")
+        : Promise.reject(new Error("the app's login is not known"));
+    const fixture = live();
+    const bodies = capture();
+    const pull = {
+      number: 21,
+      state: "open",
+      merged_at: null,
+      title: "[promoter] dev: acme/terraform-aws-sqs v0.8.0 → v0.8.0-rc.1",
+      body: metadataComment({
+        v: 1,
+        env: "dev",
+        dependency: "acme/terraform-aws-sqs",
+        from: ["v0.8.0"],
+        to: "v0.8.0-rc.1",
+      }),
+      merge_commit_sha: null,
+      head: {
+        ref: "promoter/dev/acme/terraform-aws-sqs",
+        sha: "branch-head",
+        repo: { full_name: "acme/live" },
+      },
+      base: { ref: "main", repo: { full_name: "acme/live" } },
+      labels: [{ name: "promoter:dev" }],
+      user: { login: "promoter[bot]" },
+    };
+    mockPullRequests(fixture, [pull]);
+    mockCheckRun(fixture, bodies);
+    await checkWithSqsRelease(app, fixture);
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ output: { summary: string } }>("checkRun").output.summary).toContain(
+      "- dev: `acme/terraform-aws-sqs` → `v0.8.1`: the app's login is not known",
+    );
+  });
+});
+
+describe("a dependency id that cannot be a branch name", () => {
+  it("is held back with the reason at every check, and nothing is written or failed", async () => {
+    const app = testApp();
+    const fixture = live({
+      "dev/odd/terragrunt.hcl": `terraform {
+  source = "git::https://github.com/acme/terraform-aws-odd.git//modules/my module..v2?ref=v1.0.0"
+}
+`,
+    });
+    for (let check = 1; check <= 2; check++) {
+      const bodies = capture();
+      mockRepositoryRead(
+        fixture,
+        check === 1 ? [".github/promoter.yml", ...IAC, "dev/odd/terragrunt.hcl"] : [],
+      );
+      mockTags("acme", "terraform-aws-vpc", ["v1.0.0"], `"vpc-${check}"`);
+      mockTags("acme", "terraform-aws-sqs", ["v0.8.0"], `"sqs-${check}"`);
+      mockTags("acme", "terraform-aws-odd", ["v1.0.0", "v1.1.0"], `"odd-${check}"`);
+      mockPullRequests(fixture);
+      mockCheckRun(fixture, bodies);
+      await app.receive(
+        "repository_dispatch",
+        webhook(
+          "repository_dispatch",
+          undefined,
+          { owner: "acme", repo: "live" },
+          { action: "new_module_release" },
+        ),
+      );
+      expect(app.errors).toEqual([]);
+      const run = bodies.one<{ conclusion: string; output: { title: string; text: string } }>(
+        "checkRun",
+      );
+      expect(run.conclusion).toBe("success");
+      expect(run.output.title).toBe("Up to date");
+      expect(run.output.text).toContain(
+        '- dev: `acme/terraform-aws-odd/my module..v2`: v1.1.0 cannot be proposed: the id cannot be part of a git branch name (it contains a space and "..")',
+      );
+    }
+  });
+});
+
+describe("the app's branches and a person's", () => {
+  const repo = "/repos/acme/live";
+  const appCommit = (sha: string) => ({
+    sha,
+    author: { login: "promoter[bot]" },
+    committer: { login: "web-flow" },
+    commit: { verification: { verified: true } },
+  });
+  const personCommit = (sha: string) => ({
+    sha,
+    author: { login: "alice" },
+    committer: { login: "alice" },
+    commit: { verification: { verified: false } },
+  });
+  const compare = (fixture: RepoFixture, branch: string) =>
+    `${repo}/compare/${fixture.headSha}...${encodeURIComponent(branch)}`;
+  const openPull = (branch: string, number: number, author: string, body = "") => ({
+    number,
+    state: "open",
+    merged_at: null,
+    merge_commit_sha: null,
+    title: "t",
+    body,
+    user: { login: author },
+    labels: [],
+    head: { ref: branch, sha: "s", repo: { full_name: "acme/live" } },
+    base: { ref: "main", repo: { full_name: "acme/live" } },
+  });
+  const dispatch = () =>
+    webhook(
+      "repository_dispatch",
+      undefined,
+      { owner: "acme", repo: "live" },
+      { action: "new_module_release" },
+    );
+  function readWithoutUpdates(fixture: RepoFixture) {
+    mockRepositoryRead(fixture, [".github/promoter.yml", ...IAC]);
+    mockTags("acme", "terraform-aws-vpc", ["v1.0.0"]);
+    mockTags("acme", "terraform-aws-sqs", ["v0.8.0"]);
+    mockPullRequests(fixture);
+  }
+
+  it("deletes a stray branch of the app's form only when all its commits are the app's; warns about the others", async () => {
+    const app = testApp();
+    const fixture = live();
+    const bodies = capture();
+    readWithoutUpdates(fixture);
+    mockBranches(fixture, [
+      "promoter/dev/acme/gone/gone",
+      "promoter/dev/acme/old-but-open/x",
+      "promoter/dev/acme/wip/x",
+      "promoter/rename-environments-wip",
+    ]);
+    nock(API)
+      .get(`${repo}/pulls`)
+      .query({ head: "acme:promoter/dev/acme/gone/gone", state: "open" })
+      .reply(200, [])
+      .get(compare(fixture, "promoter/dev/acme/gone/gone"))
+      .reply(200, { commits: [appCommit("a1")] })
+      .delete(`${repo}/git/refs/heads%2Fpromoter%2Fdev%2Facme%2Fgone%2Fgone`)
+      .reply(204)
+      .get(compare(fixture, "promoter/dev/acme/old-but-open/x"))
+      .reply(200, { commits: [appCommit("a4")] })
+      .get(`${repo}/pulls`)
+      .query({ head: "acme:promoter/dev/acme/old-but-open/x", state: "open" })
+      .reply(200, [openPull("promoter/dev/acme/old-but-open/x", 3, "someone")])
+      .get(compare(fixture, "promoter/dev/acme/wip/x"))
+      .reply(200, { commits: [appCommit("a2aaaaaaa"), personCommit("b3bbbbbbb")] });
+    // No request at all about promoter/rename-environments-wip: it is not of the app's form.
+    mockCheckRun(fixture, bodies, false);
+    await app.receive("repository_dispatch", dispatch());
+    expect(app.errors).toEqual([]);
+    const run = bodies.one<{ conclusion: string; output: { title: string; text: string } }>(
+      "checkRun",
+    );
+    expect(run.conclusion).toBe("success");
+    expect(run.output.title).toBe("Up to date");
+    expect(run.output.text).toContain(
+      "- `promoter/dev/acme/wip/x`: this branch has commits that are not Promoter's (b3bbbbb): Promoter leaves it alone",
+    );
+    expect(run.output.text).toContain(
+      "- `promoter/rename-environments-wip`: this branch is not one Promoter creates (`promoter/<environment>/<dependency>`): Promoter leaves it alone",
+    );
+    expect(run.output.text).not.toContain("gone");
+    expect(run.output.text).not.toContain("old-but-open");
+  });
+
+  it("does not move an existing branch of a proposal's name with a person's commits, and says so", async () => {
+    const app = testApp();
+    const fixture = live();
+    const bodies = capture();
+    mockRepositoryRead(fixture, [".github/promoter.yml", ...IAC]);
+    mockTags("acme", "terraform-aws-vpc", ["v1.0.0"]);
+    mockTags("acme", "terraform-aws-sqs", ["v0.8.0", "v0.8.1"]);
+    mockPullRequests(fixture);
+    const branch = "promoter/dev/acme/terraform-aws-sqs";
+    nock(API)
+      .post(`${repo}/labels`)
+      .reply(201, {})
+      .post(`${repo}/git/trees`)
+      .reply(201, { sha: "tree-1" })
+      .post(`${repo}/git/commits`)
+      .reply(201, { sha: "commit-1" })
+      .post(`${repo}/git/refs`)
+      .reply(422, { message: "Reference already exists" })
+      .get(compare(fixture, branch))
+      .reply(200, { commits: [personCommit("c4ccccccc")] });
+    mockCheckRun(fixture, bodies);
+    await app.receive("repository_dispatch", dispatch());
+    expect(app.errors).toEqual([]);
+    const run = bodies.one<{ conclusion: string; output: { summary: string } }>("checkRun");
+    expect(run.conclusion).toBe("success");
+    expect(run.output.summary).toContain(
+      `**Left alone**\n- dev: \`acme/terraform-aws-sqs\` → \`v0.8.1\`: the branch \`${branch}\` exists with commits that are not Promoter's (c4ccccc); Promoter does not overwrite it`,
+    );
+  });
+
+  it("writes nothing for a listed branch of a proposal's name with a person's commits", async () => {
+    const app = testApp();
+    const fixture = live();
+    const bodies = capture();
+    mockRepositoryRead(fixture, [".github/promoter.yml", ...IAC]);
+    mockTags("acme", "terraform-aws-vpc", ["v1.0.0"]);
+    mockTags("acme", "terraform-aws-sqs", ["v0.8.0", "v0.8.1"]);
+    mockPullRequests(fixture);
+    const branch = "promoter/dev/acme/terraform-aws-sqs";
+    mockBranches(fixture, [branch]);
+    // No label, tree, commit or ref: the comparison alone decides.
+    nock(API)
+      .get(compare(fixture, branch))
+      .reply(200, { commits: [appCommit("a6"), personCommit("c7ccccccc")] });
+    mockCheckRun(fixture, bodies, false);
+    await app.receive("repository_dispatch", dispatch());
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ output: { summary: string } }>("checkRun").output.summary).toContain(
+      `the branch \`${branch}\` exists with commits that are not Promoter's (c7ccccc); Promoter does not overwrite it`,
+    );
+  });
+
+  it("moves an existing branch of a proposal's name whose commits are all the app's, and opens the PR", async () => {
+    const app = testApp();
+    const fixture = live();
+    const bodies = capture();
+    mockRepositoryRead(fixture, [".github/promoter.yml", ...IAC]);
+    mockTags("acme", "terraform-aws-vpc", ["v1.0.0"]);
+    mockTags("acme", "terraform-aws-sqs", ["v0.8.0", "v0.8.1"]);
+    mockPullRequests(fixture);
+    const branch = "promoter/dev/acme/terraform-aws-sqs";
+    nock(API)
+      .post(`${repo}/labels`)
+      .reply(201, {})
+      .post(`${repo}/git/trees`)
+      .reply(201, { sha: "tree-1" })
+      .post(`${repo}/git/commits`)
+      .reply(201, { sha: "commit-1" })
+      .post(`${repo}/git/refs`)
+      .reply(422, { message: "Reference already exists" })
+      .get(compare(fixture, branch))
+      .reply(200, { commits: [appCommit("a5")] })
+      .patch(`${repo}/git/refs/heads%2F${encodeURIComponent(branch)}`, bodies.as("forcePush"))
+      .reply(200, {})
+      .get("/repos/acme/terraform-aws-sqs/releases")
+      .query(true)
+      .reply(200, [])
+      .post(`${repo}/pulls`)
+      .reply(201, { number: 51 })
+      .post(`${repo}/issues/51/labels`)
+      .reply(200, []);
+    mockCheckRun(fixture, bodies);
+    await app.receive("repository_dispatch", dispatch());
+    expect(app.errors).toEqual([]);
+    expect(bodies.one("forcePush")).toEqual({ sha: "commit-1", force: true });
+    expect(bodies.one<{ output: { title: string } }>("checkRun").output.title).toBe(
+      "1 pull request opened",
+    );
+  });
+
+  it("leaves alone a person's open PR from a proposal's branch: no push, no edit", async () => {
+    const app = testApp();
+    const fixture = live();
+    const bodies = capture();
+    mockRepositoryRead(fixture, [".github/promoter.yml", ...IAC]);
+    mockTags("acme", "terraform-aws-vpc", ["v1.0.0"]);
+    mockTags("acme", "terraform-aws-sqs", ["v0.8.0", "v0.8.1"]);
+    const branch = "promoter/dev/acme/terraform-aws-sqs";
+    // Even with metadata in its body: only the app's own PRs are the app's.
+    const body = metadataComment({
+      v: 1,
+      env: "dev",
+      dependency: "acme/terraform-aws-sqs",
+      from: ["v0.8.0"],
+      to: "v0.7.0",
+    });
+    mockPullRequests(fixture, [openPull(branch, 61, "alice", body)]);
+    mockCheckRun(fixture, bodies);
+    await app.receive("repository_dispatch", dispatch());
+    expect(app.errors).toEqual([]);
+    const run = bodies.one<{ conclusion: string; output: { summary: string } }>("checkRun");
+    expect(run.output.summary).toContain(
+      "- dev: `acme/terraform-aws-sqs` → `v0.8.1` (#61): the open pull request from its branch is alice's, not Promoter's; Promoter leaves it alone",
+    );
+  });
+});
+
+describe("repository state", () => {
   it("reads a very large repository from its tarball when GitHub truncates the tree", async () => {
     const app = testApp();
     const fixture = live();
@@ -619,6 +960,6 @@ describe("repository state", () => {
     expect(app.errors).toEqual([]);
     const checkRun = bodies.one<{ output: { title: string; text: string } }>("checkRun");
     expect(checkRun.output.title).toBe("Up to date");
-    expect(checkRun.output.text).toContain("| acme/terraform-aws-sqs | `v0.8.0` | — |");
+    expect(checkRun.output.text).toContain("| `acme/terraform-aws-sqs` | `v0.8.0` | — |");
   });
 });

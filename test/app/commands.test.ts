@@ -1,3 +1,6 @@
+import { fromMarkdown } from "mdast-util-from-markdown";
+import { gfmFromMarkdown } from "mdast-util-gfm";
+import { gfm } from "micromark-extension-gfm";
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { metadataComment } from "../../src/promotion/pull-request-content.js";
@@ -30,10 +33,21 @@ ${config}`,
   };
 }
 
-/** A new comment on the stage promotion PR #6 (or a plain issue). */
+/** The body of the app's stage promotion PR #6. */
+function stageBody(env = "stage") {
+  return `Stage promotion\n\n${metadataComment({ v: 1, env, dependency: VPC, from: ["v1.0.0"], to: "v1.1.0" })}`;
+}
+
+/** A new comment on the stage promotion PR #6 (or a plain issue), opened by the app unless `opener` says otherwise. */
 function commentOn(
   body: string,
-  options: { user?: string; type?: string; pullRequest?: boolean } = {},
+  options: {
+    user?: string;
+    type?: string;
+    pullRequest?: boolean;
+    opener?: string;
+    env?: string;
+  } = {},
 ) {
   const payload = webhook("issue_comment", "created", { owner: "acme", repo: "live" });
   const user = { login: options.user ?? "alice", type: options.type ?? "User", id: 1 };
@@ -42,8 +56,9 @@ function commentOn(
   payload.issue = {
     ...(payload.issue as object),
     number: 6,
-    labels: [{ name: "promoter:stage" }],
-    body: `Stage promotion\n\n${metadataComment({ v: 1, env: "stage", dependency: VPC, from: ["v1.0.0"], to: "v1.1.0" })}`,
+    user: { login: options.opener ?? "promoter[bot]", type: "Bot", id: 2 },
+    labels: [{ name: `promoter:${options.env ?? "stage"}` }],
+    body: stageBody(options.env),
     ...(options.pullRequest === false
       ? { pull_request: undefined }
       : { pull_request: { url: "x" } }),
@@ -51,10 +66,35 @@ function commentOn(
   return payload;
 }
 
-function mockAcknowledge(permission?: string) {
+/** Answers the read of PR #6: the app's, from its branch in the repository itself, unless told otherwise. */
+function mockPullRequest(
+  options: { env?: string; headRef?: string; fork?: boolean; author?: string } = {},
+) {
+  const env = options.env ?? "stage";
+  return nock(API)
+    .get(`${repo}/pulls/6`)
+    .reply(200, {
+      number: 6,
+      state: "open",
+      merged_at: null,
+      merge_commit_sha: null,
+      title: `[promoter] ${env}: ${VPC} v1.0.0 → v1.1.0`,
+      body: stageBody(env),
+      user: { login: options.author ?? "promoter[bot]" },
+      labels: [{ name: `promoter:${env}` }],
+      head: {
+        ref: options.headRef ?? `promoter/${env}/${VPC}`,
+        sha: "h".repeat(40),
+        repo: { full_name: options.fork ? "mallory/live" : "acme/live" },
+      },
+      base: { ref: "main", repo: { full_name: "acme/live" } },
+    });
+}
+
+function mockAcknowledge(permission?: string, reaction = 201) {
   const scope = nock(API)
     .post(`${repo}/issues/comments/77/reactions`, { content: "eyes" })
-    .reply(201, {});
+    .reply(reaction, reaction < 300 ? {} : { message: "Server Error" });
   if (permission) {
     scope.get(`${repo}/collaborators/alice/permission`).reply(200, {
       permission: permission === "maintain" ? "write" : permission,
@@ -82,6 +122,7 @@ describe("/promote", () => {
     const fixture = live();
     const bodies = capture();
     mockAcknowledge("admin");
+    mockPullRequest();
     mockRepositoryRead(fixture, [
       ".github/promoter.yml",
       "dev/vpc/terragrunt.hcl",
@@ -114,7 +155,7 @@ describe("/promote", () => {
     });
     expect(bodies.one("ref")).toMatchObject({ ref: `refs/heads/promoter/prod/${VPC}` });
     expect(bodies.one<{ body: string }>("reply").body).toBe(
-      `@alice Opened #12 to promote ${VPC} \`v1.1.0\` to prod.`,
+      `@alice Opened #12 to promote \`${VPC}\` \`v1.1.0\` to prod.`,
     );
   });
 
@@ -143,6 +184,7 @@ describe("/promote", () => {
       "dev/vpc/terragrunt.hcl",
       "prod/vpc/terragrunt.hcl",
     ]);
+    mockPullRequest();
     nock(API).get("/orgs/acme/teams/sre/memberships/alice").reply(404, { message: "Not Found" });
     mockReply(bodies);
     await app.receive("issue_comment", commentOn("/promote prod"));
@@ -169,7 +211,7 @@ describe("/promote", () => {
     );
     expect(app.errors).toEqual([]);
     expect(bodies.one<{ body: string }>("reply").body).toBe(
-      `@alice ${VPC} \`v1.2.0\` has not run in stage (it runs \`v1.1.0\`), so it cannot go to prod. Promote it to stage first, or set \`allowSkipping: true\` in .github/promoter.yml.`,
+      `@alice \`${VPC}\` \`v1.2.0\` has not run in stage (it runs \`v1.1.0\`), so it cannot go to prod. Promote it to stage first, or set \`allowSkipping: true\` in .github/promoter.yml.`,
     );
   });
 
@@ -192,12 +234,149 @@ describe("/promote", () => {
   });
 });
 
+describe("permission first, for every command", () => {
+  const REFUSAL =
+    "@alice `/promote` needs write, maintain or admin permission on this repository; you have read.";
+
+  it.each([
+    ["/promoter with a mention", "/promoter @org/team"],
+    ["/promoter with a breakout", "/promoter x` @org/team"],
+    ["/help", "/help"],
+    ["/promoter", "/promoter"],
+    ["an invalid /promote", "/promote @org/team"],
+    ["an invalid dependency", "/promote prod not-a-dependency"],
+    ["/promote on the PR", "/promote"],
+  ])(
+    "a reader's %s gets one fixed refusal, echoing nothing, and the repository is not read",
+    async (_, body) => {
+      const app = testApp();
+      const bodies = capture();
+      mockAcknowledge("read");
+      mockReply(bodies);
+      await app.receive("issue_comment", commentOn(body));
+      expect(app.errors).toEqual([]);
+      expect(bodies.one<{ body: string }>("reply").body).toBe(REFUSAL);
+    },
+  );
+
+  it("a writer's invalid command is quoted back as code only: no mention, link or image comes alive", async () => {
+    const app = testApp();
+    const fixture = live();
+    const bodies = capture();
+    const hostile = "x`@org/team&#64;org/team";
+    mockAcknowledge("write");
+    mockRepositoryRead(fixture, [
+      ".github/promoter.yml",
+      "dev/vpc/terragrunt.hcl",
+      "prod/vpc/terragrunt.hcl",
+    ]);
+    mockReply(bodies);
+    await app.receive("issue_comment", commentOn(`/promote ${hostile}`));
+    expect(app.errors).toEqual([]);
+    const reply = bodies.one<{ body: string }>("reply").body;
+    const tree = fromMarkdown(reply, { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] });
+    const alive: string[] = [];
+    const walk = (node: { type: string; value?: string; children?: unknown[] }) => {
+      if (node.type === "image" || node.type === "link") alive.push(node.type);
+      if (node.type === "text" && node.value?.includes("@org")) alive.push(node.value);
+      for (const child of node.children ?? []) walk(child as typeof node);
+    };
+    walk(tree);
+    expect(alive).toEqual([]);
+    expect(reply).toMatch(/^@alice /);
+    expect(reply).toContain("is not an environment name");
+  });
+});
+
+describe("commands hidden in code or HTML", () => {
+  it.each([
+    ["a ~~~ fence", "~~~\n/promote prod\n~~~"],
+    ["indented code", "Run this:\n\n    /promote prod"],
+    ["<pre>", "<pre>\n/promote prod\n</pre>"],
+    ["<code>", "<code>\n/promote prod\n</code>"],
+    ["an HTML comment", "<!--\n/promote prod\n-->"],
+    ["a short fence inside a longer one", "````\n```\n/promote prod\n```\n````"],
+    ["a line with an image", "/promote x`![i](https://evil.example/i.png)"],
+  ])("are not obeyed, nor even acknowledged: %s", async (_, body) => {
+    const app = testApp();
+    await app.receive("issue_comment", commentOn(body));
+    expect(app.errors).toEqual([]);
+  });
+});
+
+describe("the pull request's metadata", () => {
+  it("naming an environment the config does not have, is refused (not read as the first environment)", async () => {
+    const app = testApp();
+    const fixture = live();
+    const bodies = capture();
+    mockAcknowledge("admin");
+    mockPullRequest({ env: "qa" });
+    mockRepositoryRead(fixture, [
+      ".github/promoter.yml",
+      "dev/vpc/terragrunt.hcl",
+      "prod/vpc/terragrunt.hcl",
+    ]);
+    mockReply(bodies);
+    await app.receive("issue_comment", commentOn("/promote", { env: "qa" }));
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ body: string }>("reply").body).toBe(
+      "@alice this pull request promotes to `qa`, which is not an environment of .github/promoter.yml: nothing was promoted.",
+    );
+  });
+
+  it.each([
+    ["opened by someone else", { opener: "mallory" }, undefined],
+    ["from a fork", {}, { fork: true }],
+    ["from a branch that is not the app's", {}, { headRef: "feature/vpc" }],
+    ["from the branch of another environment", {}, { headRef: `promoter/dev/${VPC}` }],
+  ] as const)("is not trusted on a pull request %s", async (_, comment, pull) => {
+    const app = testApp();
+    const fixture = live();
+    const bodies = capture();
+    mockAcknowledge("admin");
+    if (pull) mockPullRequest(pull);
+    mockRepositoryRead(fixture, [
+      ".github/promoter.yml",
+      "dev/vpc/terragrunt.hcl",
+      "prod/vpc/terragrunt.hcl",
+    ]);
+    mockReply(bodies);
+    await app.receive("issue_comment", commentOn("/promote", comment));
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ body: string }>("reply").body).toBe(
+      "@alice name the environment: `/promote <environment> <dependency-id>`.",
+    );
+  });
+});
+
+describe("the 👀 reaction", () => {
+  it("is the job's: the handler answers without a request to GitHub", async () => {
+    const app = testApp();
+    const jobs: unknown[] = [];
+    app.queue.enqueue = async (job) => void jobs.push(job);
+    // No interceptor: any request the handler made would fail the delivery.
+    await app.receive("issue_comment", commentOn("/promote prod"));
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]).toMatchObject({ kind: "command", comment: { id: 77 }, author: "alice" });
+  });
+
+  it("failing does not drop the command", async () => {
+    const app = testApp();
+    const bodies = capture();
+    mockAcknowledge("read", 500);
+    mockReply(bodies);
+    await app.receive("issue_comment", commentOn("/promote prod"));
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ body: string }>("reply").body).toContain("needs write, maintain or admin");
+  });
+});
+
 describe("other comments", () => {
   it("/help and a command that cannot be read get the help text", async () => {
     const app = testApp();
     const fixture = live();
     const bodies = capture();
-    mockAcknowledge();
+    mockAcknowledge("write");
     mockRepositoryRead(fixture, [
       ".github/promoter.yml",
       "dev/vpc/terragrunt.hcl",
@@ -210,7 +389,7 @@ describe("other comments", () => {
     expect(reply).toMatch(/^@alice \*\*Promoter's commands\*\*/);
     expect(reply).toContain("Environments: `dev` → `stage` → `prod`.");
 
-    mockAcknowledge();
+    mockAcknowledge("write");
     mockRepositoryRead(fixture, []);
     mockReply(bodies);
     await app.receive("issue_comment", commentOn("/promote prod not-a-dependency"));
@@ -226,6 +405,8 @@ describe("other comments", () => {
       "issue_comment",
       commentOn("/promote prod", { user: "renovate[bot]", type: "Bot" }),
     );
+    // A bot's login, whatever its type says.
+    await app.receive("issue_comment", commentOn("/promote prod", { user: "evil[bot]" }));
     await app.receive("issue_comment", commentOn("Looks good to me"));
     const edited = commentOn("/promote prod");
     edited.action = "edited";

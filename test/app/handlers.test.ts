@@ -2,15 +2,18 @@ import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { onRepositoryDispatch } from "../../src/handlers/repository-dispatch.js";
 import { InProcessQueue } from "../../src/queue/in-process-queue.js";
-import type { CheckJob } from "../../src/queue/job-queue.js";
+import { jobRunner } from "../../src/index.js";
+import type { CheckJob, Job } from "../../src/queue/job-queue.js";
 import { API, INSTALLATION_ID, testApp, webhook } from "./helpers.js";
 
-/** The app with its queue's jobs recorded instead of run: what each event asks to check. */
+/** The app with its queue's jobs recorded instead of run: what each event asks to check or do. */
 function recordingApp() {
   const app = testApp();
   const jobs: CheckJob[] = [];
+  const queued: Job[] = [];
   app.queue.enqueueCheck = async (job) => void jobs.push(job);
-  return { ...app, jobs };
+  app.queue.enqueue = async (job) => void queued.push(job);
+  return { ...app, jobs, queued };
 }
 
 const repositories = (...names: string[]) => ({
@@ -30,7 +33,28 @@ afterEach(() => {
 });
 
 describe("a module release", () => {
-  it("checks the installation's repositories that use the module, and those not checked yet", async () => {
+  const release = () =>
+    webhook("release", "published", { owner: "acme", repo: "terraform-aws-vpc" });
+
+  it("queues one job, without a request to GitHub", async () => {
+    const app = recordingApp();
+    // No interceptor: any request the handler made would fail the delivery.
+    await app.receive("release", release());
+    expect(app.queued).toEqual([
+      {
+        kind: "module-released",
+        installationId: INSTALLATION_ID,
+        owner: "acme",
+        repo: "terraform-aws-vpc",
+        defaultBranch: "main",
+        reason: `release ${(release().release as { tag_name: string }).tag_name} of acme/terraform-aws-vpc`,
+        module: "acme/terraform-aws-vpc",
+      },
+    ]);
+    expect(app.jobs).toEqual([]);
+  });
+
+  it("whose job checks the installation's repositories that use the module, and those not checked yet", async () => {
     const app = recordingApp();
     app.services.repositories.set("acme/live-a", {
       checkedAt: Date.now(),
@@ -40,6 +64,9 @@ describe("a module release", () => {
       checkedAt: Date.now(),
       modules: new Set(["acme/terraform-aws-sqs"]),
     });
+    await app.receive("release", release());
+    const checks: CheckJob[] = [];
+    const run = jobRunner(app.probot, app.services, async (job) => void checks.push(job));
     nock(API)
       .get("/installation/repositories")
       .query(true)
@@ -47,12 +74,9 @@ describe("a module release", () => {
         200,
         repositories("acme/terraform-aws-vpc", "acme/live-a", "acme/live-b", "acme/live-new"),
       );
-    await app.receive(
-      "release",
-      webhook("release", "published", { owner: "acme", repo: "terraform-aws-vpc" }),
-    );
-    expect(app.jobs.map((j) => `${j.owner}/${j.repo}`)).toEqual(["acme/live-a", "acme/live-new"]);
-    expect(app.jobs[0]).toMatchObject({
+    await run(app.queued[0] as Job);
+    expect(checks.map((j) => `${j.owner}/${j.repo}`)).toEqual(["acme/live-a", "acme/live-new"]);
+    expect(checks[0]).toMatchObject({
       installationId: INSTALLATION_ID,
       defaultBranch: "main",
       reason: "release of acme/terraform-aws-vpc",
@@ -61,7 +85,6 @@ describe("a module release", () => {
 
   it("is also a tag created, and not a branch created", async () => {
     const app = recordingApp();
-    nock(API).get("/installation/repositories").query(true).reply(200, repositories("acme/live"));
     await app.receive(
       "create",
       webhook(
@@ -71,7 +94,9 @@ describe("a module release", () => {
         { ref_type: "tag", ref: "v1.2.0" },
       ),
     );
-    expect(app.jobs.map((j) => j.repo)).toEqual(["live"]);
+    expect(app.queued).toMatchObject([
+      { kind: "module-released", reason: "release v1.2.0 of acme/terraform-aws-vpc" },
+    ]);
     await app.receive(
       "create",
       webhook(
@@ -81,7 +106,7 @@ describe("a module release", () => {
         { ref_type: "branch", ref: "x" },
       ),
     );
-    expect(app.jobs).toHaveLength(1);
+    expect(app.queued).toHaveLength(1);
   });
 });
 

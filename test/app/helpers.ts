@@ -29,8 +29,8 @@ export function testApp(options: { retry?: boolean } = {}) {
   services.appLogin = async () => "promoter[bot]";
   let runtime: PromoterRuntime | undefined;
   promoterApp((app) => {
-    const run = jobRunner(app, services);
-    const queue = new InProcessQueue(async (job) => {
+    const run = jobRunner(app, services, (job) => queue.enqueueCheck(job));
+    const queue: InProcessQueue = new InProcessQueue(async (job) => {
       try {
         await run(job);
       } catch (error) {

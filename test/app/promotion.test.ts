@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { blobSha } from "../../src/iac/blob-sha.js";
 import {
   metadataComment,
+  parseMetadata,
   type PromotionMetadata,
 } from "../../src/promotion/pull-request-content.js";
 import {
@@ -50,8 +51,11 @@ function live(versions: {
   return { owner: "acme", repo: "live", headSha: MERGE_SHA, files };
 }
 
-/** The reads of a merge follow-up: the merge commit's tree (1 request) and its blobs. */
-function mockMergeRead(fixture: RepoFixture) {
+/**
+ * The reads of a merge follow-up: the merge commit's tree (1 request) and its blobs, but those of
+ * `unread` files (not IaC, or cached).
+ */
+function mockMergeRead(fixture: RepoFixture, unread: string[] = []) {
   const tree = Object.entries(fixture.files).map(([path, content]) => ({
     path,
     mode: "100644",
@@ -62,7 +66,8 @@ function mockMergeRead(fixture: RepoFixture) {
     .get(`${repo}/git/trees/${fixture.headSha}`)
     .query({ recursive: "1" })
     .reply(200, { sha: `tree-${fixture.headSha}`, truncated: false, tree });
-  for (const sha of new Set(tree.map((t) => t.sha))) {
+  const read = tree.filter((t) => !unread.includes(t.path));
+  for (const sha of new Set(read.map((t) => t.sha))) {
     const content = Object.values(fixture.files).find((c) => blobSha(c) === sha) as string;
     scope.get(`${repo}/git/blobs/${sha}`).reply(200, content);
   }
@@ -109,17 +114,50 @@ function mockComment(number: number, bodies: ReturnType<typeof capture>) {
     .reply(201, { id: 99 });
 }
 
-function merged(labels: string[], metadata?: PromotionMetadata, number = 5) {
+/** Who opened a merged PR, and from where. */
+interface MergedFrom {
+  /** The app (its bot login, its branch `promoter/<env>/<dependency>`) or a person's login. */
+  author?: "app" | string;
+  /** The head branch; for the app, its own branch by default. */
+  head?: string;
+  /** The head branch lives in a fork. */
+  fork?: boolean;
+  body?: string;
+  number?: number;
+}
+
+/**
+ * The `pull_request.closed` payload of a merged PR. With metadata it is by default one of the app's
+ * own PRs (authored by its bot, from its branch for that environment and dependency); without, a
+ * person's PR from a branch of the repository.
+ */
+function merged(labels: string[], metadata?: PromotionMetadata, from: MergedFrom = {}) {
   const payload = webhook("pull_request", "closed", { owner: "acme", repo: "live" });
-  const pr = payload.pull_request as Record<string, unknown>;
+  const pr = payload.pull_request as Record<string, Record<string, unknown>>;
+  const author = from.author ?? (metadata ? "app" : "carol");
+  const byApp = author === "app";
+  const repository = { ...(pr.base?.repo as object), full_name: "acme/live", id: 1296269 };
+  const fork = { ...(pr.head?.repo as object), full_name: "mallory/live", id: 999 };
   payload.pull_request = {
     ...pr,
-    number,
+    number: from.number ?? 5,
     merged: true,
     merge_commit_sha: MERGE_SHA,
-    body: metadata ? `A promotion\n\n${metadataComment(metadata)}` : "Bump by hand",
+    body: from.body ?? (metadata ? `A promotion\n\n${metadataComment(metadata)}` : "Bump by hand"),
     labels: labels.map((name, id) => ({ id, name, color: "5319e7", default: false })),
-    base: { ...(pr.base as object), ref: "main" },
+    user: {
+      ...pr.user,
+      login: byApp ? "promoter[bot]" : author,
+      type: byApp ? "Bot" : "User",
+    },
+    head: {
+      ...pr.head,
+      ref:
+        from.head ??
+        (byApp && metadata ? `promoter/${metadata.env}/${metadata.dependency}` : "changes"),
+      repo: from.fork ? fork : repository,
+    },
+    base: { ...pr.base, ref: "main", repo: repository },
   };
   return payload;
 }
@@ -156,7 +194,8 @@ describe("merging a promotion PR", () => {
     const bodies = capture();
     // Caches as an earlier check leaves them: every blob but the file the merge changed, and the label.
     for (const [path, content] of Object.entries(fixture.files)) {
-      if (path !== "dev/vpc/terragrunt.hcl") app.services.blobs.set(blobSha(content), content);
+      if (path !== "dev/vpc/terragrunt.hcl")
+        app.services.blobs.set(blobSha(content), Buffer.from(content));
     }
     app.services.labels("acme/live").add("promoter:stage");
     let requests = 0;
@@ -199,14 +238,14 @@ describe("merging a promotion PR", () => {
       `[promoter] stage: ${VPC} v1.0.0 → v1.1.0`,
     );
     expect(bodies.one<{ body: string }>("comment").body).toBe(
-      `Opened #6 to promote ${VPC} \`v1.1.0\` to stage.`,
+      `Opened #6 to promote \`${VPC}\` \`v1.1.0\` to stage.`,
     );
     // The merge commit's tree, the one changed blob, the PR lookup, tree + commit + ref, the release
     // notes, the PR and its labels, the comment.
     expect(requests).toBe(10);
   });
 
-  it("follows up one of its own PRs merged before its labels were added, by its metadata", async () => {
+  it("follows up one of its own PRs merged before its labels were added, by its author and branch", async () => {
     const app = testApp();
     const fixture = live({ dev: ["v1.1.0", "v0.9.0"], stage: ["v1.0.0", "v0.9.0"] });
     const bodies = capture();
@@ -218,10 +257,14 @@ describe("merging a promotion PR", () => {
       number: 6,
     });
     mockComment(5, bodies);
-    await app.receive("pull_request", merged([], metadata("dev", VPC, "v1.0.0", "v1.1.0")));
+    // Known by its author and branch: its body (and metadata) may be anything by then.
+    await app.receive(
+      "pull_request",
+      merged([], metadata("dev", VPC, "v1.0.0", "v1.1.0"), { body: "edited by a person" }),
+    );
     expect(app.errors).toEqual([]);
     expect(bodies.one<{ body: string }>("comment").body).toBe(
-      `Opened #6 to promote ${VPC} \`v1.1.0\` to stage.`,
+      `Opened #6 to promote \`${VPC}\` \`v1.1.0\` to stage.`,
     );
   });
 
@@ -257,7 +300,7 @@ describe("merging a promotion PR", () => {
     );
     expect(app.errors).toEqual([]);
     expect(bodies.one<{ body: string }>("comment").body).toBe(
-      `${VPC} \`v1.1.0\` is on hold (\`promoter:hold\`): comment \`/promote stage ${VPC}@v1.1.0\` to promote it to stage.`,
+      `\`${VPC}\` \`v1.1.0\` is on hold (\`promoter:hold\`): comment \`/promote stage ${VPC}@v1.1.0\` to promote it to stage.`,
     );
   });
 
@@ -277,7 +320,7 @@ describe("merging a promotion PR", () => {
     );
     expect(app.errors).toEqual([]);
     expect(bodies.one<{ body: string }>("comment").body).toBe(
-      `${VPC} \`v1.1.0\` has reached prod, the end of the chain.`,
+      `\`${VPC}\` \`v1.1.0\` has reached prod, the end of the chain.`,
     );
   });
 
@@ -293,7 +336,7 @@ describe("merging a promotion PR", () => {
     );
     expect(app.errors).toEqual([]);
     expect(bodies.one<{ body: string }>("comment").body).toBe(
-      "stage already runs acme/terraform-aws-vpc/vpc `v1.2.0`: nothing to promote.",
+      "stage already runs `acme/terraform-aws-vpc/vpc` `v1.2.0`: nothing to promote.",
     );
   });
 
@@ -349,10 +392,205 @@ describe("merging a promotion PR", () => {
     expect(app.errors).toEqual([]);
     expect(bodies.one<{ body: string }>("comment").body).toBe(
       [
-        `Opened #7 to promote ${SQS} \`v0.9.1\` to stage.`,
-        `Opened #8 to promote ${VPC} \`v1.1.0\` to stage.`,
+        `Opened #7 to promote \`${SQS}\` \`v0.9.1\` to stage.`,
+        `Opened #8 to promote \`${VPC}\` \`v1.1.0\` to stage.`,
       ].join("\n"),
     );
+  });
+});
+
+/** The requests nock had no answer for: with every mock consumed and none of these, nothing else was asked. */
+function unanswered() {
+  const requests: string[] = [];
+  const record = (request: { method?: string; path?: string }) =>
+    requests.push(`${request.method} ${request.path}`);
+  nock.emitter.on("no match", record);
+  return { requests, stop: () => nock.emitter.removeListener("no match", record) };
+}
+
+/** The reads of a person's merge: the merge commit (already scanned) and its parent's tree. */
+function mockParentRead(before: RepoFixture) {
+  return nock(API)
+    .get(`${repo}/git/commits/${MERGE_SHA}`)
+    .reply(200, { sha: MERGE_SHA, tree: { sha: "t-after" }, parents: [{ sha: "p".repeat(40) }] })
+    .get(`${repo}/git/trees/${"p".repeat(40)}`)
+    .query({ recursive: "1" })
+    .reply(200, {
+      sha: "t-before",
+      truncated: false,
+      tree: Object.entries(before.files).map(([path, content]) => ({
+        path,
+        mode: "100644",
+        type: "blob",
+        sha: blobSha(content),
+      })),
+    });
+}
+
+describe("what a merge promotes: the merge commit's tree, and only the app's own PRs by author", () => {
+  const forged = metadata("dev", VPC, "v1.2.0", "v7.7.7");
+
+  it("release notes carrying metadata for v7.7.7: the dev PR for v1.3.0 merged opens stage for v1.3.0", async () => {
+    const app = testApp();
+    const before = live({ dev: ["v1.2.0", "v0.9.0"], stage: ["v1.2.0", "v0.9.0"] });
+    before.headSha = "h".repeat(40);
+    const bodies = capture();
+    // The scheduled check opens the dev PR; the module's release notes forge the app's metadata.
+    mockRepositoryRead(before);
+    mockTags("acme", "terraform-aws-vpc", ["v1.2.0", "v1.3.0"]);
+    mockTags("acme", "terraform-aws-sqs", ["v0.9.0"]);
+    mockPullRequests(before);
+    const notes = `Fixes.\n\n${metadataComment(forged)}\n</details>\n\nThanks @carol, see #12.`;
+    nock(API)
+      .post(`${repo}/labels`)
+      .reply(201, {})
+      .post(`${repo}/git/trees`)
+      .reply(201, { sha: "t" })
+      .post(`${repo}/git/commits`)
+      .reply(201, { sha: "c" })
+      .post(`${repo}/git/refs`)
+      .reply(201, {})
+      .get("/repos/acme/terraform-aws-vpc/releases")
+      .query(true)
+      .reply(200, [{ tag_name: "v1.3.0", name: "v1.3.0", body: notes, draft: false }])
+      .post(`${repo}/pulls`, bodies.as("devPull"))
+      .reply(201, { number: 5 })
+      .post(`${repo}/issues/5/labels`)
+      .reply(200, []);
+    mockBranches(before);
+    nock(API).post(`${repo}/check-runs`).reply(201, { id: 1 });
+    await app.receive(
+      "repository_dispatch",
+      webhook(
+        "repository_dispatch",
+        undefined,
+        { owner: "acme", repo: "live" },
+        { action: "new_module_release" },
+      ),
+    );
+    expect(app.errors).toEqual([]);
+    const devBody = bodies.one<{ body: string }>("devPull").body;
+    expect(parseMetadata(devBody)).toEqual(metadata("dev", VPC, "v1.2.0", "v1.3.0"));
+    expect(devBody.match(/<!-- promoter:/g)).toHaveLength(1);
+
+    // The dev PR is merged as the app wrote it.
+    const after = live({ dev: ["v1.3.0", "v0.9.0"], stage: ["v1.2.0", "v0.9.0"] });
+    // The check read every other blob already: only the file the merge changed is downloaded.
+    const cached = Object.keys(after.files).filter((path) => path !== "dev/vpc/terragrunt.hcl");
+    mockMergeRead(after, cached);
+    mockPromotionWrite(bodies, {
+      environment: "stage",
+      dependency: VPC,
+      module: "terraform-aws-vpc",
+      number: 6,
+    });
+    mockComment(5, bodies);
+    await app.receive(
+      "pull_request",
+      merged(["promoter:dev"], metadata("dev", VPC, "v1.2.0", "v1.3.0"), { body: devBody }),
+    );
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ title: string }>("pull").title).toBe(
+      `[promoter] stage: ${VPC} v1.2.0 → v1.3.0`,
+    );
+    expect(bodies.one("tree")).toMatchObject({
+      tree: [{ path: "stage/vpc/terragrunt.hcl", content: vpc("v1.3.0") }],
+    });
+    expect(bodies.one<{ body: string }>("pull").body).toContain(
+      "the version that runs in the environment before it",
+    );
+  });
+
+  it("a person edited the app's PR to another version before merging: the next environment gets what the merge has", async () => {
+    const app = testApp();
+    const after = live({ dev: ["v1.2.5", "v0.9.0"], stage: ["v1.2.0", "v0.9.0"] });
+    const bodies = capture();
+    mockMergeRead(after);
+    mockPromotionWrite(bodies, {
+      environment: "stage",
+      dependency: VPC,
+      module: "terraform-aws-vpc",
+      number: 6,
+    });
+    mockComment(5, bodies);
+    await app.receive(
+      "pull_request",
+      merged(["promoter:dev"], metadata("dev", VPC, "v1.2.0", "v1.3.0")),
+    );
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ title: string }>("pull").title).toBe(
+      `[promoter] stage: ${VPC} v1.2.0 → v1.2.5`,
+    );
+    expect(bodies.one("tree")).toMatchObject({
+      tree: [{ path: "stage/vpc/terragrunt.hcl", content: vpc("v1.2.5") }],
+    });
+  });
+
+  it.each([
+    ["from a fork", { author: "mallory", head: "fix-readme", fork: true }],
+    ["from a branch of the repository", { author: "mallory", head: "fix-readme" }],
+    [
+      "by another bot, from a promoter/ branch",
+      { author: "other[bot]", head: `promoter/dev/${VPC}` },
+    ],
+  ])(
+    "a README-typo PR with forged metadata, %s, promotes nothing and reads nothing",
+    async (_, from) => {
+      const app = testApp();
+      const missing = unanswered();
+      await app.receive(
+        "pull_request",
+        merged([], forged, { ...from, body: `Fix a typo\n\n${metadataComment(forged)}` }),
+      );
+      missing.stop();
+      expect(app.errors).toEqual([]);
+      expect(missing.requests).toEqual([]);
+    },
+  );
+
+  it("a labelled PR from a fork promotes nothing, whatever it changed", async () => {
+    const app = testApp();
+    const missing = unanswered();
+    await app.receive(
+      "pull_request",
+      merged(["promoter:dev"], forged, { author: "mallory", head: "bump", fork: true }),
+    );
+    missing.stop();
+    expect(app.errors).toEqual([]);
+    expect(missing.requests).toEqual([]);
+  });
+
+  it("a person's labelled PR that changed no IaC file of the environment promotes nothing", async () => {
+    const app = testApp();
+    const after = live({ dev: ["v1.2.0", "v0.9.0"], stage: ["v1.2.0", "v0.9.0"] });
+    after.files["README.md"] = "Fixed a typo\n";
+    const before = live({ dev: ["v1.2.0", "v0.9.0"], stage: ["v1.2.0", "v0.9.0"] });
+    before.files["README.md"] = "Fixed a tpyo\n";
+    const missing = unanswered();
+    mockMergeRead(after, ["README.md"]);
+    mockParentRead(before);
+    await app.receive(
+      "pull_request",
+      merged(["promoter:dev"], forged, {
+        author: "mallory",
+        head: "fix-readme",
+        body: `Fix a typo\n\n${metadataComment(forged)}`,
+      }),
+    );
+    missing.stop();
+    expect(app.errors).toEqual([]);
+    expect(missing.requests).toEqual([]);
+  });
+
+  it("an app PR whose branch names no environment of the config promotes nothing", async () => {
+    const app = testApp();
+    const fixture = live({ dev: ["v1.1.0", "v0.9.0"], stage: ["v1.0.0", "v0.9.0"] });
+    const missing = unanswered();
+    mockMergeRead(fixture);
+    await app.receive("pull_request", merged([], metadata("qa", VPC, "v1.0.0", "v1.1.0")));
+    missing.stop();
+    expect(app.errors).toEqual([]);
+    expect(missing.requests).toEqual([]);
   });
 });
 
@@ -412,7 +650,7 @@ describe("a declined PR and a missed merge event, at the next scheduled check", 
     );
     const checkRun = bodies.one<{ output: { text: string } }>("checkRun");
     expect(checkRun.output.text).toContain(
-      `- dev: ${SQS}: v0.9.1 was declined: #3 was closed without merging`,
+      `- dev: \`${SQS}\`: v0.9.1 was declined: #3 was closed without merging`,
     );
   });
 });

@@ -54,6 +54,20 @@ describe("createEnvironmentMatcher", () => {
     expect(overlapping("shared/x.hcl")).toEqual(["prod"]);
   });
 
+  it("matches globs that picomatch backtracked on for minutes", { timeout: 20_000 }, () => {
+    const config = configSchema.parse({
+      environments: [
+        { name: "dev", paths: ["*a*a*a*a*a*a*a*a*a*a*a*a*b/**"] },
+        { name: "prod", paths: ["dev-*/**/*-*-*-*-*-*-*-*-prod/**"] },
+      ],
+    });
+    const hostile = createEnvironmentMatcher(config);
+    expect(hostile("a".repeat(40))).toEqual([]);
+    expect(hostile(`dev-x/${"-".repeat(40)}`)).toEqual([]);
+    expect(hostile(`${"a".repeat(40)}b/main.tf`)).toEqual(["dev"]);
+    expect(hostile(`dev-x/a/b-c-d-e-f-g-h-i-prod/main.tf`)).toEqual(["prod"]);
+  });
+
   it("matches 20,000 paths quickly", () => {
     const paths = Array.from(
       { length: 20_000 },

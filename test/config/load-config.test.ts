@@ -117,7 +117,7 @@ describe("parseConfig", () => {
       ]);
     });
 
-    it("a registry that is neither a known name nor an http(s) URL, and an empty tag prefix", () => {
+    it("a registry that is neither a known name nor an https URL, and an empty tag prefix", () => {
       expect(
         errorsOf(
           lines(
@@ -129,7 +129,7 @@ describe("parseConfig", () => {
           ),
         ),
       ).toEqual([
-        '.github/promoter.yml:3:13: updates.registry: must be "terraform", "opentofu" or an http(s) URL',
+        '.github/promoter.yml:3:13: updates.registry: must be "terraform", "opentofu" or an https URL',
         '.github/promoter.yml:5:25: updates.tagPrefix["acme/modules/vpc"]: must not be empty',
       ]);
     });
@@ -209,6 +209,56 @@ describe("parseConfig", () => {
         ),
       ).toEqual([
         '.github/promoter.yml:3:13: updates.schedule: must be "hourly", "daily", "weekly" or a cron expression with 5 fields, e.g. "0 6 * * 1-5" (got "0 6 * *")',
+      ]);
+    });
+
+    it("a cron expression that cron cannot read, at the schedule", () => {
+      const schedule = (expression: string) =>
+        errorsOf(
+          lines(
+            "environments: [{ name: dev, paths: [dev/**] }]",
+            "updates:",
+            `  schedule: "${expression}"`,
+          ),
+        );
+      expect(schedule("99 99 99 99 99")).toEqual([
+        '.github/promoter.yml:3:13: updates.schedule: is not a valid cron expression: Constraint error, got value 99 expected range 0-59 (got "99 99 99 99 99")',
+      ]);
+      expect(schedule("a b c d e")).toEqual([
+        '.github/promoter.yml:3:13: updates.schedule: is not a valid cron expression: Invalid characters, got value: a (got "a b c d e")',
+      ]);
+      expect(schedule("*/0 * * * *")).toEqual([
+        '.github/promoter.yml:3:13: updates.schedule: is not a valid cron expression: Constraint error, cannot repeat at every 0 time. (got "*/0 * * * *")',
+      ]);
+    });
+
+    it("a cron expression that never fires", () => {
+      for (const expression of ["0 0 30 2 *", "0 0 31 4,6 *", "0 0 30-31 2 *"]) {
+        expect(
+          errorsOf(
+            lines(
+              "environments: [{ name: dev, paths: [dev/**] }]",
+              "updates:",
+              `  schedule: "${expression}"`,
+            ),
+          ),
+        ).toEqual([
+          `.github/promoter.yml:3:13: updates.schedule: never fires: no month it names has that day (got "${expression}")`,
+        ]);
+      }
+    });
+
+    it("a hashed cron field (H), which would fire at a random time", () => {
+      expect(
+        errorsOf(
+          lines(
+            "environments: [{ name: dev, paths: [dev/**] }]",
+            "updates:",
+            '  schedule: "H 6 * * *"',
+          ),
+        ),
+      ).toEqual([
+        '.github/promoter.yml:3:13: updates.schedule: H (a hashed value) is not supported: write the minute or hour, e.g. "17 6 * * *" (got "H 6 * * *")',
       ]);
     });
 
@@ -342,6 +392,25 @@ describe("parseConfig", () => {
     });
   });
 
+  it("accepts cron expressions that fire, even rarely", () => {
+    for (const schedule of [
+      "0 6 * * 1-5",
+      "*/15 * * * *",
+      "0 0 29 2 *",
+      "0 0 L * *",
+      "0 0 * * 1#5",
+      "0 0 30 2 1",
+    ]) {
+      const result = parseConfig(
+        lines(
+          "environments: [{ name: dev, paths: [dev/**] }]",
+          `updates: { schedule: "${schedule}" }`,
+        ),
+      );
+      expect(result.ok && result.config.updates.schedule, schedule).toBe(schedule);
+    }
+  });
+
   it("follows aliases to the anchored node", () => {
     const result = parseConfig(
       lines(
@@ -381,5 +450,238 @@ describe("formatProblem", () => {
     const problem = { file: "f.yml", line: 1, column: 2, path: "", message: "boom" };
     expect(formatProblem(problem)).toBe("f.yml:1:2: boom");
     expect(formatProblem({ ...problem, path: "exclude[0]" })).toBe("f.yml:1:2: exclude[0]: boom");
+  });
+});
+
+describe("parseConfig: globs", () => {
+  it("reports a glob that is unsupported or too complex, at the glob", () => {
+    expect(
+      errorsOf(
+        lines(
+          "environments:",
+          "  - name: dev",
+          '    paths: ["dev/**", "!dev/tmp/**"]',
+          `    exclude: ["${"*a".repeat(33)}"]`,
+          "exclude: [+(a|b)/**]",
+          "updates:",
+          '  ignore: ["acme/{1..3}"]',
+          "  tagPrefix:",
+          '    "acme/{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}": "x-"',
+        ),
+      ),
+    ).toEqual([
+      '.github/promoter.yml:3:23: environments[0].paths[1]: a leading ! (negation) is not supported: list what to leave out in an `exclude` (got "!dev/tmp/**")',
+      `.github/promoter.yml:4:15: environments[0].exclude[0]: has 33 wildcards: at most 32 are allowed (got "${"*a".repeat(33).slice(0, 57)}…")`,
+      '.github/promoter.yml:5:11: exclude[0]: "(" is not supported (extglobs such as +(a|b) are not): use {a,b} for alternatives, or \\( for the character itself (got "+(a|b)/**")',
+      '.github/promoter.yml:7:12: updates.ignore[0]: ranges such as {1..3} are not supported: list the values, e.g. {1,2,3} (got "acme/{1..3}")',
+      '.github/promoter.yml:9:5: updates.tagPrefix["acme/{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}"]: expands to 128 alternatives: at most 64 are allowed (got "acme/{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}")',
+    ]);
+  });
+
+  it("accepts the hostile globs of the issue: they are matched in bounded time", () => {
+    const result = parseConfig(
+      lines(
+        "environments:",
+        "  - name: dev",
+        '    paths: ["dev-*/**/*-*-*-*-*-*-*-*-prod/**", "*a*a*a*a*a*a*a*a*a*a*a*a*b/**"]',
+      ),
+    );
+    expect(result.ok).toBe(true);
+  });
+});
+
+/** The errors of a config whose only environment has this name, as written in YAML. */
+const environment = (name: string) =>
+  errorsOf(lines("environments:", `  - name: ${name}`, "    paths: [a/**]"));
+
+describe("parseConfig: values as written", () => {
+  it("says what it got when a name is not a string, as written", () => {
+    expect(environment("1e400")).toEqual([
+      ".github/promoter.yml:2:11: environments[0].name: must be a string (got 1e400, which YAML reads as a number: put it in quotes)",
+    ]);
+    expect(environment("0o12")).toEqual([
+      ".github/promoter.yml:2:11: environments[0].name: must be a string (got 0o12, which YAML reads as a number: put it in quotes)",
+    ]);
+    expect(environment("true")).toEqual([
+      ".github/promoter.yml:2:11: environments[0].name: must be a string (got true, which YAML reads as a boolean: put it in quotes)",
+    ]);
+    expect(environment("~")).toEqual([
+      ".github/promoter.yml:2:11: environments[0].name: must be a string (got ~, which YAML reads as an empty value: put it in quotes)",
+    ]);
+    expect(environment("")).toEqual([
+      ".github/promoter.yml:2:5: environments[0].name: must be a string (got an empty value)",
+    ]);
+  });
+
+  it("says what it got for any string field, and cuts a long value short", () => {
+    expect(
+      errorsOf(
+        lines(
+          "environments:",
+          "  - name: dev",
+          "    paths: [1.50, null]",
+          "    promoters: [12345]",
+          "labels: [false]",
+          "updates:",
+          "  schedule: 0",
+          `  strategy: ${"x".repeat(200)}`,
+        ),
+      ),
+    ).toEqual([
+      ".github/promoter.yml:3:13: environments[0].paths[0]: must be a string (got 1.50, which YAML reads as a number: put it in quotes)",
+      ".github/promoter.yml:3:19: environments[0].paths[1]: must be a string (got null, which YAML reads as an empty value: put it in quotes)",
+      ".github/promoter.yml:4:17: environments[0].promoters[0]: must be a string (got 12345, which YAML reads as a number: put it in quotes)",
+      ".github/promoter.yml:5:10: labels[0]: must be a string (got false, which YAML reads as a boolean: put it in quotes)",
+      ".github/promoter.yml:7:13: updates.schedule: must be a string (got 0, which YAML reads as a number: put it in quotes)",
+      `.github/promoter.yml:8:13: updates.strategy: must be one of "next-safe", "next-breaking", "latest" (got "${"x".repeat(57)}…")`,
+    ]);
+  });
+});
+
+describe("parseConfig: names that become refs and labels", () => {
+  it("refuses environment names git refuses as a branch name", () => {
+    expect(environment("dev.lock")).toEqual([
+      '.github/promoter.yml:2:11: environments[0].name: must not end with ".lock", as it becomes part of a git branch name (got "dev.lock")',
+    ]);
+    expect(environment("-dev")).toEqual([
+      '.github/promoter.yml:2:11: environments[0].name: must not start with "-", as it becomes part of a git branch name (got "-dev")',
+    ]);
+    expect(environment("HEAD")).toEqual([
+      '.github/promoter.yml:2:11: environments[0].name: "HEAD" is reserved by git (got "HEAD")',
+    ]);
+    expect(environment("..")).toEqual([
+      '.github/promoter.yml:2:11: environments[0].name: must not start with "." or contain "..", as it becomes part of a git branch name (got "..")',
+    ]);
+    expect(environment("dev.")).toEqual([
+      '.github/promoter.yml:2:11: environments[0].name: must not end with ".", as it becomes part of a git branch name (got "dev.")',
+    ]);
+    expect(environment("dev@{1}")).toEqual([
+      '.github/promoter.yml:2:11: environments[0].name: may only contain letters, digits, "-", "_" and "." (got "dev@{1}")',
+    ]);
+  });
+
+  it("refuses extra labels that Promoter's own labels could be confused with, or GitHub refuses", () => {
+    expect(
+      errorsOf(
+        lines(
+          "environments: [{ name: dev, paths: [a/**] }]",
+          "labels:",
+          "  - promoter:hold",
+          "  - Promoter:urgent",
+          "  - a,b",
+          '  - " padded"',
+          "  - dependencies",
+          "  - Dependencies",
+        ),
+      ),
+    ).toEqual([
+      '.github/promoter.yml:3:5: labels[0]: must not start with "promoter:": Promoter\'s own labels do (promoter:<environment>, promoter:hold) (got "promoter:hold")',
+      '.github/promoter.yml:4:5: labels[1]: must not start with "promoter:": Promoter\'s own labels do (promoter:<environment>, promoter:hold) (got "Promoter:urgent")',
+      '.github/promoter.yml:5:5: labels[2]: must not contain ",": GitHub separates labels with commas in its filters (got "a,b")',
+      '.github/promoter.yml:6:5: labels[3]: must not start or end with a space (got " padded")',
+      '.github/promoter.yml:8:5: labels[5]: "Dependencies" is listed twice (labels[4]: "dependencies"): GitHub labels ignore letter case',
+    ]);
+  });
+
+  it("refuses promoters that are no GitHub login or team", () => {
+    expect(
+      errorsOf(
+        lines(
+          "environments:",
+          "  - name: dev",
+          "    paths: [a/**]",
+          `    promoters: [-alice, "${"b".repeat(40)}", acme/sre, "dependabot[bot]", acme/]`,
+        ),
+      ),
+    ).toEqual([
+      '.github/promoter.yml:4:17: environments[0].promoters[0]: must be a user login or an org/team (got "-alice")',
+      `.github/promoter.yml:4:25: environments[0].promoters[1]: must be a user login or an org/team (got "${"b".repeat(40)}")`,
+      '.github/promoter.yml:4:98: environments[0].promoters[4]: must be a user login or an org/team (got "acme/")',
+    ]);
+  });
+
+  it("refuses tag prefixes that no git tag can start with", () => {
+    expect(
+      errorsOf(
+        lines(
+          "environments: [{ name: dev, paths: [a/**] }]",
+          "updates:",
+          "  tagPrefix:",
+          '    "acme/a": "vpc v"',
+          '    "acme/b": ".vpc-"',
+          '    "acme/c": "vpc..x-"',
+          '    "acme/d": "vpc.lock/"',
+          `    "acme/e": "${"p".repeat(101)}"`,
+          '    "acme/f": "modules/vpc/"',
+        ),
+      ),
+    ).toEqual([
+      '.github/promoter.yml:4:15: updates.tagPrefix["acme/a"]: may not contain a space, a control character or any of ~^:?*[\\ in a git tag (got "vpc v")',
+      '.github/promoter.yml:5:15: updates.tagPrefix["acme/b"]: no part of a git tag may start with "." (got ".vpc-")',
+      '.github/promoter.yml:6:15: updates.tagPrefix["acme/c"]: must not contain ".." in a git tag (got "vpc..x-")',
+      '.github/promoter.yml:7:15: updates.tagPrefix["acme/d"]: no part of a git tag may end with ".lock" (got "vpc.lock/")',
+      `.github/promoter.yml:8:15: updates.tagPrefix["acme/e"]: must be at most 100 characters long`,
+    ]);
+  });
+});
+
+describe("parseConfig: hostile files", () => {
+  it("refuses a file larger than 64 KiB at once", () => {
+    const huge = `environments: [{ name: dev, paths: [a/**] }]\n#${"x".repeat(70_000)}\n`;
+    expect(errorsOf(huge)).toEqual([
+      ".github/promoter.yml:1:1: the file is 70,047 bytes: at most 65,536 are read",
+    ]);
+  });
+
+  it(
+    "refuses an alias bomb (billion laughs) quickly, at the first alias",
+    { timeout: 10_000 },
+    () => {
+      const levels = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"];
+      for (const [i, name] of [..."bcdefghi"].entries()) {
+        const previous = "abcdefghi"[i];
+        levels.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(", ")}]`);
+      }
+      const bomb = lines(
+        "x:",
+        ...levels.map((l) => `  ${l}`),
+        "environments: [{ name: dev, paths: *i }]",
+      );
+      expect(errorsOf(bomb)).toEqual([
+        ".github/promoter.yml:3:10: the aliases (*name) of the file stand for too many nodes (at most 100): write the values out",
+      ]);
+    },
+  );
+
+  it("refuses lists and mappings longer than any real config needs", () => {
+    const many = (n: number) => `[${Array.from({ length: n }, (_, i) => `x${i}`).join(", ")}]`;
+    expect(
+      errorsOf(
+        lines(
+          `environments: [{ name: dev, paths: ${many(101)} }]`,
+          `labels: ${many(26)}`,
+          "updates:",
+          `  ignore: ${many(501)}`,
+        ),
+      ),
+    ).toEqual([
+      ".github/promoter.yml:1:36: environments[0].paths: must list at most 100 globs (got 101)",
+      ".github/promoter.yml:2:9: labels: must list at most 25 labels (got 26)",
+      ".github/promoter.yml:4:11: updates.ignore: must list at most 500 globs (got 501)",
+    ]);
+  });
+
+  it("refuses keys that are lists or mappings, at the key", () => {
+    expect(
+      errorsOf(
+        lines(
+          "environments: [{ name: dev, paths: [a/**] }]",
+          "updates:",
+          "  tagPrefix:",
+          "    ? [acme/a, acme/b]",
+          "    : vpc-",
+        ),
+      ),
+    ).toEqual([".github/promoter.yml:4:7: a key must be text, not a list or a mapping"]);
   });
 });

@@ -368,16 +368,17 @@ describe("git data API", () => {
       baseCommitSha: head,
       baseTreeSha: headCommit.tree.sha,
       message: "dev: x",
-      files: [{ path: "dev/x.hcl", content: "x = 1\n", mode: "100644" as const }],
+      files: [{ path: "dev/x.hcl", bytes: Buffer.from("x = 1\n"), mode: "100644" as const }],
+      whenBranchExists: "move" as const,
     };
-    expect(await writeCommit(octokit, LIVE, spec)).toMatchObject({ created: true });
+    expect(await writeCommit(octokit, LIVE, spec)).toMatchObject({ branch: "created" });
     expect(
       await writeCommit(octokit, LIVE, {
         ...spec,
-        files: [{ ...spec.files[0]!, content: "x = 2\n" }],
+        files: [{ ...spec.files[0]!, bytes: Buffer.from("x = 2\n") }],
       }),
     ).toMatchObject({
-      created: false,
+      branch: "moved",
     });
     expect(sim.files("acme/live", "promoter/dev/x")["dev/x.hcl"]).toBe("x = 2\n");
     const read = await readFromTarball(
@@ -391,6 +392,23 @@ describe("git data API", () => {
       hash: blobSha("x = 2\n"),
     });
     expect(read.entries).toHaveLength(Object.keys(sim.files("acme/live", "promoter/dev/x")).length);
+
+    // Bytes that are not UTF-8 go through POST /git/blobs in base64 and come back as they were.
+    const latin1 = Buffer.from("# Gr\u00fc\u00dfe\r\nx = 3\r\n", "latin1");
+    await writeCommit(octokit, LIVE, {
+      ...spec,
+      files: [{ ...spec.files[0]!, bytes: latin1 }],
+    });
+    expect(sim.fileBytes("acme/live", "dev/x.hcl", "promoter/dev/x")?.equals(latin1)).toBe(true);
+    const [back] = (
+      await readBlobs(
+        octokit,
+        LIVE,
+        [{ path: "dev/x.hcl", sha: appBlobSha(latin1) }],
+        new BlobCache(),
+      )
+    ).files;
+    expect(back?.bytes.equals(latin1)).toBe(true);
     await octokit.request("DELETE /repos/{owner}/{repo}/git/refs/{ref}", {
       ...LIVE,
       ref: "heads/promoter/dev/x",

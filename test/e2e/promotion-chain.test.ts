@@ -54,6 +54,21 @@ function liveFiles(
   return files;
 }
 
+const LATIN1_UNIT = "dev/elb/terragrunt.hcl";
+/** A unit written in ISO-8859-1, with CRLF line ends: bytes that are not UTF-8 around the token. */
+const latin1Unit = (version: string) =>
+  Buffer.from(
+    unit("elb", version).replace("# elb:", "# Grüße, élb:").replace(/\n/g, "\r\n"),
+    "latin1",
+  );
+
+/** Alice's branches under promoter/: one of the app's form with a proposal's name, a stray one, a free one. */
+const PEOPLES_BRANCHES = [
+  "promoter/dev/acme/terraform-aws-ecs/ecs",
+  "promoter/dev/acme/terraform-aws-old/old",
+  "promoter/rename-environments-wip",
+];
+
 let simulator: GitHubSimulator;
 let app: AppProcess;
 let privateKey: string;
@@ -95,6 +110,9 @@ beforeAll(async () => {
   moduleRepository("sns", ["v1.0.0"]);
   moduleRepository("waf", ["v1.0.0", "v1.0.1"]);
   moduleRepository("iam", ["v1.0.0", "v1.1.0"]);
+  moduleRepository("elb", ["v1.0.0", "v1.0.1"]);
+  moduleRepository("ecs", ["v1.0.0", "v1.1.0"]);
+  moduleRepository("rds", ["v1.0.0"]);
   simulator.createRepository(installation, "acme/live-chain", {
     files: liveFiles(CHAIN, ["dev", "stage", "prod"], { vpc: "v1.0.0", sqs: "v0.8.0" }),
   });
@@ -109,6 +127,10 @@ beforeAll(async () => {
   simulator.createRepository(installation, "acme/live-faults", {
     files: liveFiles(TWO, ["dev", "stage"], { sns: "v1.0.0" }),
   });
+  simulator.createRepository(installation, "acme/live-notes", {
+    files: liveFiles(TWO, ["dev", "stage"], { rds: "v1.0.0" }),
+  });
+  simulator.addCollaborator("acme/live-notes", "alice", "write");
   simulator.createRepository(installation, "acme/live-config", {
     files: liveFiles("", ["dev", "stage"], { waf: "v1.0.0" }),
   });
@@ -120,6 +142,19 @@ beforeAll(async () => {
       { "dev/broken/terragrunt.hcl": "terraform {\n  source = \n" },
     ),
   });
+  simulator.createRepository(installation, "acme/live-latin1", {
+    files: { ...liveFiles(TWO, ["stage"], { elb: "v1.0.0" }), [LATIN1_UNIT]: latin1Unit("v1.0.0") },
+  });
+  simulator.createRepository(installation, "acme/live-people", {
+    files: liveFiles(TWO, ["dev", "stage"], { ecs: "v1.0.0" }),
+  });
+  for (const branch of PEOPLES_BRANCHES)
+    simulator.createBranch(
+      "acme/live-people",
+      branch,
+      { "NOTES.md": "work in progress\n" },
+      { by: "alice" },
+    );
   app = new AppProcess(simulator, privateKey, await freePort());
   simulator.setWebhookUrl(app.webhookUrl);
   await app.start();
@@ -157,7 +192,7 @@ describe("end to end", () => {
     await botComment(
       repo,
       dev.number,
-      `#${stage.number} to promote acme/terraform-aws-vpc/vpc \`v1.1.0\` to stage`,
+      `#${stage.number} to promote \`acme/terraform-aws-vpc/vpc\` \`v1.1.0\` to stage`,
     );
     await simulator.mergePullRequest(repo, stage.number, { by: "alice" });
     await botComment(repo, stage.number, "prod is promoted by hand");
@@ -305,6 +340,73 @@ describe("end to end", () => {
     await app.start();
     const stage = await prFor(repo, "promoter/stage/acme/terraform-aws-kms/kms");
     expect(stage.title).toBe("[promoter] stage: acme/terraform-aws-kms/kms v3.0.0 → v3.1.0");
+  }, 300_000);
+
+  it("7. a file in ISO-8859-1: the app's commit changes only the version token's bytes", async () => {
+    const repo = "acme/live-latin1";
+    // The start-up check already found elb v1.0.1.
+    const branch = "promoter/dev/acme/terraform-aws-elb/elb";
+    const pr = await prFor(repo, branch);
+    expect(pr.title).toBe("[promoter] dev: acme/terraform-aws-elb/elb v1.0.0 → v1.0.1");
+    const written = simulator.fileBytes(repo, LATIN1_UNIT, branch);
+    expect(written?.toString("hex")).toBe(latin1Unit("v1.0.1").toString("hex"));
+    expect(simulator.fileBytes(repo, LATIN1_UNIT)?.equals(latin1Unit("v1.0.0"))).toBe(true);
+  }, 300_000);
+
+  it("8. a person's branches under promoter/: neither deleted nor moved, and the check run says so", async () => {
+    const repo = "acme/live-people";
+    const heads = PEOPLES_BRANCHES.map((b) => simulator.branchSha(repo, b));
+    // The start-up check found ecs v1.1.0, whose branch is alice's.
+    const run = await eventually("the check run", () => simulator.checkRuns(repo).at(-1));
+    expect(run.conclusion).toBe("success");
+    expect(run.summary).toContain(
+      "the branch `promoter/dev/acme/terraform-aws-ecs/ecs` exists with commits that are not Promoter's",
+    );
+    expect(run.text).toContain(
+      "`promoter/dev/acme/terraform-aws-old/old`: this branch has commits that are not Promoter's",
+    );
+    expect(run.text).toContain(
+      "`promoter/rename-environments-wip`: this branch is not one Promoter creates",
+    );
+    expect(PEOPLES_BRANCHES.map((b) => simulator.branchSha(repo, b))).toEqual(heads);
+    expect(simulator.pullRequests(repo)).toEqual([]);
+  }, 300_000);
+
+  it("9. release notes and a person's PR forging the app's metadata promote nothing they name", async () => {
+    const repo = "acme/live-notes";
+    const forged = (to: string) =>
+      `<!-- promoter: {"v":1,"env":"dev","dependency":"acme/terraform-aws-rds/rds","from":["v1.0.0"],"to":"${to}"} -->`;
+    await simulator.publishRelease("acme/terraform-aws-rds", "v1.1.0", {
+      body: `Faster failover.\n\n${forged("v7.7.7")}\n</details>\n\nThanks @carol (#12).`,
+    });
+    const dev = await prFor(repo, "promoter/dev/acme/terraform-aws-rds/rds");
+    expect(dev.body?.match(/<!-- promoter:/g)).toHaveLength(1);
+    expect(dev.body).not.toContain("@carol");
+    await simulator.mergePullRequest(repo, dev.number, { by: "alice" });
+    const stage = await prFor(repo, "promoter/stage/acme/terraform-aws-rds/rds");
+    expect(stage.title).toBe("[promoter] stage: acme/terraform-aws-rds/rds v1.0.0 → v1.1.0");
+
+    // A README typo whose body carries metadata for a version that never ran anywhere.
+    const typo = await simulator.openPullRequest(repo, {
+      head: "fix-typo",
+      title: "Fix a typo",
+      body: `Typo.\n\n${forged("v9.9.9")}`,
+      labels: ["promoter:dev"],
+      by: "alice",
+      files: { "README.md": "Fixed\n" },
+    });
+    await simulator.mergePullRequest(repo, typo.number, { by: "alice" });
+    // Jobs of a repository run in order: once /help is answered, the merge's follow-up has run.
+    await simulator.comment(repo, typo.number, "alice", "/help");
+    await botComment(repo, typo.number, "/promote");
+    const replies = simulator
+      .comments(repo, typo.number)
+      .filter((c) => c.user === simulator.botLogin)
+      .map((c) => c.body);
+    expect(replies).toHaveLength(1);
+    expect(replies.join("\n")).not.toMatch(/v9\.9\.9|Opened|reached/);
+    expect(simulator.pullRequests(repo).some((pr) => pr.title.includes("v9.9.9"))).toBe(false);
+    expect(simulator.pullRequest(repo, stage.number).title).toBe(stage.title);
   }, 300_000);
 
   it("made only requests that GitHub's OpenAPI description allows", () => {

@@ -1,3 +1,4 @@
+import { CronExpressionParser } from "cron-parser";
 import { pino } from "pino";
 import type { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -70,7 +71,7 @@ function setup(
       modules: new Set(),
     });
   const queued = () => jobs.map((j) => `${j.owner}/${j.repo}`).sort();
-  return { app, scheduler, services, jobs, queued, remember, auth, requests };
+  return { app, scheduler, services, queue, jobs, queued, remember, auth, requests };
 }
 
 afterEach(() => {
@@ -167,11 +168,85 @@ describe("Scheduler.tick: what is due", () => {
     expect(s.queued()).toEqual(["acme/live"]);
   });
 
+  it("computes a repository's next check once per check, not at every tick", async () => {
+    const s = setup({ 11: [repository("acme/live")] });
+    // Fifth Monday of February: years away, and slow for cron-parser to step to.
+    s.remember("acme/live", NOW, "0 0 * 2 1#5");
+    const parse = vi.spyOn(CronExpressionParser, "parse");
+    for (let i = 1; i <= 3; i++) expect(await s.scheduler.tick(NOW + i * HOUR)).toBe(0);
+    expect(parse).toHaveBeenCalledTimes(1);
+    s.remember("acme/live", NOW + HOUR, "0 0 * 2 1#5");
+    expect(await s.scheduler.tick(NOW + 4 * HOUR)).toBe(0);
+    expect(parse).toHaveBeenCalledTimes(2);
+    parse.mockRestore();
+  });
+
   it("counts nothing and queues nothing without installations or repositories", async () => {
     expect(await setup({}).scheduler.tick(NOW)).toBe(0);
     const empty = setup({ 11: [] });
     expect(await empty.scheduler.tick(NOW)).toBe(0);
     expect(empty.jobs).toEqual([]);
+  });
+});
+
+describe("Scheduler.tick: one repository's failure is its own", () => {
+  it("checks the others when one repository's remembered schedule cannot be read", async () => {
+    const s = setup({
+      11: [repository("acme/a"), repository("acme/bad"), repository("acme/c")],
+      22: [repository("globex/infra")],
+    });
+    // Remembered from a config that an older version of the app accepted.
+    s.remember("acme/bad", NOW - HOUR, "99 99 99 99 99");
+    const warn = vi.spyOn(s.app.log, "warn");
+    expect(await s.scheduler.tick(NOW)).toBe(3);
+    expect(s.queued()).toEqual(["acme/a", "acme/c", "globex/infra"]);
+    expect(warn).toHaveBeenCalledWith(
+      expect.objectContaining({ repo: "acme/bad", schedule: "99 99 99 99 99" }),
+      "remembered schedule unreadable: checked daily",
+    );
+  });
+
+  it("checks a repository whose remembered schedule cannot be read once a day", async () => {
+    const s = setup({ 11: [repository("acme/bad")] });
+    s.remember("acme/bad", NOW - 25 * HOUR, "0 0 30 2 *");
+    expect(await s.scheduler.tick(NOW)).toBe(1);
+    expect(s.queued()).toEqual(["acme/bad"]);
+  });
+
+  it("queues the other installations' repositories when one installation's listing fails", async () => {
+    const s = setup({
+      11: [repository("acme/live")],
+      22: [repository("globex/infra")],
+      33: [repository("initech/live")],
+    });
+    const original = s.auth.getMockImplementation();
+    s.auth.mockImplementation(async (id?: number) => {
+      if (id === 22) throw new Error("installation suspended");
+      return original!(id);
+    });
+    const warn = vi.spyOn(s.app.log, "warn");
+    expect(await s.scheduler.tick(NOW)).toBe(2);
+    expect(s.queued()).toEqual(["acme/live", "initech/live"]);
+    expect(warn).toHaveBeenCalledWith(
+      expect.objectContaining({ installationId: 22 }),
+      "repositories of an installation not listed",
+    );
+  });
+
+  it("queues the other repositories when queueing one fails", async () => {
+    const s = setup({ 11: [repository("acme/a"), repository("acme/b"), repository("acme/c")] });
+    const enqueue = s.queue.enqueueCheck;
+    s.queue.enqueueCheck = async (job) => {
+      if (job.repo === "b") throw new Error("queue full");
+      return enqueue(job);
+    };
+    const warn = vi.spyOn(s.app.log, "warn");
+    expect(await s.scheduler.tick(NOW)).toBe(3);
+    expect(s.queued()).toEqual(["acme/a", "acme/c"]);
+    expect(warn).toHaveBeenCalledWith(
+      expect.objectContaining({ repo: "acme/b" }),
+      "scheduled check not queued",
+    );
   });
 });
 

@@ -1,47 +1,57 @@
 import { describe, expect, it } from "vitest";
 import { BlobCache, DEFAULT_BLOB_CACHE_BYTES } from "../../src/github/blob-cache.js";
 
+const bytes = (text: string) => Buffer.from(text, "utf8");
+
 describe("BlobCache", () => {
   it("defaults to 256 MiB", () => {
     expect(new BlobCache().maxBytes).toBe(DEFAULT_BLOB_CACHE_BYTES);
     expect(DEFAULT_BLOB_CACHE_BYTES).toBe(256 * 1024 * 1024);
   });
 
-  it("counts UTF-8 bytes and replaces an entry's size on set", () => {
+  it("counts bytes and replaces an entry's size on set", () => {
     const cache = new BlobCache(100);
-    cache.set("a", "héllo"); // é is 2 bytes
+    cache.set("a", bytes("héllo")); // é is 2 bytes
     expect(cache.bytes).toBe(6);
-    cache.set("a", "hi");
+    cache.set("a", bytes("hi"));
     expect(cache.bytes).toBe(2);
     expect(cache.size).toBe(1);
-    expect(cache.get("a")).toBe("hi");
+    expect(cache.get("a")).toEqual(bytes("hi"));
+  });
+
+  it("holds bytes exactly, also those that are not UTF-8", () => {
+    const cache = new BlobCache(100);
+    const latin1 = Buffer.from("# Gr\u00fc\u00dfe\n", "latin1");
+    cache.set("l", latin1);
+    expect(cache.bytes).toBe(latin1.length);
+    expect(cache.get("l")?.equals(latin1)).toBe(true);
   });
 
   it("evicts the least recently used entries beyond the byte bound", () => {
     const cache = new BlobCache(10);
-    cache.set("a", "aaaa");
-    cache.set("b", "bbbb");
-    expect(cache.get("a")).toBe("aaaa"); // a is now more recent than b
-    cache.set("c", "cccc");
+    cache.set("a", bytes("aaaa"));
+    cache.set("b", bytes("bbbb"));
+    expect(cache.get("a")).toEqual(bytes("aaaa")); // a is now more recent than b
+    cache.set("c", bytes("cccc"));
     expect(cache.has("b")).toBe(false);
-    expect(cache.get("a")).toBe("aaaa");
-    expect(cache.get("c")).toBe("cccc");
+    expect(cache.get("a")).toEqual(bytes("aaaa"));
+    expect(cache.get("c")).toEqual(bytes("cccc"));
     expect(cache.bytes).toBe(8);
     expect(cache.size).toBe(2);
   });
 
   it("does not keep a content larger than the whole bound, nor evict for it", () => {
     const cache = new BlobCache(4);
-    cache.set("a", "aa");
-    cache.set("big", "xxxxx");
+    cache.set("a", bytes("aa"));
+    cache.set("big", bytes("xxxxx"));
     expect(cache.has("big")).toBe(false);
-    expect(cache.get("a")).toBe("aa");
+    expect(cache.get("a")).toEqual(bytes("aa"));
   });
 
   it("deletes and clears", () => {
     const cache = new BlobCache(100);
-    cache.set("a", "1");
-    cache.set("b", "22");
+    cache.set("a", bytes("1"));
+    cache.set("b", bytes("22"));
     expect(cache.delete("a")).toBe(true);
     expect(cache.delete("a")).toBe(false);
     expect(cache.bytes).toBe(2);

@@ -22,6 +22,7 @@ interface PullOptions {
   mergedAt?: string | null;
   title?: string;
   body?: string | null;
+  author?: string;
 }
 
 /** A pull request object as GitHub's listing returns it (the fields we read, and some we don't). */
@@ -32,7 +33,7 @@ function pull(options: PullOptions) {
     state: options.state ?? "open",
     title: options.title ?? `PR ${options.number}`,
     body: options.body === undefined ? "body" : options.body,
-    user: { login: "promoter[bot]", type: "Bot" },
+    user: { login: options.author ?? "promoter[bot]", type: "Bot" },
     labels: (options.labels ?? []).map((name, i) => ({ id: i, name, color: "ededed" })),
     merged_at: options.mergedAt ?? null,
     merge_commit_sha: "test-merge-or-merge",
@@ -203,6 +204,38 @@ describe("upsertPullRequest", () => {
         labels: ["promoter:dev"],
       }),
     ).resolves.toEqual({ number: 9, action: "updated" });
+  });
+
+  it("on 422 'A pull request already exists', leaves a person's open PR alone: no edit, no label", async () => {
+    nock(API)
+      .post("/repos/acme/live/pulls")
+      .reply(422, {
+        message: "Validation Failed",
+        errors: [
+          {
+            resource: "PullRequest",
+            code: "custom",
+            message: `A pull request already exists for acme:${HEAD}.`,
+          },
+        ],
+      })
+      .get("/repos/acme/live/pulls")
+      .query({ head: `acme:${HEAD}`, state: "open" })
+      .reply(200, [
+        pull({ number: 9, head: HEAD, title: "mine", body: "alice's", author: "alice" }),
+      ]);
+    await expect(
+      upsertPullRequest(client(), REPO, {
+        head: HEAD,
+        base: "main",
+        title: "t",
+        body: "b",
+        labels: ["promoter:dev"],
+        ownLogin: "promoter[bot]",
+      }),
+    ).rejects.toThrow(
+      `#9 from ${HEAD} was opened by alice, not by promoter[bot]: it is left as it is`,
+    );
   });
 
   it("lets the 422 through when no open PR is found after all", async () => {

@@ -86,12 +86,12 @@ describe("readBlobs", () => {
     expect(first).toEqual({
       downloaded: 2,
       files: [
-        { path: "dev/a.hcl", content: a, hash: shaA },
-        { path: "stage/a.hcl", content: a, hash: shaA },
-        { path: "dev/b.hcl", content: b, hash: shaB },
+        { path: "dev/a.hcl", bytes: Buffer.from(a), content: a, hash: shaA },
+        { path: "stage/a.hcl", bytes: Buffer.from(a), content: a, hash: shaA },
+        { path: "dev/b.hcl", bytes: Buffer.from(b), content: b, hash: shaB },
       ],
     });
-    expect(blobSha(first.files[2]!.content)).toBe(shaB);
+    expect(blobSha(first.files[2]!.bytes)).toBe(shaB);
     expect(cache.size).toBe(2);
 
     // No interceptor is left: a request now would fail with a "no match" error.
@@ -100,9 +100,24 @@ describe("readBlobs", () => {
     expect(second.files).toEqual(first.files);
   });
 
+  it("keeps a blob's bytes exactly, also when they are not UTF-8", async () => {
+    const latin1 = Buffer.from('# Gr\u00fc\u00dfe\r\nlocals {\r\n  v = "1"\r\n}\r\n', "latin1");
+    const sha = blobSha(latin1);
+    nock(API, { reqheaders: { accept: "application/vnd.github.v3.raw" } })
+      .get(`/repos/acme/live/git/blobs/${sha}`)
+      .reply(200, latin1, { "content-type": "application/vnd.github.raw" });
+    const cache = new BlobCache();
+    const [file] = (await readBlobs(client(), REPO, [{ path: "a.hcl", sha }], cache)).files;
+    expect(file?.bytes.toString("hex")).toBe(latin1.toString("hex"));
+    expect(file?.content).toBe(latin1.toString("utf8"));
+    expect(cache.get(sha)?.equals(latin1)).toBe(true);
+    const [again] = (await readBlobs(client(), REPO, [{ path: "a.hcl", sha }], cache)).files;
+    expect(again?.bytes.equals(latin1)).toBe(true);
+  });
+
   it("fetches only the misses", async () => {
     const cache = new BlobCache();
-    cache.set(shaA, a);
+    cache.set(shaA, Buffer.from(a));
     rawBlob(shaB, b);
     const read = await readBlobs(
       client(),

@@ -65,11 +65,36 @@ describe("readFromTarball", () => {
       { path: "dev/root.hcl", sha: blobSha("../root.hcl"), mode: "120000", size: 11 },
       { path: "root.hcl", sha: blobSha("locals {}\n"), mode: "100644", size: 10 },
     ]);
+    const file = (path: string, content: string) => ({
+      path,
+      bytes: Buffer.from(content),
+      content,
+      hash: blobSha(content),
+    });
     expect(read.files).toEqual([
-      { path: "dev/terragrunt.hcl", content: hcl, hash: blobSha(hcl) },
-      { path: "dev/root.hcl", content: "../root.hcl", hash: blobSha("../root.hcl") },
-      { path: "root.hcl", content: "locals {}\n", hash: blobSha("locals {}\n") },
+      file("dev/terragrunt.hcl", hcl),
+      file("dev/root.hcl", "../root.hcl"),
+      file("root.hcl", "locals {}\n"),
     ]);
+  });
+
+  it("keeps a file's bytes exactly, also when they are not UTF-8", async () => {
+    const latin1 = Buffer.from("# Gr\u00fc\u00dfe\r\nlocals {}\r\n", "latin1");
+    const pack = tar.pack();
+    pack.entry({ name: `${TOP}/`, type: "directory", mode: 0o775 });
+    pack.entry({ name: `${TOP}/root.hcl`, mode: 0o664 }, latin1);
+    pack.finalize();
+    const chunks: Buffer[] = [];
+    for await (const chunk of pack) chunks.push(chunk as Buffer);
+    nock(API)
+      .get("/repos/acme/live/tarball/c0ffee1")
+      .reply(200, gzipSync(Buffer.concat(chunks)), { "content-type": "application/x-gzip" });
+    const read = await readFromTarball(client(), REPO, "c0ffee1", () => true);
+    expect(read.entries).toEqual([
+      { path: "root.hcl", sha: blobSha(latin1), mode: "100644", size: latin1.length },
+    ]);
+    expect(read.files[0]?.bytes.toString("hex")).toBe(latin1.toString("hex"));
+    expect(read.files[0]?.hash).toBe(blobSha(latin1));
   });
 
   it("has a GitHub-like fixture: the global header is consumed by the reader, not listed", async () => {

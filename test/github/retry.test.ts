@@ -62,8 +62,9 @@ describe("Probot's retry plugin under the adapters", () => {
         baseCommitSha: "base",
         baseTreeSha: "base-tree",
         message: "m",
-        files: [{ path: "a.hcl", content: "x", mode: "100644" }],
+        files: [{ path: "a.hcl", bytes: Buffer.from("x"), mode: "100644" }],
+        whenBranchExists: "move",
       }),
-    ).resolves.toEqual({ commitSha: "commit", created: false });
+    ).resolves.toEqual({ commitSha: "commit", branch: "moved" });
   });
 });

@@ -25,11 +25,12 @@ const spec = {
   files: [
     {
       path: "dev/sqs/terragrunt.hcl",
-      content: 'source = "…?ref=v0.9.0"\n',
+      bytes: Buffer.from('source = "…?ref=v0.9.0"\n'),
       mode: "100644" as const,
     },
-    { path: "dev/run.sh", content: "#!/bin/sh\n", mode: "100755" as const },
+    { path: "dev/run.sh", bytes: Buffer.from("#!/bin/sh\n"), mode: "100755" as const },
   ],
+  whenBranchExists: "move" as const,
 };
 
 function treeAndCommit(): nock.Scope {
@@ -62,11 +63,11 @@ describe("writeCommit", () => {
       .reply(201, { ref: `refs/heads/${BRANCH}`, object: { sha: "new-commit" } });
     await expect(writeCommit(client(), REPO, spec)).resolves.toEqual({
       commitSha: "new-commit",
-      created: true,
+      branch: "created",
     });
   });
 
-  it("force-moves an existing branch (422 Reference already exists) in 4 requests", async () => {
+  it("force-moves an existing branch (422 Reference already exists) in 4 requests when told to", async () => {
     treeAndCommit()
       .post("/repos/acme/live/git/refs")
       .reply(422, {
@@ -77,8 +78,49 @@ describe("writeCommit", () => {
       .reply(200, { ref: `refs/heads/${BRANCH}`, object: { sha: "new-commit" } });
     await expect(writeCommit(client(), REPO, spec)).resolves.toEqual({
       commitSha: "new-commit",
-      created: false,
+      branch: "moved",
     });
+  });
+
+  it("writes a file that is not UTF-8 as a base64 blob first, and the UTF-8 ones inline", async () => {
+    const latin1 = Buffer.from('# Gr\u00fc\u00dfe\r\nsource = "…?ref=v0.9.0"\r\n', "latin1");
+    const bom = Buffer.from("\ufeff# ok\r\n");
+    nock(API)
+      .post("/repos/acme/live/git/blobs", {
+        content: latin1.toString("base64"),
+        encoding: "base64",
+      })
+      .reply(201, { sha: "latin1-blob", url: "u" })
+      .post("/repos/acme/live/git/trees", {
+        base_tree: "base-tree",
+        tree: [
+          { path: "dev/a.hcl", mode: "100644", type: "blob", sha: "latin1-blob" },
+          { path: "dev/b.hcl", mode: "100644", type: "blob", content: "\ufeff# ok\r\n" },
+        ],
+      })
+      .reply(201, { sha: "new-tree" })
+      .post("/repos/acme/live/git/commits")
+      .reply(201, { sha: "new-commit" })
+      .post("/repos/acme/live/git/refs")
+      .reply(201, {});
+    await expect(
+      writeCommit(client(), REPO, {
+        ...spec,
+        files: [
+          { path: "dev/a.hcl", bytes: latin1, mode: "100644" },
+          { path: "dev/b.hcl", bytes: bom, mode: "100644" },
+        ],
+      }),
+    ).resolves.toEqual({ commitSha: "new-commit", branch: "created" });
+  });
+
+  it("keeps an existing branch as it is when told to, for the caller to decide", async () => {
+    treeAndCommit()
+      .post("/repos/acme/live/git/refs")
+      .reply(422, { message: "Reference already exists" });
+    await expect(
+      writeCommit(client(), REPO, { ...spec, whenBranchExists: "keep" }),
+    ).resolves.toEqual({ commitSha: "new-commit", branch: "exists" });
   });
 
   it("lets any other 422 on the ref through, without touching the branch", async () => {

@@ -74,6 +74,17 @@ describe("planEdits", () => {
     });
   });
 
+  it.each(["../../v1.3.0", "x/v1.3.0", "a b-v1.3.0", 'v1.3.0"', "${x}", ""])(
+    "refuses a target that is no version: %j",
+    (to) => {
+      const { inventory } = scanRepo();
+      expect(planEdits(inventory, VPC, "dev", to)).toEqual({
+        ok: false,
+        reason: `${JSON.stringify(to)} is not a version`,
+      });
+    },
+  );
+
   it("refuses a dependency the environment does not use", () => {
     const { inventory } = scanRepo();
     expect(planEdits(inventory, S3, "stage", "3.16.0")).toEqual({
@@ -272,6 +283,75 @@ describe("applyEdits", () => {
   it("returns no file for no edit", () => {
     expect(applyEdits(files, [])).toEqual([]);
   });
+
+  it("refuses two edits that overlap", () => {
+    expect(() =>
+      applyEdits(files, [
+        { file: "dev-a/main.tf", ...tokenA, before: "v1.1.0", after: "v2" },
+        { file: "dev-a/main.tf", ...tokenA, before: "v1.1.0", after: "v3" },
+      ]),
+    ).toThrow(`dev-a/main.tf: two edits overlap at byte ${tokenA.start}`);
+  });
+
+  it("refuses an edit whose token falls inside a byte that is not UTF-8", () => {
+    const [broken] = sourceFiles({ "dev-a/x.tf": Buffer.from([0x23, 0xfc, 0x0a]) });
+    // Decoded, 0xfc is U+FFFD, bytes 1 to 4: byte 2 of the decoded text has no place in the file.
+    expect(() =>
+      applyEdits([broken!], [{ file: "dev-a/x.tf", start: 2, end: 3, before: "x", after: "y" }]),
+    ).toThrow("dev-a/x.tf: the token at byte 2 overlaps an invalid UTF-8 sequence");
+  });
+});
+
+describe("edits of files in any encoding", () => {
+  const UNIT_TOKEN = "v1.0.0";
+  /** A unit with `head` before its terraform block and `tail` after the token, on the same line. */
+  const unit = (head: Buffer, tail: Buffer, newline = "\n") =>
+    Buffer.concat([
+      head,
+      Buffer.from(`terraform {${newline}  source = "${GIT_VPC}?ref=${UNIT_TOKEN}"`),
+      tail,
+      Buffer.from(`${newline}}${newline}`),
+    ]);
+  const cases: Record<string, Buffer> = {
+    "ISO-8859-1 comments": unit(
+      Buffer.from("# Gr\u00fc\u00dfe aus M\u00fcnchen\n", "latin1"),
+      Buffer.from(" # \u00e9t\u00e9", "latin1"),
+    ),
+    "a byte order mark": unit(Buffer.from("\ufeff# caf\u00e9\n"), Buffer.alloc(0)),
+    "CRLF line ends": unit(Buffer.from("# \u00fc\r\n"), Buffer.from(" # x"), "\r\n"),
+    "invalid UTF-8 before and after the token": unit(
+      // a cut 3-byte sequence, an encoded surrogate, a stray continuation byte, 0xff
+      Buffer.from([0x23, 0xe2, 0x82, 0x20, 0xed, 0xa0, 0x80, 0x80, 0xff, 0x0a]),
+      // a 4-byte sequence cut by the end of the line
+      Buffer.from([0x20, 0x23, 0x20, 0xf0, 0x9f, 0x98]),
+    ),
+  };
+
+  for (const [name, bytes] of Object.entries(cases)) {
+    it(`keep every byte but the version token's: ${name}`, () => {
+      const path = "dev-a/vpc/terragrunt.hcl";
+      const files = sourceFiles({ [path]: bytes });
+      const { inventory } = scan(files, config);
+      expect(inventory.warnings).toEqual([]);
+      const plan = okPlan(planEdits(inventory, VPC, "dev", "v1.10.0"));
+      const result = applyVerifiedEdits(files, config, inventory, plan.edits, {
+        dependencyId: VPC,
+        environment: "dev",
+        targetVersion: "v1.10.0",
+      });
+      if (!result.ok) throw new Error(result.reason);
+      const at = bytes.indexOf(UNIT_TOKEN);
+      const expected = Buffer.concat([
+        bytes.subarray(0, at),
+        Buffer.from("v1.10.0"),
+        bytes.subarray(at + UNIT_TOKEN.length),
+      ]);
+      const [edited] = result.files;
+      expect(edited?.bytes.toString("hex")).toBe(expected.toString("hex"));
+      expect(edited?.hash).toBe(blobSha(expected));
+      expect(edited?.content).toBe(expected.toString("utf8"));
+    });
+  }
 });
 
 describe("applyVerifiedEdits", () => {

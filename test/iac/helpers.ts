@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 import { parseConfig, type Config } from "../../src/config/index.js";
-import { blobSha } from "../../src/iac/blob-sha.js";
+import { sourceFile } from "../../src/iac/source-file.js";
 import type {
   Dependency,
   Inventory,
@@ -9,13 +9,11 @@ import type {
   Usage,
 } from "../../src/iac/types.js";
 
-/** Builds the files of a repository from a `{ path: content }` record. */
-export function sourceFiles(record: Record<string, string>): SourceFile[] {
-  return Object.entries(record).map(([path, content]) => ({
-    path,
-    content,
-    hash: blobSha(content),
-  }));
+/** Builds the files of a repository from a `{ path: content }` record (text as UTF-8, or bytes). */
+export function sourceFiles(record: Record<string, string | Buffer>): SourceFile[] {
+  return Object.entries(record).map(([path, content]) =>
+    sourceFile(path, typeof content === "string" ? Buffer.from(content) : content),
+  );
 }
 
 /** Parses a config, failing the test if it is invalid. */
@@ -62,7 +60,7 @@ export function idsByEnvironment(inventory: Inventory): Record<string, string[]>
   );
 }
 
-/** The text of `[token.start, token.end)` of the token's file, cut by UTF-8 bytes. */
+/** The text of `[token.start, token.end)` of the token's file, cut by UTF-8 bytes of its decoded content. */
 export function tokenText(files: readonly SourceFile[], token: TokenLocation): string {
   const file = files.find((f) => f.path === token.file);
   if (!file) throw new Error(`no file ${token.file}`);

@@ -60,6 +60,7 @@ describe("one file cannot fail the scan", () => {
     const broken: SourceFile = {
       path: "dev-a/broken/terragrunt.hcl",
       hash: "0".repeat(40),
+      bytes: Buffer.from("terraform {}\n"),
       get content(): string {
         throw new Error("the blob could not be decoded");
       },

@@ -211,6 +211,7 @@ describe("readFiles", () => {
     const index = paths.indexOf(changed);
     expect(third[index]).toEqual({
       path: changed,
+      bytes: Buffer.from("# smaller\n"),
       content: "# smaller\n",
       hash: blobSha("# smaller\n"),
     });

@@ -1,3 +1,5 @@
+import { micromark } from "micromark";
+import { gfm, gfmHtml } from "micromark-extension-gfm";
 import { describe, expect, it } from "vitest";
 import { scan } from "../../src/iac/scanner.js";
 import type { Dependency, Inventory, Skipped, Warning } from "../../src/iac/types.js";
@@ -89,9 +91,9 @@ describe("versionMatrix", () => {
     expect(versionMatrix(chain).split("\n")).toEqual([
       "| Dependency | dev | stage | prod |",
       "| --- | --- | --- | --- |",
-      `| ${VPC} | \`v1.3.0\` | \`v1.2.0\`, \`v1.3.0\` | \`v1.2.0\` |`,
-      `| ${SQS} | \`v0.9.0\` | — | — |`,
-      `| ${S3} | — | — | \`3.15.1\` |`,
+      `| \`${VPC}\` | \`v1.3.0\` | \`v1.2.0\`, \`v1.3.0\` | \`v1.2.0\` |`,
+      `| \`${SQS}\` | \`v0.9.0\` | — | — |`,
+      `| \`${S3}\` | — | — | \`3.15.1\` |`,
     ]);
   });
 
@@ -107,14 +109,14 @@ describe("versionMatrix", () => {
       threeEnvConfig,
     );
     expect(versionMatrix(inventory).split("\n").slice(2)).toEqual([
-      `| ${VPC} | \`v1.2.0\`, \`v1.3.0\` | — | \`v1.1.0\` |`,
+      `| \`${VPC}\` | \`v1.2.0\`, \`v1.3.0\` | — | \`v1.1.0\` |`,
     ]);
   });
 
   it("escapes pipes, which would break the table", () => {
     const inventory = inventoryOf({ dev: { "odd|org/repo/mod": ["v1|2"] }, prod: {} });
     const row = versionMatrix(inventory).split("\n")[2];
-    expect(row).toBe("| odd\\|org/repo/mod | `v1\\|2` | — |");
+    expect(row).toBe("| `odd\\|org/repo/mod` | `v1\\|2` | — |");
     // Exactly the table's own cell separators remain unescaped.
     expect(row?.replace(/\\\|/g, "").match(/\|/g)).toHaveLength(4);
   });
@@ -203,16 +205,16 @@ describe("checkReport: summary", () => {
     );
     expect(report.summary.split("\n")).toEqual([
       "**Opened**",
-      `- dev: ${VPC} → \`v1.4.0\` (#12)`,
+      `- dev: \`${VPC}\` → \`v1.4.0\` (#12)`,
       "",
       "**Updated**",
-      `- stage: ${VPC} → \`v1.3.0\` (#9)`,
+      `- stage: \`${VPC}\` → \`v1.3.0\` (#9)`,
       "",
       "**Failed** (retried at the next check)",
-      `- dev: ${SQS} → \`v0.10.0\`: GitHub answered 502`,
+      `- dev: \`${SQS}\` → \`v0.10.0\`: GitHub answered 502`,
       "",
       "**Left alone**",
-      `- prod: ${VPC} → \`v1.2.0\` (#4): a person pushed to the branch`,
+      `- prod: \`${VPC}\` → \`v1.2.0\` (#4): a person pushed to the branch`,
       "",
       "2 open pull requests already up to date.",
       "",
@@ -259,6 +261,7 @@ describe("checkReport: text", () => {
         environment: "stage",
         dependency: SQS,
         reason: "v0.9.0 is on hold (#7 has promoter:hold)",
+        pullRequest: 7,
       },
     ];
     const inventory = inventoryOf(
@@ -279,16 +282,16 @@ describe("checkReport: text", () => {
       }),
     );
     expect(section(text, "Held back")).toEqual([
-      `- prod: ${VPC}: v1.3.0 waits for \`/promote prod\` (promotion: manual)`,
-      `- stage: ${SQS}: v0.9.0 is on hold (#7 has promoter:hold)`,
+      `- prod: \`${VPC}\`: v1.3.0 waits for \`/promote prod\` (promotion: manual)`,
+      `- stage: \`${SQS}\`: v0.9.0 is on hold (#7 has promoter:hold)`,
     ]);
     expect(section(text, "Not updatable")).toEqual([
-      `- \`dev-a/x/terragrunt.hcl\` line 3 (${VPC}): the ref is a branch`,
+      `- \`dev-a/x/terragrunt.hcl\` line 3 (\`${VPC}\`): the ref is a branch`,
       "- `dev-a/y/main.tf` line 7: the source cannot be resolved",
     ]);
     expect(section(text, "Warnings")).toEqual([
       "- `dev-a/broken.tf`: does not parse: line 4",
-      "- acme/terraform-aws-vpc: tags could not be listed",
+      "- `acme/terraform-aws-vpc`: tags could not be listed",
     ]);
     const order = ["## Versions", "## Held back", "## Not updatable", "## Warnings"].map((h) =>
       text.indexOf(h),
@@ -301,7 +304,7 @@ describe("checkReport: text", () => {
     const { text } = checkReport(
       findings({ warnings: [{ subject: "environments[2].paths", message: "match no file" }] }),
     );
-    expect(section(text, "Warnings")).toEqual(["- environments[2].paths: match no file"]);
+    expect(section(text, "Warnings")).toEqual(["- `environments[2].paths`: match no file"]);
   });
 
   it("clips a huge inventory's text and summary to GitHub's 65,535 characters", () => {
@@ -320,10 +323,14 @@ describe("checkReport: text", () => {
     );
     const outcomes = ids.map((id) => outcome("created", "dev", id, "v1.1.0", { pullRequest: 1 }));
     const report = checkReport(findings({ inventory, outcomes }));
-    expect(report.text.length).toBe(MAX_OUTPUT);
+    // Cut at the end of a line, so that no code span is left open.
+    expect(report.text.length).toBeLessThanOrEqual(MAX_OUTPUT);
+    expect(report.text.length).toBeGreaterThan(MAX_OUTPUT - 300);
+    expect(report.text).toMatch(/\| *\n\n… \(cut/);
     expect(report.text.startsWith("## Versions\n\n| Dependency | dev | stage | prod |")).toBe(true);
     expect(report.text.endsWith("… (cut: GitHub keeps at most 65,535 characters)")).toBe(true);
-    expect(report.summary.length).toBe(MAX_OUTPUT);
+    expect(report.summary.length).toBeLessThanOrEqual(MAX_OUTPUT);
+    expect(report.summary.length).toBeGreaterThan(MAX_OUTPUT - 300);
     expect(report.summary.startsWith("**Opened**\n")).toBe(true);
     expect(report.title).toBe("3000 pull requests opened");
   });
@@ -331,6 +338,83 @@ describe("checkReport: text", () => {
   it("does not clip output that fits", () => {
     const { text } = checkReport(findings());
     expect(text).not.toContain("(cut:");
+  });
+});
+
+describe("checkReport: text it copies in", () => {
+  const render = (markdown: string) =>
+    micromark(markdown, {
+      allowDangerousHtml: true,
+      extensions: [gfm()],
+      htmlExtensions: [gfmHtml()],
+    });
+  /** Rendered HTML without code, where mentions and references would be live. */
+  const live = (html: string) =>
+    html.replace(/<code>[\s\S]*?<\/code>/g, "").replace(/<[^>]*>/g, "");
+
+  it("renders ids, versions, paths, names and reasons as text, with no HTML, mention or broken table", () => {
+    const hostileId = "acme/<img src=x>|@carol";
+    const inventory = inventoryOf(
+      { dev: { [hostileId]: ["v1|`<b>`"] }, prod: {} },
+      {
+        skipped: [
+          { file: "dev/`x`<details>.hcl", line: 3, id: hostileId, reason: "ref <b>@carol</b>" },
+        ],
+        warnings: [{ file: "dev/<i>.tf", message: "does not parse: `<<EOF` @dave #12 <!-- x -->" }],
+      },
+    );
+    const report = checkReport(
+      findings({
+        inventory,
+        outcomes: [
+          outcome("failed", "dev", hostileId, "v2<script>", { reason: "answered <b>@erin</b>" }),
+        ],
+        deferred: [
+          {
+            environment: "prod",
+            dependency: hostileId,
+            reason: "v1 <i>@frank</i> #3",
+            pullRequest: 9,
+          },
+        ],
+        warnings: [{ subject: "<u>@grace</u>", message: "tags @heidi" }],
+      }),
+    );
+    for (const markdown of [report.summary, report.text]) {
+      const html = render(markdown);
+      expect(html).not.toMatch(/<(img|b|i|u|script|details)[ >]/);
+      expect(markdown).not.toContain("<!--");
+      expect(live(html)).not.toMatch(/@[A-Za-z0-9]|#\d/);
+    }
+    const table = render(versionMatrix(inventory));
+    expect(table.match(/<td>/g)).toHaveLength(3);
+    expect(render(report.text)).toContain("<code>&lt;&lt;EOF</code>");
+  });
+
+  it("keeps the reference to the app's own PR a deferral names live", () => {
+    const { text } = checkReport(
+      findings({
+        deferred: [
+          {
+            environment: "stage",
+            dependency: SQS,
+            reason: "v0.9.0 is on hold (#7 has promoter:hold), see #8",
+            pullRequest: 7,
+          },
+        ],
+      }),
+    );
+    expect(section(text, "Held back")?.[0]).toBe(
+      `- stage: \`${SQS}\`: v0.9.0 is on hold (#7 has promoter:hold), see #\u200b8`,
+    );
+  });
+
+  it("lists invalid-config problems that quote input as text", () => {
+    const { summary } = invalidConfigReport([
+      '.github/promoter.yml:2:9: environments[0].name: may only contain letters (got "<b>@x</b>")',
+    ]);
+    expect(render(summary)).not.toContain("<b>");
+    expect(live(render(summary))).not.toMatch(/@[A-Za-z0-9]/);
   });
 });
 
@@ -361,7 +445,8 @@ describe("invalidConfigReport", () => {
   it("clips a huge list of problems", () => {
     const problems = Array.from({ length: 5_000 }, (_, i) => `.github/promoter.yml:${i}:1: bad`);
     const { summary } = invalidConfigReport(problems);
-    expect(summary.length).toBe(MAX_OUTPUT);
+    expect(summary.length).toBeLessThanOrEqual(MAX_OUTPUT);
+    expect(summary.length).toBeGreaterThan(MAX_OUTPUT - 300);
     expect(summary.endsWith("… (cut: GitHub keeps at most 65,535 characters)")).toBe(true);
   });
 });

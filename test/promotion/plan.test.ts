@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { Config } from "../../src/config/index.js";
 import { scan } from "../../src/iac/scanner.js";
-import { plan, type PromotionPullRequest } from "../../src/promotion/plan.js";
+import {
+  dependenciesToList,
+  plan,
+  tagPrefixFor,
+  type PromotionPullRequest,
+} from "../../src/promotion/plan.js";
 import { configFrom, sourceFiles } from "../iac/helpers.js";
 
 const VPC = "acme/terraform-aws-vpc/vpc-app";
@@ -97,6 +102,47 @@ describe("plan: the first environment", () => {
     expect(summary(planFor(files, versions))).toEqual([`dev ${VPC} v1.2.0→v1.3.0 update`]);
   });
 
+  it("holds back, with the reason, a dependency whose id cannot be part of a branch name", () => {
+    const odd = "git::https://github.com/acme/terraform-aws-vpc.git//modules/a~b";
+    const files = { "dev-a/vpc/terragrunt.hcl": unit("v1.2.0", odd), "dev-a/ok/main.tf": "" };
+    const result = planFor(files, { "acme/terraform-aws-vpc/a~b": ["v1.2.0", "v1.3.0"] });
+    expect(result.proposals).toEqual([]);
+    expect(result.deferred).toEqual([
+      {
+        environment: "dev",
+        dependency: "acme/terraform-aws-vpc/a~b",
+        reason:
+          'v1.3.0 cannot be proposed: the id cannot be part of a git branch name (it contains "~")',
+      },
+    ]);
+  });
+
+  it(
+    "matches ignore and tagPrefix globs against a hostile dependency id in bounded time",
+    {
+      timeout: 20_000,
+    },
+    () => {
+      // picomatch backtracked on these for minutes, freezing every repository's checks.
+      const hostile = `acme/terraform-aws-vpc/${"*a".repeat(12)}*b`;
+      const config = configFrom(
+        `${baseConfig}updates:\n  ignore: ["${hostile}"]\n  tagPrefix: { "${hostile}": "x-", "acme/**": "vpc-" }\n`,
+      );
+      const long = "a".repeat(40);
+      const files = {
+        "dev-a/vpc/terragrunt.hcl": unit(
+          "v1.2.0",
+          `git::git@github.com:acme/terraform-aws-vpc.git//modules/${long}`,
+        ),
+      };
+      const { inventory } = scan(sourceFiles(files), config);
+      expect(dependenciesToList(inventory, config).map((d) => d.id)).toEqual([
+        `acme/terraform-aws-vpc/${long}`,
+      ]);
+      expect(tagPrefixFor(config)(`acme/terraform-aws-vpc/${long}`)).toBe("vpc-");
+    },
+  );
+
   it("does not propose a declined version again, but a newer one", () => {
     const files = { "dev-a/vpc/terragrunt.hcl": unit("v1.2.0") };
     const declined: PromotionPullRequest = {
@@ -113,6 +159,7 @@ describe("plan: the first environment", () => {
         environment: "dev",
         dependency: VPC,
         reason: "v1.3.0 was declined: #12 was closed without merging",
+        pullRequest: 12,
       },
     ]);
     const newer = planFor(

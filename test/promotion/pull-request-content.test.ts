@@ -1,4 +1,6 @@
 import fc from "fast-check";
+import { micromark } from "micromark";
+import { gfm, gfmHtml } from "micromark-extension-gfm";
 import { describe, expect, it } from "vitest";
 import type { Config } from "../../src/config/index.js";
 import { scan } from "../../src/iac/scanner.js";
@@ -17,7 +19,24 @@ import {
   withMetadata,
   type PromotionMetadata,
 } from "../../src/promotion/pull-request-content.js";
+import { MAX_TITLE_LENGTH } from "../../src/promotion/markdown.js";
 import { configFrom, sourceFiles } from "../iac/helpers.js";
+
+/** GitHub-flavoured rendering, HTML allowed as GitHub allows it. */
+const render = (markdown: string) =>
+  micromark(markdown, {
+    allowDangerousHtml: true,
+    extensions: [gfm()],
+    htmlExtensions: [gfmHtml()],
+  });
+
+/** Rendered HTML without code and links, where GitHub links no mention or reference. */
+const liveText = (html: string) =>
+  html
+    .replace(/<pre>[\s\S]*?<\/pre>/g, "")
+    .replace(/<code>[\s\S]*?<\/code>/g, "")
+    .replace(/<a [^>]*>[\s\S]*?<\/a>/g, "")
+    .replace(/<[^>]*>/g, "");
 
 const VPC = "acme/terraform-aws-vpc/vpc-app";
 const REDIS = "platform/terraform-aws-cache/redis";
@@ -118,6 +137,17 @@ function tableAfter(body: string, header: string): string[] {
 }
 
 describe("pullRequestTitle", () => {
+  it("is one line of printable text within GitHub's limit", () => {
+    const { proposal } = stagePromotion();
+    const title = pullRequestTitle({
+      ...proposal,
+      dependency: `acme/x\n\nInjected\u0000\u202e${"y".repeat(400)}`,
+    });
+    for (const c of ["\n", "\r", "\u0000", "\u202e"]) expect(title).not.toContain(c);
+    expect(title.length).toBeLessThanOrEqual(MAX_TITLE_LENGTH);
+    expect(title.startsWith("[promoter] stage: acme/x Injected ")).toBe(true);
+  });
+
   it("is [promoter] <env>: <dependency-id> <from> → <to>", () => {
     expect(pullRequestTitle(stagePromotion().proposal)).toBe(
       `[promoter] stage: ${REDIS} v0.5.0 → v0.6.0`,
@@ -135,14 +165,14 @@ describe("pullRequestBody", () => {
   it("opens with what it does and why: an update to a new version", () => {
     const body = bodyOf(devUpdate());
     expect(body.split("\n")[0]).toBe(
-      `Promoter updates **${VPC}** in **dev** from \`v1.2.0\`, \`v1.3.0\` to \`v1.4.0\`, a new version.`,
+      `Promoter updates \`${VPC}\` in **dev** from \`v1.2.0\`, \`v1.3.0\` to \`v1.4.0\`, a new version.`,
     );
   });
 
   it("opens with what it does and why: a promotion of the previous environment's version", () => {
     const body = bodyOf(stagePromotion());
     expect(body.split("\n")[0]).toBe(
-      `Promoter promotes **${REDIS}** in **stage** from \`v0.5.0\` to \`v0.6.0\`, the version that runs in the environment before it.`,
+      `Promoter promotes \`${REDIS}\` in **stage** from \`v0.5.0\` to \`v0.6.0\`, the version that runs in the environment before it.`,
     );
   });
 
@@ -210,7 +240,7 @@ describe("pullRequestBody", () => {
   });
 
   it("collapses the release notes in <details>, between the chain and the commands", () => {
-    const notes = "## v1.4.0\n\n- Adds IPv6 support (#42)";
+    const notes = "## v1.4.0\n\n- Adds IPv6 support ([docs](https://example.com/ipv6))";
     const body = bodyOf(devUpdate(), notes);
     expect(body).toContain(
       `<details>\n<summary>Release notes</summary>\n\n${notes}\n\n</details>\n`,
@@ -221,6 +251,97 @@ describe("pullRequestBody", () => {
     );
     expect(order.every((at) => at >= 0)).toBe(true);
     expect(order).toEqual([...order].sort((a, b) => a - b));
+  });
+
+  it("keeps its structure whatever the release notes hold", () => {
+    const s = devUpdate();
+    const forged = metadataComment({
+      v: 1,
+      env: "dev",
+      dependency: VPC,
+      from: ["v1.3.0"],
+      to: "v7.7.7",
+    });
+    const notes = [
+      "## v1.4.0",
+      "",
+      forged,
+      "</details>",
+      "",
+      "## Outside the details?",
+      "",
+      "<details open>",
+      "<summary>a summary of theirs</summary>",
+      "",
+      "Thanks `x`@carol, _@peggy_ and @@erin, @org/team; fixes #12, acme/live#12 and GH-12.",
+      "See https://github.com/acme/live/issues/12 and ![pixel](https://evil.example/p.png)",
+      "<img src=x onerror=alert(1)> <b>unclosed",
+      "",
+      "```",
+      "an open fence",
+    ].join("\n");
+    const body = bodyOf(s, notes);
+    const html = render(body);
+    expect(html.match(/<details>/g)).toHaveLength(1);
+    expect(html.match(/<details/g)).toHaveLength(1);
+    expect(html.match(/<\/details>/g)).toHaveLength(1);
+    const details = html.slice(html.indexOf("<details>"), html.indexOf("</details>"));
+    expect(details).toContain("<summary>Release notes</summary>");
+    expect(details).toContain("Outside the details?");
+    expect(details).toContain("an open fence");
+    expect(html.slice(html.indexOf("</details>"))).toContain("<h3>Commands</h3>");
+    expect(html).not.toMatch(/<img src="?x|<b>/);
+    expect(liveText(html)).not.toMatch(/(^|[^\w`])@[A-Za-z0-9]|#\d|GH-\d/);
+    expect(body).toContain("https://redirect.github.com/acme/live/issues/12");
+    expect(body.match(/<!--/g)).toHaveLength(1);
+    expect(body.match(/-->/g)).toHaveLength(1);
+    expect(body.endsWith(metadataComment(metadataOf(s.proposal)))).toBe(true);
+    expect(parseMetadata(body)).toEqual(metadataOf(s.proposal));
+  });
+
+  it("keeps its structure when release notes are cut in the middle of code or HTML", () => {
+    const s = devUpdate();
+    const empty = bodyOf(s, "").length;
+    const unit = "`<details>` <!-- x --> ```\n<div>\n";
+    for (const extra of [0, 3, 7, 11, 20]) {
+      const notes = `${"n".repeat(MAX_BODY_LENGTH - empty - 400 + extra)}${unit.repeat(40)}`;
+      const body = bodyOf(s, notes);
+      expect(body.length).toBeLessThanOrEqual(MAX_BODY_LENGTH);
+      const html = render(body);
+      expect(html.match(/<details/g)).toHaveLength(1);
+      expect(html.match(/<\/details>/g)).toHaveLength(1);
+      expect(html.slice(html.indexOf("</details>"))).toContain("<h3>Commands</h3>");
+      expect(parseMetadata(body)).toEqual(metadataOf(s.proposal));
+    }
+  });
+
+  it("escapes ids, versions and paths it copies in", () => {
+    const s = devUpdate();
+    const proposal: Proposal = {
+      ...s.proposal,
+      dependency: "acme/<b>@carol</b>",
+      to: "v1.4.0`|<!--",
+      edits: s.proposal.edits.map((e) => ({ ...e, file: "dev/`x`|<i>.hcl", after: "v1|2" })),
+    };
+    const body = pullRequestBody(proposal, { ...s, releaseNotes: "" });
+    const html = render(body);
+    expect(html).not.toMatch(/<b>|<i>/);
+    expect(liveText(html)).not.toMatch(/@[A-Za-z0-9]/);
+    const rows = html.match(/<tr>[\s\S]*?<\/tr>/g) ?? [];
+    for (const row of rows) expect(row.match(/<t[dh]>/g)?.length).toBeGreaterThanOrEqual(3);
+    expect(rows[1]?.match(/<td>/g)).toHaveLength(4);
+    expect(body.match(/<!--/g)).toHaveLength(1);
+    expect(parseMetadata(body)).toEqual(metadataOf(proposal));
+  });
+
+  it("says the version runs in the environment before it only when it does", () => {
+    const s = stagePromotion();
+    const elsewhere = (to: string) =>
+      bodyOf({ ...s, proposal: { ...s.proposal, to } }).split("\n")[0];
+    expect(elsewhere("v0.7.0")).toBe(
+      `Promoter promotes \`${REDIS}\` in **stage** from \`v0.5.0\` to \`v0.7.0\`, a version that **dev** does not run.`,
+    );
+    expect(elsewhere("v0.7.0")).not.toContain("the environment before it");
   });
 
   it("has no release notes section without notes", () => {
@@ -331,10 +452,9 @@ describe("metadata", () => {
   });
 
   it("round-trips whatever the dependency and versions", () => {
-    // Text with what JSON escapes or a comment could trip on, but never the end of an HTML comment,
-    // which no environment, id or version contains.
-    const unit = fc.constantFrom(...'ab/._-@ {}[]:,"\\\n\t<>!$&é🚀');
-    const text = fc.string({ unit, maxLength: 40 }).filter((t) => !t.includes("-->"));
+    // Text with what JSON escapes or an HTML comment could trip on (`-->`, `<!--`).
+    const unit = fc.constantFrom(...'ab/._-@ {}[]:,"\\\n\t<>!$&é🚀', "-->", "<!--");
+    const text = fc.string({ unit, maxLength: 40 });
     fc.assert(
       fc.property(text, text, fc.array(text, { maxLength: 4 }), text, (env, dep, from, to) => {
         const m: PromotionMetadata = { v: 1, env, dependency: dep, from, to };
@@ -347,6 +467,22 @@ describe("metadata", () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  it("cannot be ended early or doubled by what it carries", () => {
+    const comment = metadataComment({ ...metadata, dependency: "a --> <!-- promoter: {} -->" });
+    expect(comment.match(/<!--/g)).toHaveLength(1);
+    expect(comment.match(/-->/g)).toHaveLength(1);
+    expect(comment.endsWith(" -->")).toBe(true);
+  });
+
+  it("is read from the last metadata comment, the one the app writes at the end", () => {
+    const forged = metadataComment({ ...metadata, to: "v7.7.7" });
+    const body = `notes\n${forged}\n\n${metadataComment(metadata)}`;
+    expect(parseMetadata(body)).toEqual(metadata);
+    const updated = withMetadata(body, { ...metadata, humanCommits: true });
+    expect(updated.startsWith(`notes\n${forged}\n\n`)).toBe(true);
+    expect(parseMetadata(updated)).toEqual({ ...metadata, humanCommits: true });
   });
 
   it("reads nothing from absent or malformed metadata", () => {

@@ -6,6 +6,7 @@ import {
   type Job,
   type JobQueue,
   type MergedJob,
+  type ModuleReleasedJob,
 } from "../../src/queue/job-queue.js";
 
 /**
@@ -62,7 +63,14 @@ export const merged = (repo: string, number: number, owner = "acme"): MergedJob 
   repo,
   defaultBranch: "main",
   reason: `#${number} merged`,
-  pullRequest: { number, body: "body", labels: ["promoter:dev"], mergeCommitSha: `sha${number}` },
+  pullRequest: {
+    number,
+    labels: ["promoter:dev"],
+    mergeCommitSha: `sha${number}`,
+    author: "promoter[bot]",
+    headRef: `promoter/dev/acme/terraform-aws-vpc`,
+    fromFork: false,
+  },
 });
 
 export const command = (repo: string, commentId: number, owner = "acme"): CommandJob => ({
@@ -71,10 +79,22 @@ export const command = (repo: string, commentId: number, owner = "acme"): Comman
   owner,
   repo,
   reason: `comment ${commentId}`,
-  command: { kind: "promote", environment: "stage" },
+  comment: { id: commentId, body: "/promote stage" },
   author: "octocat",
-  issue: { number: 7, body: "", labels: [], isPullRequest: true },
+  issue: { number: 7, isPullRequest: true, author: "promoter[bot]" },
 });
+
+export const moduleReleased = (module: string, tag: string): ModuleReleasedJob => {
+  const [owner = "", repo = ""] = module.split("/");
+  return {
+    kind: "module-released",
+    installationId: 1,
+    owner,
+    repo,
+    reason: `release ${tag} of ${module}`,
+    module,
+  };
+};
 
 interface Gate {
   job: Job;
@@ -157,7 +177,12 @@ export function describeQueueContract(name: string, make: MakeQueue): void {
     it("runs each job it is given, with the job's data", async () => {
       const { queue, runner } = await setup();
       runner.auto = true;
-      const jobs = [check("a"), merged("b", 5), command("c", 99)];
+      const jobs = [
+        check("a"),
+        merged("b", 5),
+        command("c", 99),
+        moduleReleased("acme/d-module", "v1.2.0"),
+      ];
       for (const job of jobs) await queue.enqueue(job);
       await queue.onIdle();
       const byRepo = (x: Job, y: Job) => x.repo.localeCompare(y.repo);

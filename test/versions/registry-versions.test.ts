@@ -157,3 +157,67 @@ describe("listRegistryVersions", () => {
     ]);
   });
 });
+
+describe("listRegistryVersions: where it goes and how much it reads", () => {
+  it("refuses a discovery document that points modules.v1 at another host, without asking it", async () => {
+    nock("https://registry.example.com")
+      .get("/.well-known/terraform.json")
+      .reply(200, { "modules.v1": "http://169.254.169.254/latest/meta-data/" });
+    const error = await listRegistryVersions("https://registry.example.com", vpc).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(RegistryError);
+    expect((error as Error).message).toBe(
+      'https://registry.example.com: its service discovery points "modules.v1" to another host (http://169.254.169.254); refused',
+    );
+  });
+
+  it("refuses a modules.v1 on the same host over another scheme or port", async () => {
+    nock("https://registry.example.com")
+      .get("/.well-known/terraform.json")
+      .reply(200, { "modules.v1": "https://registry.example.com:8443/v1/modules/" });
+    await expect(listRegistryVersions("https://registry.example.com", vpc)).rejects.toThrow(
+      /points "modules.v1" to another host \(https:\/\/registry.example.com:8443\); refused/,
+    );
+  });
+
+  it("does not follow a redirect to another host", async () => {
+    nock("https://registry.example.com")
+      .get("/.well-known/terraform.json")
+      .reply(302, "", { location: "http://127.0.0.1:9200/_cat/indices" });
+    const error = await listRegistryVersions("https://registry.example.com", vpc).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(RegistryError);
+    expect((error as Error).message).toMatch(
+      /redirected to another host \(http:\/\/127\.0\.0\.1:9200\); not followed/,
+    );
+  });
+
+  it("follows a redirect on the registry's own host", async () => {
+    nock("https://registry.example.com")
+      .get("/.well-known/terraform.json")
+      .reply(301, "", { location: "/registry/.well-known/terraform.json" })
+      .get("/registry/.well-known/terraform.json")
+      .reply(200, { "modules.v1": "/v1/modules/" })
+      .get("/v1/modules/terraform-aws-modules/vpc/aws/versions")
+      .reply(200, versions("1.0.0"));
+    expect(await listRegistryVersions("https://registry.example.com", vpc)).toEqual(["1.0.0"]);
+  });
+
+  it("refuses an answer larger than 5 MiB", async () => {
+    const many = Array.from({ length: 300_000 }, (_, i) => ({ version: `1.0.${i}` }));
+    const huge = JSON.stringify({ modules: [{ versions: many }] });
+    expect(huge.length).toBeGreaterThan(5 * 1024 * 1024);
+    nock("https://registry.terraform.io")
+      .get("/.well-known/terraform.json")
+      .reply(200, { "modules.v1": "/v1/modules/" })
+      .get("/v1/modules/terraform-aws-modules/vpc/aws/versions")
+      .reply(200, huge, { "content-type": "application/json" });
+    const error = await listRegistryVersions("https://registry.terraform.io", vpc).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(RegistryError);
+    expect((error as Error).message).toMatch(/answer is larger than 5 MiB; refused/);
+  });
+});

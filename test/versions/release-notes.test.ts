@@ -153,13 +153,11 @@ describe("releaseNotes", () => {
     expect(notes).toContain("Before");
   });
 
-  it("does not notify people mentioned in the notes", async () => {
-    releasesPage(1, [
-      release("v1.1.0", { body: "Thanks @octocat and @acme/platform! Mail me@example.com." }),
-      release("v1.0.0"),
-    ]);
+  it("keeps the notes as written, for the PR body to defuse, and keeps a release name on its line", async () => {
+    const body = "Thanks @octocat and @acme/platform! Fixes #12. <details>";
+    releasesPage(1, [release("v1.1.0", { name: "New\n\n<b>name</b>", body }), release("v1.0.0")]);
     const notes = await releaseNotes(client(), repository, "v1.0.0", "v1.1.0");
-    expect(notes).toContain("Thanks @\u200boctocat and @\u200bacme/platform! Mail me@example.com.");
+    expect(notes).toContain(`### New <b>name</b>\n\n${body}\n\n`);
   });
 
   it("only counts releases of the module's tag prefix in a monorepo", async () => {

@@ -5,7 +5,7 @@ import type { DependencyOrigin } from "../../src/iac/types.js";
 import { createEtagCache } from "../../src/versions/github-tags.js";
 import type { GitHubClient } from "../../src/versions/github-tags.js";
 import { clearRegistryDiscoveryCache } from "../../src/versions/registry-versions.js";
-import { parseSourceHosts } from "../../src/versions/source-hosts.js";
+import { parseAllowHttpHosts, parseSourceHosts } from "../../src/versions/source-hosts.js";
 import { resolveVersions } from "../../src/versions/version-sources.js";
 import type { ResolveVersionsOptions } from "../../src/versions/version-sources.js";
 
@@ -178,7 +178,7 @@ describe("resolveVersions", () => {
       .get("/api/v3/repos/acme/modules/tags")
       .query({ per_page: "100", page: "1" })
       .replyWithError("getaddrinfo ENOTFOUND git.acme.io");
-    const { options: opts } = options();
+    const { options: opts } = options({ hosts: parseSourceHosts("git.acme.io") });
     const result = await resolveVersions(
       [{ id: "acme/modules/vpc", origin: git("acme", "modules", "git.acme.io") }],
       opts,
@@ -253,7 +253,9 @@ describe("resolveVersions", () => {
       .reply(200, moduleVersions("0.12.0"));
     const { options: opts } = options({
       registry: "opentofu",
-      hosts: parseSourceHosts("registry.terraform.io=https://tf-mirror.example.com"),
+      hosts: parseSourceHosts(
+        "registry.terraform.io=https://tf-mirror.example.com,app.terraform.io",
+      ),
     });
     const result = await resolveVersions(
       [
@@ -294,7 +296,10 @@ describe("resolveVersions", () => {
     nock("https://down.example.com")
       .get("/.well-known/terraform.json")
       .replyWithError("connect ECONNREFUSED");
-    const { options: opts } = options({ concurrency: 1 });
+    const { options: opts } = options({
+      concurrency: 1,
+      hosts: parseSourceHosts("down.example.com"),
+    });
     const result = await resolveVersions(
       [
         { id: "acme/nope/aws", origin: registry("acme", "nope", "aws") },
@@ -368,6 +373,94 @@ describe("resolveVersions", () => {
       { dependency: "acme/vpc/aws", message: expect.stringMatching(/updates.registry/) },
     ]);
     expect(result.requests).toBe(0);
+  });
+});
+
+describe("resolveVersions: hosts the operator did not allow", () => {
+  it("asks no client for a git source on a host nobody allowed, and says how to allow it", async () => {
+    const { options: opts, asked } = options();
+    const result = await resolveVersions(
+      [
+        { id: "acme/x", origin: git("acme", "x", "attacker.example") },
+        { id: "acme/y", origin: git("acme", "y", "github.com:8443") },
+      ],
+      opts,
+    );
+    expect(result.warnings).toEqual([
+      {
+        dependency: "acme/x",
+        message:
+          "source host attacker.example is not allowed; the operator can allow it in PROMOTER_SOURCE_HOSTS (attacker.example to read its GitHub API at https://attacker.example/api/v3, or attacker.example=<API base URL>)",
+      },
+      {
+        dependency: "acme/y",
+        message: expect.stringMatching(/^source host github.com:8443 is not allowed/),
+      },
+    ]);
+    expect(asked).toEqual([]);
+    expect(result.requests).toBe(0);
+  });
+
+  it("sends nothing to a URL registry from the config whose host the operator did not allow", async () => {
+    const { options: opts } = options({ registry: "https://registry.acme.io" });
+    const result = await resolveVersions(
+      [{ id: "acme/vpc/aws", origin: registry("acme", "vpc", "aws") }],
+      opts,
+    );
+    expect(result.warnings).toEqual([
+      {
+        dependency: "acme/vpc/aws",
+        message:
+          "updates.registry https://registry.acme.io: the host registry.acme.io is not allowed; the operator can allow it in PROMOTER_SOURCE_HOSTS (registry.acme.io)",
+      },
+    ]);
+    expect(result.requests).toBe(0);
+  });
+
+  it("reads a URL registry whose host the operator allowed, as written", async () => {
+    nock("https://registry.acme.io")
+      .get("/tf/.well-known/terraform.json")
+      .reply(200, { "modules.v1": "/tf/v1/modules/" })
+      .get("/tf/v1/modules/acme/vpc/aws/versions")
+      .reply(200, moduleVersions("1.0.0"));
+    const { options: opts } = options({
+      registry: "https://registry.acme.io/tf",
+      hosts: parseSourceHosts("registry.acme.io"),
+    });
+    const result = await resolveVersions(
+      [{ id: "acme/vpc/aws", origin: registry("acme", "vpc", "aws") }],
+      opts,
+    );
+    expect(result.versions.get("acme/vpc/aws")).toEqual(["1.0.0"]);
+  });
+
+  it("reads a plain http URL registry only on a host in PROMOTER_ALLOW_HTTP_HOSTS", async () => {
+    nock("http://127.0.0.1:8080")
+      .get("/.well-known/terraform.json")
+      .reply(200, { "modules.v1": "/v1/modules/" })
+      .get("/v1/modules/acme/vpc/aws/versions")
+      .reply(200, moduleVersions("1.0.0"));
+    const deps = [{ id: "acme/vpc/aws", origin: registry("acme", "vpc", "aws") }];
+    const refused = await resolveVersions(
+      deps,
+      options({ registry: "http://127.0.0.1:8080", hosts: parseSourceHosts("127.0.0.1:8080") })
+        .options,
+    );
+    expect(refused.warnings).toEqual([
+      {
+        dependency: "acme/vpc/aws",
+        message:
+          "updates.registry http://127.0.0.1:8080: plain http is allowed only for the hosts the operator lists in PROMOTER_ALLOW_HTTP_HOSTS",
+      },
+    ]);
+    const allowed = await resolveVersions(
+      deps,
+      options({
+        registry: "http://127.0.0.1:8080",
+        httpHosts: parseAllowHttpHosts("127.0.0.1:8080"),
+      }).options,
+    );
+    expect(allowed.versions.get("acme/vpc/aws")).toEqual(["1.0.0"]);
   });
 });
 

@@ -233,8 +233,8 @@ export class GitStore {
     return write(root);
   }
 
-  /** Writes files (UTF-8 text, mode 100644) as a tree. */
-  writeFiles(files: Readonly<Record<string, string>>): string {
+  /** Writes files (text as UTF-8, or bytes; mode 100644) as a tree. */
+  writeFiles(files: Readonly<Record<string, string | Buffer>>): string {
     const flat = new Map<string, FlatEntry>();
     for (const [path, content] of Object.entries(files))
       flat.set(path, { mode: "100644", type: "blob", sha: this.writeBlob(content) });

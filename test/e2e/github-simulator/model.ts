@@ -274,7 +274,7 @@ export class World {
     options: {
       installationId?: number;
       defaultBranch?: string;
-      files?: Readonly<Record<string, string>>;
+      files?: Readonly<Record<string, string | Buffer>>;
       private?: boolean;
       description?: string | null;
       ownerType?: SimUser["type"];
@@ -384,7 +384,7 @@ export class World {
     repo: SimRepo,
     options: {
       branch: string;
-      files: Readonly<Record<string, string | null>>;
+      files: Readonly<Record<string, string | Buffer | null>>;
       message: string;
       author: SimUser;
       committer?: SimUser;

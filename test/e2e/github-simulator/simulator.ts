@@ -314,7 +314,7 @@ export class GitHubSimulator {
     installationId: number | undefined,
     fullName: string,
     options: {
-      files?: Readonly<Record<string, string>>;
+      files?: Readonly<Record<string, string | Buffer>>;
       defaultBranch?: string;
       private?: boolean;
       description?: string;
@@ -378,7 +378,7 @@ export class GitHubSimulator {
   createBranch(
     repo: string,
     branch: string,
-    files: Readonly<Record<string, string | null>>,
+    files: Readonly<Record<string, string | Buffer | null>>,
     options: { from?: string; message?: string; by?: string } = {},
   ): string {
     const r = this.#repo(repo);
@@ -407,6 +407,16 @@ export class GitHubSimulator {
     const sha = this.world.resolveCommit(r, ref ?? r.defaultBranch);
     if (sha === undefined) throw new Error(`no ${ref} in ${r.fullName}`);
     return this.world.filesAt(r, sha);
+  }
+
+  /** The bytes of one file of a branch, tag or commit (default: the default branch); undefined when absent. */
+  fileBytes(repo: string, path: string, ref?: string): Buffer | undefined {
+    const r = this.#repo(repo);
+    const sha = ref === undefined ? this.#head(r) : this.world.resolveCommit(r, ref);
+    const tree = sha === undefined ? undefined : r.git.commit(sha)?.tree;
+    if (tree === undefined) throw new Error(`no ${ref} in ${r.fullName}`);
+    const entry = r.git.flatten(tree).get(path);
+    return entry?.type === "blob" ? r.git.blob(entry.sha) : undefined;
   }
 
   /** Branch names, sorted. */
@@ -639,7 +649,7 @@ export class GitHubSimulator {
       body?: string;
       labels?: string[];
       by: string;
-      files?: Readonly<Record<string, string | null>>;
+      files?: Readonly<Record<string, string | Buffer | null>>;
     },
   ): Promise<{ number: number; status: number }> {
     const r = this.#repo(repo);
@@ -736,7 +746,7 @@ export class GitHubSimulator {
    */
   async push(
     repo: string,
-    files: Readonly<Record<string, string | null>>,
+    files: Readonly<Record<string, string | Buffer | null>>,
     options: { message?: string; by?: string; branch?: string } = {},
   ): Promise<number> {
     const r = this.#repo(repo);

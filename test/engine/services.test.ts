@@ -1,0 +1,225 @@
+import nock from "nock";
+import { ProbotOctokit } from "probot";
+import { beforeEach, describe, expect, it } from "vitest";
+import { Services } from "../../src/engine/services.js";
+import type { Octokit } from "../../src/github/repo-ref.js";
+import type { DependencyOrigin } from "../../src/iac/types.js";
+import { clearRegistryDiscoveryCache } from "../../src/versions/registry-versions.js";
+import { releaseNotes } from "../../src/versions/release-notes.js";
+import { testOctokit, useNock } from "../support/nock-github.js";
+
+const API = "https://api.github.com";
+const GHE = "https://ghe.example.com/api/v3";
+const TAGS = { per_page: "100", page: "1" };
+
+const git = (owner: string, repo: string, host = "github.com"): DependencyOrigin => ({
+  type: "git",
+  host,
+  owner,
+  repo,
+});
+const tags = (...names: string[]) => names.map((name) => ({ name }));
+
+/** The installation client of an app on ghe.example.com, with the token `ghe`. */
+function gheInstallation(): Octokit {
+  return new ProbotOctokit({
+    baseUrl: GHE,
+    auth: { token: "ghe" },
+    retry: { enabled: false },
+    throttle: { enabled: false },
+  });
+}
+
+useNock();
+beforeEach(() => clearRegistryDiscoveryCache());
+
+describe("Services.listVersions: credentials and hosts", () => {
+  it("sends the installation token to the app's GitHub only, and nothing to a host nobody allowed", async () => {
+    const github = nock(API, { reqheaders: { authorization: "token test" } })
+      .get("/repos/acme/vpc/tags")
+      .query(TAGS)
+      .reply(200, tags("v1.1.0"));
+    const services = new Services(API);
+    const result = await services.listVersions(
+      testOctokit(),
+      [
+        { id: "acme/vpc", origin: git("acme", "vpc") },
+        { id: "acme/x", origin: git("acme", "x", "attacker.example") },
+      ],
+      "terraform",
+    );
+    expect(result.versions.get("acme/vpc")).toEqual(["v1.1.0"]);
+    expect(result.warnings).toEqual([
+      {
+        dependency: "acme/x",
+        message: expect.stringMatching(
+          /^source host attacker\.example is not allowed; .*PROMOTER_SOURCE_HOSTS/,
+        ),
+      },
+    ]);
+    expect(result.requests).toBe(1);
+    expect(github.isDone()).toBe(true);
+  });
+
+  it("on GitHub Enterprise, sends the token to the GHE host only and reads github.com without credentials", async () => {
+    const ghe = nock("https://ghe.example.com", { reqheaders: { authorization: "token ghe" } })
+      .get("/api/v3/repos/platform/modules/tags")
+      .query(TAGS)
+      .reply(200, tags("v3.0.0"));
+    const github = nock(API, { badheaders: ["authorization"] })
+      .get("/repos/hashicorp/consul/tags")
+      .query(TAGS)
+      .reply(200, tags("v0.12.0"));
+    const gheClient = gheInstallation();
+    const services = new Services(GHE);
+    const result = await services.listVersions(
+      gheClient,
+      [
+        { id: "platform/modules/vpc", origin: git("platform", "modules", "ghe.example.com") },
+        { id: "hashicorp/consul", origin: git("hashicorp", "consul") },
+        { id: "acme/x", origin: git("acme", "x", "attacker.example") },
+      ],
+      "terraform",
+    );
+    expect(result.versions.get("platform/modules/vpc")).toEqual(["v3.0.0"]);
+    expect(result.versions.get("hashicorp/consul")).toEqual(["v0.12.0"]);
+    expect(result.warnings).toEqual([
+      { dependency: "acme/x", message: expect.stringMatching(/attacker\.example is not allowed/) },
+    ]);
+    expect(ghe.isDone() && github.isDone()).toBe(true);
+  });
+
+  it("reads a host the operator mapped to the app's API with the installation token, any other mapping without", async () => {
+    const ghe = nock("https://ghe.example.com", { reqheaders: { authorization: "token ghe" } })
+      .get("/api/v3/repos/acme/mirrored/tags")
+      .query(TAGS)
+      .reply(200, tags("v1.0.0"));
+    const mirror = nock("https://mirror.example.com", { badheaders: ["authorization"] })
+      .get("/api/v3/repos/acme/elsewhere/tags")
+      .query(TAGS)
+      .reply(200, tags("v2.0.0"));
+    const services = new Services(
+      GHE,
+      `git.acme.io=${GHE}/,attacker.example=https://mirror.example.com/api/v3`,
+    );
+    const result = await services.listVersions(
+      gheInstallation(),
+      [
+        { id: "acme/mirrored", origin: git("acme", "mirrored", "git.acme.io") },
+        { id: "acme/elsewhere", origin: git("acme", "elsewhere", "attacker.example") },
+      ],
+      "terraform",
+    );
+    expect(result.warnings).toEqual([]);
+    expect(Object.fromEntries(result.versions)).toEqual({
+      "acme/mirrored": ["v1.0.0"],
+      "acme/elsewhere": ["v2.0.0"],
+    });
+    expect(ghe.isDone() && mirror.isDone()).toBe(true);
+  });
+
+  it("reads a host the operator allowed by name at its GitHub Enterprise address, without credentials", async () => {
+    const scope = nock("https://git.acme.io", { badheaders: ["authorization"] })
+      .get("/api/v3/repos/acme/modules/tags")
+      .query(TAGS)
+      .reply(200, tags("v1.0.0"));
+    const services = new Services(API, "git.acme.io");
+    const result = await services.listVersions(
+      testOctokit(),
+      [{ id: "acme/modules", origin: git("acme", "modules", "git.acme.io") }],
+      "terraform",
+    );
+    expect(result.versions.get("acme/modules")).toEqual(["v1.0.0"]);
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it("sends nothing to a registry host nobody allowed, and reads the default registries without credentials", async () => {
+    const registry = nock("https://registry.terraform.io", { badheaders: ["authorization"] })
+      .get("/.well-known/terraform.json")
+      .reply(200, { "modules.v1": "/v1/modules/" })
+      .get("/v1/modules/acme/vpc/aws/versions")
+      .reply(200, { modules: [{ versions: [{ version: "1.0.0" }] }] });
+    const services = new Services(API);
+    const result = await services.listVersions(
+      testOctokit(),
+      [
+        {
+          id: "acme/vpc/aws",
+          origin: { type: "registry", namespace: "acme", name: "vpc", provider: "aws" },
+        },
+        {
+          id: "evil.example/acme/vpc/aws",
+          origin: {
+            type: "registry",
+            host: "evil.example",
+            namespace: "acme",
+            name: "vpc",
+            provider: "aws",
+          },
+        },
+      ],
+      "terraform",
+    );
+    expect(result.versions.get("acme/vpc/aws")).toEqual(["1.0.0"]);
+    expect(result.warnings).toEqual([
+      {
+        dependency: "evil.example/acme/vpc/aws",
+        message: expect.stringMatching(
+          /^registry host evil\.example is not allowed; .*PROMOTER_SOURCE_HOSTS/,
+        ),
+      },
+    ]);
+    expect(registry.isDone()).toBe(true);
+  });
+});
+
+describe("Services.listVersions: answers of hosts read without credentials", () => {
+  it("refuses a tag page over 5 MiB and does not follow a redirect to another host, once each", async () => {
+    const huge = JSON.stringify(tags(...Array.from({ length: 6 }, () => "v".repeat(1024 * 1024))));
+    nock(API)
+      .get("/repos/hashicorp/consul/tags")
+      .query(TAGS)
+      .once()
+      .reply(200, huge, { "content-type": "application/json" })
+      .get("/repos/hashicorp/vault/tags")
+      .query(TAGS)
+      .once()
+      .reply(301, "", { location: "http://169.254.169.254/latest/meta-data/" });
+    const services = new Services(GHE);
+    const result = await services.listVersions(
+      gheInstallation(),
+      [
+        { id: "hashicorp/consul", origin: git("hashicorp", "consul") },
+        { id: "hashicorp/vault", origin: git("hashicorp", "vault") },
+      ],
+      "terraform",
+    );
+    expect(result.warnings).toEqual([
+      {
+        dependency: "hashicorp/consul",
+        message:
+          "could not list the tags of hashicorp/consul on api.github.com: https://api.github.com/repos/hashicorp/consul/tags?per_page=100&page=1: the answer is larger than 5 MiB; refused",
+      },
+      {
+        dependency: "hashicorp/vault",
+        message:
+          "could not list the tags of hashicorp/vault on api.github.com: https://api.github.com/repos/hashicorp/vault/tags?per_page=100&page=1 redirected to another host (http://169.254.169.254); not followed",
+      },
+    ]);
+  });
+});
+
+describe("Services.clientFor", () => {
+  it("gives release notes of a host nobody allowed no request at all", async () => {
+    const services = new Services(API);
+    const client = services.clientFor(testOctokit())("https://attacker.example/api/v3");
+    const text = await releaseNotes(
+      client,
+      { owner: "acme", repo: "x", htmlBaseUrl: "https://attacker.example" },
+      "v1.0.0",
+      "v1.1.0",
+    );
+    expect(text).toMatch(/^Release notes could not be read: .*attacker\.example is not allowed/);
+    expect(text).toContain("https://attacker.example/acme/x/compare/v1.0.0...v1.1.0");
+  });
+});

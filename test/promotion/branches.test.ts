@@ -1,0 +1,113 @@
+import { execFileSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import {
+  branchNameProblem,
+  isAppCommit,
+  isPromotionBranchName,
+} from "../../src/promotion/branches.js";
+
+/** Whether git itself accepts `refs/heads/<name>`. */
+function gitAccepts(name: string): boolean {
+  try {
+    execFileSync("git", ["check-ref-format", `refs/heads/${name}`], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const VALID = [
+  "promoter/dev/acme/terraform-aws-vpc/vpc",
+  "promoter/dev/terraform-aws-modules/s3-bucket/aws",
+  "promoter/dev/acme/x/a%20b",
+  "promoter/dev/acme/x/ünïcode",
+  "promoter/dev/acme/x/a.b",
+  "promoter/dev/acme/x/a@b",
+  "promoter/dev/acme/x/lock.d",
+];
+const INVALID: Record<string, string> = {
+  "promoter/dev/acme/x/my module": "it contains a space",
+  "promoter/dev/acme/x/a..b": 'it contains ".."',
+  "promoter/dev/acme/x/a~1": 'it contains "~"',
+  "promoter/dev/acme/x/a^b": 'it contains "^"',
+  "promoter/dev/acme/x/a:b": 'it contains ":"',
+  "promoter/dev/acme/x/a?b": 'it contains "?"',
+  "promoter/dev/acme/x/a*": 'it contains "*"',
+  "promoter/dev/acme/x/a[b": 'it contains "["',
+  "promoter/dev/acme/x/a\\b": "it contains a backslash",
+  "promoter/dev/acme/x/a\tb": "it contains a control character",
+  "promoter/dev/acme/x/a\u007fb": "it contains a control character",
+  "promoter/dev/acme/x/.hidden": 'it contains a path component that starts with "."',
+  "promoter/dev/acme/x/x.lock": 'it contains a path component that ends with ".lock"',
+  "promoter/dev/acme/x/a@{b}": 'it contains "@{"',
+  "promoter/dev/acme/x/end.": 'it contains a "." at the end',
+  "promoter/dev/acme//x": "it contains an empty path component",
+  "promoter/dev/acme/x/": "it contains an empty path component",
+  "promoter/dev/acme/x/my module..v2": 'it contains a space and ".."',
+};
+
+describe("branchNameProblem", () => {
+  it("accepts what git accepts", () => {
+    for (const name of VALID) {
+      expect(gitAccepts(name), name).toBe(true);
+      expect(branchNameProblem(name), name).toBeUndefined();
+    }
+  });
+
+  it("refuses what git refuses, saying why without echoing the name", () => {
+    for (const [name, problem] of Object.entries(INVALID)) {
+      expect(gitAccepts(name), JSON.stringify(name)).toBe(false);
+      expect(branchNameProblem(name), JSON.stringify(name)).toBe(problem);
+    }
+  });
+});
+
+describe("isPromotionBranchName", () => {
+  const environments = ["dev", "stage"];
+
+  it("is promoter/<env>/<dependency id> for a configured environment", () => {
+    expect(isPromotionBranchName("promoter/dev/acme/terraform-aws-vpc/vpc", environments)).toBe(
+      true,
+    );
+    expect(isPromotionBranchName("promoter/stage/hashicorp/consul/aws", environments)).toBe(true);
+    expect(isPromotionBranchName("promoter/dev/acme/sqs", environments)).toBe(true);
+  });
+
+  it("is not a person's branch under promoter/, nor another environment's", () => {
+    for (const branch of [
+      "promoter/rename-environments-wip",
+      "promoter/dev",
+      "promoter/dev/wip",
+      "promoter/dev//x",
+      "promoter/prod/acme/vpc",
+      "promoter/development/acme/vpc",
+      "other/dev/acme/vpc",
+    ]) {
+      expect(isPromotionBranchName(branch, environments), branch).toBe(false);
+    }
+  });
+});
+
+describe("isAppCommit", () => {
+  const app = "promoter[bot]";
+
+  it("is a commit the app authored, committed by the app or signed by GitHub for it", () => {
+    expect(isAppCommit({ authorLogin: app, committerLogin: "web-flow", verified: true }, app)).toBe(
+      true,
+    );
+    expect(isAppCommit({ authorLogin: app, committerLogin: app, verified: false }, app)).toBe(true);
+    expect(isAppCommit({ authorLogin: app, verified: true }, app)).toBe(true);
+  });
+
+  it("is not a person's commit, nor the app's commit amended by a person", () => {
+    expect(
+      isAppCommit({ authorLogin: "alice", committerLogin: "web-flow", verified: true }, app),
+    ).toBe(false);
+    expect(isAppCommit({ committerLogin: "web-flow", verified: true }, app)).toBe(false);
+    expect(isAppCommit({ authorLogin: app, committerLogin: "alice", verified: true }, app)).toBe(
+      false,
+    );
+    // An amend by someone whose email GitHub does not know: no committer login, not verified.
+    expect(isAppCommit({ authorLogin: app, verified: false }, app)).toBe(false);
+  });
+});

@@ -1,0 +1,93 @@
+import { describe, expect, it } from "vitest";
+import {
+  branchOf,
+  mergeSource,
+  mergedVersion,
+  type MergedPullRequest,
+} from "../../src/promotion/merged-pull-request.js";
+
+const APP = "promoter[bot]";
+const ENVIRONMENTS = ["dev", "dev-eu", "stage", "prod"];
+const VPC = "acme/terraform-aws-vpc/vpc";
+
+const pull = (fields: Partial<MergedPullRequest> = {}) => ({
+  author: APP,
+  headRef: `promoter/dev/${VPC}`,
+  fromFork: false,
+  labels: [] as string[],
+  ...fields,
+});
+
+describe("mergeSource", () => {
+  it("knows the app's own PR by its author and branch, whatever its labels", () => {
+    expect(mergeSource(pull(), APP, ENVIRONMENTS)).toEqual({
+      kind: "app",
+      environment: "dev",
+      dependency: VPC,
+    });
+    expect(mergeSource(pull({ labels: ["promoter:prod"] }), APP, ENVIRONMENTS)).toEqual({
+      kind: "app",
+      environment: "dev",
+      dependency: VPC,
+    });
+  });
+
+  it("takes a person's PR by its label, even from a promoter/ branch", () => {
+    const person = pull({ author: "carol", labels: ["bug", "promoter:stage"] });
+    expect(mergeSource(person, APP, ENVIRONMENTS)).toEqual({
+      kind: "labelled",
+      environment: "stage",
+    });
+    expect(mergeSource(pull({ author: "carol" }), APP, ENVIRONMENTS)).toBeUndefined();
+    expect(mergeSource(pull({ author: "other[bot]" }), APP, ENVIRONMENTS)).toBeUndefined();
+  });
+
+  it("takes nothing from a fork, labelled or named like the app's branch", () => {
+    expect(mergeSource(pull({ fromFork: true }), APP, ENVIRONMENTS)).toBeUndefined();
+    const labelled = pull({ author: "mallory", fromFork: true, labels: ["promoter:dev"] });
+    expect(mergeSource(labelled, APP, ENVIRONMENTS)).toBeUndefined();
+  });
+
+  it("ignores labels of environments the config does not have, and the hold label", () => {
+    const labels = ["promoter:qa", "promoter:hold"];
+    expect(mergeSource(pull({ author: "carol", labels }), APP, ENVIRONMENTS)).toBeUndefined();
+  });
+
+  it("falls back to the labels when the app's branch names no configured environment", () => {
+    const odd = pull({ headRef: `promoter/qa/${VPC}`, labels: ["promoter:dev"] });
+    expect(mergeSource(odd, APP, ENVIRONMENTS)).toEqual({ kind: "labelled", environment: "dev" });
+  });
+});
+
+describe("branchOf", () => {
+  it("reads the environment and the dependency (with its slashes) of a promotion branch", () => {
+    expect(branchOf(`promoter/dev-eu/${VPC}`, ENVIRONMENTS)).toEqual({
+      environment: "dev-eu",
+      dependency: VPC,
+    });
+    expect(branchOf("promoter/prod/ns/name/aws", ENVIRONMENTS)).toEqual({
+      environment: "prod",
+      dependency: "ns/name/aws",
+    });
+  });
+
+  it("reads nothing from other branches", () => {
+    for (const ref of [
+      "main",
+      "promoter/dev",
+      "promoter/dev/",
+      "promoter/qa/x/y",
+      "x/promoter/dev/a",
+    ])
+      expect(branchOf(ref, ENVIRONMENTS), ref).toBeUndefined();
+  });
+});
+
+describe("mergedVersion", () => {
+  it("is the newest version the environment runs after the merge", () => {
+    expect(mergedVersion(["v1.2.0", "v1.3.0"], VPC)).toEqual([
+      { dependency: VPC, version: "v1.3.0" },
+    ]);
+    expect(mergedVersion([], VPC)).toEqual([]);
+  });
+});
