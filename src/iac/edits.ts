@@ -84,7 +84,11 @@ export function planEdits(
  */
 export function applyEdits(files: readonly SourceFile[], edits: readonly Edit[]): SourceFile[] {
   const byFile = new Map<string, Edit[]>();
-  for (const edit of edits) byFile.set(edit.file, [...(byFile.get(edit.file) ?? []), edit]);
+  for (const edit of edits) {
+    const list = byFile.get(edit.file);
+    if (list) list.push(edit);
+    else byFile.set(edit.file, [edit]);
+  }
   const changed: SourceFile[] = [];
   for (const file of files) {
     const fileEdits = byFile.get(file.path);

@@ -76,15 +76,26 @@ export function invalidSequences(bytes: Uint8Array): InvalidSequence[] {
  */
 export function decodedToRawOffsets(bytes: Buffer): (decodedOffset: number) => number | undefined {
   if (isUtf8(bytes)) return (offset) => offset;
-  const sequences = invalidSequences(bytes);
+  // Where each invalid sequence starts in the decoded text, and the shift in effect after it.
+  const starts: number[] = [];
+  const shifts: number[] = [];
+  let shift = 0;
+  for (const { start, length } of invalidSequences(bytes)) {
+    starts.push(start + shift);
+    shift += REPLACEMENT_BYTES - length;
+    shifts.push(shift);
+  }
   return (offset) => {
-    let shift = 0;
-    for (const { start, length } of sequences) {
-      const decodedStart = start + shift;
-      if (offset <= decodedStart) break;
-      if (offset < decodedStart + REPLACEMENT_BYTES) return undefined;
-      shift += REPLACEMENT_BYTES - length;
+    let low = 0;
+    let high = starts.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((starts[middle] as number) < offset) low = middle + 1;
+      else high = middle;
     }
-    return offset - shift;
+    // `low` sequences start before the offset; the offset must not fall inside the last one's U+FFFD.
+    const last = low - 1;
+    if (last >= 0 && offset < (starts[last] as number) + REPLACEMENT_BYTES) return undefined;
+    return offset - (last >= 0 ? (shifts[last] as number) : 0);
   };
 }
