@@ -6,7 +6,7 @@
 //        [--node-options=--max-old-space-size=256]
 //
 // The real server (dist/server.js, built by `npm run bench:e2e`; `--tsx`: src/server.ts) talks to the
-// in-process GitHub simulator (test/e2e/github-simulator, every request checked against GitHub's
+// in-process GitHub simulator (packages/github-simulator, every request checked against GitHub's
 // OpenAPI description) as to a GitHub Enterprise Server:
 //
 //  1. `--modules` public module repositories `modules/terraform-aws-m<k>` (tag v1.0.0, installed nowhere)
@@ -40,8 +40,7 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parse as parseYaml } from "yaml";
-import { GitHubSimulator, type RequestRecord } from "../test/e2e/github-simulator/simulator.js";
-import type { SimIssue } from "../test/e2e/github-simulator/model.js";
+import { GitHubSimulator, type RequestRecord, type SimIssue } from "@promoter/github-simulator";
 import { freePort, WEBHOOK_SECRET } from "../test/e2e/harness.js";
 
 const ROOT = join(import.meta.dirname, "..");

@@ -3,7 +3,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { once } from "node:events";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { GitHubSimulator } from "./github-simulator/simulator.js";
+import { GitHubSimulator } from "@promoter/github-simulator";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 export const WEBHOOK_SECRET = "e2e-webhook-secret";

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { GitHubSimulator } from "./github-simulator/simulator.js";
+import type { GitHubSimulator } from "@promoter/github-simulator";
 import { AppProcess, eventually, freePort, startSimulator } from "./harness.js";
 
 /**
  * The whole product: the real server process receiving signed webhooks over HTTP from a GitHub that
- * keeps state (test/e2e/github-simulator), every request checked against GitHub's OpenAPI description.
+ * keeps state (packages/github-simulator), every request checked against GitHub's OpenAPI description.
  */
 
 const CHAIN = `environments:

@@ -6,25 +6,25 @@ import { Webhooks } from "@octokit/webhooks";
 import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { comment as commentOn, react } from "../../src/github/comments.js";
-import { writeCheckRun } from "../../src/github/check-runs.js";
-import { ensureLabels } from "../../src/github/labels.js";
-import { isTeamMember, permissionOf } from "../../src/github/permissions.js";
-import { listPromoterPullRequests, upsertPullRequest } from "../../src/github/pull-requests.js";
-import { readBlobs, readTree } from "../../src/github/read-repository.js";
-import { readFromTarball } from "../../src/github/read-tarball.js";
-import type { Octokit } from "../../src/github/repo-ref.js";
+import { comment as commentOn, react } from "../../../src/github/comments.js";
+import { writeCheckRun } from "../../../src/github/check-runs.js";
+import { ensureLabels } from "../../../src/github/labels.js";
+import { isTeamMember, permissionOf } from "../../../src/github/permissions.js";
+import { listPromoterPullRequests, upsertPullRequest } from "../../../src/github/pull-requests.js";
+import { readBlobs, readTree } from "../../../src/github/read-repository.js";
+import { readFromTarball } from "../../../src/github/read-tarball.js";
+import type { Octokit } from "../../../src/github/repo-ref.js";
 import {
   commitsOnBranch,
   listBranches,
   readBranch,
   writeCommit,
-} from "../../src/github/write-commit.js";
-import { BlobCache } from "../../src/github/blob-cache.js";
-import { blobSha as appBlobSha } from "../../src/iac/blob-sha.js";
-import { createEtagCache, listTags } from "../../src/versions/github-tags.js";
-import { blobSha, encodeCommit, encodeTree, GitStore, hashObject } from "./github-simulator/git.js";
-import { GitHubSimulator } from "./github-simulator/simulator.js";
+} from "../../../src/github/write-commit.js";
+import { BlobCache } from "../../../src/github/blob-cache.js";
+import { blobSha as appBlobSha } from "../../../src/iac/blob-sha.js";
+import { createEtagCache, listTags } from "../../../src/versions/github-tags.js";
+import { blobSha, encodeCommit, encodeTree, GitStore, hashObject } from "../src/git.js";
+import { GitHubSimulator } from "../src/simulator.js";
 
 const APP_ID = 4242;
 const SECRET = "webhook-secret";
