@@ -1,5 +1,5 @@
 import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Scheduler } from "../../src/engine/scheduler.js";
 import { metadataComment } from "../../src/promotion/pull-request-content.js";
 import {
@@ -15,6 +15,7 @@ import {
   webhook,
   type RepoFixture,
 } from "./helpers.js";
+import { useNock } from "../support/nock-github.js";
 
 const CONFIG = `environments:
   - name: dev
@@ -86,13 +87,7 @@ function mockCheckRun(fixture: RepoFixture, bodies: ReturnType<typeof capture>, 
     .reply(201, { id: 7 });
 }
 
-beforeEach(() => nock.disableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  nock.enableNetConnect();
-  expect(pending).toEqual([]);
-});
+useNock();
 
 describe("a scheduled check", () => {
   it("opens one PR per dependency with a newer version, and reports in the check run", async () => {
