@@ -5,14 +5,9 @@ import { code, inlineMarkdown, plainText } from "../promotion/markdown.js";
 import { mergeSource, mergedVersion } from "../promotion/merged-pull-request.js";
 import { HOLD_LABEL } from "../promotion/pull-request-content.js";
 import type { MergedJob } from "../queue/job-queue.js";
-import type { CheckTarget } from "./check-repository.js";
-import {
-  changedVersions,
-  promote,
-  readScannedRepository,
-  versionsIn,
-  type PromotionResult,
-} from "./promote.js";
+import type { CheckTarget } from "./repository-state.js";
+import { changedVersions, promote, versionsIn, type PromotionResult } from "./promote.js";
+import { readScannedRepository } from "./repository-state.js";
 import type { Services } from "./services.js";
 
 /** The reply line for one promotion to the next environment; every id, version and reason escaped. */

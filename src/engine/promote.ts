@@ -2,40 +2,14 @@ import type { Logger } from "probot";
 import { findOpenPullRequest } from "../github/pull-requests.js";
 import { commitParents, readBlobs, readTreeAt } from "../github/read-repository.js";
 import type { Octokit } from "../github/repo-ref.js";
-import { scan, type ScanCache } from "../iac/scanner.js";
+import { scan } from "../iac/scanner.js";
 import type { Inventory } from "../iac/types.js";
 import type { WriteOutcome } from "../promotion/check-report.js";
 import { proposalFor, tagPrefixFor, type Proposal } from "../promotion/plan.js";
 import { parseVersionTag } from "../versions/strategies.js";
-import {
-  readRepositoryState,
-  wantedEntries,
-  type CheckTarget,
-  type RepositoryState,
-} from "./check-repository.js";
+import { wantedEntries, type CheckTarget, type ScannedRepository } from "./repository-state.js";
 import type { Services } from "./services.js";
 import { writeProposals } from "./write-proposals.js";
-
-/** The repository as a promotion needs it: its state on the default branch, scanned. */
-export interface ScannedRepository extends RepositoryState {
-  inventory: Inventory;
-  scanCache: ScanCache;
-}
-
-/** Reads and scans the default branch (or one of its commits); undefined without a usable config. */
-export async function readScannedRepository(
-  octokit: Octokit,
-  target: CheckTarget,
-  services: Services,
-  commitSha?: string,
-): Promise<ScannedRepository | undefined> {
-  const state = await readRepositoryState(octokit, target, services, commitSha);
-  if (!state || "problems" in state) return undefined;
-  const scanCache = services.scanCache(`${target.owner}/${target.repo}`);
-  const { inventory, conflicts } = scan(state.files, state.config, scanCache);
-  if (conflicts.length > 0) return undefined;
-  return { ...state, inventory, scanCache };
-}
 
 /** What a promotion did. */
 export type PromotionResult =

@@ -11,8 +11,9 @@ import { parseMetadata, type PromotionMetadata } from "../promotion/pull-request
 import type { CommandJob } from "../queue/job-queue.js";
 import { isVersionOf } from "../versions/version-shape.js";
 import { describePromotion } from "./after-merge.js";
-import type { CheckTarget } from "./check-repository.js";
-import { promote, readScannedRepository, versionsIn, type ScannedRepository } from "./promote.js";
+import type { CheckTarget } from "./repository-state.js";
+import { promote, versionsIn } from "./promote.js";
+import { readScannedRepository, type ScannedRepository } from "./repository-state.js";
 import type { Services } from "./services.js";
 
 const MAY_PROMOTE = new Set<Permission>(["admin", "maintain", "write"]);

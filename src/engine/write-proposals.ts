@@ -6,7 +6,6 @@ import {
   upsertPullRequest,
   type PullRequestInfo,
 } from "../github/pull-requests.js";
-import type { TreeEntry } from "../github/read-repository.js";
 import { failureReason, type BlobMode, type Octokit } from "../github/repo-ref.js";
 import {
   commitsOnBranch,
@@ -17,8 +16,6 @@ import {
   type BranchCommit,
 } from "../github/write-commit.js";
 import { applyVerifiedEdits } from "../iac/edits.js";
-import type { ScanCache } from "../iac/scanner.js";
-import type { Inventory, SourceFile } from "../iac/types.js";
 import { isAppCommit, isPromotionBranchName } from "../promotion/branches.js";
 import type { WriteOutcome } from "../promotion/check-report.js";
 import { code } from "../promotion/markdown.js";
@@ -33,8 +30,7 @@ import {
 } from "../promotion/pull-request-content.js";
 import { releaseNotes } from "../versions/release-notes.js";
 import { gitApiBaseUrl, gitHtmlBaseUrl } from "../versions/source-hosts.js";
-import type { Config } from "../config/index.js";
-import type { CheckTarget } from "./check-repository.js";
+import type { CheckTarget, ScannedRepository } from "./repository-state.js";
 import type { Services } from "./services.js";
 
 /** The colour of the environment labels the app creates. */
@@ -81,15 +77,7 @@ interface WriteContext {
   target: CheckTarget;
   services: Services;
   log: Logger;
-  state: {
-    headSha: string;
-    treeSha: string;
-    entries: TreeEntry[];
-    config: Config;
-    files: SourceFile[];
-    inventory: Inventory;
-    scanCache: ScanCache;
-  };
+  state: ScannedRepository;
   proposals: Proposal[];
   pullRequests: PullRequestInfo[];
   /** The branches under `promoter/` as the check listed them before writing; unknown when absent. */
