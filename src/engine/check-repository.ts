@@ -7,10 +7,11 @@ import { listBranches } from "../github/write-commit.js";
 import { scan } from "../iac/scanner.js";
 import type { Inventory } from "../iac/types.js";
 import { checkReport, invalidConfigReport, type CheckReport } from "../promotion/check-report.js";
+import { existingPromotions } from "../promotion/existing-promotions.js";
 import { dependenciesToList, plan, type Plan } from "../promotion/plan.js";
 import { readRepositoryState, type CheckTarget } from "./repository-state.js";
 import type { Services } from "./services.js";
-import { existingPromotions, removeStrayBranches, writeProposals } from "./write-proposals.js";
+import { removeStrayBranches, writeProposals } from "./write-proposals.js";
 
 /** What a check did. */
 export type CheckResult =

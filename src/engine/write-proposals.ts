@@ -19,9 +19,8 @@ import { applyVerifiedEdits } from "../iac/edits.js";
 import { isAppCommit, isPromotionBranchName } from "../promotion/branches.js";
 import type { WriteOutcome } from "../promotion/check-report.js";
 import { code } from "../promotion/markdown.js";
-import { proposalKey, type Proposal, type PromotionPullRequest } from "../promotion/plan.js";
+import type { Proposal } from "../promotion/plan.js";
 import {
-  HOLD_LABEL,
   environmentLabel,
   parseMetadata,
   pullRequestBody,
@@ -35,39 +34,6 @@ import type { Services } from "./services.js";
 
 /** The colour of the environment labels the app creates. */
 const LABEL_COLOR = "5319e7";
-
-/**
- * Whether a PR is one of the app's own: opened by its bot from a branch of the repository itself. Its
- * metadata is the only one worth reading; anyone can write a metadata comment into another PR's body.
- */
-export function isAppPullRequest(pr: PullRequestInfo, appLogin: string): boolean {
-  return pr.author === appLogin && !pr.fromFork;
-}
-
-/**
- * The app's PRs as the planner needs them (declined versions, holds): only the app's own, and only
- * when their metadata names their branch.
- */
-export function existingPromotions(
-  pullRequests: readonly PullRequestInfo[],
-  appLogin: string,
-): PromotionPullRequest[] {
-  const promotions: PromotionPullRequest[] = [];
-  for (const pr of pullRequests) {
-    if (!isAppPullRequest(pr, appLogin)) continue;
-    const metadata = parseMetadata(pr.body);
-    if (!metadata || pr.headRef !== proposalKey(metadata.env, metadata.dependency)) continue;
-    promotions.push({
-      environment: metadata.env,
-      dependency: metadata.dependency,
-      to: metadata.to,
-      state: pr.state === "open" ? "open" : pr.merged ? "merged" : "closed",
-      number: pr.number,
-      hold: pr.labels.includes(HOLD_LABEL),
-    });
-  }
-  return promotions;
-}
 
 const sameList = (a: readonly string[], b: readonly string[]) =>
   a.length === b.length && a.every((v, i) => v === b[i]);
