@@ -5,9 +5,14 @@ import { PROMOTER_BRANCH_PREFIX, listPromoterPullRequests } from "../github/pull
 import type { Octokit } from "../github/repo-ref.js";
 import { listBranches } from "../github/write-commit.js";
 import { scan } from "../iac/scanner.js";
-import type { Inventory } from "../iac/types.js";
-import { checkReport, invalidConfigReport, type CheckReport } from "../promotion/check-report.js";
+import {
+  checkReport,
+  conflictProblems,
+  invalidConfigReport,
+  type CheckReport,
+} from "../promotion/check-report.js";
 import { existingPromotions } from "../promotion/existing-promotions.js";
+import { modulesOf } from "../promotion/module-users.js";
 import { dependenciesToList, plan, type Plan } from "../promotion/plan.js";
 import { readRepositoryState, type CheckTarget } from "./repository-state.js";
 import type { Services } from "./services.js";
@@ -20,20 +25,6 @@ export type CheckResult =
   | { status: "checked"; report: CheckReport; plan: Plan };
 
 /**
- * The module repositories an inventory's environments use, as `owner/repo` (lower-case). Hosts are left
- * out: a source's host may be mapped to the app's own GitHub (PROMOTER_SOURCE_HOSTS), where its releases happen.
- */
-export function modulesOf(inventory: Inventory): Set<string> {
-  const modules = new Set<string>();
-  for (const env of inventory.environments) {
-    for (const d of env.dependencies) {
-      if (d.origin.type === "git") modules.add(`${d.origin.owner}/${d.origin.repo}`.toLowerCase());
-    }
-  }
-  return modules;
-}
-
-/**
  * Checks one repository: reads its default branch, scans it, resolves versions, plans, writes one
  * commit and one PR per proposal, and reports everything in the `promoter` check run.
  */
@@ -44,6 +35,7 @@ export async function checkRepository(
   log: Logger,
 ): Promise<CheckResult> {
   const fullName = `${target.owner}/${target.repo}`;
+  // 1. Read the default branch and scan it; a config that cannot be used is reported, and ends the check.
   const state = await readRepositoryState(octokit, target, services);
   if (!state) {
     log.debug("no config file: nothing to do");
@@ -64,16 +56,13 @@ export async function checkRepository(
     modules: modulesOf(inventory),
   });
   if (conflicts.length > 0) {
-    const problems = conflicts.map(
-      (c) => `${DEFAULT_CONFIG_FILE}: ${c.file} is in environments ${c.environments.join(" and ")}`,
-    );
+    const problems = conflictProblems(conflicts);
     await writeCheckRun(octokit, target, {
       headSha: state.headSha,
       ...invalidConfigReport(problems),
     });
     return { status: "invalid-config", problems };
   }
-
   const versions = await services.listVersions(
     octokit,
     dependenciesToList(inventory, config),
@@ -81,14 +70,19 @@ export async function checkRepository(
     log,
   );
   const pullRequests = await listPromoterPullRequests(octokit, target, {});
+  const appLogin = await services.appLogin();
+  // Listed before writing: which proposals' branches exist already is then known without a request.
+  const listed = await listBranches(octokit, target, PROMOTER_BRANCH_PREFIX);
+
+  // 2. Decide the proposals from the versions in use, those available, and the app's PRs.
   const decided = plan(
     inventory,
     versions.versions,
     config,
-    existingPromotions(pullRequests, await services.appLogin()),
+    existingPromotions(pullRequests, appLogin),
   );
-  // Listed before writing: which proposals' branches exist already is then known without a request.
-  const listed = await listBranches(octokit, target, PROMOTER_BRANCH_PREFIX);
+
+  // 3. Write each proposal, remove the branches nothing needs, and report it all in the check run.
   const outcomes = await writeProposals({
     octokit,
     target,
