@@ -16,27 +16,27 @@ import {
   type BranchCommit,
 } from "../github/write-commit.js";
 import { applyVerifiedEdits } from "../iac/edits.js";
-import { isAppCommit, isPromotionBranchName } from "../promotion/branches.js";
 import type { WriteOutcome } from "../promotion/check-report.js";
-import { code } from "../promotion/markdown.js";
 import type { Proposal } from "../promotion/plan.js";
 import {
-  environmentLabel,
-  parseMetadata,
-  pullRequestBody,
-  pullRequestTitle,
-  withMetadata,
-} from "../promotion/pull-request-content.js";
+  branchLeftAlone,
+  foreignCommits,
+  foreignStrayBranchWarning,
+  humanCommitsNotice,
+  neededBranches,
+  openPullRequestLeftAlone,
+  openPullRequestOf,
+  openPullRequestOutcome,
+  proposalLabels,
+  releaseNotesRange,
+  strayBranchStatus,
+  type ProposalOutcome,
+} from "../promotion/proposal-writing.js";
+import { pullRequestBody, pullRequestTitle } from "../promotion/pull-request-content.js";
 import { releaseNotes } from "../versions/release-notes.js";
 import { gitApiBaseUrl, gitHtmlBaseUrl } from "../versions/source-hosts.js";
 import type { CheckTarget, ScannedRepository } from "./repository-state.js";
 import type { Services } from "./services.js";
-
-/** The colour of the environment labels the app creates. */
-const LABEL_COLOR = "5319e7";
-
-const sameList = (a: readonly string[], b: readonly string[]) =>
-  a.length === b.length && a.every((v, i) => v === b[i]);
 
 interface WriteContext {
   octokit: Octokit;
@@ -52,19 +52,15 @@ interface WriteContext {
 
 /** The release notes between the versions of a git dependency; empty for registry modules or on any error. */
 async function notesFor(context: WriteContext, proposal: Proposal): Promise<string> {
-  const { inventory } = context.state;
-  const dependency = inventory.environments
-    .flatMap((e) => e.dependencies)
-    .find((d) => d.id === proposal.dependency);
-  const from = proposal.from[0];
-  if (dependency?.origin.type !== "git" || from === undefined) return "";
-  const { host, owner, repo } = dependency.origin;
+  const range = releaseNotesRange(context.state.inventory, proposal);
+  if (!range) return "";
+  const { host, owner, repo } = range.origin;
   const apiBaseUrl = gitApiBaseUrl(host, context.services.sourceHosts, context.services.appBaseUrl);
   const client = context.services.clientFor(context.octokit)(apiBaseUrl);
   return releaseNotes(
     client,
     { owner, repo, htmlBaseUrl: gitHtmlBaseUrl(host) },
-    from,
+    range.from,
     proposal.to,
     {
       log: context.log,
@@ -101,18 +97,14 @@ export async function writeProposals(context: WriteContext): Promise<WriteOutcom
 }
 
 /** The commits of `branch` (those not on the default branch's head) that are not the app's own. */
-async function foreignCommits(
+async function readForeignCommits(
   context: WriteContext,
   branch: string,
   appLogin: string,
 ): Promise<BranchCommit[]> {
   const { octokit, target, state } = context;
-  const commits = await commitsOnBranch(octokit, target, state.headSha, branch);
-  return commits.filter((c) => !isAppCommit(c, appLogin));
+  return foreignCommits(await commitsOnBranch(octokit, target, state.headSha, branch), appLogin);
 }
-
-const shortShas = (commits: readonly BranchCommit[]) =>
-  commits.map((c) => c.sha.slice(0, 7)).join(", ");
 
 /**
  * When a person pushed to an open promotion PR's branch, the app does not force-push over their work: it
@@ -124,68 +116,36 @@ async function leaveOpenPullRequestAlone(
   open: PullRequestInfo,
   foreign: readonly BranchCommit[],
   appLogin: string,
-): Promise<Pick<WriteOutcome, "action" | "pullRequest" | "reason">> {
+): Promise<ProposalOutcome> {
   const { octokit, target } = context;
-  const metadata = parseMetadata(open.body);
-  if (metadata && !metadata.humanCommits) {
-    await comment(
-      octokit,
-      target,
-      open.number,
-      `Promoter did not update this branch to ${code(proposal.to)}: it has commits that are not Promoter's (${shortShas(foreign)}). Close this pull request, or delete the branch, for Promoter to open it again.`,
-    );
+  const notice = humanCommitsNotice(proposal, open, foreign);
+  if (notice) {
+    await comment(octokit, target, open.number, notice.comment);
     await upsertPullRequest(octokit, target, {
       existing: open,
       head: proposal.key,
       base: target.defaultBranch,
       title: open.title,
-      body: withMetadata(open.body, { ...metadata, humanCommits: true }),
+      body: notice.body,
       labels: [],
       ownLogin: appLogin,
     });
   }
-  return {
-    action: "left-alone",
-    pullRequest: open.number,
-    reason: "a person pushed to the branch",
-  };
-}
-
-/** An existing branch with a proposal's name, no open PR of the app, and commits of someone else. */
-function leaveBranchAlone(
-  proposal: Proposal,
-  foreign: readonly BranchCommit[],
-): Pick<WriteOutcome, "action" | "reason"> {
-  return {
-    action: "left-alone",
-    reason: `the branch \`${proposal.key}\` exists with commits that are not Promoter's (${shortShas(foreign)}); Promoter does not overwrite it`,
-  };
+  return openPullRequestLeftAlone(open);
 }
 
 async function writeProposal(
   context: WriteContext,
   proposal: Proposal,
   log: Logger,
-): Promise<Pick<WriteOutcome, "action" | "pullRequest" | "reason">> {
+): Promise<ProposalOutcome> {
   const { octokit, target, state, services } = context;
   const appLogin = await services.appLogin();
 
-  // A fork's branch of the same name is not this branch.
-  const open = context.pullRequests.find(
-    (pr) => pr.state === "open" && !pr.fromFork && pr.headRef === proposal.key,
-  );
-  if (open && open.author !== appLogin) {
-    return {
-      action: "left-alone",
-      pullRequest: open.number,
-      reason: `the open pull request from its branch is ${open.author}'s, not Promoter's; Promoter leaves it alone`,
-    };
-  }
-  const metadata = parseMetadata(open?.body);
-  if (open && metadata && metadata.to === proposal.to && sameList(metadata.from, proposal.from)) {
-    return { action: "unchanged", pullRequest: open.number };
-  }
-
+  // 1. Decide what the PRs already listed settle, and verify the edits: neither costs a request.
+  const open = openPullRequestOf(proposal, context.pullRequests);
+  const settled = openPullRequestOutcome(proposal, open, appLogin);
+  if (settled) return settled;
   const verified = applyVerifiedEdits(
     state.files,
     state.config,
@@ -200,33 +160,23 @@ async function writeProposal(
   );
   if (!verified.ok) return { action: "left-alone", reason: `refused: ${verified.reason}` };
 
-  // A branch that exists is moved only once its commits are known to be all the app's. Without the
-  // check's listing, only the branch of the app's open PR is looked up; a new branch costs nothing.
+  // 2. Read whether the branch exists and whose its commits are: it is moved only when all are the app's.
+  //    Without the check's listing, only the branch of the app's open PR is looked up; a new branch costs nothing.
   const exists =
     context.branches?.has(proposal.key) ??
     (open !== undefined && (await readBranch(octokit, target, proposal.key)) !== undefined);
   if (exists) {
-    const foreign = await foreignCommits(context, proposal.key, appLogin);
+    const foreign = await readForeignCommits(context, proposal.key, appLogin);
     if (foreign.length > 0) {
       return open
         ? leaveOpenPullRequestAlone(context, proposal, open, foreign, appLogin)
-        : leaveBranchAlone(proposal, foreign);
+        : branchLeftAlone(proposal, foreign);
     }
   }
 
-  const labels = [environmentLabel(proposal.environment), ...state.config.labels];
-  await ensureLabels(
-    octokit,
-    target,
-    labels.map((name) => ({
-      name,
-      color: LABEL_COLOR,
-      description: name.startsWith("promoter:")
-        ? `Promoter: promotions to ${proposal.environment}`
-        : "",
-    })),
-    services.labels(`${target.owner}/${target.repo}`),
-  );
+  // 3. Write the labels, the commit on the branch, and the PR.
+  const labels = proposalLabels(proposal.environment, state.config);
+  await ensureLabels(octokit, target, labels, services.labels(`${target.owner}/${target.repo}`));
   const modes = new Map(state.entries.map((e) => [e.path, e.mode]));
   const title = pullRequestTitle(proposal);
   const written = await writeCommit(octokit, target, {
@@ -243,8 +193,8 @@ async function writeProposal(
     whenBranchExists: exists ? "move" : "keep",
   });
   if (written.branch === "exists") {
-    const foreign = await foreignCommits(context, proposal.key, appLogin);
-    if (foreign.length > 0) return leaveBranchAlone(proposal, foreign);
+    const foreign = await readForeignCommits(context, proposal.key, appLogin);
+    if (foreign.length > 0) return branchLeftAlone(proposal, foreign);
     await moveBranch(octokit, target, proposal.key, written.commitSha);
   }
   const notes = await notesFor(context, proposal);
@@ -259,7 +209,7 @@ async function writeProposal(
     base: target.defaultBranch,
     title,
     body,
-    labels,
+    labels: labels.map((l) => l.name),
     ownLogin: appLogin,
   });
   log.info({ pullRequest: pullRequest.number, action: pullRequest.action }, "proposal written");
@@ -297,33 +247,21 @@ export async function removeStrayBranches(context: {
   log: Logger;
 }): Promise<StrayBranches> {
   const { octokit, target } = context;
-  const needed = new Set([
-    ...context.proposals.map((p) => p.key),
-    ...context.pullRequests
-      .filter((pr) => pr.state === "open" && !pr.fromFork)
-      .map((pr) => pr.headRef),
-  ]);
+  const needed = neededBranches(context.proposals, context.pullRequests);
   const result: StrayBranches = { deleted: [], warnings: [] };
-  const leaveAlone = (branch: string, why: string) =>
-    result.warnings.push({ subject: branch, message: `${why}: Promoter leaves it alone` });
   for (const branch of context.branches) {
-    if (needed.has(branch)) continue;
-    if (!isPromotionBranchName(branch, context.environments)) {
-      leaveAlone(
-        branch,
-        "this branch is not one Promoter creates (`promoter/<environment>/<dependency>`)",
-      );
+    const stray = strayBranchStatus(branch, needed, context.environments);
+    if (stray.status === "needed") continue;
+    if (stray.status === "left-alone") {
+      result.warnings.push({ subject: branch, message: stray.warning });
       continue;
     }
     try {
       const appLogin = await context.services.appLogin();
       const commits = await commitsOnBranch(octokit, target, context.headSha, branch);
-      const foreign = commits.filter((c) => !isAppCommit(c, appLogin));
+      const foreign = foreignCommits(commits, appLogin);
       if (foreign.length > 0) {
-        leaveAlone(
-          branch,
-          `this branch has commits that are not Promoter's (${shortShas(foreign)})`,
-        );
+        result.warnings.push({ subject: branch, message: foreignStrayBranchWarning(foreign) });
         continue;
       }
       // The PR listing only goes back so far: make sure no open PR uses the branch before deleting it.
