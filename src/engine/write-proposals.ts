@@ -250,6 +250,7 @@ export async function removeStrayBranches(context: {
   const needed = neededBranches(context.proposals, context.pullRequests);
   const result: StrayBranches = { deleted: [], warnings: [] };
   for (const branch of context.branches) {
+    // 1. Decide from the listing alone: a needed branch, or one not of the app's form, costs nothing.
     const stray = strayBranchStatus(branch, needed, context.environments);
     if (stray.status === "needed") continue;
     if (stray.status === "left-alone") {
@@ -257,6 +258,7 @@ export async function removeStrayBranches(context: {
       continue;
     }
     try {
+      // 2. Read its commits: a person's work on it is never deleted.
       const appLogin = await context.services.appLogin();
       const commits = await commitsOnBranch(octokit, target, context.headSha, branch);
       const foreign = foreignCommits(commits, appLogin);
@@ -264,7 +266,7 @@ export async function removeStrayBranches(context: {
         result.warnings.push({ subject: branch, message: foreignStrayBranchWarning(foreign) });
         continue;
       }
-      // The PR listing only goes back so far: make sure no open PR uses the branch before deleting it.
+      // 3. Delete it; the PR listing only goes back so far, so first make sure no open PR uses it.
       if (await findOpenPullRequest(octokit, target, branch)) continue;
       await deleteBranch(octokit, target, branch);
       result.deleted.push(branch);
