@@ -7,7 +7,8 @@ import {
   type PullRequestInfo,
 } from "../github/pull-requests.js";
 import type { TreeEntry } from "../github/read-repository.js";
-import { failureReason, type BlobMode, type Octokit } from "../github/repo-ref.js";
+import { failureReason } from "../github/errors.js";
+import type { BlobMode, Octokit } from "../github/repo-ref.js";
 import {
   commitsOnBranch,
   deleteBranch,

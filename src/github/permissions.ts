@@ -1,4 +1,4 @@
-import { errorStatus } from "../versions/github-tags.js";
+import { errorStatus } from "./errors.js";
 import type { Octokit, RepoRef } from "./repo-ref.js";
 
 /** A user's role in a repository, as GitHub names it. */

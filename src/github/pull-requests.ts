@@ -1,8 +1,7 @@
 /**
  * Promotion pull requests: list the app's, and create or update one by its head branch.
  */
-import { errorStatus } from "../versions/github-tags.js";
-import { errorMessage } from "./repo-ref.js";
+import { isUnprocessable } from "./errors.js";
 import type { Octokit, RepoRef } from "./repo-ref.js";
 
 /** Head branches of promotion PRs start with this. */
@@ -163,8 +162,7 @@ export async function upsertPullRequest(
       created = true;
       number = data.number;
     } catch (error) {
-      if (errorStatus(error) !== 422 || !/already exists/i.test(validationMessages(error)))
-        throw error;
+      if (!isUnprocessable(error, /already exists/i)) throw error;
       existing = await findOpenPullRequest(octokit, repo, spec.head);
       if (existing === undefined) throw error;
       number = existing.number;
@@ -224,19 +222,6 @@ export async function findOpenPullRequest(
   });
   const pull = data[0];
   return pull === undefined ? undefined : toPullRequestInfo(pull);
-}
-
-/** GitHub puts "A pull request already exists for o:b." in `errors[].message`, not the top message. */
-function validationMessages(error: unknown): string {
-  const data = (error as { response?: { data?: { errors?: unknown } } }).response?.data;
-  const details = Array.isArray(data?.errors)
-    ? data.errors.map((item: unknown) =>
-        typeof item === "object" && item !== null && "message" in item
-          ? String((item as { message: unknown }).message)
-          : "",
-      )
-    : [];
-  return [errorMessage(error), ...details].join("\n");
 }
 
 /** Pull request `number`: `GET /repos/{owner}/{repo}/pulls/{number}`. 1 request. */

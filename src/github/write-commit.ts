@@ -4,8 +4,7 @@
  * so a failure never leaves a half-written branch.
  */
 import { isUtf8 } from "node:buffer";
-import { errorStatus } from "../versions/github-tags.js";
-import { errorMessage } from "./repo-ref.js";
+import { errorStatus, isUnprocessable } from "./errors.js";
 import type { BlobMode, Octokit, RepoRef } from "./repo-ref.js";
 
 /** One file of a commit: its full new bytes. */
@@ -93,7 +92,7 @@ export async function writeCommit(
     });
     return { commitSha: commit.sha, branch: "created" };
   } catch (error) {
-    if (errorStatus(error) !== 422 || !/already exists/i.test(errorMessage(error))) throw error;
+    if (!isUnprocessable(error, /already exists/i)) throw error;
   }
   if (spec.whenBranchExists === "keep") return { commitSha: commit.sha, branch: "exists" };
   await moveBranch(octokit, repo, spec.branch, commit.sha);
@@ -198,9 +197,7 @@ export async function deleteBranch(
     });
     return true;
   } catch (error) {
-    const status = errorStatus(error);
-    if (status === 404) return false;
-    if (status === 422 && /does not exist/i.test(errorMessage(error))) return false;
+    if (errorStatus(error) === 404 || isUnprocessable(error, /does not exist/i)) return false;
     throw error;
   }
 }

@@ -3,6 +3,7 @@
  * conditional requests: each page is sent with the ETag of its last answer, and an unchanged page is
  * answered `304 Not Modified` (not counted against GitHub's rate limit) and served from the cache.
  */
+import { errorStatus } from "../github/errors.js";
 
 /**
  * The part of an Octokit client this module uses: `octokit.request`. The app's installation client
@@ -88,15 +89,6 @@ export const TAGS_PER_PAGE = 100;
 
 /** Upper bound on pages read (10,000 tags), so that a runaway `link` header cannot loop forever. */
 const MAX_PAGES = 100;
-
-/** The status of an Octokit `RequestError` (or anything thrown with a numeric `status`). */
-export function errorStatus(error: unknown): number | undefined {
-  if (typeof error === "object" && error !== null && "status" in error) {
-    const status = (error as { status: unknown }).status;
-    if (typeof status === "number") return status;
-  }
-  return undefined;
-}
 
 function header(
   headers: Record<string, string | number | undefined>,

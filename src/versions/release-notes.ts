@@ -2,7 +2,7 @@
  * Release notes between two versions of a git-sourced module: the GitHub releases of its repository
  * in the range (from, to], newest first, trimmed to fit a pull request body, with a compare link.
  */
-import { errorStatus } from "./github-tags.js";
+import { errorMessage, errorStatus } from "../github/errors.js";
 import type { GitHubClient } from "./github-tags.js";
 import { parseVersionTag } from "./strategies.js";
 import type { VersionTag } from "./strategies.js";
@@ -178,9 +178,7 @@ export async function releaseNotes(
       const reason =
         status === 404 || status === 403
           ? `${repository.owner}/${repository.repo} is not found or not accessible to the app`
-          : error instanceof Error
-            ? error.message
-            : String(error);
+          : errorMessage(error);
       options.log?.warn(
         { err: error, owner: repository.owner, repo: repository.repo },
         "could not read release notes",
