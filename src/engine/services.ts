@@ -1,5 +1,5 @@
-import { ProbotOctokit } from "probot";
 import { BlobCache } from "../github/blob-cache.js";
+import { createGitHubClient } from "../github/clients.js";
 import type { Octokit } from "../github/repo-ref.js";
 import { createScanCache, type ScanCache } from "../iac/scanner.js";
 import { createEtagCache, type EtagCache, type GitHubClient } from "../versions/github-tags.js";
@@ -98,7 +98,7 @@ export class Services {
       }
       let client = this.sourceClients.get(apiBaseUrl);
       if (!client) {
-        client = new ProbotOctokit({ baseUrl: apiBaseUrl, request: { fetch: outboundFetch() } });
+        client = createGitHubClient(apiBaseUrl, outboundFetch());
         this.sourceClients.set(apiBaseUrl, client);
       }
       return client;

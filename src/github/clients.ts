@@ -1,0 +1,18 @@
+/** The Octokit clients the app builds itself (the installation's come from Probot). */
+import { ProbotOctokit } from "probot";
+import type { Octokit } from "./repo-ref.js";
+
+/** How a client sends its requests: `fetch`-compatible (e.g. one that refuses redirects to another host). */
+export type ClientFetch = typeof globalThis.fetch;
+
+/**
+ * A client of the GitHub API at `baseUrl`, with Probot's retry and throttling, sending its requests
+ * through `fetch`: without credentials (the public rate limit), or with `token` when given.
+ */
+export function createGitHubClient(baseUrl: string, fetch: ClientFetch, token?: string): Octokit {
+  return new ProbotOctokit({
+    baseUrl,
+    ...(token === undefined ? {} : { auth: { token } }),
+    request: { fetch },
+  });
+}
