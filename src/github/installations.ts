@@ -32,3 +32,25 @@ export async function listInstallationRepositories(
     defaultBranch: repository.default_branch,
   }));
 }
+
+/** The app's installations and their repositories, each read with the right credentials. */
+export interface InstallationDirectory {
+  /** The ids of the app's installations ({@link listInstallations}). */
+  installations(): Promise<number[]>;
+  /** The repositories installation `id` can reach ({@link listInstallationRepositories}). */
+  repositories(installationId: number): Promise<InstallationRepository[]>;
+}
+
+/** What of a Probot app the directory needs: its clients, as the app or as one installation. */
+export interface AppAuth {
+  auth(installationId?: number): Promise<Octokit>;
+}
+
+/** The {@link InstallationDirectory} of a Probot app: the app's client, then each installation's. */
+export function installationDirectory(app: AppAuth): InstallationDirectory {
+  return {
+    installations: async () => listInstallations(await app.auth()),
+    repositories: async (installationId) =>
+      listInstallationRepositories(await app.auth(installationId)),
+  };
+}
