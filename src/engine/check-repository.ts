@@ -18,7 +18,7 @@ import { dependenciesToList, plan, type Plan } from "../promotion/plan.js";
 import type { Services } from "./services.js";
 import { existingPromotions, removeStrayBranches, writeProposals } from "./write-proposals.js";
 import { PROMOTER_BRANCH_PREFIX, listPromoterPullRequests } from "../github/pull-requests.js";
-import { listBranches } from "../github/write-commit.js";
+import { listBranches } from "../github/branches.js";
 
 /** A repository to check, as the events and the scheduler know it. */
 export interface CheckTarget extends RepoRef {

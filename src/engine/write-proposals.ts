@@ -9,14 +9,8 @@ import {
 import type { TreeEntry } from "../github/read-repository.js";
 import { failureReason } from "../github/errors.js";
 import type { BlobMode, Octokit } from "../github/repo-ref.js";
-import {
-  commitsOnBranch,
-  deleteBranch,
-  moveBranch,
-  readBranch,
-  writeCommit,
-  type BranchCommit,
-} from "../github/write-commit.js";
+import { deleteBranch, moveBranch, readBranch } from "../github/branches.js";
+import { commitsOnBranch, writeCommit, type BranchCommit } from "../github/commits.js";
 import { applyVerifiedEdits } from "../iac/edits.js";
 import type { ScanCache } from "../iac/scanner.js";
 import type { Inventory, SourceFile } from "../iac/types.js";
