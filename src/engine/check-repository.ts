@@ -17,7 +17,8 @@ import { checkReport, invalidConfigReport, type CheckReport } from "../promotion
 import { dependenciesToList, plan, type Plan } from "../promotion/plan.js";
 import type { Services } from "./services.js";
 import { existingPromotions, removeStrayBranches, writeProposals } from "./write-proposals.js";
-import { PROMOTER_BRANCH_PREFIX, listPromoterPullRequests } from "../github/pull-requests.js";
+import { listPromoterPullRequests } from "../github/pull-requests.js";
+import { PROMOTER_BRANCH_PREFIX } from "../promotion/names.js";
 import { listBranches } from "../github/branches.js";
 
 /** A repository to check, as the events and the scheduler know it. */

@@ -15,6 +15,7 @@ import { applyVerifiedEdits } from "../iac/edits.js";
 import type { ScanCache } from "../iac/scanner.js";
 import type { Inventory, SourceFile } from "../iac/types.js";
 import { isAppCommit, isPromotionBranchName } from "../promotion/branches.js";
+import { PROMOTER_LABEL_PREFIX } from "../promotion/names.js";
 import type { WriteOutcome } from "../promotion/check-report.js";
 import { code } from "../promotion/markdown.js";
 import { proposalKey, type Proposal, type PromotionPullRequest } from "../promotion/plan.js";
@@ -262,7 +263,7 @@ async function writeProposal(
     labels.map((name) => ({
       name,
       color: LABEL_COLOR,
-      description: name.startsWith("promoter:")
+      description: name.startsWith(PROMOTER_LABEL_PREFIX)
         ? `Promoter: promotions to ${proposal.environment}`
         : "",
     })),

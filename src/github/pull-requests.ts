@@ -1,15 +1,9 @@
 /**
  * Promotion pull requests: list the app's, and create or update one by its head branch.
  */
+import { PROMOTER_BRANCH_PREFIX, PROMOTER_LABEL_PREFIX } from "../promotion/names.js";
 import { isUnprocessable } from "./errors.js";
 import type { Octokit, RepoRef } from "./repo-ref.js";
-
-/** Head branches of promotion PRs start with this. */
-export const PROMOTER_BRANCH_PREFIX = "promoter/";
-/** Labels of promotion PRs (`promoter:<env>`, `promoter:hold`) start with this. */
-export const PROMOTER_LABEL_PREFIX = "promoter:";
-/** GitHub's limit on a pull request body, in characters. */
-export const MAX_PULL_REQUEST_BODY = 65_536;
 
 const PER_PAGE = 100;
 
