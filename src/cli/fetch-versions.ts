@@ -1,5 +1,5 @@
-import { ProbotOctokit } from "probot";
 import type { Config } from "../config/index.js";
+import { createGitHubClient } from "../github/clients.js";
 import type { Dependency } from "../iac/types.js";
 import { createEtagCache, type GitHubClient } from "../versions/github-tags.js";
 import { outboundFetch } from "../versions/outbound-fetch.js";
@@ -34,13 +34,9 @@ export async function fetchVersions(
       let client = clients.get(baseUrl);
       if (!client) {
         if (isAppApi(baseUrl, appBaseUrl)) {
-          client = new ProbotOctokit({
-            baseUrl,
-            auth: { token },
-            request: { fetch: outboundFetch() },
-          });
+          client = createGitHubClient(baseUrl, outboundFetch(), token);
         } else if (isAllowedGitApi(baseUrl, hosts, appBaseUrl)) {
-          client = new ProbotOctokit({ baseUrl, request: { fetch: outboundFetch() } });
+          client = createGitHubClient(baseUrl, outboundFetch());
         } else {
           client = refusingClient(baseUrl);
         }
