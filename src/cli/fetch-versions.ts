@@ -1,7 +1,8 @@
 import type { Config } from "../config/index.js";
 import { createGitHubClient } from "../github/clients.js";
 import type { Dependency } from "../iac/types.js";
-import { createEtagCache, type GitHubClient } from "../versions/github-tags.js";
+import { createEtagCache } from "../github/tags.js";
+import type { GitHubClient } from "../github/clients.js";
 import { outboundFetch } from "../versions/outbound-fetch.js";
 import {
   ALLOW_HTTP_HOSTS_VARIABLE,

@@ -16,3 +16,19 @@ export function createGitHubClient(baseUrl: string, fetch: ClientFetch, token?: 
     request: { fetch },
   });
 }
+
+/**
+ * The part of an Octokit client the version sources use: `octokit.request`. The app's installation client
+ * (`context.octokit`), a `ProbotOctokit` with a token (CLI) or any `@octokit/core` client fits.
+ * Octokit answers 304 and every status >= 400 by throwing a `RequestError` with `status` and `response`.
+ */
+export interface GitHubClient {
+  request(
+    route: string,
+    params?: Record<string, unknown>,
+  ): Promise<{
+    status: number;
+    headers: Record<string, string | number | undefined>;
+    data: unknown;
+  }>;
+}

@@ -7,8 +7,9 @@
  */
 import type { DependencyOrigin } from "../iac/types.js";
 import { errorMessage, errorStatus, isNetworkError, isRateLimited } from "../github/errors.js";
-import { listTags } from "./github-tags.js";
-import type { EtagCache, GitHubClient, ListingStats } from "./github-tags.js";
+import { listTags } from "../github/tags.js";
+import type { EtagCache, ListingStats } from "../github/tags.js";
+import type { GitHubClient } from "../github/clients.js";
 import {
   RegistryError,
   RegistryModuleNotFoundError,

@@ -3,23 +3,8 @@
  * conditional requests: each page is sent with the ETag of its last answer, and an unchanged page is
  * answered `304 Not Modified` (not counted against GitHub's rate limit) and served from the cache.
  */
-import { errorStatus } from "../github/errors.js";
-
-/**
- * The part of an Octokit client this module uses: `octokit.request`. The app's installation client
- * (`context.octokit`), a `ProbotOctokit` with a token (CLI) or any `@octokit/core` client fits.
- * Octokit answers 304 and every status >= 400 by throwing a `RequestError` with `status` and `response`.
- */
-export interface GitHubClient {
-  request(
-    route: string,
-    params?: Record<string, unknown>,
-  ): Promise<{
-    status: number;
-    headers: Record<string, string | number | undefined>;
-    data: unknown;
-  }>;
-}
+import type { GitHubClient } from "./clients.js";
+import { errorStatus } from "./errors.js";
 
 /** What the cache keeps of one page: its ETag and the tag names it listed. */
 export interface CachedPage {
