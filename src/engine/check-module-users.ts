@@ -1,5 +1,5 @@
 import type { Logger } from "probot";
-import { listInstallationRepositories } from "../github/repositories.js";
+import { listInstallationRepositories } from "../github/installations.js";
 import type { Octokit } from "../github/repo-ref.js";
 import { usersOfRelease } from "../promotion/module-users.js";
 import type { CheckJob, ModuleReleasedJob } from "../queue/job-queue.js";

@@ -1,9 +1,10 @@
 import type { Logger } from "probot";
 import { DEFAULT_CONFIG_FILE } from "../config/index.js";
 import { writeCheckRun } from "../github/check-runs.js";
-import { PROMOTER_BRANCH_PREFIX, listPromoterPullRequests } from "../github/pull-requests.js";
+import { listPromoterPullRequests } from "../github/pull-requests.js";
 import type { Octokit } from "../github/repo-ref.js";
-import { listBranches } from "../github/write-commit.js";
+import { listBranches } from "../github/branches.js";
+import { PROMOTER_BRANCH_PREFIX } from "../promotion/names.js";
 import { scan } from "../iac/scanner.js";
 import {
   checkReport,

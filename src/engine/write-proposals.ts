@@ -1,20 +1,12 @@
 import type { Logger } from "probot";
+import type { PullRequestInfo } from "../promotion/github-facts.js";
 import { comment } from "../github/comments.js";
 import { ensureLabels } from "../github/labels.js";
-import {
-  findOpenPullRequest,
-  upsertPullRequest,
-  type PullRequestInfo,
-} from "../github/pull-requests.js";
-import { failureReason, type BlobMode, type Octokit } from "../github/repo-ref.js";
-import {
-  commitsOnBranch,
-  deleteBranch,
-  moveBranch,
-  readBranch,
-  writeCommit,
-  type BranchCommit,
-} from "../github/write-commit.js";
+import { findOpenPullRequest, upsertPullRequest } from "../github/pull-requests.js";
+import { failureReason } from "../github/errors.js";
+import type { BlobMode, Octokit } from "../github/repo-ref.js";
+import { deleteBranch, moveBranch, readBranch } from "../github/branches.js";
+import { commitsOnBranch, writeCommit, type BranchCommit } from "../github/commits.js";
 import { applyVerifiedEdits } from "../iac/edits.js";
 import type { WriteOutcome } from "../promotion/check-report.js";
 import type { Proposal } from "../promotion/plan.js";

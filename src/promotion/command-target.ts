@@ -5,8 +5,8 @@
  * it and decides again.
  */
 import type { Config } from "../config/index.js";
-import type { Permission } from "../github/permissions.js";
-import type { PullRequestInfo } from "../github/pull-requests.js";
+import type { Permission } from "./github-facts.js";
+import type { PullRequestInfo } from "./github-facts.js";
 import type { DependencyOrigin, Inventory } from "../iac/types.js";
 import { isVersionOf } from "../versions/version-shape.js";
 import { helpText, isDependencyId, type Command } from "./commands.js";

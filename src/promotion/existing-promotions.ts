@@ -2,7 +2,7 @@
  * The app's own pull requests and what their metadata says. Pure: the callers read the pull requests.
  * Only the app's own PRs' metadata counts: anyone can write a metadata comment into another PR's body.
  */
-import type { PullRequestInfo } from "../github/pull-requests.js";
+import type { PullRequestInfo } from "./github-facts.js";
 import { proposalKey, type PromotionPullRequest } from "./plan.js";
 import { HOLD_LABEL, parseMetadata, type PromotionMetadata } from "./pull-request-content.js";
 

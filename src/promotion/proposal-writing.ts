@@ -5,11 +5,12 @@
  * commits, and write.
  */
 import type { Config } from "../config/index.js";
-import type { PullRequestInfo } from "../github/pull-requests.js";
+import type { PullRequestInfo } from "./github-facts.js";
 import type { DependencyOrigin, Inventory } from "../iac/types.js";
 import { isAppCommit, isPromotionBranchName, type CommitAuthorship } from "./branches.js";
 import type { WriteOutcome } from "./check-report.js";
 import { code } from "./markdown.js";
+import { PROMOTER_LABEL_PREFIX } from "./names.js";
 import type { Proposal } from "./plan.js";
 import { environmentLabel, parseMetadata, withMetadata } from "./pull-request-content.js";
 
@@ -117,7 +118,9 @@ export function proposalLabels(
   return [environmentLabel(environment), ...config.labels].map((name) => ({
     name,
     color: LABEL_COLOR,
-    description: name.startsWith("promoter:") ? `Promoter: promotions to ${environment}` : "",
+    description: name.startsWith(PROMOTER_LABEL_PREFIX)
+      ? `Promoter: promotions to ${environment}`
+      : "",
   }));
 }
 

@@ -3,7 +3,8 @@ import { ProbotOctokit } from "probot";
 import { describe, expect, it } from "vitest";
 import { readTree } from "../../src/github/read-repository.js";
 import type { Octokit } from "../../src/github/repo-ref.js";
-import { readBranch, writeCommit } from "../../src/github/write-commit.js";
+import { readBranch } from "../../src/github/branches.js";
+import { writeCommit } from "../../src/github/commits.js";
 import { useNock } from "../support/nock-github.js";
 
 const API = "https://api.github.com";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { PullRequestInfo } from "../../src/github/pull-requests.js";
+import type { PullRequestInfo } from "../../src/promotion/github-facts.js";
 import {
   branchLeftAlone,
   foreignCommits,
