@@ -60,13 +60,13 @@ function summarize(inventory) {
 async function promoterChild(dir) {
   // performance.now() counts from this process's start, so `coldDoneAt` is the whole
   // start-up → inventory time, like Renovate's wall time.
-  const { scanDirectory, createScanCache } = await import(pathToFileURL(SCAN_MODULE).href);
+  const { scanDirectory, createDirectoryScanCache } = await import(pathToFileURL(SCAN_MODULE).href);
   const { parseConfig } = await import(pathToFileURL(CONFIG_MODULE).href);
   const configFile = ".github/promoter.yml";
   const parsed = parseConfig(readFileSync(join(dir, configFile), "utf8"), configFile);
   if (!parsed.ok) throw new Error(`invalid ${configFile}: ${JSON.stringify(parsed.errors)}`);
   const { config } = parsed;
-  const cache = createScanCache();
+  const cache = createDirectoryScanCache();
 
   const coldStart = performance.now();
   const coldResult = await scanDirectory(dir, { config, cache });

@@ -28,7 +28,7 @@ export interface ScannedDirectory {
 }
 
 /** Parses a command's arguments: at most one positional (the directory, default "."), strict options. */
-export function parseCommand(
+export function parseArguments(
   args: string[],
   options: Record<string, { type: "string" | "boolean" }>,
 ) {

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { dependenciesToList, plan, type Plan } from "../promotion/plan.js";
 import {
   UsageError,
-  parseCommand,
+  parseArguments,
   scanWithConfig,
   type CliIo,
   type ScannedDirectory,
@@ -92,7 +92,7 @@ function planText(json: PlanJson): string {
 
 /** `promoter plan [DIR] [--config FILE] [--json] [--versions FILE | --token-env NAME]`. */
 export async function planCommand(args: string[], io: CliIo): Promise<number> {
-  const { dir, values } = parseCommand(args, {
+  const { dir, values } = parseArguments(args, {
     config: { type: "string" },
     json: { type: "boolean" },
     versions: { type: "string" },

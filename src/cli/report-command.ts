@@ -1,9 +1,9 @@
 import { reportJson, reportText } from "./format-report.js";
-import { parseCommand, scanWithConfig, type CliIo } from "./common.js";
+import { parseArguments, scanWithConfig, type CliIo } from "./common.js";
 
 /** `promoter report [DIR] [--config FILE] [--json]`. */
 export function reportCommand(args: string[], io: CliIo): number {
-  const { dir, values } = parseCommand(args, {
+  const { dir, values } = parseArguments(args, {
     config: { type: "string" },
     json: { type: "boolean" },
   });

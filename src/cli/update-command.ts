@@ -3,11 +3,11 @@ import { join } from "node:path";
 import { applyVerifiedEdits, planEdits } from "../iac/edits.js";
 import { tagPrefixFor } from "../promotion/plan.js";
 import { isVersionOf } from "../versions/version-shape.js";
-import { UsageError, parseCommand, scanWithConfig, type CliIo } from "./common.js";
+import { UsageError, parseArguments, scanWithConfig, type CliIo } from "./common.js";
 
 /** `promoter update [DIR] --env ENV --dependency ID --to VERSION [--config FILE]`. */
 export function updateCommand(args: string[], io: CliIo): number {
-  const { dir, values } = parseCommand(args, {
+  const { dir, values } = parseArguments(args, {
     config: { type: "string" },
     env: { type: "string" },
     dependency: { type: "string" },

@@ -387,8 +387,8 @@ class Parser {
         ? this.unsupported(start)
         : { ...inner, start, end: this.pos };
     }
-    if (c === Char.OpenBracket) return this.tuple();
-    if (c === Char.OpenBrace) return this.object();
+    if (c === Char.OpenBracket) return this.collection(Char.CloseBracket, (at) => this.tuple(at));
+    if (c === Char.OpenBrace) return this.collection(Char.CloseBrace, (at) => this.object(at));
     if (c === Char.Less && this.code(this.pos + 1) === Char.Less) return this.heredoc();
     if (!isIdentifierStart(c)) this.fail(`expected an expression, found ${this.describeHere()}`);
     let name = this.identifier();
@@ -432,59 +432,58 @@ class Parser {
     this.pos++;
     const args: Expr[] = [];
     let expanded = false;
-    for (;;) {
-      this.skip(true);
-      if (this.code() === Char.CloseParen) break;
-      if (this.pos >= this.text.length) this.fail('missing ")"');
+    this.commaSeparated(Char.CloseParen, () => {
       args.push(this.expression(true));
       this.skip(true);
       if (this.text.startsWith("...", this.pos)) {
         this.pos += 3;
         expanded = true;
-        this.skip(true);
       }
+    });
+    if (expanded) return this.unsupported(start);
+    return { kind: "call", name, args, start, end: this.pos };
+  }
+
+  /**
+   * Reads items separated by commas (a call's arguments, a tuple's items) up to and past `close`,
+   * and leaves the level its opening bracket entered.
+   */
+  private commaSeparated(close: Char, item: () => void): void {
+    const closing = String.fromCharCode(close);
+    for (;;) {
+      this.skip(true);
+      if (this.code() === close) break;
+      if (this.pos >= this.text.length) this.fail(`missing "${closing}"`);
+      item();
+      this.skip(true);
       if (this.code() === Char.Comma) this.pos++;
-      else if (this.code() !== Char.CloseParen)
-        this.fail(`expected "," or ")", found ${this.describeHere()}`);
+      else if (this.code() !== close)
+        this.fail(`expected "," or "${closing}", found ${this.describeHere()}`);
     }
     this.pos++;
     this.leave();
-    if (expanded) return this.unsupported(start);
-    return { kind: "call", name, args, start, end: this.pos };
   }
 
   private isForKeyword(): boolean {
     return this.text.startsWith("for", this.pos) && !isIdentifierPart(this.code(this.pos + 3));
   }
 
-  private tuple(): Expr {
+  /** Enters the bracket at the current position and reads a `for` expression, or what `read` reads. */
+  private collection(close: Char, read: (start: number) => Expr): Expr {
     const start = this.pos;
     this.enter();
     this.pos++;
     this.skip(true);
-    if (this.isForKeyword()) return this.forExpression(start, Char.CloseBracket);
+    return this.isForKeyword() ? this.forExpression(start, close) : read(start);
+  }
+
+  private tuple(start: number): Expr {
     const items: Expr[] = [];
-    for (;;) {
-      this.skip(true);
-      if (this.code() === Char.CloseBracket) break;
-      if (this.pos >= this.text.length) this.fail('missing "]"');
-      items.push(this.expression(true));
-      this.skip(true);
-      if (this.code() === Char.Comma) this.pos++;
-      else if (this.code() !== Char.CloseBracket)
-        this.fail(`expected "," or "]", found ${this.describeHere()}`);
-    }
-    this.pos++;
-    this.leave();
+    this.commaSeparated(Char.CloseBracket, () => items.push(this.expression(true)));
     return { kind: "tuple", items, start, end: this.pos };
   }
 
-  private object(): Expr {
-    const start = this.pos;
-    this.enter();
-    this.pos++;
-    this.skip(true);
-    if (this.isForKeyword()) return this.forExpression(start, Char.CloseBrace);
+  private object(start: number): Expr {
     const entries: { key: string | Expr; value: Expr }[] = [];
     for (;;) {
       this.skip(true);

@@ -1,6 +1,6 @@
 import type { Config } from "../config/index.js";
 import {
-  createScanCache as createIacCache,
+  createScanCache,
   isIacFile,
   scan,
   type ScanCache,
@@ -16,8 +16,8 @@ export interface DirectoryScanCache {
 }
 
 /** An empty cache for {@link scanDirectory}. */
-export function createScanCache(): DirectoryScanCache {
-  return { stamps: new Map(), scan: createIacCache() };
+export function createDirectoryScanCache(): DirectoryScanCache {
+  return { stamps: new Map(), scan: createScanCache() };
 }
 
 /** A scan of a directory, with every path in it and the IaC files it read. */

@@ -4,6 +4,7 @@ import { planEdits } from "../iac/edits.js";
 import type { Dependency, Edit, Inventory, Usage } from "../iac/types.js";
 import { parseVersionTag, selectTarget } from "../versions/strategies.js";
 import { branchNameProblem } from "./branches.js";
+import { PROMOTER_BRANCH_PREFIX } from "./names.js";
 
 /** Why a proposal exists: a newer version for the first environment, or one promoted from the previous. */
 export type ProposalReason = "update" | "promotion";
@@ -54,7 +55,7 @@ export interface Plan {
 
 /** The branch of a proposal: `promoter/<env>/<dependency-id>`. */
 export function proposalKey(environment: string, dependency: string): string {
-  return `promoter/${environment}/${dependency}`;
+  return `${PROMOTER_BRANCH_PREFIX}${environment}/${dependency}`;
 }
 
 /** The configured monorepo tag prefix of a dependency, if any. */

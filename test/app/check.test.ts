@@ -1,6 +1,7 @@
 import nock from "nock";
 import { describe, expect, it } from "vitest";
-import { Scheduler } from "../../src/engine/scheduler.js";
+import { installationDirectory } from "../../src/github/installations.js";
+import { Scheduler } from "../../src/queue/scheduler.js";
 import { metadataComment } from "../../src/promotion/pull-request-content.js";
 import {
   API,
@@ -128,7 +129,12 @@ describe("a scheduled check", () => {
     });
     mockCheckRun(fixture, bodies);
 
-    const scheduler = new Scheduler(app.probot, app.queue, app.services, {
+    const sources = {
+      directory: installationDirectory(app.probot),
+      repositories: app.services.repositories,
+      log: app.probot.log,
+    };
+    const scheduler = new Scheduler(app.queue, sources, {
       intervalMs: 60_000,
       jitterMs: 0,
     });

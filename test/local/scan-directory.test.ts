@@ -7,7 +7,7 @@ import { parseConfig, type Config } from "../../src/config/index.js";
 import { blobSha } from "../../src/iac/blob-sha.js";
 import type { TokenLocation } from "../../src/iac/types.js";
 import { listDirectory, readFiles } from "../../src/local/read-directory.js";
-import { createScanCache, scanDirectory } from "../../src/local/scan-directory.js";
+import { createDirectoryScanCache, scanDirectory } from "../../src/local/scan-directory.js";
 import { dependencyOf, idsByEnvironment, onlyUsage, tokenText } from "../iac/helpers.js";
 
 const LIVE = fileURLToPath(new URL("../fixtures/live", import.meta.url));
@@ -125,7 +125,7 @@ describe("scanDirectory on test/fixtures/live", () => {
 
   it("a warm scan with a cache returns an equal inventory", () => {
     const config = liveConfig();
-    const cache = createScanCache();
+    const cache = createDirectoryScanCache();
     const cold = scanDirectory(LIVE, { config, cache });
     expect(cache.stamps.size).toBe(cold.files.length);
     const warm = scanDirectory(LIVE, { config, cache });
@@ -141,7 +141,7 @@ describe("scanDirectory with a cache over a changing directory", () => {
   it("picks up a changed included file on re-scan", () => {
     const dir = copyOfLive();
     const config = liveConfig(dir);
-    const cache = createScanCache();
+    const cache = createDirectoryScanCache();
     const before = scanDirectory(dir, { config, cache });
     expect(
       dependencyOf(before.inventory, "prod", "gruntwork-io/terraform-aws-messaging/sqs").versions,
@@ -161,7 +161,7 @@ describe("scanDirectory with a cache over a changing directory", () => {
   it("picks up a changed unit file and a changed account.hcl on re-scan", () => {
     const dir = copyOfLive();
     const config = liveConfig(dir);
-    const cache = createScanCache();
+    const cache = createDirectoryScanCache();
     scanDirectory(dir, { config, cache });
 
     const unit = join(dir, "stage-account/us-east-1/vpc/terragrunt.hcl");
@@ -180,7 +180,7 @@ describe("scanDirectory with a cache over a changing directory", () => {
   it("picks up a new and a removed file on re-scan", () => {
     const dir = copyOfLive();
     const config = liveConfig(dir);
-    const cache = createScanCache();
+    const cache = createDirectoryScanCache();
     scanDirectory(dir, { config, cache });
 
     writeFileSync(

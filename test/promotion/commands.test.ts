@@ -201,3 +201,155 @@ describe("parseCommand: HTML", () => {
     });
   });
 });
+
+describe("parseCommand: case and white space", () => {
+  it.each<[string, string, Command | undefined]>([
+    ["a capitalised command", "/Promote prod", undefined],
+    ["an upper-case command", "/PROMOTE prod", undefined],
+    ["an upper-case /help", "/HELP", undefined],
+    [
+      "an environment's case, as written",
+      "/promote Prod",
+      { kind: "promote", environment: "Prod" },
+    ],
+    [
+      "tabs between and after arguments",
+      "  /promote\tprod\t",
+      { kind: "promote", environment: "prod" },
+    ],
+    ["spaces and tabs mixed", "/promote  \t prod", { kind: "promote", environment: "prod" }],
+    ["a leading tab (indented code)", "\t/promote prod", undefined],
+    ["a non-breaking space as separator", "/promote\u00A0prod", undefined],
+    [
+      "dots, underscores and dashes in an environment",
+      "/promote prod_1.a-b",
+      { kind: "promote", environment: "prod_1.a-b" },
+    ],
+    ["words after /help", "/help me", { kind: "help" }],
+    [
+      "a hard line break before the next line",
+      "/promote prod  \n/help",
+      { kind: "promote", environment: "prod" },
+    ],
+  ])("%s", (_, body, command) => {
+    expect(parseCommand(body)).toEqual(command);
+  });
+});
+
+describe("parseCommand: several commands, the first readable one counts", () => {
+  it.each<[string, string, Command]>([
+    ["two lines", "/promote stage\n/promote prod", { kind: "promote", environment: "stage" }],
+    [
+      "an invalid one first",
+      "/promote pr/od\n/promote prod",
+      { kind: "invalid", message: "`pr/od` is not an environment name" },
+    ],
+    [
+      "one in a code span first",
+      "`/promote dev`\n\n/promote prod",
+      { kind: "promote", environment: "prod" },
+    ],
+    [
+      "one in a quote first",
+      "> /promote dev\n\n/promote prod",
+      { kind: "promote", environment: "prod" },
+    ],
+    [
+      "one in an HTML comment first",
+      "<!-- /promote dev -->\n/promote prod",
+      { kind: "promote", environment: "prod" },
+    ],
+    [
+      "one in an HTML comment after",
+      "/promote prod\n<!--\n/help\n-->",
+      { kind: "promote", environment: "prod" },
+    ],
+    [
+      "too many arguments",
+      "/promote prod acme/vpc/aws extra",
+      { kind: "invalid", message: "`/promote` takes at most an environment and a dependency" },
+    ],
+    [
+      "/promoter with another command's words",
+      "/promoter promote prod",
+      { kind: "invalid", message: "unknown command `/promoter promote prod`" },
+    ],
+  ])("%s", (_, body, command) => {
+    expect(parseCommand(body)).toEqual(command);
+  });
+});
+
+describe("parseCommand: hostile input", () => {
+  it.each<[string, string, Command | undefined]>([
+    ["a fullwidth solidus", "\uFF0Fpromote prod", undefined],
+    ["a Cyrillic o in the command", "/pr\u043Emote prod", undefined],
+    ["a zero-width space inside the command", "/\u200Bpromote prod", undefined],
+    ["a zero-width space before the command", "\u200B/promote prod", undefined],
+    [
+      "a Cyrillic o in the environment",
+      "/promote pr\u043Ed",
+      { kind: "invalid", message: "`pr\u043Ed` is not an environment name" },
+    ],
+    [
+      "a zero-width space after the environment",
+      "/promote prod\u200B",
+      { kind: "invalid", message: "`prod\u200B` is not an environment name" },
+    ],
+    [
+      "a right-to-left override",
+      "/promote prod\u202E",
+      { kind: "invalid", message: "`prod\u202E` is not an environment name" },
+    ],
+    ["an emoji", "/promote 🚀", { kind: "invalid", message: "`🚀` is not an environment name" }],
+    ["a mention before the command", "@promoter /promote prod", undefined],
+    [
+      "a mention on an earlier line",
+      "cc @alice\n/promote prod",
+      { kind: "promote", environment: "prod" },
+    ],
+    [
+      "a mention for an environment",
+      "/promote @alice",
+      { kind: "invalid", message: "`@alice` is not an environment name" },
+    ],
+    [
+      "a mention for a dependency",
+      "/promote prod @alice",
+      {
+        kind: "invalid",
+        message: "` ` is not a dependency id such as `acme/terraform-aws-vpc/vpc@v1.4.0`",
+      },
+    ],
+    ["an HTML comment before it on the line", "<!-- x --> /promote prod", undefined],
+    ["an HTML comment after it on the line", "/promote prod <!-- x -->", undefined],
+    ["bold", "**/promote prod**", undefined],
+    ["a bold argument", "/promote **prod**", undefined],
+    [
+      "a trailing backslash",
+      "/promote prod\\",
+      { kind: "invalid", message: "`prod\\` is not an environment name" },
+    ],
+    ["100,000 characters without a command", "x".repeat(100_000), undefined],
+    [
+      "a command before 100,000 characters",
+      `/promote prod\n${"x".repeat(100_000)}`,
+      { kind: "promote", environment: "prod" },
+    ],
+    ["10,000 unclosed HTML comments", `${"<!--".repeat(10_000)}\n/promote prod`, undefined],
+    [
+      "a 10,000-character argument on a line cut short",
+      `/promote ${"a".repeat(10_000)}`,
+      undefined,
+    ],
+  ])("%s", (_, body, command) => {
+    expect(parseCommand(body)).toEqual(command);
+  });
+
+  it("quotes a long dependency id cut to 60 characters", () => {
+    const id = `${"a/".repeat(150)}b`;
+    expect(parseCommand(`/promote prod ${id}`)).toEqual({
+      kind: "invalid",
+      message: `${code(`${id.slice(0, 60)}…`)} is not a dependency id such as \`acme/terraform-aws-vpc/vpc@v1.4.0\``,
+    });
+  });
+});

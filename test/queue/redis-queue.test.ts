@@ -7,7 +7,7 @@ import { Redis } from "ioredis";
 import { pino } from "pino";
 import { Probot } from "probot";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { RedisScheduler } from "../../src/engine/redis-scheduler.js";
+import { RedisScheduler } from "../../src/queue/redis-scheduler.js";
 import { Services } from "../../src/engine/services.js";
 import { promoterApp } from "../../src/index.js";
 import { createQueue } from "../../src/queue/create-queue.js";
@@ -235,7 +235,7 @@ describe.skipIf(!(sharedUrl || installed))(
             });
           },
           log,
-          servicesA,
+          servicesA.repositories,
           { redisUrl: url, redisPrefix: prefix, redis: FAST },
         );
         cleanups.push(() => a.close());

@@ -14,15 +14,11 @@ import { listPromoterPullRequests, upsertPullRequest } from "../../../src/github
 import { readBlobs, readTree } from "../../../src/github/read-repository.js";
 import { readFromTarball } from "../../../src/github/read-tarball.js";
 import type { Octokit } from "../../../src/github/repo-ref.js";
-import {
-  commitsOnBranch,
-  listBranches,
-  readBranch,
-  writeCommit,
-} from "../../../src/github/write-commit.js";
+import { listBranches, readBranch } from "../../../src/github/branches.js";
+import { commitsOnBranch, writeCommit } from "../../../src/github/commits.js";
 import { BlobCache } from "../../../src/github/blob-cache.js";
 import { blobSha as appBlobSha } from "../../../src/iac/blob-sha.js";
-import { createEtagCache, listTags } from "../../../src/versions/github-tags.js";
+import { createEtagCache, listTags } from "../../../src/github/tags.js";
 import { blobSha, encodeCommit, encodeTree, GitStore, hashObject } from "../src/git.js";
 import { GitHubSimulator } from "../src/simulator.js";
 

@@ -3,22 +3,8 @@
  * conditional requests: each page is sent with the ETag of its last answer, and an unchanged page is
  * answered `304 Not Modified` (not counted against GitHub's rate limit) and served from the cache.
  */
-
-/**
- * The part of an Octokit client this module uses: `octokit.request`. The app's installation client
- * (`context.octokit`), a `ProbotOctokit` with a token (CLI) or any `@octokit/core` client fits.
- * Octokit answers 304 and every status >= 400 by throwing a `RequestError` with `status` and `response`.
- */
-export interface GitHubClient {
-  request(
-    route: string,
-    params?: Record<string, unknown>,
-  ): Promise<{
-    status: number;
-    headers: Record<string, string | number | undefined>;
-    data: unknown;
-  }>;
-}
+import type { GitHubClient } from "./clients.js";
+import { errorStatus } from "./errors.js";
 
 /** What the cache keeps of one page: its ETag and the tag names it listed. */
 export interface CachedPage {
@@ -88,15 +74,6 @@ export const TAGS_PER_PAGE = 100;
 
 /** Upper bound on pages read (10,000 tags), so that a runaway `link` header cannot loop forever. */
 const MAX_PAGES = 100;
-
-/** The status of an Octokit `RequestError` (or anything thrown with a numeric `status`). */
-export function errorStatus(error: unknown): number | undefined {
-  if (typeof error === "object" && error !== null && "status" in error) {
-    const status = (error as { status: unknown }).status;
-    if (typeof status === "number") return status;
-  }
-  return undefined;
-}
 
 function header(
   headers: Record<string, string | number | undefined>,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { nextCheckAt } from "../../src/engine/schedule.js";
+import { nextCheckAt } from "../../src/queue/schedule.js";
 
 const HOUR = 60 * 60 * 1000;
 const utc = (iso: string) => new Date(`${iso}Z`).getTime();

@@ -1,8 +1,9 @@
 import nock from "nock";
 import { ProbotOctokit } from "probot";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createEtagCache, listTags } from "../../src/versions/github-tags.js";
-import type { GitHubClient, ListingStats } from "../../src/versions/github-tags.js";
+import { createEtagCache, listTags } from "../../src/github/tags.js";
+import type { ListingStats } from "../../src/github/tags.js";
+import type { GitHubClient } from "../../src/github/clients.js";
 
 const API = "https://api.github.com";
 

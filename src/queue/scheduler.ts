@@ -1,17 +1,19 @@
-import type { Probot } from "probot";
-import type { CheckJob, JobQueue } from "../queue/job-queue.js";
+import type { Logger } from "probot";
+import type { InstallationDirectory, InstallationRepository } from "../github/installations.js";
+import type { CheckJob, JobQueue } from "./job-queue.js";
+import type { RepositoryMemory } from "./repository-memory.js";
 import { nextCheckAt } from "./schedule.js";
-import type { Services } from "./services.js";
 
 /** The schedule of a repository whose remembered one cannot be read. */
 const FALLBACK_SCHEDULE = "daily";
 
-/** What the scheduler reads of a repository of an installation. */
-interface InstallationRepository {
-  full_name: string;
-  name: string;
-  owner: { login: string };
-  default_branch: string;
+/** What the scheduler reads and where it logs. */
+export interface SchedulerSources {
+  /** The installations and their repositories (GitHub). */
+  directory: InstallationDirectory;
+  /** What the last check of each repository remembered, by `owner/repo`. */
+  repositories: ReadonlyMap<string, RepositoryMemory>;
+  log: Logger;
 }
 
 /** How the scheduler runs. */
@@ -39,9 +41,8 @@ export class Scheduler {
   >();
 
   constructor(
-    private readonly app: Probot,
     private readonly queue: JobQueue,
-    private readonly services: Services,
+    private readonly sources: SchedulerSources,
     private readonly options: SchedulerOptions,
   ) {}
 
@@ -51,7 +52,7 @@ export class Scheduler {
       this.ticking ??= this.tick()
         .then(() => undefined)
         .catch((error: unknown) =>
-          this.app.log.error({ err: error }, "scheduled check listing failed"),
+          this.sources.log.error({ err: error }, "scheduled check listing failed"),
         )
         .finally(() => (this.ticking = undefined));
     };
@@ -74,40 +75,39 @@ export class Scheduler {
    * is logged and skips only that one: every other repository is still queued.
    */
   async tick(now = Date.now()): Promise<number> {
-    const appOctokit = await this.app.auth();
-    const installations = await appOctokit.paginate("GET /app/installations", { per_page: 100 });
+    const { directory } = this.sources;
+    const installations = await directory.installations();
     let due = 0;
-    for (const installation of installations) {
+    for (const installationId of installations) {
       let repositories: InstallationRepository[];
       try {
-        const octokit = await this.app.auth(installation.id);
-        repositories = await octokit.paginate("GET /installation/repositories", { per_page: 100 });
+        repositories = await directory.repositories(installationId);
       } catch (error) {
-        this.app.log.warn(
-          { err: error, installationId: installation.id },
+        this.sources.log.warn(
+          { err: error, installationId },
           "repositories of an installation not listed",
         );
         continue;
       }
       for (const repository of repositories) {
-        if (!this.isDue(repository.full_name, now)) continue;
+        if (!this.isDue(repository.fullName, now)) continue;
         due++;
         await this.queueCheck({
-          installationId: installation.id,
-          owner: repository.owner.login,
-          repo: repository.name,
-          defaultBranch: repository.default_branch,
+          installationId,
+          owner: repository.owner,
+          repo: repository.repo,
+          defaultBranch: repository.defaultBranch,
           reason: "schedule",
         });
       }
     }
-    this.app.log.info({ installations: installations.length, due }, "scheduled checks queued");
+    this.sources.log.info({ installations: installations.length, due }, "scheduled checks queued");
     return due;
   }
 
   /** Whether a repository is due: never checked here, or its schedule's next time has come. */
   private isDue(fullName: string, now: number): boolean {
-    const memory = this.services.repositories.get(fullName);
+    const memory = this.sources.repositories.get(fullName);
     if (!memory?.schedule) return true;
     const { schedule, checkedAt } = memory;
     const known = this.nextChecks.get(fullName);
@@ -117,7 +117,7 @@ export class Scheduler {
       at = nextCheckAt(schedule, checkedAt);
     } catch (error) {
       // Remembered from a config an older version accepted: its next check reports the config's problem.
-      this.app.log.warn(
+      this.sources.log.warn(
         { err: error, repo: fullName, schedule },
         "remembered schedule unreadable: checked daily",
       );
@@ -131,7 +131,7 @@ export class Scheduler {
   private async queueCheck(job: CheckJob): Promise<void> {
     const notQueued = (error: unknown) =>
       // Not queued (e.g. Redis unreachable): the repository is still due at the next tick.
-      this.app.log.warn(
+      this.sources.log.warn(
         { err: error, repo: `${job.owner}/${job.repo}` },
         "scheduled check not queued",
       );

@@ -2,8 +2,9 @@ import { CronExpressionParser } from "cron-parser";
 import { pino } from "pino";
 import type { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { Scheduler, type SchedulerOptions } from "../../src/engine/scheduler.js";
-import { Services } from "../../src/engine/services.js";
+import { installationDirectory } from "../../src/github/installations.js";
+import { Scheduler, type SchedulerOptions } from "../../src/queue/scheduler.js";
+import type { RepositoryMemory } from "../../src/queue/repository-memory.js";
 import type { CheckJob, JobQueue } from "../../src/queue/job-queue.js";
 
 const HOUR = 60 * 60 * 1000;
@@ -57,21 +58,22 @@ function setup(
 ) {
   const { app, auth, requests } = fakeApp(installations);
   const { queue, jobs } = fakeQueue();
-  const services = new Services();
-  const scheduler = new Scheduler(app, queue, services, {
+  const repositories = new Map<string, RepositoryMemory>();
+  const sources = { directory: installationDirectory(app), repositories, log: app.log };
+  const scheduler = new Scheduler(queue, sources, {
     intervalMs: 60_000,
     jitterMs: 0,
     random: () => 0,
     ...options,
   });
   const remember = (fullName: string, checkedAt: number, schedule?: string) =>
-    services.repositories.set(fullName, {
+    repositories.set(fullName, {
       checkedAt,
       ...(schedule === undefined ? {} : { schedule }),
       modules: new Set(),
     });
   const queued = () => jobs.map((j) => `${j.owner}/${j.repo}`).sort();
-  return { app, scheduler, services, queue, jobs, queued, remember, auth, requests };
+  return { app, scheduler, queue, jobs, queued, remember, auth, requests };
 }
 
 afterEach(() => {

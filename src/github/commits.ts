@@ -1,11 +1,11 @@
 /**
- * Branch writes through the git database API: one commit on top of a known base, pointed to by a
- * branch that is created or moved. Nothing is visible on the branch until its ref moves, the last step,
- * so a failure never leaves a half-written branch.
+ * Commits through the git database API: one commit on top of a known base, pointed to by a branch that
+ * is created or moved (nothing is visible on the branch until its ref moves, the last step, so a
+ * failure never leaves a half-written branch), and the commits a branch holds.
  */
 import { isUtf8 } from "node:buffer";
-import { errorStatus } from "../versions/github-tags.js";
-import { errorMessage } from "./repo-ref.js";
+import { moveBranch } from "./branches.js";
+import { isUnprocessable } from "./errors.js";
 import type { BlobMode, Octokit, RepoRef } from "./repo-ref.js";
 
 /** One file of a commit: its full new bytes. */
@@ -93,53 +93,11 @@ export async function writeCommit(
     });
     return { commitSha: commit.sha, branch: "created" };
   } catch (error) {
-    if (errorStatus(error) !== 422 || !/already exists/i.test(errorMessage(error))) throw error;
+    if (!isUnprocessable(error, /already exists/i)) throw error;
   }
   if (spec.whenBranchExists === "keep") return { commitSha: commit.sha, branch: "exists" };
   await moveBranch(octokit, repo, spec.branch, commit.sha);
   return { commitSha: commit.sha, branch: "moved" };
-}
-
-/**
- * Points the existing `branch` at `commitSha`, whatever it pointed to (its commits not in `commitSha`
- * are dropped): `PATCH /repos/{owner}/{repo}/git/refs/heads/{branch}` with `force`. 1 request. Only
- * for a branch known to be the app's.
- */
-export async function moveBranch(
-  octokit: Octokit,
-  repo: RepoRef,
-  branch: string,
-  commitSha: string,
-): Promise<void> {
-  await octokit.request("PATCH /repos/{owner}/{repo}/git/refs/{ref}", {
-    owner: repo.owner,
-    repo: repo.repo,
-    ref: `heads/${branch}`,
-    sha: commitSha,
-    force: true,
-  });
-}
-
-/**
- * The commit `branch` points to, or undefined when there is no such branch:
- * `GET /repos/{owner}/{repo}/git/ref/heads/{branch}`. 1 request.
- */
-export async function readBranch(
-  octokit: Octokit,
-  repo: RepoRef,
-  branch: string,
-): Promise<{ sha: string } | undefined> {
-  try {
-    const { data } = await octokit.request("GET /repos/{owner}/{repo}/git/ref/{ref}", {
-      owner: repo.owner,
-      repo: repo.repo,
-      ref: `heads/${branch}`,
-    });
-    return { sha: data.object.sha };
-  } catch (error) {
-    if (errorStatus(error) === 404) return undefined;
-    throw error;
-  }
 }
 
 /** A commit of a branch, with who made it. */
@@ -178,46 +136,4 @@ export async function commitsOnBranch(
       verified: commit.commit.verification?.verified === true,
     };
   });
-}
-
-/**
- * Deletes `branch`: `DELETE /repos/{owner}/{repo}/git/refs/heads/{branch}`. 1 request. A branch that
- * is already gone (404, or 422 "Reference does not exist") is fine; any other 422 (such as a
- * protected branch) throws. Whether this call deleted it.
- */
-export async function deleteBranch(
-  octokit: Octokit,
-  repo: RepoRef,
-  branch: string,
-): Promise<boolean> {
-  try {
-    await octokit.request("DELETE /repos/{owner}/{repo}/git/refs/{ref}", {
-      owner: repo.owner,
-      repo: repo.repo,
-      ref: `heads/${branch}`,
-    });
-    return true;
-  } catch (error) {
-    const status = errorStatus(error);
-    if (status === 404) return false;
-    if (status === 422 && /does not exist/i.test(errorMessage(error))) return false;
-    throw error;
-  }
-}
-
-/**
- * The branches whose names start with `prefix` (e.g. `promoter/`), by name:
- * `GET /repos/{owner}/{repo}/git/matching-refs/heads/{prefix}`. 1 request.
- */
-export async function listBranches(
-  octokit: Octokit,
-  repo: RepoRef,
-  prefix: string,
-): Promise<string[]> {
-  const { data } = await octokit.request("GET /repos/{owner}/{repo}/git/matching-refs/{ref}", {
-    owner: repo.owner,
-    repo: repo.repo,
-    ref: `heads/${prefix}`,
-  });
-  return data.map((ref) => ref.ref.replace(/^refs\/heads\//, ""));
 }

@@ -1,11 +1,10 @@
 import { Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
-import type { Logger, Probot } from "probot";
-import type { JobQueue } from "../queue/job-queue.js";
-import { closeWorker, connect, RedisQueue, settlesWithin } from "../queue/redis-queue.js";
-import { RedisRepositoryMemory } from "../queue/repository-memory.js";
-import { Scheduler, type SchedulerOptions } from "./scheduler.js";
-import type { Services } from "./services.js";
+import type { Logger } from "probot";
+import type { JobQueue } from "./job-queue.js";
+import { closeWorker, connect, RedisQueue, settlesWithin } from "./redis-queue.js";
+import { RedisRepositoryMemory, type RepositoryMemory } from "./repository-memory.js";
+import { Scheduler, type SchedulerOptions, type SchedulerSources } from "./scheduler.js";
 
 /** What `server.ts` starts and stops. */
 export interface PeriodicScheduler {
@@ -115,25 +114,25 @@ export class RedisScheduler implements PeriodicScheduler {
 
 /**
  * The app's scheduler: the in-process `Scheduler` with the in-process queue; with the Redis queue, the
- * same tick fired by a `RedisScheduler`, the repositories' last checks read from Redis before each tick.
+ * same tick fired by a `RedisScheduler`, the repositories' last checks read from Redis (into
+ * `sources.repositories`) before each tick.
  */
 export function createScheduler(
-  app: Probot,
   queue: JobQueue,
-  services: Services,
+  sources: SchedulerSources & { repositories: Map<string, RepositoryMemory> },
   options: SchedulerOptions,
 ): PeriodicScheduler {
-  const scheduler = new Scheduler(app, queue, services, options);
+  const scheduler = new Scheduler(queue, sources, options);
   if (!(queue instanceof RedisQueue)) return scheduler;
   const memory = new RedisRepositoryMemory(queue.redis, queue.prefix);
   const shared = new RedisScheduler({
     url: queue.url,
     prefix: queue.prefix,
     intervalMs: options.intervalMs,
-    log: app.log.child({ name: "scheduler" }),
+    log: sources.log.child({ name: "scheduler" }),
     tick: () => scheduler.tick(),
     refresh: async () => {
-      await memory.load(services.repositories);
+      await memory.load(sources.repositories);
     },
   });
   return {

@@ -1,11 +1,6 @@
 import nock from "nock";
 import { describe, expect, it } from "vitest";
-import {
-  commitsOnBranch,
-  deleteBranch,
-  readBranch,
-  writeCommit,
-} from "../../src/github/write-commit.js";
+import { commitsOnBranch, writeCommit } from "../../src/github/commits.js";
 import { testOctokit, useNock } from "../support/nock-github.js";
 
 const API = "https://api.github.com";
@@ -146,25 +141,6 @@ describe("writeCommit", () => {
   });
 });
 
-describe("readBranch", () => {
-  it("returns the branch's commit", async () => {
-    nock(API)
-      .get(`/repos/acme/live/git/ref/${ENCODED}`)
-      .reply(200, { ref: `refs/heads/${BRANCH}`, object: { type: "commit", sha: "abc" } });
-    await expect(readBranch(client(), REPO, BRANCH)).resolves.toEqual({ sha: "abc" });
-  });
-
-  it("returns undefined for a missing branch", async () => {
-    nock(API).get(`/repos/acme/live/git/ref/${ENCODED}`).reply(404, { message: "Not Found" });
-    await expect(readBranch(client(), REPO, BRANCH)).resolves.toBeUndefined();
-  });
-
-  it("lets other errors through", async () => {
-    nock(API).get(`/repos/acme/live/git/ref/${ENCODED}`).reply(403, { message: "Forbidden" });
-    await expect(readBranch(client(), REPO, BRANCH)).rejects.toMatchObject({ status: 403 });
-  });
-});
-
 describe("commitsOnBranch", () => {
   it("maps the commits of base...head with their logins and verification", async () => {
     nock(API)
@@ -202,29 +178,5 @@ describe("commitsOnBranch", () => {
       { sha: "c2", verified: false },
       { sha: "c3", authorLogin: "alice", committerLogin: "alice", verified: false },
     ]);
-  });
-});
-
-describe("deleteBranch", () => {
-  it("deletes the branch", async () => {
-    nock(API).delete(`/repos/acme/live/git/refs/${ENCODED}`).reply(204);
-    await expect(deleteBranch(client(), REPO, BRANCH)).resolves.toBe(true);
-  });
-
-  it("accepts a branch that is already gone (404 or 422 Reference does not exist)", async () => {
-    nock(API)
-      .delete(`/repos/acme/live/git/refs/${ENCODED}`)
-      .reply(422, { message: "Reference does not exist" })
-      .delete(`/repos/acme/live/git/refs/${ENCODED}`)
-      .reply(404, { message: "Not Found" });
-    await expect(deleteBranch(client(), REPO, BRANCH)).resolves.toBe(false);
-    await expect(deleteBranch(client(), REPO, BRANCH)).resolves.toBe(false);
-  });
-
-  it("lets a protected branch's 422 through", async () => {
-    nock(API)
-      .delete(`/repos/acme/live/git/refs/${ENCODED}`)
-      .reply(422, { message: "Cannot delete this protected branch" });
-    await expect(deleteBranch(client(), REPO, BRANCH)).rejects.toMatchObject({ status: 422 });
   });
 });

@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { PullRequestInfo } from "../../src/github/pull-requests.js";
-import { existingPromotions } from "../../src/engine/write-proposals.js";
+import type { PullRequestInfo } from "../../src/promotion/github-facts.js";
+import {
+  appPullRequestMetadata,
+  existingPromotions,
+  isAppPullRequest,
+} from "../../src/promotion/existing-promotions.js";
 import { metadataComment } from "../../src/promotion/pull-request-content.js";
 
 const APP = "promoter[bot]";
@@ -56,5 +60,28 @@ describe("existingPromotions", () => {
       APP,
     );
     expect(promotions).toEqual([]);
+  });
+});
+
+describe("isAppPullRequest", () => {
+  it.each([
+    ["the app's, from the repository itself", {}, true],
+    ["a person's", { author: "mallory" }, false],
+    ["the app's login on a fork's branch", { fromFork: true }, false],
+  ] as const)("%s: %s", (_what, fields, expected) => {
+    expect(isAppPullRequest(pull(fields), APP)).toBe(expected);
+  });
+});
+
+describe("appPullRequestMetadata", () => {
+  const metadata = { v: 1, env: "dev", dependency: SQS, from: ["v0.8.0"], to: "v0.9.0" };
+  it.each([
+    ["the app's PR whose metadata names its branch", {}, metadata],
+    ["a person's PR with the same metadata", { author: "mallory" }, undefined],
+    ["a fork's PR", { fromFork: true }, undefined],
+    ["metadata naming another branch", { headRef: "promoter/stage/" + SQS }, undefined],
+    ["no metadata", { body: "hand-written" }, undefined],
+  ] as const)("%s", (_what, fields, expected) => {
+    expect(appPullRequestMetadata(pull(fields), APP)).toEqual(expected);
   });
 });

@@ -1,0 +1,119 @@
+import semver from "semver";
+import type { Config } from "../config/index.js";
+import type { UnitResult } from "./scan-unit.js";
+import type { FoundUsage } from "./source-usage.js";
+import type { Dependency, Inventory, Skipped, Usage, Warning } from "./types.js";
+
+function compareVersions(a: string, b: string): number {
+  const va = semver.coerce(a, { includePrerelease: true });
+  const vb = semver.coerce(b, { includePrerelease: true });
+  if (va && vb) {
+    const order = semver.compare(va, vb);
+    if (order !== 0) return order;
+  }
+  return a.localeCompare(b);
+}
+
+/**
+ * Builds the inventory from the results of `units` (in the same order): groups usages per environment
+ * and dependency, and marks version literals shared across environments, dependencies or written in a
+ * file of another environment as not promotable.
+ */
+export function assembleInventory(
+  config: Config,
+  units: string[],
+  results: UnitResult[],
+  envOfFile: Map<string, string>,
+): Inventory {
+  const found: { env: string; usage: FoundUsage }[] = [];
+  const skipped: Skipped[] = [];
+  const warnings = new Map<string, Warning>();
+  results.forEach((result, i) => {
+    const env = envOfFile.get(units[i] as string) as string;
+    for (const usage of result.usages) found.push({ env, usage: { ...usage } });
+    for (const s of result.skipped) skipped.push(s);
+    for (const w of result.warnings) warnings.set(`${w.file}\0${w.message}`, w);
+  });
+
+  const tokenEnvs = new Map<string, Set<string>>();
+  const tokenDependencies = new Map<string, Set<string>>();
+  const add = (map: Map<string, Set<string>>, key: string, value: string) => {
+    const values = map.get(key) ?? new Set<string>();
+    values.add(value);
+    map.set(key, values);
+  };
+  for (const { env, usage } of found) {
+    if (!usage.token) continue;
+    const key = `${usage.token.file}\0${usage.token.start}`;
+    add(tokenEnvs, key, env);
+    add(tokenDependencies, key, usage.id);
+  }
+
+  const environments = new Map(
+    config.environments.map((e) => [e.name, new Map<string, Dependency>()]),
+  );
+  const environmentNames = config.environments.map((e) => e.name);
+  for (const { env, usage } of found) {
+    const token = usage.token;
+    if (token) {
+      const key = `${token.file}\0${token.start}`;
+      const envs = tokenEnvs.get(key) as Set<string>;
+      const dependencies = tokenDependencies.get(key) as Set<string>;
+      const tokenEnv = envOfFile.get(token.file);
+      const where = `the version is set in ${token.file}:${token.line}`;
+      if (envs.size > 1) {
+        const shared = environmentNames.filter((n) => envs.has(n)).join(", ");
+        usage.notPromotable ??= `not promotable per environment: ${where}, shared by environments ${shared}`;
+      } else if (dependencies.size > 1) {
+        usage.notPromotable ??= `the version is set in ${token.file}:${token.line}, shared by dependencies ${[...dependencies].sort().join(", ")}`;
+      } else if (tokenEnv !== undefined && tokenEnv !== env) {
+        usage.notPromotable ??= `not promotable per environment: ${where}, a file of environment ${tokenEnv}`;
+      }
+    }
+    if (usage.notPromotable) {
+      skipped.push({
+        file: usage.file,
+        line: usage.line,
+        id: usage.id,
+        reason: usage.notPromotable,
+      });
+    }
+    const deps = environments.get(env) as Map<string, Dependency>;
+    let dependency = deps.get(usage.id);
+    if (!dependency) {
+      dependency = {
+        id: usage.id,
+        kind: usage.kind,
+        source: usage.source,
+        origin: usage.origin,
+        versions: [],
+        usages: [],
+      };
+      deps.set(usage.id, dependency);
+    }
+    const entry: Usage = {
+      file: usage.file,
+      line: usage.line,
+      version: usage.version,
+      kind: usage.usageKind,
+    };
+    if (token) entry.token = token;
+    if (usage.notPromotable) entry.notPromotable = usage.notPromotable;
+    dependency.usages.push(entry);
+  }
+
+  return {
+    environments: [...environments].map(([name, deps]) => ({
+      name,
+      dependencies: [...deps.values()]
+        .sort((a, b) => a.id.localeCompare(b.id))
+        .map((d) => ({
+          ...d,
+          versions: [...new Set(d.usages.map((u) => u.version))].sort(compareVersions),
+          usages: d.usages.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line),
+        })),
+    })),
+    skipped: skipped.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line),
+    warnings: [...warnings.values()].sort((a, b) => a.file.localeCompare(b.file)),
+  };
+}
