@@ -349,7 +349,7 @@ class AppServer {
 /** When each webhook delivery was sent to the app and answered (the simulator sends with global fetch). */
 const deliveryTimes = new Map<string, { sentAt: number; answeredAt?: number; event: string }>();
 const realFetch = globalThis.fetch;
-globalThis.fetch = (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
+globalThis.fetch = async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
   const headers = (init?.headers ?? {}) as Record<string, string>;
   const id = headers["x-github-delivery"];
   if (id === undefined) return realFetch(input, init);
@@ -361,7 +361,7 @@ globalThis.fetch = (async (input: Parameters<typeof fetch>[0], init?: RequestIni
   const response = await realFetch(input, init);
   times.answeredAt = now();
   return response;
-}) as typeof fetch;
+};
 
 /** When each PR was created (`<repo>|<head>` → times, more than one if a PR was opened twice). */
 const prCreated = new Map<string, number[]>();

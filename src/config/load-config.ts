@@ -198,7 +198,7 @@ function offsetOf(doc: Document, path: readonly PropertyKey[], atKey = false): n
         (p) => isScalar(p.key) && String(p.key.value) === String(segment),
       );
       if (!pair) return offset;
-      const value = pair.value as unknown;
+      const value = pair.value;
       // `key:` with nothing after it: point at the key rather than at the empty space after it.
       const empty = value === null || (isScalar(value) && startOf(value) === value.range?.[1]);
       if ((atKey && i === path.length - 1) || empty) return startOf(pair.key) ?? offset;

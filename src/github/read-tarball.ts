@@ -3,7 +3,6 @@
  * streamed through gunzip and a tar reader, one file in memory at a time.
  */
 import { Readable } from "node:stream";
-import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import tar from "tar-stream";
@@ -92,7 +91,7 @@ function stripTopFolder(name: string): string | undefined {
 }
 
 function bodyStream(data: unknown): Readable {
-  if (data instanceof ReadableStream) return Readable.fromWeb(data as WebReadableStream);
+  if (data instanceof ReadableStream) return Readable.fromWeb(data);
   if (data instanceof ArrayBuffer) return Readable.from([Buffer.from(data)]);
   if (ArrayBuffer.isView(data))
     return Readable.from([Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);

@@ -134,7 +134,7 @@ function elementBalance(html: string): number {
 
 function hasCodeOrHtml(node: Inline): boolean {
   if (node.type === "inlineCode" || node.type === "html") return true;
-  return "children" in node && (node.children as Inline[]).some(hasCodeOrHtml);
+  return "children" in node && node.children.some(hasCodeOrHtml);
 }
 
 /**

@@ -19,7 +19,7 @@ const unit = (version: string, padding = "") =>
 function scanned(content: string) {
   const files = sourceFiles({ [UNIT]: content });
   const { inventory } = scan(files, threeEnvConfig);
-  return { files, inventory, token: onlyUsage(inventory, "dev", VPC).token as Usage["token"] };
+  return { files, inventory, token: onlyUsage(inventory, "dev", VPC).token };
 }
 
 const intended = (targetVersion: string) => ({

@@ -220,11 +220,11 @@ describe("InProcessQueue: failures", () => {
     const error = vi.spyOn(log, "error");
     const ran: string[] = [];
     const queue = new InProcessQueue(
-      ((j: Job) => {
+      (j: Job) => {
         ran.push(j.repo);
         if (j.repo === "bad") throw new Error("sync");
         return Promise.resolve();
-      }) as (j: Job) => Promise<void>,
+      },
       log,
       1,
     );

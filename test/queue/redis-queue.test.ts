@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
 import { once } from "node:events";
-import { createServer, type Server } from "node:http";
+import { createServer } from "node:http";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { pino } from "pino";
@@ -414,7 +414,7 @@ describe.skipIf(!installed)(title("Redis restarted mid-run", installed, NO_SERVE
     });
     github.listen(0, "127.0.0.1");
     await once(github, "listening");
-    cleanups.push(() => void (github as Server).close());
+    cleanups.push(() => void github.close());
     const port = await freePort();
     const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
     const secret = "secret";

@@ -176,9 +176,7 @@ export class OpenApiDescription {
           template,
           operationId: String(op.operationId ?? `${method} ${template}`),
           parameters,
-          ...(op.requestBody
-            ? { requestBody: this.resolve(op.requestBody as OperationSpec["requestBody"]) }
-            : {}),
+          ...(op.requestBody ? { requestBody: this.resolve(op.requestBody) } : {}),
           responses: (op.responses ?? {}) as Record<string, JsonObject>,
         };
         const segments = template.split("/").slice(1);

@@ -111,7 +111,7 @@ export function issueCommentPayload(
   delete exampleIssue.draft;
   payload.issue = { ...exampleIssue, ...issueJson(world, repo, issue) };
   payload.comment = {
-    ...((payload.comment as Json | undefined) ?? {}),
+    ...(payload.comment ?? {}),
     ...commentJson(world, repo, comment),
   };
   return payload;
@@ -217,7 +217,7 @@ export function releasePayload(
 ): Json {
   const payload = basePayload(world, "release", action, repo, sender);
   payload.release = {
-    ...((payload.release as Json | undefined) ?? {}),
+    ...(payload.release ?? {}),
     ...releaseJson(world, repo, release),
   };
   delete payload.changes;
@@ -247,7 +247,7 @@ export function installationPayload(
 ): Json {
   const payload = examplePayload("installation", action);
   payload.installation = {
-    ...((payload.installation as Json | undefined) ?? {}),
+    ...(payload.installation ?? {}),
     ...installationJson(world, installation),
   };
   payload.repositories = [...installation.repositories].flatMap((key) => {

@@ -785,7 +785,7 @@ export function createRoutes(): Map<string, Route> {
       body.body !== pull.body
     ) {
       changes.body = { from: pull.body ?? "" };
-      pull.body = body.body as string | null;
+      pull.body = body.body;
     }
     const base = str(body, "base");
     if (base !== undefined && base !== pull.pull.baseRef) {

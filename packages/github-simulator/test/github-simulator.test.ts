@@ -123,7 +123,7 @@ beforeAll(async () => {
     log: pino({ level: "silent" }),
     Octokit: quietOctokit(),
   });
-  octokit = (await probot.auth(installationId)) as unknown as Octokit;
+  octokit = await probot.auth(installationId);
 });
 
 afterEach(() => {
@@ -187,7 +187,7 @@ describe("git objects", () => {
 
 describe("installation tokens", () => {
   it("hands out installation tokens for a JWT signed with the app's key", async () => {
-    const app = (await probot.auth()) as unknown as Octokit;
+    const app = await probot.auth();
     const { data } = await app.request("GET /app");
     expect(data).toMatchObject({ id: APP_ID, slug: "promoter" });
     const installations = await app.paginate("GET /app/installations", { per_page: 100 });
@@ -885,13 +885,13 @@ describe("OpenAPI checks", () => {
 
 describe("fault injection", () => {
   it("fails the next requests with 502, then answers; Octokit's retry gets through", async () => {
-    const retrying = (await new Probot({
+    const retrying = await new Probot({
       appId: APP_ID,
       privateKey,
       baseUrl: sim.apiBaseUrl,
       log: pino({ level: "silent" }),
       Octokit: quietOctokit({ retry: { enabled: true, retryAfterBaseValue: 1 } }),
-    }).auth(installationId)) as unknown as Octokit;
+    }).auth(installationId);
     sim.failNext({ method: "GET", path: /^\/repos\/acme\/live\/git\/ref\// }, 2, { status: 502 });
     expect(await readBranch(retrying, LIVE, "main")).toEqual({ sha: sim.branchSha("acme/live") });
     const statuses = sim.requests
