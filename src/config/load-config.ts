@@ -42,7 +42,7 @@ export type ConfigPathSegment = string | number;
 export interface ConfigSource {
   file: string;
   /** The position of the node at `path`; of the closest existing parent if there is no such node. */
-  locate(path: readonly ConfigPathSegment[]): Position;
+  locate: (path: readonly ConfigPathSegment[]) => Position;
 }
 
 /** The outcome of {@link parseConfig}. */
@@ -311,7 +311,9 @@ function describe(value: unknown, node?: unknown, textWanted = false): string {
   if (value instanceof Uint8Array) return "binary data";
   if (typeof value === "object") return "a mapping";
   if (typeof value === "string") return quoted(value);
-  return String(value);
+  // What the checks above leave of a YAML value: it holds no functions or symbols.
+  const scalar = value as number | boolean | bigint | undefined;
+  return String(scalar);
 }
 
 function yamlKind(value: unknown): string {

@@ -114,7 +114,9 @@ function responseData(error: unknown): { message?: unknown; errors?: unknown } |
 
 function responseHeader(error: unknown, name: string): string | undefined {
   if (!isRequestError(error)) return undefined;
-  const value = (error.response?.headers as Record<string, unknown> | undefined)?.[name];
+  const value = (
+    error.response?.headers as Record<string, string | number | string[] | undefined> | undefined
+  )?.[name];
   return value === undefined || value === null ? undefined : String(value);
 }
 

@@ -61,7 +61,7 @@ async function readCapped(response: Response, url: string, maxBytes: number): Pr
     await response.body?.cancel().catch(() => undefined);
     return new Response(null, { status, statusText, headers });
   }
-  const reader = response.body.getReader();
+  const reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let length = 0;
   for (;;) {
