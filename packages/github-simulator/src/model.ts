@@ -500,7 +500,7 @@ export class World {
     const mergeBase = repo.git.mergeBase(baseSha, headSha);
     const flat = (commit: string | undefined): Map<string, FlatEntry> => {
       const tree = commit === undefined ? undefined : repo.git.commit(commit)?.tree;
-      return tree === undefined ? new Map() : repo.git.flatten(tree);
+      return tree === undefined ? new Map<string, FlatEntry>() : repo.git.flatten(tree);
     };
     const ancestor = flat(mergeBase);
     const base = flat(baseSha);
@@ -535,7 +535,7 @@ export class World {
   } {
     const flat = (commit: string | undefined): Map<string, FlatEntry> => {
       const tree = commit === undefined ? undefined : repo.git.commit(commit)?.tree;
-      return tree === undefined ? new Map() : repo.git.flatten(tree);
+      return tree === undefined ? new Map<string, FlatEntry>() : repo.git.flatten(tree);
     };
     const before = flat(fromSha);
     const after = flat(toSha);

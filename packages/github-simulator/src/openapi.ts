@@ -82,7 +82,8 @@ export function toJsonSchema(node: Json): Json {
   if (source.nullable === true) {
     if (typeof out.type === "string") {
       out.type = [out.type, "null"];
-      if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
+      if (Array.isArray(out.enum) && !out.enum.includes(null))
+        out.enum = [...(out.enum as Json[]), null];
       return out;
     }
     return { anyOf: [out, { type: "null" }] };
@@ -174,7 +175,7 @@ export class OpenApiDescription {
         const operation: OperationSpec = {
           method: method.toUpperCase(),
           template,
-          operationId: String(op.operationId ?? `${method} ${template}`),
+          operationId: (op.operationId as string | undefined) ?? `${method} ${template}`,
           parameters,
           ...(op.requestBody ? { requestBody: this.resolve(op.requestBody) } : {}),
           responses: (op.responses ?? {}) as Record<string, JsonObject>,

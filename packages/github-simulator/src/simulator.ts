@@ -961,7 +961,7 @@ export class GitHubSimulator {
       return;
     }
     if (url.pathname.startsWith("/_codeload/")) {
-      await this.#serveTarball(url.pathname, response);
+      this.#serveTarball(url.pathname, response);
       return;
     }
     if (url.pathname !== API_PREFIX && !url.pathname.startsWith(`${API_PREFIX}/`)) {
@@ -1162,7 +1162,7 @@ export class GitHubSimulator {
   }
 
   /** The archive behind `GET /tarball/{ref}`'s redirect: `<owner>-<repo>-<sha7>/` + the files. */
-  async #serveTarball(pathname: string, response: ServerResponse): Promise<void> {
+  #serveTarball(pathname: string, response: ServerResponse): void {
     const match = /^\/_codeload\/([^/]+)\/([^/]+)\/legacy\.tar\.gz\/([0-9a-f]{40})$/.exec(pathname);
     const repo = match ? this.world.repo(`${match[1]}/${match[2]}`) : undefined;
     const sha = match?.[3];

@@ -587,7 +587,10 @@ describe("comments, reactions, labels, permissions, check runs", () => {
     expect(delivery.payload).toMatchObject({
       action: "created",
       comment: { id, body: "/promote stage", user: { login: "carol", type: "User" } },
-      issue: { number, pull_request: { url: expect.stringContaining(`/pulls/${number}`) } },
+      issue: {
+        number,
+        pull_request: { url: expect.stringContaining(`/pulls/${number}`) as string },
+      },
       sender: { login: "carol" },
     });
     await react(octokit, LIVE, id, "eyes");
