@@ -12,8 +12,14 @@ function recordingApp() {
   const app = testApp();
   const jobs: CheckJob[] = [];
   const queued: Job[] = [];
-  app.queue.enqueueCheck = async (job) => void jobs.push(job);
-  app.queue.enqueue = async (job) => void queued.push(job);
+  app.queue.enqueueCheck = (job) => {
+    jobs.push(job);
+    return Promise.resolve();
+  };
+  app.queue.enqueue = (job) => {
+    queued.push(job);
+    return Promise.resolve();
+  };
   return { ...app, jobs, queued };
 }
 
@@ -61,7 +67,10 @@ describe("a module release", () => {
     });
     await app.receive("release", release());
     const checks: CheckJob[] = [];
-    const run = jobRunner(app.probot, app.services, async (job) => void checks.push(job));
+    const run = jobRunner(app.probot, app.services, (job) => {
+      checks.push(job);
+      return Promise.resolve();
+    });
     nock(API)
       .get("/installation/repositories")
       .query(true)
@@ -205,12 +214,12 @@ describe("the same webhook delivered several times", () => {
       },
     );
     const context = { payload } as Parameters<typeof onRepositoryDispatch>[0];
-    onRepositoryDispatch(context, queue);
-    onRepositoryDispatch(context, queue);
+    void onRepositoryDispatch(context, queue);
+    void onRepositoryDispatch(context, queue);
     await isRunning;
     expect(runs).toEqual(["live"]);
-    onRepositoryDispatch(context, queue);
-    onRepositoryDispatch(context, queue);
+    void onRepositoryDispatch(context, queue);
+    void onRepositoryDispatch(context, queue);
     finish();
     await new Promise((resolve) => setTimeout(resolve, 10));
     finish();

@@ -57,7 +57,7 @@ function harness(concurrency: number) {
   /** Finishes the running job of a repository (by its exact `owner/repo`). */
   const finish = async (fullName: string, error?: unknown) => {
     const entry = [...running].find(([j]) => `${j.owner}/${j.repo}` === fullName);
-    if (!entry) throw new Error(`${fullName} is not running; running: ${runningRepos()}`);
+    if (!entry) throw new Error(`${fullName} is not running; running: ${runningRepos().join(",")}`);
     if (error === undefined) entry[1].resolve();
     else entry[1].reject(error);
     await settle();
@@ -86,11 +86,11 @@ async function isSettled(promise: Promise<unknown>): Promise<boolean> {
 describe("InProcessQueue: one job at a time per repository", () => {
   it("runs a check requested while the repository's check runs after it, exactly once", async () => {
     const h = harness(4);
-    h.queue.enqueueCheck(job("live", "first"));
+    void h.queue.enqueueCheck(job("live", "first"));
     await settle();
     expect(h.runningRepos()).toEqual(["acme/live"]);
 
-    for (let i = 1; i <= 5; i++) h.queue.enqueueCheck(job("live", `request ${i}`));
+    for (let i = 1; i <= 5; i++) void h.queue.enqueueCheck(job("live", `request ${i}`));
     await settle();
     // Still only the first one: never two checks of a repository at once.
     expect(h.started.map((j) => j.reason)).toEqual(["first"]);
@@ -109,14 +109,14 @@ describe("InProcessQueue: one job at a time per repository", () => {
 
   it("merges a request into the repository's check that still waits for a slot", async () => {
     const h = harness(1);
-    h.queue.enqueueCheck(job("a"));
+    void h.queue.enqueueCheck(job("a"));
     await settle();
     expect(h.runningRepos()).toEqual(["acme/a"]);
 
     // b waits for the only slot; further requests for it change nothing.
-    h.queue.enqueueCheck(job("b", "b1"));
-    h.queue.enqueueCheck(job("b", "b2"));
-    h.queue.enqueueCheck(job("b", "b3"));
+    void h.queue.enqueueCheck(job("b", "b1"));
+    void h.queue.enqueueCheck(job("b", "b2"));
+    void h.queue.enqueueCheck(job("b", "b3"));
     await settle();
     expect(h.started.map((j) => j.repo)).toEqual(["a"]);
 
@@ -129,10 +129,10 @@ describe("InProcessQueue: one job at a time per repository", () => {
 
   it("treats owner and repository names case-insensitively", async () => {
     const h = harness(4);
-    h.queue.enqueueCheck(job("Live", "first", "Acme"));
+    void h.queue.enqueueCheck(job("Live", "first", "Acme"));
     await settle();
-    h.queue.enqueueCheck(job("live", "second", "acme"));
-    h.queue.enqueueCheck(job("LIVE", "third", "ACME"));
+    void h.queue.enqueueCheck(job("live", "second", "acme"));
+    void h.queue.enqueueCheck(job("LIVE", "third", "ACME"));
     await settle();
     // Not run concurrently as if it were another repository.
     expect(h.started.map((j) => j.reason)).toEqual(["first"]);
@@ -148,14 +148,14 @@ describe("InProcessQueue: one job at a time per repository", () => {
 describe("InProcessQueue: concurrency", () => {
   it("runs different repositories concurrently, up to the limit and never more", async () => {
     const h = harness(2);
-    for (const repo of ["a", "b", "c", "d", "e"]) h.queue.enqueueCheck(job(repo));
+    for (const repo of ["a", "b", "c", "d", "e"]) void h.queue.enqueueCheck(job(repo));
     await settle();
     expect(h.runningRepos()).toEqual(["acme/a", "acme/b"]);
 
     await h.finish("acme/a");
     expect(h.runningRepos()).toEqual(["acme/b", "acme/c"]);
     // A follow-up of a running repository waits for a slot like any other job.
-    h.queue.enqueueCheck(job("b", "again"));
+    void h.queue.enqueueCheck(job("b", "again"));
     await h.finish("acme/c");
     expect(h.runningRepos()).toEqual(["acme/b", "acme/d"]);
     await h.finish("acme/b");
@@ -179,7 +179,7 @@ describe("InProcessQueue: concurrency", () => {
       await gate.promise;
     }, log);
     const repos = Array.from({ length: DEFAULT_CONCURRENCY + 2 }, (_, i) => `r${i}`);
-    for (const repo of repos) queue.enqueueCheck(job(repo));
+    for (const repo of repos) void queue.enqueueCheck(job(repo));
     await settle();
     expect(active).toBe(DEFAULT_CONCURRENCY);
     gate.resolve();
@@ -192,10 +192,10 @@ describe("InProcessQueue: failures", () => {
   it("logs a failing job and keeps running others and later ones", async () => {
     const h = harness(1);
     const error = vi.spyOn(h.log, "error");
-    h.queue.enqueueCheck(job("a", "fails"));
-    h.queue.enqueueCheck(job("b"));
+    void h.queue.enqueueCheck(job("a", "fails"));
+    void h.queue.enqueueCheck(job("b"));
     await settle();
-    h.queue.enqueueCheck(job("a", "after the failure"));
+    void h.queue.enqueueCheck(job("a", "after the failure"));
 
     const boom = new Error("GitHub is down");
     await h.finish("acme/a", boom);
@@ -228,8 +228,8 @@ describe("InProcessQueue: failures", () => {
       log,
       1,
     );
-    queue.enqueueCheck(job("bad"));
-    queue.enqueueCheck(job("good"));
+    void queue.enqueueCheck(job("bad"));
+    void queue.enqueueCheck(job("good"));
     await queue.onIdle();
     expect(ran).toEqual(["bad", "good"]);
     expect(error).toHaveBeenCalledTimes(1);
@@ -244,10 +244,10 @@ describe("InProcessQueue: onIdle and close", () => {
 
   it("onIdle resolves only when every job, follow-ups included, has finished", async () => {
     const h = harness(2);
-    h.queue.enqueueCheck(job("a"));
-    h.queue.enqueueCheck(job("b"));
+    void h.queue.enqueueCheck(job("a"));
+    void h.queue.enqueueCheck(job("b"));
     await settle();
-    h.queue.enqueueCheck(job("a", "follow-up"));
+    void h.queue.enqueueCheck(job("a", "follow-up"));
     const idle = h.queue.onIdle();
     const idleToo = h.queue.onIdle();
 
@@ -262,7 +262,7 @@ describe("InProcessQueue: onIdle and close", () => {
     expect(await isSettled(idleToo)).toBe(true);
 
     // And again for a later batch.
-    h.queue.enqueueCheck(job("c"));
+    void h.queue.enqueueCheck(job("c"));
     await settle();
     const later = h.queue.onIdle();
     expect(await isSettled(later)).toBe(false);
@@ -272,8 +272,8 @@ describe("InProcessQueue: onIdle and close", () => {
 
   it("onIdle waits for jobs that wait for a slot", async () => {
     const h = harness(1);
-    h.queue.enqueueCheck(job("a"));
-    h.queue.enqueueCheck(job("b"));
+    void h.queue.enqueueCheck(job("a"));
+    void h.queue.enqueueCheck(job("b"));
     const idle = h.queue.onIdle();
     await settle();
     await h.finish("acme/a");
@@ -286,13 +286,13 @@ describe("InProcessQueue: onIdle and close", () => {
   it("close waits for the running jobs and refuses new ones", async () => {
     const h = harness(2);
     const warn = vi.spyOn(h.log, "warn");
-    h.queue.enqueueCheck(job("a"));
+    void h.queue.enqueueCheck(job("a"));
     await settle();
     const closed = h.queue.close();
     expect(await isSettled(closed)).toBe(false);
 
-    h.queue.enqueueCheck(job("b"));
-    h.queue.enqueueCheck(job("a", "after close"));
+    void h.queue.enqueueCheck(job("b"));
+    void h.queue.enqueueCheck(job("a", "after close"));
     await settle();
     expect(h.started.map((j) => j.repo)).toEqual(["a"]);
     expect(warn).toHaveBeenCalledWith({ repo: "acme/b" }, "queue closed: job not queued");
@@ -307,7 +307,7 @@ describe("InProcessQueue: onIdle and close", () => {
   it("close resolves at once when idle, and the queue then takes nothing", async () => {
     const h = harness(2);
     expect(await isSettled(h.queue.close())).toBe(true);
-    h.queue.enqueueCheck(job("a"));
+    void h.queue.enqueueCheck(job("a"));
     await settle();
     expect(h.started).toEqual([]);
   });

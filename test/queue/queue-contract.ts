@@ -142,7 +142,9 @@ export function gatedRunner() {
     finish(key: string): void {
       const gate = running.get(key.toLowerCase())?.[0];
       if (!gate)
-        throw new Error(`nothing runs for ${key}; running: ${runner.runningRepositories()}`);
+        throw new Error(
+          `nothing runs for ${key}; running: ${runner.runningRepositories().join(",")}`,
+        );
       gate.open();
     },
     /** Finishes every running job from now on. */
