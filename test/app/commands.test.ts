@@ -348,7 +348,10 @@ describe("the 👀 reaction", () => {
   it("is the job's: the handler answers without a request to GitHub", async () => {
     const app = testApp();
     const jobs: unknown[] = [];
-    app.queue.enqueue = async (job) => void jobs.push(job);
+    app.queue.enqueue = (job) => {
+      jobs.push(job);
+      return Promise.resolve();
+    };
     // No interceptor: any request the handler made would fail the delivery.
     await app.receive("issue_comment", commentOn("/promote prod"));
     expect(jobs).toHaveLength(1);

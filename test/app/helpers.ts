@@ -26,7 +26,7 @@ export function testApp(options: { retry?: boolean } = {}) {
   });
   const errors: unknown[] = [];
   const services = new Services();
-  services.appLogin = async () => "promoter[bot]";
+  services.appLogin = () => Promise.resolve("promoter[bot]");
   let runtime: PromoterRuntime | undefined;
   promoterApp((app) => {
     const run = jobRunner(app, services, (job) => queue.enqueueCheck(job));

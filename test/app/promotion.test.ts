@@ -118,7 +118,7 @@ function mockComment(number: number, bodies: ReturnType<typeof capture>) {
 /** Who opened a merged PR, and from where. */
 interface MergedFrom {
   /** The app (its bot login, its branch `promoter/<env>/<dependency>`) or a person's login. */
-  author?: "app" | string;
+  author?: string;
   /** The head branch; for the app, its own branch by default. */
   head?: string;
   /** The head branch lives in a fork. */

@@ -41,8 +41,8 @@ describe("JSON schema", () => {
   it("has a title and a description", () => {
     expect(JSON.parse(committed)).toMatchObject({
       $schema: "http://json-schema.org/draft-07/schema#",
-      title: expect.any(String),
-      description: expect.any(String),
+      title: expect.any(String) as string,
+      description: expect.any(String) as string,
       required: ["environments"],
     });
   });

@@ -54,7 +54,7 @@ describe("Services.listVersions: credentials and hosts", () => {
         dependency: "acme/x",
         message: expect.stringMatching(
           /^source host attacker\.example is not allowed; .*PROMOTER_SOURCE_HOSTS/,
-        ),
+        ) as string,
       },
     ]);
     expect(result.requests).toBe(1);
@@ -84,7 +84,10 @@ describe("Services.listVersions: credentials and hosts", () => {
     expect(result.versions.get("platform/modules/vpc")).toEqual(["v3.0.0"]);
     expect(result.versions.get("hashicorp/consul")).toEqual(["v0.12.0"]);
     expect(result.warnings).toEqual([
-      { dependency: "acme/x", message: expect.stringMatching(/attacker\.example is not allowed/) },
+      {
+        dependency: "acme/x",
+        message: expect.stringMatching(/attacker\.example is not allowed/) as string,
+      },
     ]);
     expect(ghe.isDone() && github.isDone()).toBe(true);
   });
@@ -166,7 +169,7 @@ describe("Services.listVersions: credentials and hosts", () => {
         dependency: "evil.example/acme/vpc/aws",
         message: expect.stringMatching(
           /^registry host evil\.example is not allowed; .*PROMOTER_SOURCE_HOSTS/,
-        ),
+        ) as string,
       },
     ]);
     expect(registry.isDone()).toBe(true);

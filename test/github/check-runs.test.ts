@@ -40,7 +40,7 @@ describe("writeCheckRun", () => {
     const summary = line.repeat(3000);
     let sent: { output: { title: string; summary: string; text?: string } } | undefined;
     nock(API)
-      .post("/repos/acme/live/check-runs", (body) => {
+      .post("/repos/acme/live/check-runs", (body: NonNullable<typeof sent>) => {
         sent = body;
         return true;
       })

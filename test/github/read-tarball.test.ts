@@ -108,7 +108,7 @@ describe("readFromTarball", () => {
     expect(names[0]).toBe(`${TOP}/`);
   });
 
-  it("matches git's blob SHA (the tree API's) for a known content", async () => {
+  it("matches git's blob SHA (the tree API's) for a known content", () => {
     // `printf 'hello\n' | git hash-object --stdin`
     expect(blobSha("hello\n")).toBe("ce013625030ba8dba906f756967f9e9ca394464a");
   });

@@ -417,7 +417,9 @@ describe("applyVerifiedEdits", () => {
     );
     expect(result).toEqual({
       ok: false,
-      reason: expect.stringMatching(/^the re-scan after the edit differs: expected usage stage /),
+      reason: expect.stringMatching(
+        /^the re-scan after the edit differs: expected usage stage /,
+      ) as string,
     });
   });
 

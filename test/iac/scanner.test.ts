@@ -815,7 +815,7 @@ describe("Terragrunt interpolation", () => {
     expect(inventory.skipped[0]).toEqual({
       file: unit,
       line: 1,
-      reason: expect.stringContaining('include "envcommon" cannot be resolved'),
+      reason: expect.stringContaining('include "envcommon" cannot be resolved') as string,
     });
     expect(inventory.skipped[0]?.reason).toContain("_envcommon/sqs.hcl");
   });
