@@ -12,6 +12,8 @@ import { join } from "node:path";
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { runCli } from "../src/cli.js";
+import type { PlanJson } from "../src/cli/plan-command.js";
+import type { ReportJson } from "../src/cli/format-report.js";
 import { clearRegistryDiscoveryCache } from "../src/versions/registry-versions.js";
 
 const FIXTURE = join(import.meta.dirname, "fixtures", "live");
@@ -54,13 +56,13 @@ describe("promoter report", () => {
     const { code, stdout, stderr } = await run("report", FIXTURE, "--json");
     expect(code).toBe(0);
     expect(stderr).toBe("");
-    const report = JSON.parse(stdout);
+    const report = JSON.parse(stdout) as ReportJson;
     expect(report.environments.map((e: { name: string }) => e.name)).toEqual([
       "dev",
       "stage",
       "prod",
     ]);
-    const dev = report.environments[0];
+    const dev = report.environments[0]!;
     const rds = dev.dependencies.find(
       (d: { id: string }) => d.id === "gruntwork-io/terraform-aws-data-storage/rds",
     );
@@ -82,7 +84,7 @@ describe("promoter report", () => {
     const redis = dev.dependencies.find(
       (d: { id: string }) => d.id === "platform/terraform-aws-cache/redis",
     );
-    expect(redis.usages[0]).toMatchObject({
+    expect(redis!.usages[0]).toMatchObject({
       versionFile: "dev-account/account.hcl",
       versionLine: 3,
     });
@@ -153,11 +155,11 @@ describe("promoter report", () => {
     const deep = "dev-account/us-east-1/deep/terragrunt.hcl";
     mkdirSync(join(dir, "dev-account/us-east-1/deep"));
     writeFileSync(join(dir, deep), `locals {\n  a = ${"(".repeat(2000)}1${")".repeat(2000)}\n}\n`);
-    const before = JSON.parse((await run("report", FIXTURE, "--json")).stdout);
+    const before = JSON.parse((await run("report", FIXTURE, "--json")).stdout) as ReportJson;
     const { code, stdout, stderr } = await run("report", dir, "--json");
     expect(stderr).toBe("");
     expect(code).toBe(0);
-    const report = JSON.parse(stdout);
+    const report = JSON.parse(stdout) as ReportJson;
     expect(report.warnings).toEqual([
       ...before.warnings,
       {
@@ -176,13 +178,15 @@ describe("promoter report", () => {
     const big = "dev-account/us-east-1/big/main.tf";
     mkdirSync(join(dir, "dev-account/us-east-1/big"));
     writeFileSync(join(dir, big), `# ${"x".repeat(3 * 1024 * 1024)}\n`);
-    const before = JSON.parse((await run("report", FIXTURE, "--json")).stdout);
+    const before = JSON.parse((await run("report", FIXTURE, "--json")).stdout) as ReportJson;
     const { code, stdout } = await run("report", dir, "--json");
     expect(code).toBe(0);
-    const report = JSON.parse(stdout);
+    const report = JSON.parse(stdout) as ReportJson;
     expect(report.warnings).toContainEqual({
       file: big,
-      message: expect.stringMatching(/^the file is 3,145,731 bytes, more than the 2,097,152 bytes/),
+      message: expect.stringMatching(
+        /^the file is 3,145,731 bytes, more than the 2,097,152 bytes/,
+      ) as string,
     });
     expect(report.warnings).toHaveLength(before.warnings.length + 1);
     expect(report.environments).toEqual(before.environments);
@@ -194,9 +198,9 @@ describe("promoter report", () => {
     writeFileSync(alternative, 'environments:\n  - name: staging\n    paths: ["stage-*/**"]\n');
     const report = await run("report", dir, "--config", alternative, "--json");
     expect(report.code).toBe(0);
-    expect(JSON.parse(report.stdout).environments.map((e: { name: string }) => e.name)).toEqual([
-      "staging",
-    ]);
+    expect(
+      (JSON.parse(report.stdout) as ReportJson).environments.map((e: { name: string }) => e.name),
+    ).toEqual(["staging"]);
     expect((await run("report", dir, "--verbose")).code).toBe(2);
     expect((await run("deploy")).code).toBe(2);
     expect((await run("report", join(dir, "missing"))).stderr).toContain(
@@ -231,11 +235,11 @@ describe("promoter update", () => {
         expect(after.get(path)).toBe(content);
       }
     }
-    const report = JSON.parse((await run("report", dir, "--json")).stdout);
-    const redis = report.environments[0].dependencies.find(
+    const report = JSON.parse((await run("report", dir, "--json")).stdout) as ReportJson;
+    const redis = report.environments[0]!.dependencies.find(
       (d: { id: string }) => d.id === "platform/terraform-aws-cache/redis",
     );
-    expect(redis.versions).toEqual(["v0.6.0"]);
+    expect(redis!.versions).toEqual(["v0.6.0"]);
   });
 
   it("writes a registry version without the v", async () => {
@@ -396,7 +400,7 @@ describe("promoter plan", () => {
     const { code, stdout, stderr } = await run("plan", FIXTURE, "--versions", VERSIONS, "--json");
     expect(code).toBe(0);
     expect(stderr).toBe("");
-    const result = JSON.parse(stdout);
+    const result = JSON.parse(stdout) as PlanJson;
     expect(result.proposals).toEqual([
       {
         environment: "dev",
@@ -538,7 +542,7 @@ describe("promoter plan with a GitHub token", () => {
     );
     expect(stderr).toBe("");
     expect(code).toBe(0);
-    const result = JSON.parse(stdout);
+    const result = JSON.parse(stdout) as PlanJson;
     expect(
       result.proposals.map((p: { dependency: string; to: string }) => `${p.dependency}@${p.to}`),
     ).toEqual([
@@ -550,7 +554,7 @@ describe("promoter plan with a GitHub token", () => {
     // GITHUB_TOKEN is github.com's: ghe.example.com is not asked (nor sent the token) unless allowed.
     expect(result.warnings).toContainEqual({
       dependency: "platform/terraform-aws-cache/redis",
-      message: expect.stringMatching(/^source host ghe\.example\.com is not allowed; /),
+      message: expect.stringMatching(/^source host ghe\.example\.com is not allowed; /) as string,
     });
     expect(github.isDone() && registry.isDone()).toBe(true);
     expect(nock.pendingMocks()).toEqual([]);
@@ -564,7 +568,7 @@ describe("promoter plan: where the token goes", () => {
       new RegExp(
         `^source host ${host.replace(/\./g, "\\.")} is not allowed; .*PROMOTER_SOURCE_HOSTS`,
       ),
-    );
+    ) as string;
 
   /** A repository with one environment whose units use github.com, a GHE host and attacker.example. */
   function repositoryWithSources(): string {
@@ -598,7 +602,7 @@ describe("promoter plan: where the token goes", () => {
     );
     expect(stderr).toBe("");
     expect(code).toBe(0);
-    return JSON.parse(stdout) as { warnings: { dependency?: string; message: string }[] };
+    return JSON.parse(stdout) as PlanJson;
   }
 
   beforeEach(() => {
