@@ -956,7 +956,15 @@ function printReport(): void {
       }
     | undefined;
   const rows: [string, string][] = [];
-  const p = result.parameters as Record<string, unknown>;
+  const p = result.parameters as {
+    repos: number;
+    unitsPerRepo: number;
+    modules: number;
+    bursts: number;
+    burstSize: number;
+    pace: string;
+    concurrency: number;
+  };
   rows.push([
     "scale",
     `${p.repos} repos (1 installation each) × ${p.unitsPerRepo} units, ${p.modules} modules, ${p.bursts} bursts of ${p.burstSize} merges, pace ${p.pace}, concurrency ${p.concurrency}`,
@@ -1075,7 +1083,9 @@ try {
     console.log(
       `\nthe app logged ${errorLines.length} error line(s), see bench/.cache/e2e-app.log; the first:\n${errorLines[0]?.slice(0, 600)}`,
     );
-  console.log(`\nwritten: bench/.cache/e2e-last-result.json (${result.totalSeconds} s in all)`);
+  console.log(
+    `\nwritten: bench/.cache/e2e-last-result.json (${result.totalSeconds as number} s in all)`,
+  );
   if (Object.values(checks).some((c) => !c.ok) || (code !== 0 && code !== undefined)) exitCode = 1;
   clearTimeout(watchdog);
 }
