@@ -177,7 +177,10 @@ describe.skipIf(!(sharedUrl || installed))(
         );
 
         const ran: Job[] = [];
-        const b = await replica(async (j) => void ran.push(j), prefix);
+        const b = await replica((j) => {
+          ran.push(j);
+          return Promise.resolve();
+        }, prefix);
         await sleep(1_200);
         expect(ran).toEqual([]); // the child holds the job while it lives
 
@@ -197,11 +200,14 @@ describe.skipIf(!(sharedUrl || installed))(
         const logged = pino({ level: "silent" });
         const error = vi.spyOn(logged, "error");
         const a = await replica(
-          async (job) => {
+          (job) => {
             attempts.push({ reason: job.reason, at: Date.now() });
             const tries = attempts.filter((x) => x.reason === job.reason).length;
-            if (job.reason === "#1 merged" && tries < 3) throw new Error("GitHub is down");
-            if (job.reason === "#2 merged") throw new Error("never works");
+            if (job.reason === "#1 merged" && tries < 3) {
+              return Promise.reject(new Error("GitHub is down"));
+            }
+            if (job.reason === "#2 merged") return Promise.reject(new Error("never works"));
+            return Promise.resolve();
           },
           prefix,
           { attempts: 3, backoffMs: 100, log: logged },
@@ -227,12 +233,13 @@ describe.skipIf(!(sharedUrl || installed))(
         const prefix = newPrefix();
         const servicesA = new Services();
         const a = createQueue(
-          async (job) => {
+          (job) => {
             servicesA.repositories.set(`${job.owner}/${job.repo}`, {
               checkedAt: 1_000,
               schedule: "daily",
               modules: new Set(["github.com/acme/vpc"]),
             });
+            return Promise.resolve();
           },
           log,
           servicesA.repositories,
@@ -326,7 +333,10 @@ describe.skipIf(!(sharedUrl || installed))(
             prefix,
             intervalMs,
             log,
-            tick: async (iteration) => void ticks.push({ by, iteration }),
+            tick: (iteration) => {
+              ticks.push({ by, iteration });
+              return Promise.resolve();
+            },
           });
           cleanups.push(() => scheduler.stop());
           return scheduler;

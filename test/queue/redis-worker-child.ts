@@ -4,6 +4,7 @@
  */
 import { pino } from "pino";
 import { RedisQueue } from "../../src/queue/redis-queue.js";
+import type { Job } from "../../src/queue/job-queue.js";
 
 const url = process.env.REDIS_URL;
 const prefix = process.env.PROMOTER_REDIS_PREFIX;
@@ -24,5 +25,5 @@ const queue = new RedisQueue(
     busyRetryMs: 50,
   },
 );
-await queue.enqueue(JSON.parse(job));
+await queue.enqueue(JSON.parse(job) as Job);
 process.stdout.write("queued\n");

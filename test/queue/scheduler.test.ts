@@ -26,17 +26,21 @@ const repository = (fullName: string, defaultBranch = "main"): FakeRepository =>
 function fakeApp(installations: Record<number, FakeRepository[]>) {
   const requests: string[] = [];
   const octokit = (installationId?: number) => ({
-    paginate: async (route: string, params: Record<string, unknown>) => {
+    paginate: (route: string, params: Record<string, unknown>) => {
       requests.push(`${installationId ?? "app"} ${route} per_page=${String(params.per_page)}`);
       if (installationId === undefined) {
-        if (route !== "GET /app/installations") throw new Error(`app cannot ${route}`);
-        return Object.keys(installations).map((id) => ({ id: Number(id) }));
+        if (route !== "GET /app/installations") {
+          return Promise.reject(new Error(`app cannot ${route}`));
+        }
+        return Promise.resolve(Object.keys(installations).map((id) => ({ id: Number(id) })));
       }
-      if (route !== "GET /installation/repositories") throw new Error(`cannot ${route}`);
-      return installations[installationId] ?? [];
+      if (route !== "GET /installation/repositories") {
+        return Promise.reject(new Error(`cannot ${route}`));
+      }
+      return Promise.resolve(installations[installationId] ?? []);
     },
   });
-  const auth = vi.fn(async (installationId?: number) => octokit(installationId));
+  const auth = vi.fn((installationId?: number) => Promise.resolve(octokit(installationId)));
   const app = { auth, log: pino({ level: "silent" }) } as unknown as Probot;
   return { app, auth, requests };
 }
@@ -44,8 +48,14 @@ function fakeApp(installations: Record<number, FakeRepository[]>) {
 function fakeQueue() {
   const jobs: CheckJob[] = [];
   const queue: JobQueue = {
-    enqueueCheck: async (job) => void jobs.push(job),
-    enqueue: async (job) => void jobs.push(job as CheckJob),
+    enqueueCheck: (job) => {
+      jobs.push(job);
+      return Promise.resolve();
+    },
+    enqueue: (job) => {
+      jobs.push(job as CheckJob);
+      return Promise.resolve();
+    },
     onIdle: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };
@@ -237,7 +247,7 @@ describe("Scheduler.tick: one repository's failure is its own", () => {
 
   it("queues the other repositories when queueing one fails", async () => {
     const s = setup({ 11: [repository("acme/a"), repository("acme/b"), repository("acme/c")] });
-    const enqueue = s.queue.enqueueCheck;
+    const enqueue = s.queue.enqueueCheck.bind(s.queue);
     s.queue.enqueueCheck = async (job) => {
       if (job.repo === "b") throw new Error("queue full");
       return enqueue(job);
