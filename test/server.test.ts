@@ -8,7 +8,7 @@ import { freePort } from "./support/free-port.js";
 const apps: AppProcess[] = [];
 const servers: Server[] = [];
 
-afterEach(async () => {
+afterEach(() => {
   for (const app of apps.splice(0)) app.kill();
   for (const server of servers.splice(0)) server.close();
 });

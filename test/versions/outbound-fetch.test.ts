@@ -7,7 +7,7 @@ useNock();
 
 /** A fetch whose answers are streams of `chunks` bytes each, without a content-length. */
 function streamingFetch(chunks: number, chunkBytes: number, read: { chunks: number }) {
-  return (async () => {
+  return (() => {
     let sent = 0;
     const body = new ReadableStream<Uint8Array>({
       pull(controller) {
@@ -17,7 +17,7 @@ function streamingFetch(chunks: number, chunkBytes: number, read: { chunks: numb
         controller.enqueue(new Uint8Array(chunkBytes));
       },
     });
-    return new Response(body, { status: 200 });
+    return Promise.resolve(new Response(body, { status: 200 }));
   }) as typeof fetch;
 }
 

@@ -140,15 +140,17 @@ describe("listRegistryVersions", () => {
 
   it("uses the fetch passed in", async () => {
     const seen: string[] = [];
-    const fake = (async (input: string | URL | Request) => {
+    const fake = ((input: string | URL) => {
       const url = String(input);
       seen.push(url);
       const body = url.endsWith("terraform.json")
         ? { "modules.v1": "/v1/modules/" }
         : versions("2.0.0");
-      return new Response(JSON.stringify(body), {
-        headers: { "content-type": "application/json" },
-      });
+      return Promise.resolve(
+        new Response(JSON.stringify(body), {
+          headers: { "content-type": "application/json" },
+        }),
+      );
     }) as typeof fetch;
     expect(await listRegistryVersions("https://registry.fake", vpc, fake)).toEqual(["2.0.0"]);
     expect(seen).toEqual([

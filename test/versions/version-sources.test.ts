@@ -370,7 +370,7 @@ describe("resolveVersions", () => {
       opts,
     );
     expect(result.warnings).toEqual([
-      { dependency: "acme/vpc/aws", message: expect.stringMatching(/updates.registry/) },
+      { dependency: "acme/vpc/aws", message: expect.stringMatching(/updates.registry/) as string },
     ]);
     expect(result.requests).toBe(0);
   });
@@ -394,7 +394,7 @@ describe("resolveVersions: hosts the operator did not allow", () => {
       },
       {
         dependency: "acme/y",
-        message: expect.stringMatching(/^source host github.com:8443 is not allowed/),
+        message: expect.stringMatching(/^source host github.com:8443 is not allowed/) as string,
       },
     ]);
     expect(asked).toEqual([]);
