@@ -1,5 +1,12 @@
 import { posix } from "node:path";
-import type { Expr, HclAttribute, HclBlock, HclBody, HclDocument } from "./hcl-syntax.js";
+import type {
+  Expr,
+  HclAttribute,
+  HclBlock,
+  HclBody,
+  HclDocument,
+  TraversalStep,
+} from "./hcl-syntax.js";
 import { MAX_EVALUATED_STRING_LENGTH, MAX_EVALUATION_DEPTH } from "./limits.js";
 import { concat, traced, untraced, type TracedString } from "./traced-string.js";
 
@@ -402,6 +409,13 @@ export class TerragruntEvaluator {
       }
       case "traversal":
         return this.traverse(expr, scope);
+      case "access":
+        return this.walk(
+          this.evaluate(expr.target, scope),
+          expr.target.kind === "call" ? `${expr.target.name}(…)` : "(…)",
+          expr.steps,
+          scope,
+        );
       case "call":
         return this.call(expr.name, expr.args, scope);
       case "unsupported":
@@ -421,7 +435,13 @@ export class TerragruntEvaluator {
     } else {
       return unknown(`\`${expr.root}\` is not known statically`);
     }
-    let path = expr.root;
+    return this.walk(value, expr.root, steps, scope);
+  }
+
+  /** Follows attribute and index steps from a value, named `written` in reasons. */
+  private walk(from: Value, written: string, steps: TraversalStep[], scope: Scope): Value {
+    let value = from;
+    let path = written;
     for (const step of steps) {
       if (value.type === "unknown") return value;
       const key =
