@@ -143,6 +143,15 @@ export function scanUnit(
     return result;
   }
 
+  const terraformBlocks = document.body.blocks.filter((b) => b.type === "terraform");
+  if (terraformBlocks.length > 1) {
+    const lines = terraformBlocks.map((b) => lineOf(b.start)).join(", ");
+    result.warnings.push({
+      file: file.path,
+      message: `${terraformBlocks.length} terraform blocks (lines ${lines}): Terragrunt accepts only one; the file's source is not scanned`,
+    });
+    return result;
+  }
   const source = evaluator.effectiveAttribute(scope, document, "terraform", "source");
   if (!source) {
     const unresolved = evaluator.unresolvedIncludes(scope);

@@ -6,6 +6,7 @@ import { applyVerifiedEdits, planEdits } from "../../src/iac/edits.js";
 import { isIacFile, scan } from "../../src/iac/scanner.js";
 import type { SourceFile } from "../../src/iac/types.js";
 import { listDirectory, readFiles } from "../../src/local/read-directory.js";
+import { plan } from "../../src/promotion/plan.js";
 import { configFrom, dependencyOf, idsByEnvironment } from "./helpers.js";
 
 /** The files and config of test/fixtures/real-world/<name>, and its scan. */
@@ -50,5 +51,79 @@ describe("read_terragrunt_config(...) used directly (real-world/read-terragrunt-
       "prod/env.hcl": 'locals {\n  environment = "prod"\n  eks_version = "v0.72.0"\n}\n',
     });
     expect(Object.keys(update(UNIT, "stage", "v1.5.0"))).toEqual(["stage/github.hcl"]);
+  });
+});
+
+describe("`?ref=tags/0.18.0` (real-world/ref-tags-prefix)", () => {
+  const { inventory, config, update } = fixture("ref-tags-prefix");
+  const ID = "acme/terraform-aws-network/vpc";
+
+  it("reads the tag after `tags/`, and the edit keeps `tags/`", () => {
+    expect(dependencyOf(inventory, "dev", ID).versions).toEqual(["0.18.0"]);
+    const changed = update(ID, "dev", "0.19.0");
+    expect(changed["dev/vpc/terragrunt.hcl"]).toContain(
+      "terraform-aws-network.git//vpc?ref=tags/0.19.0",
+    );
+  });
+
+  it("is proposed by plan", () => {
+    const versions = new Map([[ID, ["0.17.0", "0.18.0", "0.18.1"]]]);
+    const { proposals } = plan(inventory, versions, config, []);
+    expect(proposals.map((p) => [p.environment, p.dependency, p.from, p.to])).toEqual([
+      ["dev", ID, ["0.18.0"], "0.18.1"],
+    ]);
+  });
+});
+
+describe("the subpath `//.` (real-world/subpath-dot)", () => {
+  const { inventory, update } = fixture("subpath-dot");
+  const ID = "cloudposse/terraform-aws-cloudtrail";
+
+  it("is the root of the repository: the id has no `/.`, and it can be named to update", () => {
+    expect(idsByEnvironment(inventory).dev).toEqual([ID]);
+    expect(update(ID, "stage", "0.22.0")["stage/cloudtrail/main.tf"]).toContain(
+      "terraform-aws-cloudtrail.git//.?ref=0.22.0",
+    );
+  });
+});
+
+describe("registry submodules (real-world/registry-submodules)", () => {
+  const { inventory, update } = fixture("registry-submodules");
+  const ID = "cloudposse/stack-config/yaml";
+
+  it("are one dependency, the module's `namespace/name/provider`, with every submodule's usage", () => {
+    expect(idsByEnvironment(inventory)).toEqual({ dev: [ID], stage: [ID], prod: [ID] });
+    expect(dependencyOf(inventory, "dev", ID).usages).toHaveLength(3);
+  });
+
+  it("are updated together", () => {
+    const changed = update(ID, "dev", "1.6.0");
+    expect(Object.keys(changed).sort()).toEqual([
+      "dev/eks/providers.tf",
+      "dev/eks/remote-state.tf",
+    ]);
+    expect(changed["dev/eks/remote-state.tf"]?.match(/version = "1\.6\.0"/g)).toHaveLength(2);
+  });
+});
+
+describe("git hosts other than github.com (real-world/other-git-hosts)", () => {
+  const { inventory } = fixture("other-git-hosts");
+
+  it("reads Bitbucket's shorthand as git, and an Azure DevOps ssh path without its `v3/`", () => {
+    expect(idsByEnvironment(inventory).dev).toEqual([
+      "acme/platform/terraform-azurerm-network/vnet",
+      "acme/terraform-modules/app",
+    ]);
+    expect(inventory.skipped).toEqual([]);
+  });
+
+  it("warns about a Terragrunt file with several terraform blocks instead of using the first", () => {
+    expect(inventory.warnings).toEqual([
+      {
+        file: "dev/queue/terragrunt.hcl",
+        message:
+          "2 terraform blocks (lines 1, 9): Terragrunt accepts only one; the file's source is not scanned",
+      },
+    ]);
   });
 });

@@ -261,10 +261,10 @@ describe("module sources in .tf and .tofu files", () => {
       });
     });
 
-    it(`registry module with a subdirectory (.${ext})`, () => {
+    it(`registry module with a subdirectory: the id is the module's (.${ext})`, () => {
       const content = registryModule("terraform-aws-modules/iam/aws//modules/iam-user", "5.1.0");
       const { inventory } = scanRecord({ [path]: content });
-      expect(idsByEnvironment(inventory).dev).toEqual(["terraform-aws-modules/iam/aws/iam-user"]);
+      expect(idsByEnvironment(inventory).dev).toEqual(["terraform-aws-modules/iam/aws"]);
     });
 
     it(`registry module without a version is skipped (.${ext})`, () => {

@@ -183,7 +183,7 @@ describe("parseSourceAddress properties: registry", () => {
           name: m.name,
           provider: m.provider,
           subpath: m.subpath,
-          id: expectedId(`${m.namespace}/${m.name}/${m.provider}`, m.subpath),
+          id: `${m.namespace}/${m.name}/${m.provider}`,
           source: address,
         });
         if (parsed.type === "registry") {
@@ -215,7 +215,7 @@ describe("parseSourceAddress properties: registry", () => {
             name: m.name,
             provider: m.provider,
             subpath: m.subpath,
-            id: expectedId(`${m.namespace}/${m.name}/${m.provider}`, m.subpath),
+            id: `${m.namespace}/${m.name}/${m.provider}`,
             source: base + q.without,
             version: { value: current },
           });
