@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import type { Config } from "../config/index.js";
 import { isVersionShaped } from "../versions/version-shape.js";
 import { parseHcl } from "./hcl-parser.js";
+import { dependenciesEditedTogether } from "./inventory.js";
 import { MAX_SOURCE_FILE_BYTES } from "./limits.js";
 import { createScanCache, scan, type ScanCache } from "./scanner.js";
 import { decodedToRawOffsets, sourceFile } from "./source-file.js";
@@ -48,8 +49,12 @@ export function planEdits(
   if (!dependency) {
     return { ok: false, reason: `${dependencyId} is not used in environment ${environment}` };
   }
-  const editable = dependency.usages.filter((u) => u.token && !u.notPromotable);
-  const untouched = dependency.usages.filter((u) => !u.token || u.notPromotable);
+  // Submodules of the same repository whose version is the same literal are edited with it.
+  const usages = dependenciesEditedTogether(env, dependencyId).flatMap(
+    (id) => env.dependencies.find((d) => d.id === id)?.usages ?? [],
+  );
+  const editable = usages.filter((u) => u.token && !u.notPromotable);
+  const untouched = usages.filter((u) => !u.token || u.notPromotable);
   if (editable.length === 0) {
     const reason = untouched[0]?.notPromotable ?? "no usage can be edited";
     return { ok: false, reason: `${dependencyId} cannot be updated in ${environment}: ${reason}` };
@@ -72,7 +77,9 @@ export function planEdits(
   const sorted = [...edits.values()].sort(
     (a, b) => a.file.localeCompare(b.file) || a.start - b.start,
   );
-  const editedVersions = new Set(editable.map((u) => u.version));
+  const editedVersions = new Set(
+    dependency.usages.filter((u) => u.token && !u.notPromotable).map((u) => u.version),
+  );
   const from = dependency.versions.filter((v) => editedVersions.has(v));
   return { ok: true, edits: sorted, from, untouched };
 }
@@ -226,10 +233,16 @@ export function applyVerifiedEdits(
     : undefined;
   const inScope = (file: string) => affected === undefined || affected.has(file);
   const targets = new Map(edits.map((e) => [`${e.file}\0${e.start}`, e.after]));
+  const intendedEnvironment = before.environments.find((e) => e.name === intended.environment);
+  const editedTogether = new Set(
+    intendedEnvironment
+      ? dependenciesEditedTogether(intendedEnvironment, intended.dependencyId)
+      : [intended.dependencyId],
+  );
   const expected = describe(
     before,
     (env, id, usage) =>
-      env === intended.environment && id === intended.dependencyId && usage.token !== undefined
+      env === intended.environment && editedTogether.has(id) && usage.token !== undefined
         ? targets.get(`${usage.token.file}\0${usage.token.start}`)
         : undefined,
     inScope,

@@ -2,7 +2,15 @@ import semver from "semver";
 import type { Config } from "../config/index.js";
 import type { UnitResult } from "./scan-unit.js";
 import type { FoundUsage } from "./source-usage.js";
-import type { Dependency, Inventory, Skipped, Usage, Warning } from "./types.js";
+import type {
+  Dependency,
+  DependencyOrigin,
+  EnvironmentInventory,
+  Inventory,
+  Skipped,
+  Usage,
+  Warning,
+} from "./types.js";
 
 function compareVersions(a: string, b: string): number {
   const va = semver.coerce(a, { includePrerelease: true });
@@ -14,10 +22,42 @@ function compareVersions(a: string, b: string): number {
   return a.localeCompare(b);
 }
 
+/** The repository or registry module a dependency's versions come from. */
+function originKey(origin: DependencyOrigin): string {
+  return origin.type === "git"
+    ? `git ${origin.host}/${origin.owner}/${origin.repo}`
+    : `registry ${origin.host ?? ""}/${origin.namespace}/${origin.name}/${origin.provider}`;
+}
+
+/**
+ * The ids of the dependencies an edit of `id` in `environment` changes: itself, and those whose
+ * version is one of the same literals (see {@link Usage.editedWith}), sorted.
+ */
+export function dependenciesEditedTogether(
+  environment: EnvironmentInventory,
+  id: string,
+): string[] {
+  const group = new Set([id]);
+  const pending = [id];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const dependency = environment.dependencies.find((d) => d.id === next);
+    for (const usage of dependency?.usages ?? []) {
+      for (const other of usage.editedWith ?? []) {
+        if (!group.has(other)) {
+          group.add(other);
+          pending.push(other);
+        }
+      }
+    }
+  }
+  return [...group].sort();
+}
+
 /**
  * Builds the inventory from the results of `units` (in the same order): groups usages per environment
- * and dependency, and marks version literals shared across environments, dependencies or written in a
- * file of another environment as not promotable.
+ * and dependency, and marks version literals shared across environments, by dependencies of different
+ * repositories or written in a file of another environment as not promotable. A literal shared by
+ * submodules of one repository in one environment is edited for all of them (`editedWith`).
  */
 export function assembleInventory(
   config: Config,
@@ -37,6 +77,7 @@ export function assembleInventory(
 
   const tokenEnvs = new Map<string, Set<string>>();
   const tokenDependencies = new Map<string, Set<string>>();
+  const tokenOrigins = new Map<string, Set<string>>();
   const add = (map: Map<string, Set<string>>, key: string, value: string) => {
     const values = map.get(key) ?? new Set<string>();
     values.add(value);
@@ -47,6 +88,7 @@ export function assembleInventory(
     const key = `${usage.token.file}\0${usage.token.start}`;
     add(tokenEnvs, key, env);
     add(tokenDependencies, key, usage.id);
+    add(tokenOrigins, key, originKey(usage.origin));
   }
 
   const environments = new Map(
@@ -55,19 +97,23 @@ export function assembleInventory(
   const environmentNames = config.environments.map((e) => e.name);
   for (const { env, usage } of found) {
     const token = usage.token;
+    let editedWith: string[] | undefined;
     if (token) {
       const key = `${token.file}\0${token.start}`;
       const envs = tokenEnvs.get(key) as Set<string>;
       const dependencies = tokenDependencies.get(key) as Set<string>;
       const tokenEnv = envOfFile.get(token.file);
       const where = `the version is set in ${token.file}:${token.line}`;
+      const oneRepository = (tokenOrigins.get(key) as Set<string>).size === 1;
       if (envs.size > 1) {
         const shared = environmentNames.filter((n) => envs.has(n)).join(", ");
         usage.notPromotable ??= `not promotable per environment: ${where}, shared by environments ${shared}`;
-      } else if (dependencies.size > 1) {
+      } else if (dependencies.size > 1 && !oneRepository) {
         usage.notPromotable ??= `the version is set in ${token.file}:${token.line}, shared by dependencies ${[...dependencies].sort().join(", ")}`;
       } else if (tokenEnv !== undefined && tokenEnv !== env) {
         usage.notPromotable ??= `not promotable per environment: ${where}, a file of environment ${tokenEnv}`;
+      } else if (dependencies.size > 1) {
+        editedWith = [...dependencies].filter((id) => id !== usage.id).sort();
       }
     }
     if (usage.notPromotable) {
@@ -99,6 +145,7 @@ export function assembleInventory(
     };
     if (token) entry.token = token;
     if (usage.notPromotable) entry.notPromotable = usage.notPromotable;
+    else if (editedWith) entry.editedWith = editedWith;
     dependency.usages.push(entry);
   }
 

@@ -1,6 +1,7 @@
 import type { SemVer } from "semver";
 import { compileGlobs, type Config } from "../config/index.js";
 import { planEdits } from "../iac/edits.js";
+import { dependenciesEditedTogether } from "../iac/inventory.js";
 import type { Dependency, Edit, Inventory, Usage } from "../iac/types.js";
 import { parseVersionTag, selectTarget } from "../versions/strategies.js";
 import { branchNameProblem } from "./branches.js";
@@ -167,6 +168,17 @@ export function plan(
       if (ignored(dependency.id)) continue;
       const editable = dependency.usages.filter((u) => u.token && !u.notPromotable);
       if (editable.length === 0) continue;
+      const [leader] = dependenciesEditedTogether(environment, dependency.id);
+      if (leader !== undefined && leader !== dependency.id) {
+        const where = editable.find((u) => u.editedWith?.includes(leader))?.token;
+        const literal = where ? ` (the version set in ${where.file}:${where.line})` : "";
+        defer(
+          environment.name,
+          dependency.id,
+          `updated with ${leader}, which shares its version literal${literal}`,
+        );
+        continue;
+      }
       const prefix = prefixOf(dependency.id);
       const parse = (v: string) => parseVersionTag(v, prefix)?.version;
       const current = highest(

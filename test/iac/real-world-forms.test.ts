@@ -127,3 +127,41 @@ describe("git hosts other than github.com (real-world/other-git-hosts)", () => {
     ]);
   });
 });
+
+describe("one literal for several submodules of one repository (real-world/shared-literal-submodules)", () => {
+  const { inventory, config, update } = fixture("shared-literal-submodules");
+  const POSTGRES = "acme/terraform-google-sql-db/postgresql";
+  const MSSQL = "acme/terraform-google-sql-db/mssql";
+
+  it("is editable: each usage says which dependencies it is edited with", () => {
+    expect(inventory.skipped).toEqual([]);
+    expect(dependencyOf(inventory, "dev", POSTGRES).usages[0]).toMatchObject({
+      token: { file: "dev/_common/common.hcl", line: 3 },
+      editedWith: [MSSQL],
+    });
+    expect(dependencyOf(inventory, "dev", MSSQL).usages[0]?.editedWith).toEqual([POSTGRES]);
+  });
+
+  it("is updated for both submodules by one edit, which verification accepts", () => {
+    expect(update(MSSQL, "prod", "v26.2.0")).toEqual({
+      "prod/_common/common.hcl": 'locals {\n  environment = "prod"\n  sql_db      = "v26.2.0"\n}\n',
+    });
+  });
+
+  it("gets one proposal per environment, named after the first of the submodules", () => {
+    const versions = new Map([
+      [MSSQL, ["v26.2.0", "v26.3.0"]],
+      [POSTGRES, ["v26.2.0", "v26.3.0"]],
+    ]);
+    const { proposals, deferred } = plan(inventory, versions, config, []);
+    expect(proposals.map((p) => [p.environment, p.dependency, p.to, p.files])).toEqual([
+      ["dev", MSSQL, "v26.3.0", ["dev/_common/common.hcl"]],
+      ["prod", MSSQL, "v26.2.0", ["prod/_common/common.hcl"]],
+    ]);
+    expect(deferred).toContainEqual({
+      environment: "dev",
+      dependency: POSTGRES,
+      reason: `updated with ${MSSQL}, which shares its version literal (the version set in dev/_common/common.hcl:3)`,
+    });
+  });
+});
