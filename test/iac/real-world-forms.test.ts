@@ -6,7 +6,8 @@ import { applyVerifiedEdits, planEdits } from "../../src/iac/edits.js";
 import { isIacFile, scan } from "../../src/iac/scanner.js";
 import type { SourceFile } from "../../src/iac/types.js";
 import { listDirectory, readFiles } from "../../src/local/read-directory.js";
-import { plan } from "../../src/promotion/plan.js";
+import { reportJson, reportText } from "../../src/cli/format-report.js";
+import { chainStarts, dependenciesToList, plan } from "../../src/promotion/plan.js";
 import { configFrom, dependencyOf, idsByEnvironment } from "./helpers.js";
 
 /** The files and config of test/fixtures/real-world/<name>, and its scan. */
@@ -163,5 +164,37 @@ describe("one literal for several submodules of one repository (real-world/share
       dependency: POSTGRES,
       reason: `updated with ${MSSQL}, which shares its version literal (the version set in dev/_common/common.hcl:3)`,
     });
+  });
+});
+
+describe("a dependency the first environment does not use (real-world/not-in-first-environment)", () => {
+  const { inventory, config } = fixture("not-in-first-environment");
+  const WAF = "acme/terraform-aws-waf/web-acl";
+  const note =
+    "not used in dev: stage is the first environment that uses it, so its updates start there";
+
+  it("starts its chain at the first environment that uses it, which gets the update", () => {
+    expect(chainStarts(inventory)).toEqual([
+      { dependency: WAF, environment: "stage", unusedIn: ["dev"] },
+    ]);
+    expect(dependenciesToList(inventory, config).map((d) => d.id)).toContain(WAF);
+    const versions = new Map([
+      [WAF, ["v1.3.0", "v1.4.0", "v1.5.0"]],
+      ["acme/terraform-aws-vpc/vpc", ["v2.1.0"]],
+    ]);
+    const { proposals } = plan(inventory, versions, config, []);
+    expect(proposals.map((p) => [p.environment, p.dependency, p.to, p.reason, p.note])).toEqual([
+      ["stage", WAF, "v1.5.0", "update", note],
+      ["prod", WAF, "v1.4.0", "promotion", undefined],
+    ]);
+  });
+
+  it("is named in the report, with the reason", () => {
+    expect(reportText(inventory)).toContain(
+      `Not in the first environment (1):\n  ${WAF}: ${note}\n`,
+    );
+    expect(reportJson(inventory).chainStarts).toEqual([
+      { dependency: WAF, environment: "stage", reason: note },
+    ]);
   });
 });
