@@ -3,7 +3,7 @@ import { compileGlobs, type Config } from "../config/index.js";
 import { planEdits } from "../iac/edits.js";
 import { dependenciesEditedTogether } from "../iac/inventory.js";
 import type { Dependency, Edit, Inventory, Usage } from "../iac/types.js";
-import { parseVersionTag, selectTarget } from "../versions/strategies.js";
+import { parseVersionTag, releaseLine, selectTarget } from "../versions/strategies.js";
 import { branchNameProblem } from "./branches.js";
 
 /** Why a proposal exists: a newer version for the first environment, or one promoted from the previous. */
@@ -36,7 +36,7 @@ export interface Proposal {
   files: string[];
   /** Usages of the dependency in the environment that stay as they are, with why. */
   untouched: Usage[];
-  /** Why an `update` is proposed in an environment other than the first (see {@link chainStarts}). */
+  /** What to know about an `update`: that it is not in the first environment (see {@link chainStarts}), or follows a fork's tag line. */
   note?: string;
 }
 
@@ -240,8 +240,13 @@ export function plan(
             ...(prefix === undefined ? {} : { tagPrefix: prefix }),
           }) ?? (new Set(editable.map((u) => u.version)).size > 1 ? current : undefined);
         if (target !== undefined) {
-          const note = startsHere && start ? chainStartNote(start) : undefined;
-          propose(environment.name, dependency, target, "update", note);
+          const from = parseVersionTag(current, prefix);
+          const line = from && releaseLine(from, available, prefix);
+          const notes = [
+            ...(startsHere && start ? [chainStartNote(start)] : []),
+            ...(line ? [`follows the "-${line}" line of tags (a fork's own releases)`] : []),
+          ];
+          propose(environment.name, dependency, target, "update", notes.join("; ") || undefined);
         }
         continue;
       }

@@ -198,3 +198,21 @@ describe("a dependency the first environment does not use (real-world/not-in-fir
     ]);
   });
 });
+
+describe("fork-suffixed tags (real-world/fork-suffixed-tags)", () => {
+  const { inventory, config } = fixture("fork-suffixed-tags");
+  const ID = "acme-forks/terraform-aws-service-catalog/networking/vpc";
+
+  it("stay on the fork's line, and the proposal says which line it follows", () => {
+    const versions = new Map([[ID, ["v0.107.5", "v0.107.5-gwrc", "v0.107.6", "v0.107.6-gwrc"]]]);
+    const { proposals } = plan(inventory, versions, config, []);
+    expect(proposals.map((p) => [p.environment, p.from, p.to, p.note])).toEqual([
+      [
+        "dev",
+        ["v0.107.5-gwrc"],
+        "v0.107.6-gwrc",
+        `follows the "-gwrc" line of tags (a fork's own releases)`,
+      ],
+    ]);
+  });
+});

@@ -206,6 +206,27 @@ const CASES: Case[] = [
     { "next-safe": undefined, "next-breaking": undefined, latest: undefined },
   ),
   ...forEachStrategy(
+    "a fork's suffixed release line stays on that line",
+    {
+      current: "v0.107.5-gwrc",
+      available: ["v0.107.4-gwrc", "v0.107.5-gwrc", "v0.107.5", "v0.107.6", "v0.107.6-gwrc"],
+    },
+    { "next-safe": "v0.107.6-gwrc", "next-breaking": "v0.107.6-gwrc", latest: "v0.107.6-gwrc" },
+  ),
+  ...forEachStrategy(
+    "a fork's line across series",
+    {
+      current: "v0.107.5-gwrc",
+      available: ["v0.107.5-gwrc", "v0.107.7", "v0.108.0-gwrc", "v0.109.0", "v0.110.1-gwrc"],
+    },
+    { "next-safe": undefined, "next-breaking": "v0.108.0-gwrc", latest: "v0.110.1-gwrc" },
+  ),
+  ...forEachStrategy(
+    "a suffix no other version carries is an ordinary pre-release",
+    { current: "v1.3.0-hotfix", available: ["v1.3.0-hotfix", "v1.3.0", "v1.3.1"] },
+    { "next-safe": "v1.3.1", "next-breaking": "v1.3.1", latest: "v1.3.1" },
+  ),
+  ...forEachStrategy(
     "pre-release of the next major from 0.x",
     { current: "0.9.0", available: ["0.9.1", "1.0.0-rc.1"], prerelease: true },
     { "next-safe": "0.9.1", "next-breaking": "1.0.0-rc.1", latest: "1.0.0-rc.1" },
