@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import type { HclDocument } from "./hcl-syntax.js";
+import type { HclAttribute, HclBody, HclDocument } from "./hcl-syntax.js";
 import { MAX_SOURCE_FILE_BYTES } from "./limits.js";
 import { addSource, type FoundUsage, type UsageSink } from "./source-usage.js";
 import { TerragruntEvaluator } from "./terragrunt-evaluator.js";
@@ -49,12 +49,39 @@ export function loadFile(file: SourceFile, parse: (file: SourceFile) => HclDocum
     };
   }
   const document = parse(file);
-  if (!document.error) return { document };
-  const { line, column } = new TextIndex(file.content).location(document.error.offset);
+  if (document.error) {
+    const { line, column } = new TextIndex(file.content).location(document.error.offset);
+    return {
+      reason: "does not parse",
+      warning: `${line}:${column}: syntax error: ${document.error.message}; the file is not scanned`,
+    };
+  }
+  const twice = redefinedAttribute(document.body);
+  if (!twice) return { document };
+  const index = new TextIndex(file.content);
+  const { line, column } = index.location(twice.second.start);
+  const first = index.location(twice.first.start).line;
   return {
-    reason: "does not parse",
-    warning: `${line}:${column}: syntax error: ${document.error.message}; the file is not scanned`,
+    reason: `sets the attribute "${twice.second.name}" twice`,
+    warning: `${line}:${column}: the attribute "${twice.second.name}" is set again (first on line ${first}), which HCL rejects (as \`terraform fmt\` would); the file is not scanned`,
   };
+}
+
+/** The first attribute of a body (or of a block in it) set a second time, with the first. */
+function redefinedAttribute(
+  body: HclBody,
+): { first: HclAttribute; second: HclAttribute } | undefined {
+  const seen = new Map<string, HclAttribute>();
+  for (const attribute of body.attributes) {
+    const first = seen.get(attribute.name);
+    if (first) return { first, second: attribute };
+    seen.set(attribute.name, attribute);
+  }
+  for (const block of body.blocks) {
+    const found = redefinedAttribute(block.body);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** The result of a unit whose scan threw: one warning for the file, nothing else. */

@@ -216,3 +216,18 @@ describe("fork-suffixed tags (real-world/fork-suffixed-tags)", () => {
     ]);
   });
 });
+
+describe("an attribute set twice (real-world/duplicate-attribute)", () => {
+  const { inventory } = fixture("duplicate-attribute");
+
+  it("is a warning naming the line, as HCL rejects the file, and the file is not scanned", () => {
+    expect(inventory.warnings).toEqual([
+      {
+        file: "dev/app/terragrunt.hcl",
+        message:
+          '9:1: the attribute "inputs" is set again (first on line 5), which HCL rejects (as `terraform fmt` would); the file is not scanned',
+      },
+    ]);
+    expect(idsByEnvironment(inventory).dev).toEqual([]);
+  });
+});
