@@ -2,12 +2,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { applyVerifiedEdits, planEdits } from "../../src/iac/edits.js";
+import { applyVerifiedEdits, parseWithReferenceParser, planEdits } from "../../src/iac/edits.js";
 import { isIacFile, scan } from "../../src/iac/scanner.js";
 import type { SourceFile } from "../../src/iac/types.js";
 import { listDirectory, readFiles } from "../../src/local/read-directory.js";
 import { reportJson, reportText } from "../../src/cli/format-report.js";
 import { chainStarts, dependenciesToList, plan } from "../../src/promotion/plan.js";
+import { HclParser } from "../support/tree-sitter-hcl.js";
 import { configFrom, dependencyOf, idsByEnvironment } from "./helpers.js";
 
 /** The files and config of test/fixtures/real-world/<name>, and its scan. */
@@ -229,5 +230,42 @@ describe("an attribute set twice (real-world/duplicate-attribute)", () => {
       },
     ]);
     expect(idsByEnvironment(inventory).dev).toEqual([]);
+  });
+});
+
+describe("syntax newer than hcl2-parser knows (real-world/provider-defined-functions)", () => {
+  const { inventory, files, config } = fixture("provider-defined-functions");
+  const ID = "acme/terraform-aws-iam/role";
+  const file = "dev/iam/main.tf";
+
+  it("is scanned, and an edit of only its version token is verified without hcl2-parser, saying so", async () => {
+    const original = files.find((f) => f.path === file)?.content ?? "";
+    expect(parseWithReferenceParser(original).ok).toBe(false);
+    const planned = planEdits(inventory, ID, "dev", "v5.3.0");
+    if (!planned.ok) throw new Error(planned.reason);
+    const intended = { dependencyId: ID, environment: "dev", targetVersion: "v5.3.0" };
+    const verified = applyVerifiedEdits(files, config, inventory, planned.edits, intended);
+    if (!verified.ok) throw new Error(verified.reason);
+    expect(verified.verifiers).toEqual([{ file, verifier: "project-parser-and-byte-check" }]);
+    const edited = verified.files[0]?.content ?? "";
+    expect(edited).toBe(original.replace("?ref=v5.2.0", "?ref=v5.3.0"));
+    // The tree-sitter HCL grammar, an independent parser, reads the edited file too.
+    expect((await HclParser.load()).parse(edited).error).toBeUndefined();
+  });
+
+  it("still refuses an edit that is more than a version token", () => {
+    const planned = planEdits(inventory, ID, "dev", "v5.3.0");
+    if (!planned.ok) throw new Error(planned.reason);
+    const edits = planned.edits.map((e) => ({
+      ...e,
+      end: e.end + 1,
+      before: `${e.before}"`,
+      after: 'v5.3.0"\nx = 1',
+    }));
+    const intended = { dependencyId: ID, environment: "dev", targetVersion: "v5.3.0" };
+    expect(applyVerifiedEdits(files, config, inventory, edits, intended)).toEqual({
+      ok: false,
+      reason: `${file} would no longer parse after the edit: the reference HCL parser rejects it, and the edit changes more than version tokens`,
+    });
   });
 });
