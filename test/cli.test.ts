@@ -90,7 +90,7 @@ describe("promoter report", () => {
       file: "dev-account/us-east-1/app/main.tf",
       line: 20,
       id: "acme/terraform-aws-iam",
-      reason: "ref main is a branch, not a version tag",
+      reason: "ref main is not a version tag",
     });
     expect(report.warnings).toEqual([
       {

@@ -151,6 +151,9 @@ function parseGit(address: string, urlStart: number): SourceAddress {
 
   const query = queryStart === -1 ? undefined : takeParam(address, queryStart, "ref");
   if (query?.duplicate) return unsupported(`more than one "ref" parameter in "${address}"`);
+  if (query?.span?.value.includes("//")) {
+    return unsupported('the "//" of a subdirectory must come before the "?" of the query');
+  }
   if (query?.span) query.span = withoutTagsPrefix(query.span);
   const subpath = subpathSegments.join("/");
   return {
@@ -239,6 +242,9 @@ function parseTfr(address: string): SourceAddress {
 
   const query = queryStart === -1 ? undefined : takeParam(address, queryStart, "version");
   if (query?.duplicate) return unsupported(`more than one "version" parameter in "${address}"`);
+  if (query && !query.span && takeParam(address, queryStart, "ref").span) {
+    return unsupported('Terragrunt\'s registry getter (tfr://) reads "version=", not "ref="');
+  }
   return {
     type: "registry",
     ...(host !== "" && { host }),

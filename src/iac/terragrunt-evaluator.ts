@@ -8,6 +8,7 @@ import type {
   TraversalStep,
 } from "./hcl-syntax.js";
 import { MAX_EVALUATED_STRING_LENGTH, MAX_EVALUATION_DEPTH } from "./limits.js";
+import { quoted } from "./reason-text.js";
 import { concat, traced, untraced, type TracedString } from "./traced-string.js";
 
 /** A statically evaluated HCL value. `unknown` carries why it cannot be known before run time. */
@@ -419,7 +420,7 @@ export class TerragruntEvaluator {
       case "call":
         return this.call(expr.name, expr.args, scope);
       case "unsupported":
-        return unknown(`\`${expr.text.slice(0, 60)}\` cannot be evaluated statically`);
+        return unknown(`\`${quoted(expr.text)}\` cannot be evaluated statically`);
     }
   }
 
@@ -531,7 +532,11 @@ export class TerragruntEvaluator {
             return str(untraced(`/${repoPath}`));
         }
         const fallback = args.length > 1 ? this.evaluate(args[1] as Expr, scope) : undefined;
-        return fallback ?? unknown(`find_in_parent_folders("${target}") finds no file`);
+        if (fallback) return fallback;
+        const what = target.endsWith(".json")
+          ? "names a JSON Terragrunt configuration, which Promoter does not read"
+          : "finds no file";
+        return unknown(`find_in_parent_folders(${JSON.stringify(quoted(target))}) ${what}`);
       }
       case "dirname":
       case "basename": {
@@ -546,6 +551,11 @@ export class TerragruntEvaluator {
         const document = path === undefined ? undefined : this.repo.document(path);
         if (path === undefined || document === undefined) {
           if (args.length > 1) return this.evaluate(args[1] as Expr, scope);
+          if (value?.endsWith(".json")) {
+            return unknown(
+              `read_terragrunt_config(${JSON.stringify(quoted(value))}) reads a JSON Terragrunt configuration, which Promoter does not read`,
+            );
+          }
           return notString(
             0,
             `read_terragrunt_config(${JSON.stringify(value ?? "?")}) reads no file`,

@@ -269,3 +269,30 @@ describe("syntax newer than hcl2-parser knows (real-world/provider-defined-funct
     });
   });
 });
+
+describe("what cannot be updated says exactly why, on one line (real-world/reason-wording)", () => {
+  const { inventory } = fixture("reason-wording");
+
+  it("gives each unit's reason", () => {
+    expect(inventory.skipped.map((s) => [s.file, s.reason])).toEqual([
+      ["dev/branch/terragrunt.hcl", "ref release-candidate is not a version tag"],
+      [
+        "dev/conditional/terragrunt.hcl",
+        'the source cannot be resolved statically: `( local.use_fork ? "git::https://github.com/acme-forks/terr…` cannot be evaluated statically',
+      ],
+      [
+        "dev/json-config/terragrunt.hcl",
+        'the source cannot be resolved statically: find_in_parent_folders("env.json") names a JSON Terragrunt configuration, which Promoter does not read',
+      ],
+      [
+        "dev/ref-before-subdir/terragrunt.hcl",
+        'unsupported source "git::https://github.com/acme/terraform-aws-vpc.git?ref=v1.2.3//modules/vpc": the "//" of a subdirectory must come before the "?" of the query',
+      ],
+      [
+        "dev/tfr-ref/terragrunt.hcl",
+        'unsupported source "tfr:///terraform-aws-modules/vpc/aws?ref=v0.0.9": Terragrunt\'s registry getter (tfr://) reads "version=", not "ref="',
+      ],
+    ]);
+    for (const s of inventory.skipped) expect(s.reason).not.toMatch(/[\n\r]/);
+  });
+});

@@ -320,7 +320,7 @@ describe("module sources in .tf and .tofu files", () => {
           file: path,
           line: 10,
           id: "acme/terraform-aws-iam/user",
-          reason: "ref main is a branch, not a version tag",
+          reason: "ref main is not a version tag",
         },
         {
           file: path,
