@@ -7,7 +7,10 @@ import type { Inventory, SourceFile } from "./types.js";
 
 export { createScanCache, type ScanCache };
 
-const IAC_FILE = /\.(tf|tofu|hcl)$/;
+const IAC_FILE = /(\.(tf|tofu|hcl)|(^|\/)terraform\.tfvars)$/;
+
+/** A pre-0.19 Terragrunt configuration: `terragrunt = { ... }` in terraform.tfvars. */
+const LEGACY_TERRAGRUNT = /^\s*terragrunt\s*=\s*\{/m;
 const SKIPPED_FOLDER = /(^|\/)(\.terraform|\.terragrunt-cache|\.git)\//;
 
 /** A file matched by the globs of more than one environment. */
@@ -22,7 +25,10 @@ export interface ScanResult {
   conflicts: EnvironmentConflict[];
 }
 
-/** Whether a path is a Terraform, OpenTofu or Terragrunt file the scanner looks at. */
+/**
+ * Whether a path is a Terraform, OpenTofu or Terragrunt file the scanner looks at (terraform.tfvars
+ * only to say that a pre-0.19 Terragrunt configuration in it is not read).
+ */
 export function isIacFile(path: string): boolean {
   return IAC_FILE.test(path) && !SKIPPED_FOLDER.test(path);
 }
@@ -90,5 +96,23 @@ export function scan(
   });
 
   const inventory = assembleInventory(config, units, results, envOfFile);
+  const legacy = [...envOfFile.keys()].filter(
+    (path) =>
+      path.endsWith("terraform.tfvars") &&
+      LEGACY_TERRAGRUNT.test((byPath.get(path) as SourceFile).content),
+  );
+  const [first] = legacy;
+  if (first !== undefined) {
+    const others = legacy.length - 1;
+    const also =
+      others === 0
+        ? ""
+        : ` (and ${others} other terraform.tfvars ${others === 1 ? "file" : "files"})`;
+    inventory.warnings.push({
+      file: first,
+      message: `a pre-0.19 Terragrunt configuration (\`terragrunt = { ... }\` in terraform.tfvars)${also}: this form is not supported; Terragrunt 0.19 and later read terragrunt.hcl`,
+    });
+    inventory.warnings.sort((a, b) => a.file.localeCompare(b.file));
+  }
   return { inventory, conflicts };
 }

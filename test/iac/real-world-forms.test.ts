@@ -296,3 +296,17 @@ describe("what cannot be updated says exactly why, on one line (real-world/reaso
     for (const s of inventory.skipped) expect(s.reason).not.toMatch(/[\n\r]/);
   });
 });
+
+describe("a pre-0.19 Terragrunt terraform.tfvars (real-world/legacy-terraform-tfvars)", () => {
+  const { inventory } = fixture("legacy-terraform-tfvars");
+
+  it("gets one note that the form is not supported", () => {
+    expect(inventory.warnings).toEqual([
+      {
+        file: "dev/vpc/terraform.tfvars",
+        message:
+          "a pre-0.19 Terragrunt configuration (`terragrunt = { ... }` in terraform.tfvars) (and 1 other terraform.tfvars file): this form is not supported; Terragrunt 0.19 and later read terragrunt.hcl",
+      },
+    ]);
+  });
+});

@@ -58,6 +58,8 @@ describe("isIacFile", () => {
     expect(isIacFile("dev-a/app/.terragrunt-cache/abc/def/main.tf")).toBe(false);
     expect(isIacFile(".git/x.tf")).toBe(false);
     expect(isIacFile("dev-a/README.md")).toBe(false);
+    expect(isIacFile("dev-a/vpc/terraform.tfvars")).toBe(true);
+    expect(isIacFile("dev-a/vpc/prod.tfvars")).toBe(false);
     expect(isIacFile("dev-a/main.tf.json")).toBe(false);
     expect(isIacFile(".github/promoter.yml")).toBe(false);
   });
