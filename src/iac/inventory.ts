@@ -68,10 +68,20 @@ export function assembleInventory(
   const found: { env: string; usage: FoundUsage }[] = [];
   const skipped: Skipped[] = [];
   const warnings = new Map<string, Warning>();
+  // A local module used by several units of an environment yields the same usage (and skip) for each.
+  const seen = new Set<string>();
+  const once = (key: string) => !seen.has(key) && Boolean(seen.add(key));
   results.forEach((result, i) => {
     const env = envOfFile.get(units[i] as string) as string;
-    for (const usage of result.usages) found.push({ env, usage: { ...usage } });
-    for (const s of result.skipped) skipped.push(s);
+    for (const usage of result.usages) {
+      const at = usage.token ? `${usage.token.file}\0${usage.token.start}` : "";
+      if (once(`usage\0${env}\0${usage.id}\0${usage.file}\0${usage.line}\0${at}`)) {
+        found.push({ env, usage: { ...usage } });
+      }
+    }
+    for (const s of result.skipped) {
+      if (once(`skip\0${s.file}\0${s.line}\0${s.id ?? ""}\0${s.reason}`)) skipped.push(s);
+    }
     for (const w of result.warnings) warnings.set(`${w.file}\0${w.message}`, w);
   });
 
@@ -116,13 +126,9 @@ export function assembleInventory(
         editedWith = [...dependencies].filter((id) => id !== usage.id).sort();
       }
     }
-    if (usage.notPromotable) {
-      skipped.push({
-        file: usage.file,
-        line: usage.line,
-        id: usage.id,
-        reason: usage.notPromotable,
-      });
+    const reason = usage.notPromotable;
+    if (reason && once(`skip\0${usage.file}\0${usage.line}\0${usage.id}\0${reason}`)) {
+      skipped.push({ file: usage.file, line: usage.line, id: usage.id, reason });
     }
     const deps = environments.get(env) as Map<string, Dependency>;
     let dependency = deps.get(usage.id);

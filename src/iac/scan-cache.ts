@@ -23,13 +23,12 @@ export function cachedUnitResult(
   cache: ScanCache,
   file: SourceFile,
   byPath: Map<string, SourceFile>,
+  listingOf: (dir: string) => string = (dir) => moduleListing(byPath.keys(), dir),
 ): UnitResult | undefined {
   const cached = cache.units.get(file.path);
-  if (
-    cached &&
-    cached.hash === file.hash &&
-    cached.reads.every(([p, h]) => (byPath.get(p)?.hash ?? null) === h)
-  ) {
+  const unchanged = ([p, h]: [string, string | null]) =>
+    p.endsWith("/") ? listingOf(p.slice(0, -1)) === h : (byPath.get(p)?.hash ?? null) === h;
+  if (cached && cached.hash === file.hash && cached.reads.every(unchanged)) {
     return cached;
   }
   return undefined;
@@ -43,4 +42,24 @@ export function parseCached(cache: ScanCache, file: SourceFile, keep: boolean): 
     if (keep) cache.documents.set(file.hash, document);
   }
   return document;
+}
+
+/** Whether a path is a Terraform or OpenTofu file: what a local module directory holds. */
+export function isModuleFile(path: string): boolean {
+  return path.endsWith(".tf") || path.endsWith(".tofu");
+}
+
+/**
+ * The module files directly in `dir`, one per line, sorted: what a unit that reads a local module
+ * records of the directory (`dir/` in its reads), so that a file added to it invalidates the unit.
+ */
+export function moduleListing(paths: Iterable<string>, dir: string): string {
+  const prefix = dir === "" ? "" : `${dir}/`;
+  const inDir: string[] = [];
+  for (const path of paths) {
+    if (path.startsWith(prefix) && !path.slice(prefix.length).includes("/") && isModuleFile(path)) {
+      inDir.push(path);
+    }
+  }
+  return inDir.sort().join("\n");
 }

@@ -2,7 +2,9 @@ import { posix } from "node:path";
 import type { HclAttribute, HclBody, HclDocument } from "./hcl-syntax.js";
 import { MAX_SOURCE_FILE_BYTES } from "./limits.js";
 import { addSource, type FoundUsage, type UsageSink } from "./source-usage.js";
-import { TerragruntEvaluator } from "./terragrunt-evaluator.js";
+import { moduleListing } from "./scan-cache.js";
+import { parseSourceAddress } from "./source-address.js";
+import { TerragruntEvaluator, toRepoPath, type Value } from "./terragrunt-evaluator.js";
 import { TextIndex } from "./text-index.js";
 import type { Skipped, SourceFile, Warning } from "./types.js";
 
@@ -31,6 +33,9 @@ export function isUnitFile(path: string): boolean {
     name.endsWith(".tofu")
   );
 }
+
+/** How many local modules deep (a local module using another) module pins are read. */
+const MAX_LOCAL_MODULE_DEPTH = 8;
 
 /** The size in bytes of a file over {@link MAX_SOURCE_FILE_BYTES}; undefined for a file within it. */
 function oversize(file: SourceFile): number | undefined {
@@ -106,6 +111,10 @@ export function scanUnit(
   byPath: Map<string, SourceFile>,
   load: LoadFile,
   sharedIndexOf: (path: string) => TextIndex,
+  moduleFilesIn: (dir: string) => string[] = (dir) =>
+    moduleListing(byPath.keys(), dir)
+      .split("\n")
+      .filter((p) => p !== ""),
 ): UnitResult {
   const result: UnitResult = { hash: file.hash, reads: [], usages: [], skipped: [], warnings: [] };
   const seen = new Set<string>();
@@ -148,15 +157,41 @@ export function scanUnit(
   const name = posix.basename(file.path);
   const scope = evaluator.configScope(file.path, document);
 
-  if (name.endsWith(".tf") || name.endsWith(".tofu")) {
-    for (const block of document.body.blocks) {
+  // Module pins inside repository-local modules count for every unit that uses the local module.
+  const visited = new Set<string>();
+  const readLocalModule = (value: Value, fromFile: string, depth: number): void => {
+    if (value.type !== "string" || depth >= MAX_LOCAL_MODULE_DEPTH) return;
+    const text = value.value.text;
+    if (parseSourceAddress(text).type !== "local") return;
+    const dir = toRepoPath(text.replace(/\/{2,}/g, "/"), posix.dirname(fromFile));
+    if (dir === undefined || visited.has(dir)) return;
+    visited.add(dir);
+    const paths = moduleFilesIn(dir);
+    result.reads.push([`${dir}/`, paths.join("\n")]);
+    for (const path of paths) {
+      if (path === file.path) continue;
+      const moduleDocument = documentOf(path);
+      if (moduleDocument) addModuleBlocks(path, moduleDocument, depth + 1);
+    }
+  };
+  const addModuleBlocks = (path: string, moduleDocument: HclDocument, depth: number): void => {
+    const moduleScope = evaluator.configScope(path, moduleDocument);
+    const moduleSink = path === file.path ? sink : { ...sink, file: path };
+    for (const block of moduleDocument.body.blocks) {
       if (block.type !== "module") continue;
       const source = block.body.attributes.find((a) => a.name === "source");
       if (!source) continue;
       const version = block.body.attributes.find((a) => a.name === "version");
-      const versionValue = version && evaluator.evaluateIn(scope, version.expr);
-      addSource(sink, lineOf(source.start), evaluator.evaluateIn(scope, source.expr), versionValue);
+      const versionValue = version && evaluator.evaluateIn(moduleScope, version.expr);
+      const sourceValue = evaluator.evaluateIn(moduleScope, source.expr);
+      const line = indexOf(path).location(source.start).line;
+      addSource(moduleSink, line, sourceValue, versionValue);
+      readLocalModule(sourceValue, path, depth);
     }
+  };
+
+  if (name.endsWith(".tf") || name.endsWith(".tofu")) {
+    addModuleBlocks(file.path, document, 0);
     return result;
   }
 
@@ -189,5 +224,6 @@ export function scanUnit(
     return result;
   }
   addSource(sink, lineOf(source.declaredAt), source.value);
+  readLocalModule(source.value, file.path, 0);
   return result;
 }

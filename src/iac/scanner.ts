@@ -1,6 +1,13 @@
 import { createEnvironmentMatcher, type Config } from "../config/index.js";
 import { assembleInventory } from "./inventory.js";
-import { cachedUnitResult, createScanCache, parseCached, type ScanCache } from "./scan-cache.js";
+import { posix } from "node:path";
+import {
+  cachedUnitResult,
+  createScanCache,
+  isModuleFile,
+  parseCached,
+  type ScanCache,
+} from "./scan-cache.js";
 import { isUnitFile, loadFile, scanUnit, unscannableUnit, type LoadedFile } from "./scan-unit.js";
 import { TextIndex } from "./text-index.js";
 import type { Inventory, SourceFile } from "./types.js";
@@ -80,12 +87,28 @@ export function scan(
     return index;
   };
 
+  // The module files of each directory, for units that use a local module: built on first use.
+  let moduleDirs: Map<string, string[]> | undefined;
+  const moduleFilesIn = (dir: string): string[] => {
+    if (!moduleDirs) {
+      moduleDirs = new Map();
+      for (const path of [...byPath.keys()].filter(isModuleFile).sort()) {
+        const parent = posix.dirname(path) === "." ? "" : posix.dirname(path);
+        const list = moduleDirs.get(parent);
+        if (list) list.push(path);
+        else moduleDirs.set(parent, [path]);
+      }
+    }
+    return moduleDirs.get(dir) ?? [];
+  };
+  const listingOf = (dir: string) => moduleFilesIn(dir).join("\n");
+
   const results = units.map((path) => {
     const file = byPath.get(path) as SourceFile;
-    const cached = cachedUnitResult(cache, file, byPath);
+    const cached = cachedUnitResult(cache, file, byPath, listingOf);
     if (cached) return cached;
     try {
-      const result = scanUnit(file, byPath, load, indexOf);
+      const result = scanUnit(file, byPath, load, indexOf, moduleFilesIn);
       cache.units.set(path, result);
       return result;
     } catch (error) {

@@ -3,13 +3,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { applyVerifiedEdits, parseWithReferenceParser, planEdits } from "../../src/iac/edits.js";
-import { isIacFile, scan } from "../../src/iac/scanner.js";
+import { createScanCache, isIacFile, scan } from "../../src/iac/scanner.js";
 import type { SourceFile } from "../../src/iac/types.js";
 import { listDirectory, readFiles } from "../../src/local/read-directory.js";
 import { reportJson, reportText } from "../../src/cli/format-report.js";
 import { chainStarts, dependenciesToList, plan } from "../../src/promotion/plan.js";
 import { HclParser } from "../support/tree-sitter-hcl.js";
-import { configFrom, dependencyOf, idsByEnvironment } from "./helpers.js";
+import { configFrom, dependencyOf, idsByEnvironment, sourceFiles } from "./helpers.js";
 
 /** The files and config of test/fixtures/real-world/<name>, and its scan. */
 function fixture(name: string) {
@@ -308,5 +308,43 @@ describe("a pre-0.19 Terragrunt terraform.tfvars (real-world/legacy-terraform-tf
           "a pre-0.19 Terragrunt configuration (`terragrunt = { ... }` in terraform.tfvars) (and 1 other terraform.tfvars file): this form is not supported; Terragrunt 0.19 and later read terragrunt.hcl",
       },
     ]);
+  });
+});
+
+describe("module pins inside a repository-local module (real-world/local-module-pins)", () => {
+  const { inventory } = fixture("local-module-pins");
+  const ID = "cloudposse/terraform-aws-ecs-scheduled-task";
+  const shared =
+    "not promotable per environment: the version is set in modules/scheduled-task/main.tf:2, shared by environments dev, stage, prod";
+
+  it("are listed under every environment using the local module, as shared, with the file and line", () => {
+    expect(idsByEnvironment(inventory)).toEqual({ dev: [ID], stage: [ID], prod: [ID] });
+    for (const env of ["dev", "stage", "prod"]) {
+      expect(dependencyOf(inventory, env, ID).usages).toEqual([
+        {
+          file: "modules/scheduled-task/main.tf",
+          line: 2,
+          version: "v0.35.12",
+          kind: "git-tag",
+          token: expect.objectContaining({ file: "modules/scheduled-task/main.tf", line: 2 }),
+          notPromotable: shared,
+        },
+      ]);
+    }
+    expect(inventory.skipped).toEqual([
+      { file: "modules/scheduled-task/main.tf", line: 2, id: ID, reason: shared },
+    ]);
+  });
+
+  it("are found again when a file is added to the local module, whatever the cache holds", () => {
+    const { files, config } = fixture("local-module-pins");
+    const cache = createScanCache();
+    scan(files, config, cache);
+    const added = sourceFiles({
+      "modules/scheduled-task/logs.tf":
+        'module "logs" {\n  source = "git::https://github.com/acme/terraform-aws-logs.git?ref=v1.0.0"\n}\n',
+    });
+    const { inventory: after } = scan([...files, ...added], config, cache);
+    expect(idsByEnvironment(after).dev).toEqual(["acme/terraform-aws-logs", ID]);
   });
 });
