@@ -72,22 +72,24 @@ export function assembleInventory(
   const seen = new Set<string>();
   const once = (key: string) => !seen.has(key) && Boolean(seen.add(key));
   results.forEach((result, i) => {
-    const env = envOfFile.get(units[i] as string) as string;
+    const unit = units[i] as string;
+    const env = envOfFile.get(unit) as string;
     for (const usage of result.usages) {
       const at = usage.token ? `${usage.token.file}\0${usage.token.start}` : "";
-      if (once(`usage\0${env}\0${usage.id}\0${usage.file}\0${usage.line}\0${at}`)) {
-        found.push({ env, usage: { ...usage } });
-      }
+      const key = `usage\0${env}\0${usage.id}\0${usage.file}\0${usage.line}\0${at}`;
+      if (usage.file === unit || once(key)) found.push({ env, usage: { ...usage } });
     }
     for (const s of result.skipped) {
-      if (once(`skip\0${s.file}\0${s.line}\0${s.id ?? ""}\0${s.reason}`)) skipped.push(s);
+      const key = `skip\0${s.file}\0${s.line}\0${s.id ?? ""}\0${s.reason}`;
+      if (s.file === unit || once(key)) skipped.push(s);
     }
     for (const w of result.warnings) warnings.set(`${w.file}\0${w.message}`, w);
   });
 
   const tokenEnvs = new Map<string, Set<string>>();
   const tokenDependencies = new Map<string, Set<string>>();
-  const tokenOrigins = new Map<string, Set<string>>();
+  const tokenOrigins = new Map<string, DependencyOrigin>();
+  const mixedOrigins = new Set<string>();
   const add = (map: Map<string, Set<string>>, key: string, value: string) => {
     const values = map.get(key) ?? new Set<string>();
     values.add(value);
@@ -98,7 +100,11 @@ export function assembleInventory(
     const key = `${usage.token.file}\0${usage.token.start}`;
     add(tokenEnvs, key, env);
     add(tokenDependencies, key, usage.id);
-    add(tokenOrigins, key, originKey(usage.origin));
+    const origin = tokenOrigins.get(key);
+    if (!origin) tokenOrigins.set(key, usage.origin);
+    else if (origin !== usage.origin && originKey(origin) !== originKey(usage.origin)) {
+      mixedOrigins.add(key);
+    }
   }
 
   const environments = new Map(
@@ -114,7 +120,7 @@ export function assembleInventory(
       const dependencies = tokenDependencies.get(key) as Set<string>;
       const tokenEnv = envOfFile.get(token.file);
       const where = `the version is set in ${token.file}:${token.line}`;
-      const oneRepository = (tokenOrigins.get(key) as Set<string>).size === 1;
+      const oneRepository = !mixedOrigins.has(key);
       if (envs.size > 1) {
         const shared = environmentNames.filter((n) => envs.has(n)).join(", ");
         usage.notPromotable ??= `not promotable per environment: ${where}, shared by environments ${shared}`;
@@ -127,7 +133,7 @@ export function assembleInventory(
       }
     }
     const reason = usage.notPromotable;
-    if (reason && once(`skip\0${usage.file}\0${usage.line}\0${usage.id}\0${reason}`)) {
+    if (reason && once(`promotable\0${usage.file}\0${usage.line}\0${usage.id}\0${reason}`)) {
       skipped.push({ file: usage.file, line: usage.line, id: usage.id, reason });
     }
     const deps = environments.get(env) as Map<string, Dependency>;
