@@ -6,11 +6,7 @@
 FROM node:20.18.1-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# `npm install` with the lock file, not `npm ci`: the registry these lock files are made against serves only
-# the Linux builds of platform-specific optional packages (rollup, esbuild, msgpackr-extract), so the lock
-# file lists only those and `npm ci` rejects it as out of sync, even with --omit=dev. `npm install` still
-# installs the locked versions.
-RUN npm install --no-audit --no-fund
+RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
@@ -22,7 +18,7 @@ ENV NODE_ENV=production \
     PORT=3000
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY app.yml ./
 COPY schema ./schema

@@ -6,7 +6,7 @@
 //        [--node-options=--max-old-space-size=256]
 //
 // The real server (dist/server.js, built by `npm run bench:e2e`; `--tsx`: src/server.ts) talks to the
-// in-process GitHub simulator (test/e2e/github-simulator, every request checked against GitHub's
+// in-process GitHub simulator (packages/github-simulator, every request checked against GitHub's
 // OpenAPI description) as to a GitHub Enterprise Server:
 //
 //  1. `--modules` public module repositories `modules/terraform-aws-m<k>` (tag v1.0.0, installed nowhere)
@@ -32,17 +32,16 @@
 // exactly once (no webhook dropped). Writes bench/.cache/e2e-last-result.json. Bounded: after
 // `--timeout-min` it reports what it has and exits 1.
 
-import { spawn, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { once } from "node:events";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parse as parseYaml } from "yaml";
-import { GitHubSimulator, type RequestRecord } from "../test/e2e/github-simulator/simulator.js";
-import type { SimIssue } from "../test/e2e/github-simulator/model.js";
-import { freePort, WEBHOOK_SECRET } from "../test/e2e/harness.js";
+import { GitHubSimulator, type RequestRecord, type SimIssue } from "@promoter/github-simulator";
+import { simulatorEnvironment, WEBHOOK_SECRET } from "../test/e2e/harness.js";
+import { AppProcess } from "../test/support/app-process.js";
+import { freePort } from "../test/support/free-port.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const CACHE = join(ROOT, "bench", ".cache");
@@ -273,77 +272,52 @@ function procCpuSeconds(pid: number): number | undefined {
   }
 }
 
-/** The real server, as harness.ts's AppProcess starts it, but from dist/ and with the bench's settings. */
+/** The real server (test/support's AppProcess), from dist/ and with the bench's settings, its memory sampled. */
 class AppServer {
-  child: ChildProcess | undefined;
-  output = "";
+  readonly process: AppProcess;
   peakRss = 0;
   /** The highest VmRSS sampled since the last {@link takePhasePeak}. */
   #phasePeak = 0;
   #sampler: NodeJS.Timeout | undefined;
 
-  constructor(
-    private readonly sim: GitHubSimulator,
-    private readonly privateKey: string,
-    readonly port: number,
-  ) {}
+  constructor(sim: GitHubSimulator, privateKey: string, port: number) {
+    this.process = new AppProcess({
+      port,
+      entry: USE_TSX ? "src" : "dist",
+      nodeOptions: APP_NODE_OPTIONS ? APP_NODE_OPTIONS.split(" ").filter(Boolean) : [],
+      env: {
+        ...simulatorEnvironment(sim, privateKey),
+        PROMOTER_CONCURRENCY: String(CONCURRENCY),
+        NODE_ENV: "production",
+      },
+    });
+  }
 
   get webhookUrl(): string {
-    return `http://127.0.0.1:${this.port}/api/github/webhooks`;
+    return this.process.webhookUrl;
   }
 
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.process.pid;
+  }
+
+  get output(): string {
+    return this.process.logs;
   }
 
   async start(): Promise<void> {
-    const command = [
-      ...(APP_NODE_OPTIONS ? APP_NODE_OPTIONS.split(" ").filter(Boolean) : []),
-      ...(USE_TSX ? ["--import", "tsx", "src/server.ts"] : ["dist/server.js"]),
-    ];
-    const child = spawn(process.execPath, command, {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: process.env.HOME ?? "",
-        APP_ID: String(this.sim.appId),
-        PRIVATE_KEY: this.privateKey,
-        WEBHOOK_SECRET,
-        PORT: String(this.port),
-        HOST: "127.0.0.1",
-        GHE_HOST: this.sim.host,
-        GHE_PROTOCOL: "http",
-        PROMOTER_SOURCE_HOSTS: `github.com=${this.sim.apiBaseUrl}`,
-        PROMOTER_CONCURRENCY: String(CONCURRENCY),
-        LOG_LEVEL: "warn",
-        NODE_ENV: "production",
-        // One pass at start-up; the bench triggers everything else.
-        PROMOTER_SCHEDULER_INTERVAL: "600",
-        PROMOTER_SCHEDULER_JITTER: "0.0001",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    child.stdout?.on("data", (chunk: Buffer) => (this.output += chunk.toString()));
-    child.stderr?.on("data", (chunk: Buffer) => (this.output += chunk.toString()));
-    this.child = child;
     this.#sampler = setInterval(() => this.sample(), 250);
-    const ready = Math.min(deadline, now() + 60_000);
-    for (;;) {
-      try {
-        const response = await fetch(`http://127.0.0.1:${this.port}/healthz`);
-        if (response.ok) return;
-      } catch {
-        // not listening yet
-      }
-      if (child.exitCode !== null) throw new Error(`the app exited: ${this.output}`);
-      if (now() > ready) throw new DeadlineError(`the app did not become healthy: ${this.output}`);
-      await sleep(100);
+    try {
+      await this.process.start(Math.min(deadline, now() + 60_000) - now());
+    } catch (error) {
+      if (this.process.running) throw new DeadlineError((error as Error).message);
+      throw error;
     }
   }
 
   sample(): void {
     const pid = this.pid;
-    if (pid === undefined || this.child?.exitCode !== null) return;
+    if (pid === undefined || !this.process.running) return;
     const memory = procMemory(pid);
     if (!memory) return;
     this.peakRss = Math.max(this.peakRss, memory.hwm, memory.rss);
@@ -366,15 +340,7 @@ class AppServer {
   async stop(): Promise<number | null> {
     this.sample();
     if (this.#sampler) clearInterval(this.#sampler);
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null)
-      return child?.exitCode ?? null;
-    const exited = once(child, "exit") as Promise<[number | null]>;
-    child.kill("SIGTERM");
-    const killer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-    const [code] = await exited;
-    clearTimeout(killer);
-    return code;
+    return this.process.stop(20_000);
   }
 }
 
@@ -545,7 +511,7 @@ const checks: Record<string, { ok: boolean; detail: string }> = {};
 // A stuck run still ends: one minute after the deadline, whatever happens.
 const watchdog = setTimeout(() => {
   console.error("watchdog: the bench did not stop by itself one minute after its deadline");
-  app?.child?.kill("SIGKILL");
+  app?.process.kill();
   process.exit(2);
 }, TIMEOUT_MS + 60_000);
 watchdog.unref();

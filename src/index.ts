@@ -57,7 +57,7 @@ export function createRuntime(
   const queue: JobQueue = createQueue(
     jobRunner(app, services, (job) => queue.enqueueCheck(job)),
     log,
-    services,
+    services.repositories,
     settings,
   );
   return { services, queue };

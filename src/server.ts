@@ -1,9 +1,10 @@
 import { run, type Probot } from "probot";
-import { createScheduler, type PeriodicScheduler } from "./engine/redis-scheduler.js";
 import { Services } from "./engine/services.js";
+import { installationDirectory } from "./github/installations.js";
 import { createRuntime, promoterApp, type PromoterRuntime } from "./index.js";
 import { createLogger } from "./logger.js";
 import { queueSettings } from "./queue/create-queue.js";
+import { createScheduler, type PeriodicScheduler } from "./queue/redis-scheduler.js";
 import { GITHUB_API_URL } from "./versions/source-hosts.js";
 
 const MINUTE = 60_000;
@@ -33,7 +34,12 @@ const services = new Services(
 const server = await run(
   (app: Probot, options) => {
     runtime = promoterApp(() => createRuntime(app, services, queueSettings()))(app, options);
-    scheduler = createScheduler(app, runtime.queue, services, {
+    const sources = {
+      directory: installationDirectory(app),
+      repositories: services.repositories,
+      log: app.log,
+    };
+    scheduler = createScheduler(runtime.queue, sources, {
       intervalMs: minutes("PROMOTER_SCHEDULER_INTERVAL", 15),
       jitterMs: minutes("PROMOTER_SCHEDULER_JITTER", 5),
     });

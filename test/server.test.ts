@@ -1,27 +1,17 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { once } from "node:events";
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { AppProcess } from "./support/app-process.js";
+import { freePort } from "./support/free-port.js";
 
-const ROOT = join(import.meta.dirname, "..");
-const children: ChildProcess[] = [];
+const apps: AppProcess[] = [];
 const servers: Server[] = [];
 
 afterEach(async () => {
-  for (const child of children.splice(0)) child.kill("SIGKILL");
+  for (const app of apps.splice(0)) app.kill();
   for (const server of servers.splice(0)) server.close();
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
 
 /** A stand-in for the GitHub API on loopback: no installation, so the scheduler has nothing to do. */
 async function fakeGitHub(): Promise<{ port: number; requests: string[] }> {
@@ -36,14 +26,12 @@ async function fakeGitHub(): Promise<{ port: number; requests: string[] }> {
   return { port: (server.address() as { port: number }).port, requests };
 }
 
-function start(env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "warn", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  return child;
+/** Spawns the server on `port` with `env`; killed after the test. */
+function start(port: number, env: Record<string, string>): AppProcess {
+  const app = new AppProcess({ port, env });
+  app.spawn();
+  apps.push(app);
+  return app;
 }
 
 async function waitFor(url: string, timeoutMs = 15_000): Promise<Response> {
@@ -63,12 +51,10 @@ describe("the server (npm start)", () => {
     const github = await fakeGitHub();
     const port = await freePort();
     const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    const child = start({
+    const app = start(port, {
       APP_ID: "1",
       PRIVATE_KEY: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
       WEBHOOK_SECRET: "secret",
-      PORT: String(port),
-      HOST: "127.0.0.1",
       GHE_HOST: `127.0.0.1:${github.port}`,
       GHE_PROTOCOL: "http",
     });
@@ -93,14 +79,13 @@ describe("the server (npm start)", () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(github.requests.some((r) => r.startsWith("GET /api/v3/app/installations"))).toBe(true);
-    child.kill("SIGTERM");
-    const [code] = (await once(child, "exit")) as [number | null];
+    const code = await app.stop();
     expect(code).toBe(0);
   }, 30_000);
 
   it("without APP_ID starts Probot's setup flow, which registers the app from app.yml", async () => {
     const port = await freePort();
-    start({ PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "development" });
+    start(port, { NODE_ENV: "development" });
     const page = await waitFor(`http://127.0.0.1:${port}/probot`);
     expect(page.status).toBe(200);
     const html = await page.text();

@@ -1,7 +1,8 @@
-import { ProbotOctokit } from "probot";
 import type { Config } from "../config/index.js";
+import { createGitHubClient } from "../github/clients.js";
 import type { Dependency } from "../iac/types.js";
-import { createEtagCache, type GitHubClient } from "../versions/github-tags.js";
+import { createEtagCache } from "../github/tags.js";
+import type { GitHubClient } from "../github/clients.js";
 import { outboundFetch } from "../versions/outbound-fetch.js";
 import {
   ALLOW_HTTP_HOSTS_VARIABLE,
@@ -34,13 +35,9 @@ export async function fetchVersions(
       let client = clients.get(baseUrl);
       if (!client) {
         if (isAppApi(baseUrl, appBaseUrl)) {
-          client = new ProbotOctokit({
-            baseUrl,
-            auth: { token },
-            request: { fetch: outboundFetch() },
-          });
+          client = createGitHubClient(baseUrl, outboundFetch(), token);
         } else if (isAllowedGitApi(baseUrl, hosts, appBaseUrl)) {
-          client = new ProbotOctokit({ baseUrl, request: { fetch: outboundFetch() } });
+          client = createGitHubClient(baseUrl, outboundFetch());
         } else {
           client = refusingClient(baseUrl);
         }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ALLOW_HTTP_HOSTS_VARIABLE, parseAllowHttpHosts } from "../versions/source-hosts.js";
+import { PROMOTER_LABEL_PREFIX } from "../promotion/names.js";
 import { globProblem } from "./glob.js";
 import { environmentNameProblem, tagPrefixProblem } from "./ref-names.js";
 import { SCHEDULE_PATTERN, cronProblem, isScheduleKeyword } from "./schedule.js";
@@ -9,7 +10,7 @@ import { got, quoted } from "./values.js";
 export const DEFAULT_CONFIG_FILE = ".github/promoter.yml";
 
 /** GitHub rejects labels longer than 50 characters; the label is `promoter:<name>`. */
-const MAX_ENVIRONMENT_NAME_LENGTH = 50 - "promoter:".length;
+const MAX_ENVIRONMENT_NAME_LENGTH = 50 - PROMOTER_LABEL_PREFIX.length;
 
 /** A cron expression of five fields is far shorter; the bound keeps the check of a hostile one cheap. */
 const MAX_SCHEDULE_LENGTH = 100;
@@ -33,8 +34,6 @@ function isHttpsOrAllowedHttp(value: string): boolean {
 
 /** GitHub's limit on the length of a label's name. */
 const MAX_LABEL_LENGTH = 50;
-/** The app's own labels start with this: `promoter:<environment>`, `promoter:hold`. */
-const OWN_LABEL_PREFIX = "promoter:";
 /** A tag prefix is a few characters (`vpc-`, `modules/vpc/`). */
 const MAX_TAG_PREFIX_LENGTH = 100;
 
@@ -151,8 +150,8 @@ const label = z
   });
 
 function labelProblem(name: string): string | undefined {
-  if (name.toLowerCase().startsWith(OWN_LABEL_PREFIX)) {
-    return `must not start with "${OWN_LABEL_PREFIX}": Promoter's own labels do (promoter:<environment>, promoter:hold)`;
+  if (name.toLowerCase().startsWith(PROMOTER_LABEL_PREFIX)) {
+    return `must not start with "${PROMOTER_LABEL_PREFIX}": Promoter's own labels do (promoter:<environment>, promoter:hold)`;
   }
   if (name.includes(","))
     return 'must not contain ",": GitHub separates labels with commas in its filters';
@@ -340,16 +339,8 @@ export const configSchema = z
 
 /** A valid configuration, with every default applied. */
 export type Config = z.output<typeof configSchema>;
-/** A configuration as written in the file, before defaults are applied. */
-export type ConfigInput = z.input<typeof configSchema>;
 /** One environment of {@link Config.environments}. */
 export type Environment = z.output<typeof environmentSchema>;
-/** The `updates` section of a {@link Config}. */
-export type UpdatesConfig = z.output<typeof updatesSchema>;
-/** Which newer version is proposed for a dependency. */
-export type UpdateStrategy = UpdatesConfig["strategy"];
-/** How a version reaches an environment from the previous one. */
-export type PromotionMode = Environment["promotion"];
 
 /** The JSON Schema of the file as a user writes it (defaulted fields are optional). */
 export function configJsonSchema(): Record<string, unknown> {

@@ -1,47 +1,40 @@
 import type { Logger } from "probot";
 import { comment } from "../github/comments.js";
+import { commitParents, readBlobs, readTreeAt } from "../github/read-repository.js";
 import type { Octokit } from "../github/repo-ref.js";
-import { code, inlineMarkdown, plainText } from "../promotion/markdown.js";
-import { mergeSource, mergedVersion } from "../promotion/merged-pull-request.js";
-import { HOLD_LABEL } from "../promotion/pull-request-content.js";
+import { scan } from "../iac/scanner.js";
+import type { Inventory } from "../iac/types.js";
+import { broughtByMerge, mergeFollowUps } from "../promotion/merge-promotion.js";
+import { mergeSource } from "../promotion/merged-pull-request.js";
+import { describePromotion } from "../promotion/requested-promotion.js";
 import type { MergedJob } from "../queue/job-queue.js";
-import type { CheckTarget } from "./check-repository.js";
+import { promote } from "./promote.js";
 import {
-  changedVersions,
-  promote,
   readScannedRepository,
-  versionsIn,
-  type PromotionResult,
-} from "./promote.js";
+  wantedEntries,
+  type CheckTarget,
+  type ScannedRepository,
+} from "./repository-state.js";
 import type { Services } from "./services.js";
 
-/** The reply line for one promotion to the next environment; every id, version and reason escaped. */
-export function describePromotion(
-  result: PromotionResult,
-  request: { environment: string; dependency: string; version: string },
-): string {
-  const environment = plainText(request.environment);
-  const dependency = code(request.dependency);
-  const version = code(request.version);
-  switch (result.status) {
-    case "already":
-      return `${environment} already runs ${dependency} ${result.versions.map(code).join(", ")}: nothing to promote.`;
-    case "refused":
-      return `${dependency} ${version} cannot be promoted to ${environment}: ${inlineMarkdown(result.reason)}.`;
-    case "written": {
-      const { outcome } = result;
-      if (outcome.action === "failed" || outcome.action === "left-alone") {
-        return `${dependency} ${version} was not promoted to ${environment}: ${inlineMarkdown(outcome.reason || outcome.action)}.`;
-      }
-      const verb =
-        outcome.action === "created"
-          ? "Opened"
-          : outcome.action === "updated"
-            ? "Updated"
-            : "Already open:";
-      return `${verb} #${outcome.pullRequest} to promote ${dependency} ${version} to ${environment}.`;
-    }
-  }
+/**
+ * The inventory of a merge commit's first parent, scanned with the merge commit's config; undefined
+ * for a commit without a parent.
+ */
+async function readParentInventory(
+  octokit: Octokit,
+  target: CheckTarget,
+  services: Services,
+  merged: ScannedRepository,
+  mergeCommitSha: string,
+): Promise<Inventory | undefined> {
+  const [parentSha] = await commitParents(octokit, target, mergeCommitSha);
+  if (!parentSha) return undefined;
+  const parent = await readTreeAt(octokit, target, parentSha);
+  const wanted = wantedEntries(parent.entries, merged.config);
+  const { files } = await readBlobs(octokit, target, wanted, services.blobs);
+  const historyCache = services.scanCache(`${target.owner}/${target.repo}@history`);
+  return scan(files, merged.config, historyCache).inventory;
 }
 
 /**
@@ -59,7 +52,8 @@ export async function continueAfterMerge(
   job: MergedJob,
 ): Promise<string[]> {
   const { pullRequest } = job;
-  // The merge commit is the default branch's head as the merge left it: reading it costs one request less.
+  // 1. Read the merge commit, the default branch as the merge left it: one request less than its head.
+  //    A person's PR also needs the commit's parent, to tell what the merge changed.
   const repository = await readScannedRepository(
     octokit,
     target,
@@ -67,51 +61,40 @@ export async function continueAfterMerge(
     pullRequest.mergeCommitSha,
   );
   if (!repository) return [];
-  const names = repository.config.environments.map((e) => e.name);
-  const source = mergeSource(pullRequest, await services.appLogin(), names);
+  const { environments } = repository.config;
+  const source = mergeSource(
+    pullRequest,
+    await services.appLogin(),
+    environments.map((e) => e.name),
+  );
   if (!source) {
     log.info({ pullRequest: pullRequest.number }, "the merged pull request promotes nothing");
     return [];
   }
-  const { environment } = source;
-  const promoted =
-    source.kind === "app"
-      ? mergedVersion(
-          versionsIn(repository.inventory, environment, source.dependency),
-          source.dependency,
-        )
-      : await changedVersions(
-          octokit,
-          target,
-          services,
-          repository,
-          pullRequest.mergeCommitSha,
-          environment,
-        );
-  if (promoted.length === 0) return [];
+  const before =
+    source.kind === "labelled"
+      ? await readParentInventory(octokit, target, services, repository, pullRequest.mergeCommitSha)
+      : undefined;
 
-  const index = names.indexOf(environment);
-  const next = repository.config.environments[index + 1];
+  // 2. Decide what the merge brought and, for each version, whether the next environment gets it.
+  const brought = broughtByMerge(source, repository.inventory, before);
+  const followUps = mergeFollowUps(environments, source.environment, brought, pullRequest.labels);
+  if (followUps.length === 0) return [];
+
+  // 3. Write each promotion, then one comment with a line per version.
   const lines: string[] = [];
-  for (const { dependency, version } of promoted) {
-    const request = { environment: next?.name ?? "", dependency, version };
-    const what = `${code(dependency)} ${code(version)}`;
-    if (!next) {
-      lines.push(`${what} has reached ${plainText(environment)}, the end of the chain.`);
-    } else if (pullRequest.labels.includes(HOLD_LABEL)) {
-      lines.push(
-        `${what} is on hold (\`${HOLD_LABEL}\`): comment ${code(`/promote ${next.name} ${dependency}@${version}`)} to promote it to ${plainText(next.name)}.`,
-      );
-    } else if (next.promotion === "manual") {
-      lines.push(
-        `${plainText(next.name)} is promoted by hand: comment ${code(`/promote ${next.name} ${dependency}@${version}`)} to open its pull request.`,
-      );
-    } else {
-      const result = await promote(octokit, target, services, log, repository, request);
-      lines.push(describePromotion(result, request));
+  for (const followUp of followUps) {
+    if (followUp.kind === "say") {
+      lines.push(followUp.line);
+      continue;
     }
+    const result = await promote(octokit, target, services, log, repository, followUp.request);
+    lines.push(describePromotion(result, followUp.request));
   }
   await comment(octokit, target, pullRequest.number, lines.join("\n"));
-  log.info({ pullRequest: pullRequest.number, environment, lines }, "merge followed up");
+  log.info(
+    { pullRequest: pullRequest.number, environment: source.environment, lines },
+    "merge followed up",
+  );
   return lines;
 }

@@ -1,6 +1,7 @@
 import type { Logger } from "probot";
-import { listInstallationRepositories } from "../github/repositories.js";
+import { listInstallationRepositories } from "../github/installations.js";
 import type { Octokit } from "../github/repo-ref.js";
+import { usersOfRelease } from "../promotion/module-users.js";
 import type { CheckJob, ModuleReleasedJob } from "../queue/job-queue.js";
 import type { Services } from "./services.js";
 
@@ -16,20 +17,22 @@ export async function checkModuleUsers(
   job: ModuleReleasedJob,
   enqueueCheck: (job: CheckJob) => Promise<void>,
 ): Promise<number> {
+  // 1. Read the installation's repositories: a release can concern any of them.
   const repositories = await listInstallationRepositories(octokit);
-  const checks: CheckJob[] = [];
-  for (const repository of repositories) {
-    if (repository.fullName.toLowerCase() === `${job.owner}/${job.repo}`.toLowerCase()) continue;
-    const known = services.repositories.get(repository.fullName);
-    if (known && !known.modules.has(job.module)) continue;
-    checks.push({
-      installationId: job.installationId,
-      owner: repository.owner,
-      repo: repository.repo,
-      defaultBranch: repository.defaultBranch,
-      reason: `release of ${job.module}`,
-    });
-  }
+  // 2. Decide which use the module, by what this process remembers of their last check.
+  const users = usersOfRelease(
+    repositories,
+    job,
+    (fullName) => services.repositories.get(fullName)?.modules,
+  );
+  // 3. Write: queue a check of each.
+  const checks = users.map((repository): CheckJob => ({
+    installationId: job.installationId,
+    owner: repository.owner,
+    repo: repository.repo,
+    defaultBranch: repository.defaultBranch,
+    reason: `release of ${job.module}`,
+  }));
   await Promise.all(checks.map(enqueueCheck));
   log.info({ module: job.module, queued: checks.length }, "checks queued for a module release");
   return checks.length;

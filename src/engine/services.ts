@@ -1,8 +1,10 @@
-import { ProbotOctokit } from "probot";
 import { BlobCache } from "../github/blob-cache.js";
+import { createGitHubClient } from "../github/clients.js";
 import type { Octokit } from "../github/repo-ref.js";
 import { createScanCache, type ScanCache } from "../iac/scanner.js";
-import { createEtagCache, type EtagCache, type GitHubClient } from "../versions/github-tags.js";
+import type { RepositoryMemory } from "../queue/repository-memory.js";
+import { createEtagCache, type EtagCache } from "../github/tags.js";
+import type { GitHubClient } from "../github/clients.js";
 import type { DependencyOrigin } from "../iac/types.js";
 import { resolveVersions, type ResolvedVersions } from "../versions/version-sources.js";
 import { outboundFetch } from "../versions/outbound-fetch.js";
@@ -18,16 +20,6 @@ import {
 
 /** How many repositories keep their scan cache; a repository checked again after that is scanned cold. */
 const SCAN_CACHES = 64;
-
-/** What a check of a repository remembers for the next one, in this process. */
-export interface RepositoryMemory {
-  /** When it was last checked (ms since the epoch). */
-  checkedAt: number;
-  /** Its `updates.schedule` then. */
-  schedule?: string;
-  /** The module repositories its environments use, `owner/repo`, lower-case. */
-  modules: Set<string>;
-}
 
 /**
  * Process-wide state shared by every check: caches keyed by content (blobs by SHA, tag listings by
@@ -98,7 +90,7 @@ export class Services {
       }
       let client = this.sourceClients.get(apiBaseUrl);
       if (!client) {
-        client = new ProbotOctokit({ baseUrl: apiBaseUrl, request: { fetch: outboundFetch() } });
+        client = createGitHubClient(apiBaseUrl, outboundFetch());
         this.sourceClients.set(apiBaseUrl, client);
       }
       return client;

@@ -1,95 +1,41 @@
 import type { Logger } from "probot";
+import type { PullRequestInfo } from "../promotion/github-facts.js";
 import { comment } from "../github/comments.js";
 import { ensureLabels } from "../github/labels.js";
-import {
-  findOpenPullRequest,
-  upsertPullRequest,
-  type PullRequestInfo,
-} from "../github/pull-requests.js";
-import type { TreeEntry } from "../github/read-repository.js";
-import { failureReason, type BlobMode, type Octokit } from "../github/repo-ref.js";
-import {
-  commitsOnBranch,
-  deleteBranch,
-  moveBranch,
-  readBranch,
-  writeCommit,
-  type BranchCommit,
-} from "../github/write-commit.js";
+import { findOpenPullRequest, upsertPullRequest } from "../github/pull-requests.js";
+import { failureReason } from "../github/errors.js";
+import type { BlobMode, Octokit } from "../github/repo-ref.js";
+import { deleteBranch, moveBranch, readBranch } from "../github/branches.js";
+import { commitsOnBranch, writeCommit, type BranchCommit } from "../github/commits.js";
 import { applyVerifiedEdits } from "../iac/edits.js";
-import type { ScanCache } from "../iac/scanner.js";
-import type { Inventory, SourceFile } from "../iac/types.js";
-import { isAppCommit, isPromotionBranchName } from "../promotion/branches.js";
 import type { WriteOutcome } from "../promotion/check-report.js";
-import { code } from "../promotion/markdown.js";
-import { proposalKey, type Proposal, type PromotionPullRequest } from "../promotion/plan.js";
+import type { Proposal } from "../promotion/plan.js";
 import {
-  HOLD_LABEL,
-  environmentLabel,
-  parseMetadata,
-  pullRequestBody,
-  pullRequestTitle,
-  withMetadata,
-} from "../promotion/pull-request-content.js";
+  branchLeftAlone,
+  foreignCommits,
+  foreignStrayBranchWarning,
+  humanCommitsNotice,
+  neededBranches,
+  openPullRequestLeftAlone,
+  openPullRequestOf,
+  openPullRequestOutcome,
+  proposalLabels,
+  releaseNotesRange,
+  strayBranchStatus,
+  type ProposalOutcome,
+} from "../promotion/proposal-writing.js";
+import { pullRequestBody, pullRequestTitle } from "../promotion/pull-request-content.js";
 import { releaseNotes } from "../versions/release-notes.js";
 import { gitApiBaseUrl, gitHtmlBaseUrl } from "../versions/source-hosts.js";
-import type { Config } from "../config/index.js";
-import type { CheckTarget } from "./check-repository.js";
+import type { CheckTarget, ScannedRepository } from "./repository-state.js";
 import type { Services } from "./services.js";
-
-/** The colour of the environment labels the app creates. */
-const LABEL_COLOR = "5319e7";
-
-/**
- * Whether a PR is one of the app's own: opened by its bot from a branch of the repository itself. Its
- * metadata is the only one worth reading; anyone can write a metadata comment into another PR's body.
- */
-export function isAppPullRequest(pr: PullRequestInfo, appLogin: string): boolean {
-  return pr.author === appLogin && !pr.fromFork;
-}
-
-/**
- * The app's PRs as the planner needs them (declined versions, holds): only the app's own, and only
- * when their metadata names their branch.
- */
-export function existingPromotions(
-  pullRequests: readonly PullRequestInfo[],
-  appLogin: string,
-): PromotionPullRequest[] {
-  const promotions: PromotionPullRequest[] = [];
-  for (const pr of pullRequests) {
-    if (!isAppPullRequest(pr, appLogin)) continue;
-    const metadata = parseMetadata(pr.body);
-    if (!metadata || pr.headRef !== proposalKey(metadata.env, metadata.dependency)) continue;
-    promotions.push({
-      environment: metadata.env,
-      dependency: metadata.dependency,
-      to: metadata.to,
-      state: pr.state === "open" ? "open" : pr.merged ? "merged" : "closed",
-      number: pr.number,
-      hold: pr.labels.includes(HOLD_LABEL),
-    });
-  }
-  return promotions;
-}
-
-const sameList = (a: readonly string[], b: readonly string[]) =>
-  a.length === b.length && a.every((v, i) => v === b[i]);
 
 interface WriteContext {
   octokit: Octokit;
   target: CheckTarget;
   services: Services;
   log: Logger;
-  state: {
-    headSha: string;
-    treeSha: string;
-    entries: TreeEntry[];
-    config: Config;
-    files: SourceFile[];
-    inventory: Inventory;
-    scanCache: ScanCache;
-  };
+  state: ScannedRepository;
   proposals: Proposal[];
   pullRequests: PullRequestInfo[];
   /** The branches under `promoter/` as the check listed them before writing; unknown when absent. */
@@ -98,19 +44,15 @@ interface WriteContext {
 
 /** The release notes between the versions of a git dependency; empty for registry modules or on any error. */
 async function notesFor(context: WriteContext, proposal: Proposal): Promise<string> {
-  const { inventory } = context.state;
-  const dependency = inventory.environments
-    .flatMap((e) => e.dependencies)
-    .find((d) => d.id === proposal.dependency);
-  const from = proposal.from[0];
-  if (dependency?.origin.type !== "git" || from === undefined) return "";
-  const { host, owner, repo } = dependency.origin;
+  const range = releaseNotesRange(context.state.inventory, proposal);
+  if (!range) return "";
+  const { host, owner, repo } = range.origin;
   const apiBaseUrl = gitApiBaseUrl(host, context.services.sourceHosts, context.services.appBaseUrl);
   const client = context.services.clientFor(context.octokit)(apiBaseUrl);
   return releaseNotes(
     client,
     { owner, repo, htmlBaseUrl: gitHtmlBaseUrl(host) },
-    from,
+    range.from,
     proposal.to,
     {
       log: context.log,
@@ -147,18 +89,14 @@ export async function writeProposals(context: WriteContext): Promise<WriteOutcom
 }
 
 /** The commits of `branch` (those not on the default branch's head) that are not the app's own. */
-async function foreignCommits(
+async function readForeignCommits(
   context: WriteContext,
   branch: string,
   appLogin: string,
 ): Promise<BranchCommit[]> {
   const { octokit, target, state } = context;
-  const commits = await commitsOnBranch(octokit, target, state.headSha, branch);
-  return commits.filter((c) => !isAppCommit(c, appLogin));
+  return foreignCommits(await commitsOnBranch(octokit, target, state.headSha, branch), appLogin);
 }
-
-const shortShas = (commits: readonly BranchCommit[]) =>
-  commits.map((c) => c.sha.slice(0, 7)).join(", ");
 
 /**
  * When a person pushed to an open promotion PR's branch, the app does not force-push over their work: it
@@ -170,68 +108,36 @@ async function leaveOpenPullRequestAlone(
   open: PullRequestInfo,
   foreign: readonly BranchCommit[],
   appLogin: string,
-): Promise<Pick<WriteOutcome, "action" | "pullRequest" | "reason">> {
+): Promise<ProposalOutcome> {
   const { octokit, target } = context;
-  const metadata = parseMetadata(open.body);
-  if (metadata && !metadata.humanCommits) {
-    await comment(
-      octokit,
-      target,
-      open.number,
-      `Promoter did not update this branch to ${code(proposal.to)}: it has commits that are not Promoter's (${shortShas(foreign)}). Close this pull request, or delete the branch, for Promoter to open it again.`,
-    );
+  const notice = humanCommitsNotice(proposal, open, foreign);
+  if (notice) {
+    await comment(octokit, target, open.number, notice.comment);
     await upsertPullRequest(octokit, target, {
       existing: open,
       head: proposal.key,
       base: target.defaultBranch,
       title: open.title,
-      body: withMetadata(open.body, { ...metadata, humanCommits: true }),
+      body: notice.body,
       labels: [],
       ownLogin: appLogin,
     });
   }
-  return {
-    action: "left-alone",
-    pullRequest: open.number,
-    reason: "a person pushed to the branch",
-  };
-}
-
-/** An existing branch with a proposal's name, no open PR of the app, and commits of someone else. */
-function leaveBranchAlone(
-  proposal: Proposal,
-  foreign: readonly BranchCommit[],
-): Pick<WriteOutcome, "action" | "reason"> {
-  return {
-    action: "left-alone",
-    reason: `the branch \`${proposal.key}\` exists with commits that are not Promoter's (${shortShas(foreign)}); Promoter does not overwrite it`,
-  };
+  return openPullRequestLeftAlone(open);
 }
 
 async function writeProposal(
   context: WriteContext,
   proposal: Proposal,
   log: Logger,
-): Promise<Pick<WriteOutcome, "action" | "pullRequest" | "reason">> {
+): Promise<ProposalOutcome> {
   const { octokit, target, state, services } = context;
   const appLogin = await services.appLogin();
 
-  // A fork's branch of the same name is not this branch.
-  const open = context.pullRequests.find(
-    (pr) => pr.state === "open" && !pr.fromFork && pr.headRef === proposal.key,
-  );
-  if (open && open.author !== appLogin) {
-    return {
-      action: "left-alone",
-      pullRequest: open.number,
-      reason: `the open pull request from its branch is ${open.author}'s, not Promoter's; Promoter leaves it alone`,
-    };
-  }
-  const metadata = parseMetadata(open?.body);
-  if (open && metadata && metadata.to === proposal.to && sameList(metadata.from, proposal.from)) {
-    return { action: "unchanged", pullRequest: open.number };
-  }
-
+  // 1. Decide what the PRs already listed settle, and verify the edits: neither costs a request.
+  const open = openPullRequestOf(proposal, context.pullRequests);
+  const settled = openPullRequestOutcome(proposal, open, appLogin);
+  if (settled) return settled;
   const verified = applyVerifiedEdits(
     state.files,
     state.config,
@@ -246,33 +152,23 @@ async function writeProposal(
   );
   if (!verified.ok) return { action: "left-alone", reason: `refused: ${verified.reason}` };
 
-  // A branch that exists is moved only once its commits are known to be all the app's. Without the
-  // check's listing, only the branch of the app's open PR is looked up; a new branch costs nothing.
+  // 2. Read whether the branch exists and whose its commits are: it is moved only when all are the app's.
+  //    Without the check's listing, only the branch of the app's open PR is looked up; a new branch costs nothing.
   const exists =
     context.branches?.has(proposal.key) ??
     (open !== undefined && (await readBranch(octokit, target, proposal.key)) !== undefined);
   if (exists) {
-    const foreign = await foreignCommits(context, proposal.key, appLogin);
+    const foreign = await readForeignCommits(context, proposal.key, appLogin);
     if (foreign.length > 0) {
       return open
         ? leaveOpenPullRequestAlone(context, proposal, open, foreign, appLogin)
-        : leaveBranchAlone(proposal, foreign);
+        : branchLeftAlone(proposal, foreign);
     }
   }
 
-  const labels = [environmentLabel(proposal.environment), ...state.config.labels];
-  await ensureLabels(
-    octokit,
-    target,
-    labels.map((name) => ({
-      name,
-      color: LABEL_COLOR,
-      description: name.startsWith("promoter:")
-        ? `Promoter: promotions to ${proposal.environment}`
-        : "",
-    })),
-    services.labels(`${target.owner}/${target.repo}`),
-  );
+  // 3. Write the labels, the commit on the branch, and the PR.
+  const labels = proposalLabels(proposal.environment, state.config);
+  await ensureLabels(octokit, target, labels, services.labels(`${target.owner}/${target.repo}`));
   const modes = new Map(state.entries.map((e) => [e.path, e.mode]));
   const title = pullRequestTitle(proposal);
   const written = await writeCommit(octokit, target, {
@@ -289,8 +185,8 @@ async function writeProposal(
     whenBranchExists: exists ? "move" : "keep",
   });
   if (written.branch === "exists") {
-    const foreign = await foreignCommits(context, proposal.key, appLogin);
-    if (foreign.length > 0) return leaveBranchAlone(proposal, foreign);
+    const foreign = await readForeignCommits(context, proposal.key, appLogin);
+    if (foreign.length > 0) return branchLeftAlone(proposal, foreign);
     await moveBranch(octokit, target, proposal.key, written.commitSha);
   }
   const notes = await notesFor(context, proposal);
@@ -305,7 +201,7 @@ async function writeProposal(
     base: target.defaultBranch,
     title,
     body,
-    labels,
+    labels: labels.map((l) => l.name),
     ownLogin: appLogin,
   });
   log.info({ pullRequest: pullRequest.number, action: pullRequest.action }, "proposal written");
@@ -343,36 +239,26 @@ export async function removeStrayBranches(context: {
   log: Logger;
 }): Promise<StrayBranches> {
   const { octokit, target } = context;
-  const needed = new Set([
-    ...context.proposals.map((p) => p.key),
-    ...context.pullRequests
-      .filter((pr) => pr.state === "open" && !pr.fromFork)
-      .map((pr) => pr.headRef),
-  ]);
+  const needed = neededBranches(context.proposals, context.pullRequests);
   const result: StrayBranches = { deleted: [], warnings: [] };
-  const leaveAlone = (branch: string, why: string) =>
-    result.warnings.push({ subject: branch, message: `${why}: Promoter leaves it alone` });
   for (const branch of context.branches) {
-    if (needed.has(branch)) continue;
-    if (!isPromotionBranchName(branch, context.environments)) {
-      leaveAlone(
-        branch,
-        "this branch is not one Promoter creates (`promoter/<environment>/<dependency>`)",
-      );
+    // 1. Decide from the listing alone: a needed branch, or one not of the app's form, costs nothing.
+    const stray = strayBranchStatus(branch, needed, context.environments);
+    if (stray.status === "needed") continue;
+    if (stray.status === "left-alone") {
+      result.warnings.push({ subject: branch, message: stray.warning });
       continue;
     }
     try {
+      // 2. Read its commits: a person's work on it is never deleted.
       const appLogin = await context.services.appLogin();
       const commits = await commitsOnBranch(octokit, target, context.headSha, branch);
-      const foreign = commits.filter((c) => !isAppCommit(c, appLogin));
+      const foreign = foreignCommits(commits, appLogin);
       if (foreign.length > 0) {
-        leaveAlone(
-          branch,
-          `this branch has commits that are not Promoter's (${shortShas(foreign)})`,
-        );
+        result.warnings.push({ subject: branch, message: foreignStrayBranchWarning(foreign) });
         continue;
       }
-      // The PR listing only goes back so far: make sure no open PR uses the branch before deleting it.
+      // 3. Delete it; the PR listing only goes back so far, so first make sure no open PR uses it.
       if (await findOpenPullRequest(octokit, target, branch)) continue;
       await deleteBranch(octokit, target, branch);
       result.deleted.push(branch);

@@ -1,6 +1,5 @@
 /** Repository labels, created on first use. */
-import { errorStatus } from "../versions/github-tags.js";
-import { errorCodes } from "./repo-ref.js";
+import { errorStatus, validationCodes } from "./errors.js";
 import type { Octokit, RepoRef } from "./repo-ref.js";
 
 /** A label to have in the repository. */
@@ -37,7 +36,8 @@ export async function ensureLabels(
       });
       created.push(label.name);
     } catch (error) {
-      if (errorStatus(error) !== 422 || !errorCodes(error).includes("already_exists")) throw error;
+      if (errorStatus(error) !== 422 || !validationCodes(error).includes("already_exists"))
+        throw error;
     }
     known.add(label.name);
   }

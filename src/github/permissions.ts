@@ -1,8 +1,6 @@
-import { errorStatus } from "../versions/github-tags.js";
+import { errorStatus } from "./errors.js";
+import type { Permission } from "../promotion/github-facts.js";
 import type { Octokit, RepoRef } from "./repo-ref.js";
-
-/** A user's role in a repository, as GitHub names it. */
-export type Permission = "admin" | "maintain" | "write" | "triage" | "read" | "none";
 
 const ROLES = new Set<Permission>(["admin", "maintain", "write", "triage", "read", "none"]);
 

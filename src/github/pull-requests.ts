@@ -1,39 +1,12 @@
 /**
  * Promotion pull requests: list the app's, and create or update one by its head branch.
  */
-import { errorStatus } from "../versions/github-tags.js";
-import { errorMessage } from "./repo-ref.js";
+import { PROMOTER_BRANCH_PREFIX, PROMOTER_LABEL_PREFIX } from "../promotion/names.js";
+import type { PullRequestInfo } from "../promotion/github-facts.js";
+import { isUnprocessable } from "./errors.js";
 import type { Octokit, RepoRef } from "./repo-ref.js";
 
-/** Head branches of promotion PRs start with this. */
-export const PROMOTER_BRANCH_PREFIX = "promoter/";
-/** Labels of promotion PRs (`promoter:<env>`, `promoter:hold`) start with this. */
-export const PROMOTER_LABEL_PREFIX = "promoter:";
-/** GitHub's limit on a pull request body, in characters. */
-export const MAX_PULL_REQUEST_BODY = 65_536;
-
 const PER_PAGE = 100;
-
-/** A pull request as the handlers need it. */
-export interface PullRequestInfo {
-  number: number;
-  state: "open" | "closed";
-  merged: boolean;
-  headRef: string;
-  /** The commit the head branch pointed to when GitHub last saw it. */
-  headSha: string;
-  /** Whether the head branch lives in another repository (a fork). */
-  fromFork: boolean;
-  baseRef: string;
-  title: string;
-  /** The body, "" when empty. */
-  body: string;
-  labels: string[];
-  /** Login of the user who opened it (`ghost` for a deleted account). */
-  author: string;
-  /** The merge commit (or squash / rebase result), only for a merged PR. */
-  mergeCommitSha?: string;
-}
 
 /** The fields of GitHub's pull request objects (in listings and single reads) that we map. */
 interface PullRequestData {
@@ -50,7 +23,7 @@ interface PullRequestData {
 }
 
 /** Maps GitHub's pull request object to a {@link PullRequestInfo}. */
-export function toPullRequestInfo(pull: PullRequestData): PullRequestInfo {
+function toPullRequestInfo(pull: PullRequestData): PullRequestInfo {
   const merged = pull.merged_at !== null;
   return {
     number: pull.number,
@@ -163,8 +136,7 @@ export async function upsertPullRequest(
       created = true;
       number = data.number;
     } catch (error) {
-      if (errorStatus(error) !== 422 || !/already exists/i.test(validationMessages(error)))
-        throw error;
+      if (!isUnprocessable(error, /already exists/i)) throw error;
       existing = await findOpenPullRequest(octokit, repo, spec.head);
       if (existing === undefined) throw error;
       number = existing.number;
@@ -224,19 +196,6 @@ export async function findOpenPullRequest(
   });
   const pull = data[0];
   return pull === undefined ? undefined : toPullRequestInfo(pull);
-}
-
-/** GitHub puts "A pull request already exists for o:b." in `errors[].message`, not the top message. */
-function validationMessages(error: unknown): string {
-  const data = (error as { response?: { data?: { errors?: unknown } } }).response?.data;
-  const details = Array.isArray(data?.errors)
-    ? data.errors.map((item: unknown) =>
-        typeof item === "object" && item !== null && "message" in item
-          ? String((item as { message: unknown }).message)
-          : "",
-      )
-    : [];
-  return [errorMessage(error), ...details].join("\n");
 }
 
 /** Pull request `number`: `GET /repos/{owner}/{repo}/pulls/{number}`. 1 request. */

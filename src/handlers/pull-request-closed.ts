@@ -1,5 +1,5 @@
 import type { Context } from "probot";
-import { PROMOTER_BRANCH_PREFIX } from "../github/pull-requests.js";
+import { PROMOTER_BRANCH_PREFIX } from "../promotion/names.js";
 import { environmentOfLabel } from "../promotion/pull-request-content.js";
 import type { JobQueue } from "../queue/job-queue.js";
 

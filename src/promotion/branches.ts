@@ -3,6 +3,8 @@
  * are the app's. Pure: the callers read the branches and commits.
  */
 
+import { PROMOTER_BRANCH_PREFIX } from "./names.js";
+
 /** The committer GitHub records for a commit it signs: web UI edits, and the app's API commits. */
 const GITHUB_COMMITTER = "web-flow";
 
@@ -63,7 +65,7 @@ export function branchNameProblem(name: string): string | undefined {
  */
 export function isPromotionBranchName(branch: string, environments: readonly string[]): boolean {
   return environments.some((env) => {
-    const prefix = `promoter/${env}/`;
+    const prefix = `${PROMOTER_BRANCH_PREFIX}${env}/`;
     if (!branch.startsWith(prefix)) return false;
     const id = branch.slice(prefix.length).split("/");
     return id.length >= 2 && id.every((part) => part !== "");

@@ -1,3 +1,4 @@
+import { DEFAULT_CONFIG_FILE } from "../config/index.js";
 import type { Inventory } from "../iac/types.js";
 import { code, inlineMarkdown, plainText, tableCell } from "./markdown.js";
 import type { Deferral } from "./plan.js";
@@ -144,6 +145,15 @@ export function checkReport(findings: CheckFindings): CheckReport {
     summary: clip(summary.join("\n")),
     text: clip(text.join("\n")),
   };
+}
+
+/** The problems of files that the config puts in more than one environment, one a file. */
+export function conflictProblems(
+  conflicts: readonly { file: string; environments: readonly string[] }[],
+): string[] {
+  return conflicts.map(
+    (c) => `${DEFAULT_CONFIG_FILE}: ${c.file} is in environments ${c.environments.join(" and ")}`,
+  );
 }
 
 /** The check run of a config that cannot be used: every problem, with file, line and column. */

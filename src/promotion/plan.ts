@@ -5,6 +5,7 @@ import { dependenciesEditedTogether } from "../iac/inventory.js";
 import type { Dependency, Edit, Inventory, Usage } from "../iac/types.js";
 import { parseVersionTag, releaseLine, selectTarget } from "../versions/strategies.js";
 import { branchNameProblem } from "./branches.js";
+import { PROMOTER_BRANCH_PREFIX } from "./names.js";
 
 /** Why a proposal exists: a newer version for the first environment, or one promoted from the previous. */
 export type ProposalReason = "update" | "promotion";
@@ -87,7 +88,7 @@ export interface Plan {
 
 /** The branch of a proposal: `promoter/<env>/<dependency-id>`. */
 export function proposalKey(environment: string, dependency: string): string {
-  return `promoter/${environment}/${dependency}`;
+  return `${PROMOTER_BRANCH_PREFIX}${environment}/${dependency}`;
 }
 
 /** The configured monorepo tag prefix of a dependency, if any. */

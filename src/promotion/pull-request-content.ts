@@ -8,16 +8,17 @@ import {
   singleLine,
   tableCell,
 } from "./markdown.js";
+import { PROMOTER_LABEL_PREFIX } from "./names.js";
 import type { Proposal } from "./plan.js";
 
 /** GitHub refuses a pull request body longer than this. */
-export const MAX_BODY_LENGTH = 65_536;
+export const MAX_PULL_REQUEST_BODY = 65_536;
 
 /** Files listed in a PR body; a larger change says how many more there are. */
 const MAX_TABLE_ROWS = 300;
 
 /** The label that stops a merged PR's version from being promoted further automatically. */
-export const HOLD_LABEL = "promoter:hold";
+export const HOLD_LABEL = `${PROMOTER_LABEL_PREFIX}hold`;
 
 /** What the app writes into its PRs' bodies, hidden, to know later what a PR carries. */
 export interface PromotionMetadata {
@@ -41,13 +42,13 @@ function lastMetadataComment(body: string): RegExpExecArray | undefined {
 
 /** The label of an environment's promotion PRs. */
 export function environmentLabel(environment: string): string {
-  return `promoter:${environment}`;
+  return `${PROMOTER_LABEL_PREFIX}${environment}`;
 }
 
 /** The environment a `promoter:<env>` label names, or undefined for other labels and the hold label. */
 export function environmentOfLabel(label: string): string | undefined {
-  if (!label.startsWith("promoter:") || label === HOLD_LABEL) return undefined;
-  return label.slice("promoter:".length) || undefined;
+  if (!label.startsWith(PROMOTER_LABEL_PREFIX) || label === HOLD_LABEL) return undefined;
+  return label.slice(PROMOTER_LABEL_PREFIX.length) || undefined;
 }
 
 /** `[promoter] <env>: <dependency-id> <from> → <to>`, on one line and within GitHub's limit. */
@@ -233,7 +234,7 @@ export function pullRequestBody(proposal: Proposal, context: BodyContext): strin
     metadataComment(metadataOf(proposal)),
   ].join("\n");
   const head = lines.join("\n");
-  const room = MAX_BODY_LENGTH - head.length - commands.length - 200;
+  const room = MAX_PULL_REQUEST_BODY - head.length - commands.length - 200;
   const notes = context.releaseNotes ? fittedNotes(context.releaseNotes, room) : undefined;
   if (notes !== undefined) {
     return `${head}\n\n<details>\n<summary>Release notes</summary>\n\n${notes}\n\n</details>\n${commands}`;

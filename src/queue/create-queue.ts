@@ -1,9 +1,8 @@
 import type { Logger } from "probot";
-import type { Services } from "../engine/services.js";
 import { InProcessQueue } from "./in-process-queue.js";
 import type { Job, JobQueue } from "./job-queue.js";
 import { RedisQueue, type RedisQueueOptions } from "./redis-queue.js";
-import { RedisRepositoryMemory } from "./repository-memory.js";
+import { RedisRepositoryMemory, type RepositoryMemory } from "./repository-memory.js";
 
 /** Which queue the app runs on, from the environment. */
 export interface QueueSettings {
@@ -34,12 +33,12 @@ export function queueSettings(env: NodeJS.ProcessEnv = process.env): QueueSettin
 
 /**
  * The queue of the app: in process by default, on Redis (BullMQ) with `redisUrl`. On Redis, what each job
- * taught `services` of its repository is stored there too, so the replica that runs the schedule knows it.
+ * taught `repositories` of its repository is stored there too, so the replica that runs the schedule knows it.
  */
 export function createQueue(
   run: (job: Job) => Promise<void>,
   log: Logger,
-  services: Services,
+  repositories: ReadonlyMap<string, RepositoryMemory>,
   settings: QueueSettings = {},
 ): JobQueue {
   if (!settings.redisUrl) return new InProcessQueue(run, log, settings.concurrency);
@@ -52,7 +51,7 @@ export function createQueue(
     ...(settings.concurrency === undefined ? {} : { concurrency: settings.concurrency }),
     afterJob: async (job) => {
       const fullName = `${job.owner}/${job.repo}`;
-      const learnt = services.repositories.get(fullName);
+      const learnt = repositories.get(fullName);
       if (!learnt) return;
       memory ??= new RedisRepositoryMemory(queue.redis, queue.prefix);
       await memory.save(fullName, learnt);

@@ -1,5 +1,14 @@
 import type { Redis } from "ioredis";
-import type { RepositoryMemory } from "../engine/services.js";
+
+/** What a check of a repository remembers for the next one, in this process. */
+export interface RepositoryMemory {
+  /** When it was last checked (ms since the epoch). */
+  checkedAt: number;
+  /** Its `updates.schedule` then. */
+  schedule?: string;
+  /** The module repositories its environments use, `owner/repo`, lower-case. */
+  modules: Set<string>;
+}
 
 interface StoredMemory {
   checkedAt: number;

@@ -2,8 +2,9 @@
  * Release notes between two versions of a git-sourced module: the GitHub releases of its repository
  * in the range (from, to], newest first, trimmed to fit a pull request body, with a compare link.
  */
-import { errorStatus } from "./github-tags.js";
-import type { GitHubClient } from "./github-tags.js";
+import { errorMessage, errorStatus } from "../github/errors.js";
+import { listReleases, type RawRelease } from "../github/releases.js";
+import type { GitHubClient } from "../github/clients.js";
 import { parseVersionTag } from "./strategies.js";
 import type { VersionTag } from "./strategies.js";
 
@@ -29,9 +30,8 @@ export interface ReleaseNotesOptions {
  * GitHub rejects PR bodies over 65,536 characters; the release notes get at most this much, leaving
  * room for the rest of the body (title, changed files, promotion chain, metadata).
  */
-export const DEFAULT_RELEASE_NOTES_LENGTH = 40_000;
+const DEFAULT_RELEASE_NOTES_LENGTH = 40_000;
 
-const RELEASES_PER_PAGE = 100;
 const DEFAULT_MAX_PAGES = 10;
 const TRUNCATED = "\n\n… (truncated)";
 
@@ -39,13 +39,6 @@ interface Release {
   tag: string;
   title: string;
   body: string;
-}
-
-interface RawRelease {
-  tag_name?: unknown;
-  name?: unknown;
-  body?: unknown;
-  draft?: unknown;
 }
 
 /**
@@ -98,39 +91,32 @@ function bodyCap(lengths: number[], budget: number): number {
   return Number.POSITIVE_INFINITY;
 }
 
-async function listReleases(
+async function releasesInRange(
   client: GitHubClient,
   repository: ReleaseRepository,
   from: VersionTag,
   to: VersionTag,
   options: ReleaseNotesOptions,
 ): Promise<Release[]> {
+  const versionOf = (raw: RawRelease) =>
+    typeof raw.tag_name === "string" ? parseVersionTag(raw.tag_name, options.tagPrefix) : undefined;
+  // Releases come newest first (by date); once `from` or an older version shows up, the range is covered.
+  const listed = await listReleases(
+    client,
+    repository,
+    options.maxPages ?? DEFAULT_MAX_PAGES,
+    (page) => page.some((raw) => (versionOf(raw)?.version.compare(from.version) ?? 1) <= 0),
+  );
   const inRange: { release: Release; version: VersionTag["version"] }[] = [];
-  const maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
-  for (let page = 1; page <= maxPages; page++) {
-    const response = await client.request("GET /repos/{owner}/{repo}/releases", {
-      owner: repository.owner,
-      repo: repository.repo,
-      per_page: RELEASES_PER_PAGE,
-      page,
-    });
-    const releases = Array.isArray(response.data) ? (response.data as RawRelease[]) : [];
-    // Releases come newest first (by date); once `from` or an older version shows up, the range is covered.
-    let pastFrom = false;
-    for (const raw of releases) {
-      if (typeof raw.tag_name !== "string") continue;
-      const parsed = parseVersionTag(raw.tag_name, options.tagPrefix);
-      if (!parsed) continue;
-      if (parsed.version.compare(from.version) <= 0) pastFrom = true;
-      if (raw.draft === true) continue;
-      if (parsed.version.compare(from.version) <= 0 || parsed.version.compare(to.version) > 0)
-        continue;
-      const title =
-        typeof raw.name === "string" && raw.name.trim() !== "" ? raw.name.trim() : raw.tag_name;
-      const body = typeof raw.body === "string" ? raw.body.replace(/\r\n/g, "\n").trim() : "";
-      inRange.push({ release: { tag: raw.tag_name, title, body }, version: parsed.version });
-    }
-    if (pastFrom || releases.length < RELEASES_PER_PAGE) break;
+  for (const raw of listed) {
+    const parsed = versionOf(raw);
+    if (!parsed || typeof raw.tag_name !== "string" || raw.draft === true) continue;
+    if (parsed.version.compare(from.version) <= 0 || parsed.version.compare(to.version) > 0)
+      continue;
+    const title =
+      typeof raw.name === "string" && raw.name.trim() !== "" ? raw.name.trim() : raw.tag_name;
+    const body = typeof raw.body === "string" ? raw.body.replace(/\r\n/g, "\n").trim() : "";
+    inRange.push({ release: { tag: raw.tag_name, title, body }, version: parsed.version });
   }
   inRange.sort((a, b) => b.version.compare(a.version));
   // One release per version (`v1.2.0` and `1.2.0` both released): the first seen.
@@ -171,16 +157,14 @@ export async function releaseNotes(
     note = `Release notes are listed only between versions (${fromTag} → ${toTag}).`;
   } else {
     try {
-      releases = await listReleases(client, repository, from, to, options);
+      releases = await releasesInRange(client, repository, from, to, options);
       if (releases.length === 0) note = `No GitHub releases between ${fromTag} and ${toTag}.`;
     } catch (error) {
       const status = errorStatus(error);
       const reason =
         status === 404 || status === 403
           ? `${repository.owner}/${repository.repo} is not found or not accessible to the app`
-          : error instanceof Error
-            ? error.message
-            : String(error);
+          : errorMessage(error);
       options.log?.warn(
         { err: error, owner: repository.owner, repo: repository.repo },
         "could not read release notes",

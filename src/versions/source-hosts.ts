@@ -6,13 +6,13 @@
  * `github.com=https://ghe.example.com/api/v3,registry.terraform.io=https://mirror.example.com,app.terraform.io`
  * (`host=baseUrl` reads the host at another address, a bare `host` at its usual one).
  */
-import type { GitHubClient } from "./github-tags.js";
+import type { GitHubClient } from "../github/clients.js";
 
 /** The public GitHub REST API. */
 export const GITHUB_API_URL = "https://api.github.com";
 
 /** Base URLs of the registries that `updates.registry` names by keyword. */
-export const REGISTRY_URLS: Readonly<Record<string, string>> = {
+const REGISTRY_URLS: Readonly<Record<string, string>> = {
   terraform: "https://registry.terraform.io",
   opentofu: "https://registry.opentofu.org",
 };

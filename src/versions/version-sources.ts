@@ -6,8 +6,10 @@
  * warning that says how to allow it.
  */
 import type { DependencyOrigin } from "../iac/types.js";
-import { errorStatus, listTags } from "./github-tags.js";
-import type { EtagCache, GitHubClient, ListingStats } from "./github-tags.js";
+import { errorMessage, errorStatus, isNetworkError, isRateLimited } from "../github/errors.js";
+import { listTags } from "../github/tags.js";
+import type { EtagCache, ListingStats } from "../github/tags.js";
+import type { GitHubClient } from "../github/clients.js";
 import {
   RegistryError,
   RegistryModuleNotFoundError,
@@ -74,21 +76,6 @@ function hostOf(url: string): string {
   }
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** Whether a GitHub error is a (primary or secondary) rate limit rather than a denied access. */
-function isRateLimit(error: unknown): boolean {
-  const status = errorStatus(error);
-  if (status === 429) return true;
-  if (status !== 403) return false;
-  const response = (error as { response?: { headers?: Record<string, unknown> } }).response;
-  if (String(response?.headers?.["x-ratelimit-remaining"]) === "0") return true;
-  if (response?.headers?.["retry-after"] !== undefined) return true;
-  return /rate limit/i.test(messageOf(error));
-}
-
 /** The warning for a failed GitHub tag listing. */
 function gitWarning(error: unknown, listing: Listing): string {
   const refusal =
@@ -97,17 +84,13 @@ function gitWarning(error: unknown, listing: Listing): string {
     return `could not list the tags of ${listing.describe} on ${listing.host}: ${refusal.message}`;
   }
   const status = errorStatus(error);
-  if (isRateLimit(error)) return `rate limited by ${listing.host}; retried next check`;
+  if (isRateLimited(error)) return `rate limited by ${listing.host}; retried next check`;
   if (status === 404 || status === 403 || status === 401) {
     return `module repository ${listing.describe} not found or not accessible to the app`;
   }
-  // Octokit turns a network error into a RequestError with status 500 and no response.
-  const hasResponse =
-    typeof error === "object" && error !== null && "response" in error && error.response;
-  if (status !== undefined && !hasResponse)
-    return `${listing.host} unreachable: ${messageOf(error)}`;
+  if (isNetworkError(error)) return `${listing.host} unreachable: ${errorMessage(error)}`;
   const code = status === undefined ? "" : `HTTP ${status} `;
-  return `could not list the tags of ${listing.describe} on ${listing.host}: ${code}${messageOf(error)}`;
+  return `could not list the tags of ${listing.describe} on ${listing.host}: ${code}${errorMessage(error)}`;
 }
 
 /** The warning for a failed registry listing. */
@@ -120,7 +103,7 @@ function registryWarning(error: unknown, listing: Listing): string {
     if (error.status === undefined) return `${listing.host} unreachable: ${error.message}`;
     return `could not list the versions of ${listing.describe} on ${listing.host}: ${error.message}`;
   }
-  return `could not list the versions of ${listing.describe} on ${listing.host}: ${messageOf(error)}`;
+  return `could not list the versions of ${listing.describe} on ${listing.host}: ${errorMessage(error)}`;
 }
 
 /** Runs `tasks` with at most `limit` at a time. */
@@ -160,7 +143,7 @@ export async function resolveVersions(
           ? gitListing(origin, options)
           : registryListing(origin, options, fetchImpl);
     } catch (error) {
-      warnings.push({ dependency: dependency.id, message: messageOf(error) });
+      warnings.push({ dependency: dependency.id, message: errorMessage(error) });
       continue;
     }
     const existing = listings.get(listing.key);

@@ -1,7 +1,8 @@
 import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { metadataComment } from "../../src/promotion/pull-request-content.js";
 import { API, mockRepositoryRead, testApp, webhook, type RepoFixture } from "./helpers.js";
+import { useNock } from "../support/nock-github.js";
 
 /**
  * What a check costs in GitHub API requests, for 0, 1 and 5 pull requests and for a re-check of an
@@ -98,13 +99,7 @@ function github(newer: string[], openPulls: string[] = [], etags = false) {
   return { requests: () => requests };
 }
 
-beforeEach(() => nock.disableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  nock.enableNetConnect();
-  expect(pending).toEqual([]);
-});
+useNock();
 
 const dispatch = () =>
   webhook(

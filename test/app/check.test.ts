@@ -1,6 +1,7 @@
 import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Scheduler } from "../../src/engine/scheduler.js";
+import { describe, expect, it } from "vitest";
+import { installationDirectory } from "../../src/github/installations.js";
+import { Scheduler } from "../../src/queue/scheduler.js";
 import { metadataComment } from "../../src/promotion/pull-request-content.js";
 import {
   API,
@@ -15,6 +16,7 @@ import {
   webhook,
   type RepoFixture,
 } from "./helpers.js";
+import { useNock } from "../support/nock-github.js";
 
 const CONFIG = `environments:
   - name: dev
@@ -86,13 +88,7 @@ function mockCheckRun(fixture: RepoFixture, bodies: ReturnType<typeof capture>, 
     .reply(201, { id: 7 });
 }
 
-beforeEach(() => nock.disableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  nock.enableNetConnect();
-  expect(pending).toEqual([]);
-});
+useNock();
 
 describe("a scheduled check", () => {
   it("opens one PR per dependency with a newer version, and reports in the check run", async () => {
@@ -133,7 +129,12 @@ describe("a scheduled check", () => {
     });
     mockCheckRun(fixture, bodies);
 
-    const scheduler = new Scheduler(app.probot, app.queue, app.services, {
+    const sources = {
+      directory: installationDirectory(app.probot),
+      repositories: app.services.repositories,
+      log: app.probot.log,
+    };
+    const scheduler = new Scheduler(app.queue, sources, {
       intervalMs: 60_000,
       jitterMs: 0,
     });

@@ -2,9 +2,10 @@ import { fromMarkdown } from "mdast-util-from-markdown";
 import { gfmFromMarkdown } from "mdast-util-gfm";
 import { gfm } from "micromark-extension-gfm";
 import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { metadataComment } from "../../src/promotion/pull-request-content.js";
 import { API, capture, mockRepositoryRead, testApp, webhook, type RepoFixture } from "./helpers.js";
+import { useNock } from "../support/nock-github.js";
 
 const VPC = "acme/terraform-aws-vpc/vpc";
 const vpc = (version: string) =>
@@ -108,13 +109,7 @@ function mockReply(bodies: ReturnType<typeof capture>) {
   return nock(API).post(`${repo}/issues/6/comments`, bodies.as("reply")).reply(201, { id: 78 });
 }
 
-beforeEach(() => nock.disableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  nock.enableNetConnect();
-  expect(pending).toEqual([]);
-});
+useNock();
 
 describe("/promote", () => {
   it("on a promotion PR, by an admin, promotes its version to the next environment, even a manual one", async () => {

@@ -1,10 +1,11 @@
 import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { onRepositoryDispatch } from "../../src/handlers/repository-dispatch.js";
 import { InProcessQueue } from "../../src/queue/in-process-queue.js";
 import { jobRunner } from "../../src/index.js";
 import type { CheckJob, Job } from "../../src/queue/job-queue.js";
 import { API, INSTALLATION_ID, testApp, webhook } from "./helpers.js";
+import { useNock } from "../support/nock-github.js";
 
 /** The app with its queue's jobs recorded instead of run: what each event asks to check or do. */
 function recordingApp() {
@@ -24,13 +25,7 @@ const repositories = (...names: string[]) => ({
   }),
 });
 
-beforeEach(() => nock.disableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  nock.enableNetConnect();
-  expect(pending).toEqual([]);
-});
+useNock();
 
 describe("a module release", () => {
   const release = () =>

@@ -1,5 +1,5 @@
 import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { blobSha } from "../../src/iac/blob-sha.js";
 import {
   metadataComment,
@@ -17,6 +17,7 @@ import {
   webhook,
   type RepoFixture,
 } from "./helpers.js";
+import { useNock } from "../support/nock-github.js";
 
 const CONFIG = `environments:
   - name: dev
@@ -175,13 +176,7 @@ const metadata = (
   to,
 });
 
-beforeEach(() => nock.disableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  nock.enableNetConnect();
-  expect(pending).toEqual([]);
-});
+useNock();
 
 describe("merging a promotion PR", () => {
   it("opens the next environment's PR with exactly the merged version (no tag is even read), in 10 requests", async () => {

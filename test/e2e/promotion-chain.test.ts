@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { GitHubSimulator } from "./github-simulator/simulator.js";
-import { AppProcess, eventually, freePort, startSimulator } from "./harness.js";
+import type { GitHubSimulator } from "@promoter/github-simulator";
+import { AppProcess } from "../support/app-process.js";
+import { freePort } from "../support/free-port.js";
+import { eventually, simulatorEnvironment, startSimulator } from "./harness.js";
 
 /**
  * The whole product: the real server process receiving signed webhooks over HTTP from a GitHub that
- * keeps state (test/e2e/github-simulator), every request checked against GitHub's OpenAPI description.
+ * keeps state (packages/github-simulator), every request checked against GitHub's OpenAPI description.
  */
 
 const CHAIN = `environments:
@@ -155,7 +157,10 @@ beforeAll(async () => {
       { "NOTES.md": "work in progress\n" },
       { by: "alice" },
     );
-  app = new AppProcess(simulator, privateKey, await freePort());
+  app = new AppProcess({
+    port: await freePort(),
+    env: { ...simulatorEnvironment(simulator, privateKey), NODE_ENV: "test" },
+  });
   simulator.setWebhookUrl(app.webhookUrl);
   await app.start();
   // The start-up pass of the scheduler checks every repository once.

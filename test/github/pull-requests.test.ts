@@ -1,10 +1,7 @@
 import nock from "nock";
 import { describe, expect, it } from "vitest";
-import {
-  listPromoterPullRequests,
-  upsertPullRequest,
-  type PullRequestInfo,
-} from "../../src/github/pull-requests.js";
+import { listPromoterPullRequests, upsertPullRequest } from "../../src/github/pull-requests.js";
+import type { PullRequestInfo } from "../../src/promotion/github-facts.js";
 import { testOctokit, useNock } from "../support/nock-github.js";
 
 const API = "https://api.github.com";

@@ -1,41 +1,11 @@
 import nock from "nock";
 import { describe, expect, it } from "vitest";
-import { listInstallationRepositories, readDefaultBranch } from "../../src/github/repositories.js";
+import { readDefaultBranch } from "../../src/github/repositories.js";
 import { testOctokit, useNock } from "../support/nock-github.js";
 
 const API = "https://api.github.com";
 
 useNock();
-
-const repository = (full: string, defaultBranch = "main") => {
-  const [owner, name] = full.split("/") as [string, string];
-  return { name, full_name: full, owner: { login: owner }, default_branch: defaultBranch };
-};
-
-describe("listInstallationRepositories", () => {
-  it("reads every page, 100 repositories a request", async () => {
-    const first = Array.from({ length: 100 }, (_, i) => repository(`acme/live-${i}`));
-    nock(API)
-      .get("/installation/repositories")
-      .query({ per_page: "100" })
-      .reply(
-        200,
-        { total_count: 101, repositories: first },
-        { link: `<${API}/installation/repositories?per_page=100&page=2>; rel="next"` },
-      )
-      .get("/installation/repositories")
-      .query({ per_page: "100", page: "2" })
-      .reply(200, { total_count: 101, repositories: [repository("Acme/Other", "trunk")] });
-    const repositories = await listInstallationRepositories(testOctokit());
-    expect(repositories).toHaveLength(101);
-    expect(repositories[100]).toEqual({
-      owner: "Acme",
-      repo: "Other",
-      fullName: "Acme/Other",
-      defaultBranch: "trunk",
-    });
-  });
-});
 
 describe("readDefaultBranch", () => {
   it("is the repository's default branch", async () => {

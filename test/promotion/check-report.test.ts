@@ -5,6 +5,7 @@ import { scan } from "../../src/iac/scanner.js";
 import type { Dependency, Inventory, Skipped, Warning } from "../../src/iac/types.js";
 import {
   checkReport,
+  conflictProblems,
   invalidConfigReport,
   versionMatrix,
   type CheckFindings,
@@ -448,5 +449,27 @@ describe("invalidConfigReport", () => {
     expect(summary.length).toBeLessThanOrEqual(MAX_OUTPUT);
     expect(summary.length).toBeGreaterThan(MAX_OUTPUT - 300);
     expect(summary.endsWith("… (cut: GitHub keeps at most 65,535 characters)")).toBe(true);
+  });
+});
+
+describe("conflictProblems", () => {
+  it.each([
+    [[], []],
+    [
+      [{ file: "a/main.tf", environments: ["dev", "all"] }],
+      [".github/promoter.yml: a/main.tf is in environments dev and all"],
+    ],
+    [
+      [
+        { file: "a/main.tf", environments: ["dev", "stage", "prod"] },
+        { file: "b/main.tf", environments: ["stage", "prod"] },
+      ],
+      [
+        ".github/promoter.yml: a/main.tf is in environments dev and stage and prod",
+        ".github/promoter.yml: b/main.tf is in environments stage and prod",
+      ],
+    ],
+  ])("%j", (conflicts, expected) => {
+    expect(conflictProblems(conflicts)).toEqual(expected);
   });
 });

@@ -8,7 +8,7 @@ import type { Inventory } from "../../src/iac/types.js";
 import { plan, type Proposal } from "../../src/promotion/plan.js";
 import {
   HOLD_LABEL,
-  MAX_BODY_LENGTH,
+  MAX_PULL_REQUEST_BODY,
   environmentLabel,
   environmentOfLabel,
   metadataComment,
@@ -304,9 +304,9 @@ describe("pullRequestBody", () => {
     const empty = bodyOf(s, "").length;
     const unit = "`<details>` <!-- x --> ```\n<div>\n";
     for (const extra of [0, 3, 7, 11, 20]) {
-      const notes = `${"n".repeat(MAX_BODY_LENGTH - empty - 400 + extra)}${unit.repeat(40)}`;
+      const notes = `${"n".repeat(MAX_PULL_REQUEST_BODY - empty - 400 + extra)}${unit.repeat(40)}`;
       const body = bodyOf(s, notes);
-      expect(body.length).toBeLessThanOrEqual(MAX_BODY_LENGTH);
+      expect(body.length).toBeLessThanOrEqual(MAX_PULL_REQUEST_BODY);
       const html = render(body);
       expect(html.match(/<details/g)).toHaveLength(1);
       expect(html.match(/<\/details>/g)).toHaveLength(1);
@@ -372,11 +372,11 @@ describe("pullRequestBody", () => {
   it("truncates huge release notes so the body stays within GitHub's limit, keeping everything else", () => {
     const s = devUpdate();
     const notes = "- a line of release notes\n".repeat(20_000);
-    expect(notes.length).toBeGreaterThan(MAX_BODY_LENGTH * 2);
+    expect(notes.length).toBeGreaterThan(MAX_PULL_REQUEST_BODY * 2);
     const body = bodyOf(s, notes);
-    expect(body.length).toBeLessThanOrEqual(MAX_BODY_LENGTH);
+    expect(body.length).toBeLessThanOrEqual(MAX_PULL_REQUEST_BODY);
     // Truncation keeps as much as fits: the body is not cut down far below the limit.
-    expect(body.length).toBeGreaterThan(MAX_BODY_LENGTH - 1_000);
+    expect(body.length).toBeGreaterThan(MAX_PULL_REQUEST_BODY - 1_000);
     expect(body).toContain("… (truncated)");
     expect(body).toContain("</details>");
     expect(body).toContain("### Commands");
@@ -388,13 +388,13 @@ describe("pullRequestBody", () => {
     const s = devUpdate();
     const empty = bodyOf(s, "").length;
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: MAX_BODY_LENGTH + 5_000 }), (length) => {
+      fc.property(fc.integer({ min: 1, max: MAX_PULL_REQUEST_BODY + 5_000 }), (length) => {
         const notes = "n".repeat(length);
         const body = bodyOf(s, notes);
-        expect(body.length).toBeLessThanOrEqual(MAX_BODY_LENGTH);
+        expect(body.length).toBeLessThanOrEqual(MAX_PULL_REQUEST_BODY);
         expect(parseMetadata(body)).toEqual(metadataOf(s.proposal));
         // Short enough notes stay whole.
-        if (empty + length + 300 <= MAX_BODY_LENGTH) {
+        if (empty + length + 300 <= MAX_PULL_REQUEST_BODY) {
           expect(body).toContain(`\n${notes}\n`);
           expect(body).not.toContain("(truncated)");
         }
@@ -406,8 +406,8 @@ describe("pullRequestBody", () => {
   it("does not cut a character in two when truncating", () => {
     // Emoji are two UTF-16 code units; one of the two prefixes puts the cut inside one.
     for (const prefix of ["", "a"]) {
-      const body = bodyOf(devUpdate(), prefix + "🚀".repeat(MAX_BODY_LENGTH));
-      expect(body.length).toBeLessThanOrEqual(MAX_BODY_LENGTH);
+      const body = bodyOf(devUpdate(), prefix + "🚀".repeat(MAX_PULL_REQUEST_BODY));
+      expect(body.length).toBeLessThanOrEqual(MAX_PULL_REQUEST_BODY);
       expect(body).toContain("🚀\n\n… (truncated)");
       // No lone surrogate: the body survives a round trip through UTF-8 unchanged.
       expect(Buffer.from(body, "utf8").toString("utf8")).toBe(body);

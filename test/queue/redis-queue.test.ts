@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
@@ -7,7 +7,7 @@ import { Redis } from "ioredis";
 import { pino } from "pino";
 import { Probot } from "probot";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { RedisScheduler } from "../../src/engine/redis-scheduler.js";
+import { RedisScheduler } from "../../src/queue/redis-scheduler.js";
 import { Services } from "../../src/engine/services.js";
 import { promoterApp } from "../../src/index.js";
 import { createQueue } from "../../src/queue/create-queue.js";
@@ -24,13 +24,9 @@ import {
   settlesWithin,
   waitFor,
 } from "./queue-contract.js";
-import {
-  deleteKeys,
-  freePort,
-  redisServerInstalled,
-  startRedis,
-  type TestRedis,
-} from "./redis-server.js";
+import { AppProcess } from "../support/app-process.js";
+import { freePort } from "../support/free-port.js";
+import { deleteKeys, redisServerInstalled, startRedis, type TestRedis } from "./redis-server.js";
 
 /*
  * Against a real Redis: REDIS_URL when set (.ci/run starts one), else a redis-server this file starts on a
@@ -239,7 +235,7 @@ describe.skipIf(!(sharedUrl || installed))(
             });
           },
           log,
-          servicesA,
+          servicesA.repositories,
           { redisUrl: url, redisPrefix: prefix, redis: FAST },
         );
         cleanups.push(() => a.close());
@@ -422,25 +418,21 @@ describe.skipIf(!installed)(title("Redis restarted mid-run", installed, NO_SERVE
     const port = await freePort();
     const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
     const secret = "secret";
-    const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
-      cwd: ROOT,
+    const app = new AppProcess({
+      port,
       env: {
-        PATH: process.env.PATH ?? "",
-        HOME: process.env.HOME ?? "",
         LOG_LEVEL: "fatal",
         APP_ID: "1",
         PRIVATE_KEY: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
         WEBHOOK_SECRET: secret,
-        PORT: String(port),
-        HOST: "127.0.0.1",
         GHE_HOST: `127.0.0.1:${(github.address() as { port: number }).port}`,
         GHE_PROTOCOL: "http",
         REDIS_URL: redis.url,
         PROMOTER_REDIS_PREFIX: `promoter-test-${randomUUID().slice(0, 8)}`,
       },
-      stdio: ["ignore", "ignore", "inherit"],
     });
-    cleanups.push(() => void child.kill("SIGKILL"));
+    app.spawn();
+    cleanups.push(() => app.kill());
     const base = `http://127.0.0.1:${port}`;
     const health = async () => {
       try {
@@ -490,8 +482,7 @@ describe.skipIf(!installed)(title("Redis restarted mid-run", installed, NO_SERVE
     await waitFor(async () => (await health()) === 200, "/healthz to recover", 10_000);
     expect(await deliver("after")).toBe(200);
 
-    child.kill("SIGTERM");
-    const [code] = (await once(child, "exit")) as [number | null];
+    const code = await app.stop();
     expect(code).toBe(0);
   }, 60_000);
 });

@@ -1,7 +1,7 @@
 import nock from "nock";
 import { ProbotOctokit } from "probot";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { GitHubClient } from "../../src/versions/github-tags.js";
+import type { GitHubClient } from "../../src/github/clients.js";
 import { releaseNotes } from "../../src/versions/release-notes.js";
 
 const API = "https://api.github.com";

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import semver from "semver";
 import type { SemVer } from "semver";
 import { describe, expect, expectTypeOf, it } from "vitest";
-import type { UpdateStrategy as ConfiguredStrategy } from "../../src/config/schema.js";
+import type { Config } from "../../src/config/schema.js";
 import {
   parseVersionTag,
   selectTarget,
@@ -22,7 +22,7 @@ function versionOf(tag: string, tagPrefix?: string): SemVer {
 
 describe("UpdateStrategy", () => {
   it("has the same values as updates.strategy in the config", () => {
-    expectTypeOf<UpdateStrategy>().toEqualTypeOf<ConfiguredStrategy>();
+    expectTypeOf<UpdateStrategy>().toEqualTypeOf<Config["updates"]["strategy"]>();
   });
 });
 
