@@ -1,6 +1,6 @@
 import { parseHcl } from "./hcl-parser.js";
 import type { HclDocument } from "./hcl-syntax.js";
-import type { UnitResult } from "./scan-unit.js";
+import { moduleListing, type UnitResult } from "./scan-unit.js";
 import type { SourceFile } from "./types.js";
 
 /**
@@ -42,24 +42,4 @@ export function parseCached(cache: ScanCache, file: SourceFile, keep: boolean): 
     if (keep) cache.documents.set(file.hash, document);
   }
   return document;
-}
-
-/** Whether a path is a Terraform or OpenTofu file: what a local module directory holds. */
-export function isModuleFile(path: string): boolean {
-  return path.endsWith(".tf") || path.endsWith(".tofu");
-}
-
-/**
- * The module files directly in `dir`, one per line, sorted: what a unit that reads a local module
- * records of the directory (`dir/` in its reads), so that a file added to it invalidates the unit.
- */
-export function moduleListing(paths: Iterable<string>, dir: string): string {
-  const prefix = dir === "" ? "" : `${dir}/`;
-  const inDir: string[] = [];
-  for (const path of paths) {
-    if (path.startsWith(prefix) && !path.slice(prefix.length).includes("/") && isModuleFile(path)) {
-      inDir.push(path);
-    }
-  }
-  return inDir.sort().join("\n");
 }

@@ -2,7 +2,6 @@ import { posix } from "node:path";
 import type { HclAttribute, HclBody, HclDocument } from "./hcl-syntax.js";
 import { MAX_SOURCE_FILE_BYTES } from "./limits.js";
 import { addSource, type FoundUsage, type UsageSink } from "./source-usage.js";
-import { moduleListing } from "./scan-cache.js";
 import { parseSourceAddress } from "./source-address.js";
 import { TerragruntEvaluator, toRepoPath, type Value } from "./terragrunt-evaluator.js";
 import { TextIndex } from "./text-index.js";
@@ -226,4 +225,24 @@ export function scanUnit(
   addSource(sink, lineOf(source.declaredAt), source.value);
   readLocalModule(source.value, file.path, 0);
   return result;
+}
+
+/** Whether a path is a Terraform or OpenTofu file: what a local module directory holds. */
+export function isModuleFile(path: string): boolean {
+  return path.endsWith(".tf") || path.endsWith(".tofu");
+}
+
+/**
+ * The module files directly in `dir`, one per line, sorted: what a unit that reads a local module
+ * records of the directory (`dir/` in its reads), so that a file added to it invalidates the unit.
+ */
+export function moduleListing(paths: Iterable<string>, dir: string): string {
+  const prefix = dir === "" ? "" : `${dir}/`;
+  const inDir: string[] = [];
+  for (const path of paths) {
+    if (path.startsWith(prefix) && !path.slice(prefix.length).includes("/") && isModuleFile(path)) {
+      inDir.push(path);
+    }
+  }
+  return inDir.sort().join("\n");
 }

@@ -1,14 +1,15 @@
 import { createEnvironmentMatcher, type Config } from "../config/index.js";
 import { assembleInventory } from "./inventory.js";
 import { posix } from "node:path";
+import { cachedUnitResult, createScanCache, parseCached, type ScanCache } from "./scan-cache.js";
 import {
-  cachedUnitResult,
-  createScanCache,
   isModuleFile,
-  parseCached,
-  type ScanCache,
-} from "./scan-cache.js";
-import { isUnitFile, loadFile, scanUnit, unscannableUnit, type LoadedFile } from "./scan-unit.js";
+  isUnitFile,
+  loadFile,
+  scanUnit,
+  unscannableUnit,
+  type LoadedFile,
+} from "./scan-unit.js";
 import { TextIndex } from "./text-index.js";
 import type { Inventory, SourceFile } from "./types.js";
 
