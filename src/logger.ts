@@ -3,7 +3,7 @@ import { getTransformStream } from "@probot/pino";
 import { pino, type Logger } from "pino";
 
 /** Where credentials can sit in what the app and its libraries log (tokens, keys, auth headers). */
-export const REDACTED_PATHS = [
+const REDACTED_PATHS = [
   "token",
   "*.token",
   "authorization",

@@ -92,7 +92,7 @@ describe("promoter report", () => {
       file: "dev-account/us-east-1/app/main.tf",
       line: 20,
       id: "acme/terraform-aws-iam",
-      reason: "ref main is a branch, not a version tag",
+      reason: "ref main is not a version tag",
     });
     expect(report.warnings).toEqual([
       {
@@ -468,6 +468,22 @@ describe("promoter plan", () => {
         message: '5:1: syntax error: missing "}"; the file is not scanned',
       },
     ]);
+  });
+
+  it("prints the note of an update outside the first environment, and report names it", async () => {
+    const dir = join(import.meta.dirname, "fixtures", "real-world", "not-in-first-environment");
+    const versions = join(mkdtempSync(join(tmpdir(), "promoter-cli-")), "versions.json");
+    temporary.push(join(versions, ".."));
+    writeFileSync(versions, JSON.stringify({ "acme/terraform-aws-waf/web-acl": ["v1.5.0"] }));
+    const note =
+      "not used in dev: stage is the first environment that uses it, so its updates start there";
+    const planned = await run("plan", dir, "--versions", versions);
+    expect(planned.code).toBe(0);
+    expect(planned.stdout).toContain(
+      `  [promoter] stage: acme/terraform-aws-waf/web-acl v1.4.0 → v1.5.0 (update)\n      (${note})\n`,
+    );
+    const reported = await run("report", dir);
+    expect(reported.stdout).toContain(`acme/terraform-aws-waf/web-acl: ${note}`);
   });
 
   it("holds back prod (promotion: manual) once stage runs a newer version", async () => {

@@ -1,4 +1,5 @@
 import type { Inventory } from "../iac/types.js";
+import { chainStartNote, chainStarts } from "../promotion/plan.js";
 
 /** The `--json` document of `promoter report`. */
 export interface ReportJson {
@@ -20,10 +21,13 @@ export interface ReportJson {
   }[];
   skipped: { file: string; line: number; id?: string; reason: string }[];
   warnings: { file: string; message: string }[];
+  /** Dependencies the first environment does not use: where their chain starts, and why (absent when none). */
+  chainStarts?: { dependency: string; environment: string; reason: string }[];
 }
 
 /** The inventory in the report's JSON shape (usages also say where their version literal lives). */
 export function reportJson(inventory: Inventory): ReportJson {
+  const starts = laterChainStarts(inventory);
   return {
     environments: inventory.environments.map((env) => ({
       name: env.name,
@@ -42,7 +46,17 @@ export function reportJson(inventory: Inventory): ReportJson {
     })),
     skipped: inventory.skipped,
     warnings: inventory.warnings,
+    ...(starts.length > 0 && { chainStarts: starts }),
   };
+}
+
+/** Where the chains of dependencies the first environment does not use start. */
+function laterChainStarts(inventory: Inventory) {
+  return chainStarts(inventory).map((start) => ({
+    dependency: start.dependency,
+    environment: start.environment,
+    reason: chainStartNote(start),
+  }));
 }
 
 function table(rows: string[][]): string[] {
@@ -66,6 +80,12 @@ export function reportText(inventory: Inventory): string {
       ]);
       out.push(...table([["DEPENDENCY", "VERSION", "FILES"], ...rows]).map((l) => `  ${l}`));
     }
+    out.push("");
+  }
+  const starts = laterChainStarts(inventory);
+  if (starts.length > 0) {
+    out.push(`Not in the first environment (${starts.length}):`);
+    for (const s of starts) out.push(`  ${s.dependency}: ${s.reason}`);
     out.push("");
   }
   if (inventory.skipped.length > 0) {

@@ -18,6 +18,8 @@ export interface PlanJson {
     to: string;
     reason: "update" | "promotion";
     files: string[];
+    /** Why an update is proposed in an environment other than the first. */
+    note?: string;
   }[];
   deferred: { environment: string; dependency: string; reason: string }[];
   warnings: { file?: string; dependency?: string; message: string }[];
@@ -52,14 +54,17 @@ function planJson(
   versionWarnings: PlanJson["warnings"],
 ): PlanJson {
   return {
-    proposals: result.proposals.map(({ environment, dependency, from, to, reason, files }) => ({
-      environment,
-      dependency,
-      from,
-      to,
-      reason,
-      files,
-    })),
+    proposals: result.proposals.map(
+      ({ environment, dependency, from, to, reason, files, note }) => ({
+        environment,
+        dependency,
+        from,
+        to,
+        reason,
+        files,
+        ...(note === undefined ? {} : { note }),
+      }),
+    ),
     deferred: result.deferred,
     warnings: [
       ...scanned.scan.inventory.warnings,
@@ -77,6 +82,7 @@ function planText(json: PlanJson): string {
     out.push(
       `  [promoter] ${p.environment}: ${p.dependency} ${p.from.join(", ")} → ${p.to} (${p.reason})`,
     );
+    if (p.note !== undefined) out.push(`      (${p.note})`);
     for (const file of p.files) out.push(`      ${file}`);
   }
   if (json.deferred.length > 0) {

@@ -53,5 +53,12 @@ export function updateCommand(args: string[], io: CliIo): number {
   }
   for (const file of verified.files) writeFileSync(join(dir, file.path), file.bytes);
   for (const file of verified.files) io.stdout(`${file.path}\n`);
+  for (const { file, verifier } of verified.verifiers ?? []) {
+    if (verifier !== "hcl2-parser") {
+      io.stderr(
+        `promoter: ${file}: hcl2-parser cannot parse this file (before the edit either); verified with Promoter's parser and a check that only version tokens changed\n`,
+      );
+    }
+  }
   return 0;
 }

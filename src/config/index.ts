@@ -1,19 +1,6 @@
-export {
-  DEFAULT_CONFIG_FILE,
-  configJsonSchema,
-  configSchema,
-  environmentSchema,
-  updatesSchema,
-} from "./schema.js";
-export type {
-  Config,
-  ConfigInput,
-  Environment,
-  PromotionMode,
-  UpdateStrategy,
-  UpdatesConfig,
-} from "./schema.js";
-export { GlobError, compileGlobs, globProblem } from "./glob.js";
+export { DEFAULT_CONFIG_FILE, configJsonSchema, configSchema } from "./schema.js";
+export type { Config, Environment } from "./schema.js";
+export { compileGlobs } from "./glob.js";
 export {
   checkConfigAgainstFiles,
   createEnvironmentMatcher,

@@ -16,7 +16,7 @@ import { quoted } from "./values.js";
 import { DEFAULT_CONFIG_FILE, configSchema, environmentSchema, updatesSchema } from "./schema.js";
 
 /** A real config is a few KiB; a larger file is refused before it is parsed. */
-export const MAX_CONFIG_BYTES = 64 * 1024;
+const MAX_CONFIG_BYTES = 64 * 1024;
 
 /** How many nodes the aliases of the file may stand for (the yaml package's default, said out loud). */
 const MAX_ALIAS_COUNT = 100;

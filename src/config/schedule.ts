@@ -1,7 +1,7 @@
 import { CronExpressionParser } from "cron-parser";
 
 /** The words `updates.schedule` accepts besides cron expressions. */
-export const SCHEDULE_KEYWORDS = ["hourly", "daily", "weekly"] as const;
+const SCHEDULE_KEYWORDS = ["hourly", "daily", "weekly"] as const;
 
 /** Whether a schedule is one of {@link SCHEDULE_KEYWORDS} rather than a cron expression. */
 export function isScheduleKeyword(schedule: string): boolean {

@@ -339,16 +339,8 @@ export const configSchema = z
 
 /** A valid configuration, with every default applied. */
 export type Config = z.output<typeof configSchema>;
-/** A configuration as written in the file, before defaults are applied. */
-export type ConfigInput = z.input<typeof configSchema>;
 /** One environment of {@link Config.environments}. */
 export type Environment = z.output<typeof environmentSchema>;
-/** The `updates` section of a {@link Config}. */
-export type UpdatesConfig = z.output<typeof updatesSchema>;
-/** Which newer version is proposed for a dependency. */
-export type UpdateStrategy = UpdatesConfig["strategy"];
-/** How a version reaches an environment from the previous one. */
-export type PromotionMode = Environment["promotion"];
 
 /** The JSON Schema of the file as a user writes it (defaulted fields are optional). */
 export function configJsonSchema(): Record<string, unknown> {

@@ -2,13 +2,13 @@
 import type { Octokit, RepoRef } from "./repo-ref.js";
 
 /** The check run's name, as it appears in GitHub's checks list. */
-export const CHECK_RUN_NAME = "promoter";
+const CHECK_RUN_NAME = "promoter";
 
 /** GitHub's limit on `output.summary` and `output.text`: 65,535 bytes (documented as characters, enforced in UTF-8 bytes). */
 export const MAX_OUTPUT_BYTES = 65_535;
 
 /** Our cap on `output.title` (GitHub documents none; a title is shown on one line). */
-export const MAX_TITLE_CHARS = 255;
+const MAX_TITLE_CHARS = 255;
 
 /** A finished check. */
 export interface CheckRunReport {

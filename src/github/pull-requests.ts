@@ -23,7 +23,7 @@ interface PullRequestData {
 }
 
 /** Maps GitHub's pull request object to a {@link PullRequestInfo}. */
-export function toPullRequestInfo(pull: PullRequestData): PullRequestInfo {
+function toPullRequestInfo(pull: PullRequestData): PullRequestInfo {
   const merged = pull.merged_at !== null;
   return {
     number: pull.number,

@@ -31,7 +31,7 @@ export interface RepositoryTree {
 }
 
 /** Default number of blob downloads in flight at once. */
-export const DEFAULT_BLOB_CONCURRENCY = 8;
+const DEFAULT_BLOB_CONCURRENCY = 8;
 
 /**
  * The head commit of `branch` and its whole tree: `GET /repos/{owner}/{repo}/git/ref/heads/{branch}`,
@@ -179,7 +179,7 @@ async function fetchBytes(input: string | URL | Request, init?: RequestInit): Pr
  * The bytes of an Octokit answer's `data`: a web stream (`parseSuccessResponseBody: false`), an
  * ArrayBuffer, a typed array or a string.
  */
-export async function bodyBytes(data: unknown): Promise<Buffer> {
+async function bodyBytes(data: unknown): Promise<Buffer> {
   if (typeof data === "string") return Buffer.from(data, "utf8");
   if (data instanceof ArrayBuffer) return Buffer.from(data);
   if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);

@@ -45,7 +45,7 @@ export async function readFromTarball(
 }
 
 /** Reads a gzipped tar stream as {@link readFromTarball} describes. */
-export async function readTarGz(
+async function readTarGz(
   source: Readable,
   wanted: (path: string) => boolean,
 ): Promise<TarballRead> {

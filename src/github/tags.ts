@@ -22,7 +22,7 @@ export interface EtagCache {
 }
 
 /** Default number of pages kept: 1,000 pages of at most 100 tag names each. */
-export const DEFAULT_ETAG_CACHE_SIZE = 1000;
+const DEFAULT_ETAG_CACHE_SIZE = 1000;
 
 /** Creates an {@link EtagCache} that keeps the `max` most recently used pages. */
 export function createEtagCache(max = DEFAULT_ETAG_CACHE_SIZE): EtagCache {
@@ -70,7 +70,7 @@ export interface ListingStats {
   notModified: number;
 }
 
-export const TAGS_PER_PAGE = 100;
+const TAGS_PER_PAGE = 100;
 
 /** Upper bound on pages read (10,000 tags), so that a runaway `link` header cannot loop forever. */
 const MAX_PAGES = 100;

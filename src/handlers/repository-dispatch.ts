@@ -2,7 +2,7 @@ import type { Context } from "probot";
 import type { JobQueue } from "../queue/job-queue.js";
 
 /** The event Patcher's workflows send when a module is released. */
-export const NEW_MODULE_RELEASE = "new_module_release";
+const NEW_MODULE_RELEASE = "new_module_release";
 
 /** `repository_dispatch` of type `new_module_release`: check that repository now. */
 export async function onRepositoryDispatch(

@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import type { Config } from "../config/index.js";
 import { isVersionShaped } from "../versions/version-shape.js";
 import { parseHcl } from "./hcl-parser.js";
+import { dependenciesEditedTogether } from "./inventory.js";
 import { MAX_SOURCE_FILE_BYTES } from "./limits.js";
 import { createScanCache, scan, type ScanCache } from "./scanner.js";
 import { decodedToRawOffsets, sourceFile } from "./source-file.js";
@@ -48,8 +49,12 @@ export function planEdits(
   if (!dependency) {
     return { ok: false, reason: `${dependencyId} is not used in environment ${environment}` };
   }
-  const editable = dependency.usages.filter((u) => u.token && !u.notPromotable);
-  const untouched = dependency.usages.filter((u) => !u.token || u.notPromotable);
+  // Submodules of the same repository whose version is the same literal are edited with it.
+  const usages = dependenciesEditedTogether(env, dependencyId).flatMap(
+    (id) => env.dependencies.find((d) => d.id === id)?.usages ?? [],
+  );
+  const editable = usages.filter((u) => u.token && !u.notPromotable);
+  const untouched = usages.filter((u) => !u.token || u.notPromotable);
   if (editable.length === 0) {
     const reason = untouched[0]?.notPromotable ?? "no usage can be edited";
     return { ok: false, reason: `${dependencyId} cannot be updated in ${environment}: ${reason}` };
@@ -72,7 +77,9 @@ export function planEdits(
   const sorted = [...edits.values()].sort(
     (a, b) => a.file.localeCompare(b.file) || a.start - b.start,
   );
-  const editedVersions = new Set(editable.map((u) => u.version));
+  const editedVersions = new Set(
+    dependency.usages.filter((u) => u.token && !u.notPromotable).map((u) => u.version),
+  );
   const from = dependency.versions.filter((v) => editedVersions.has(v));
   return { ok: true, edits: sorted, from, untouched };
 }
@@ -124,8 +131,20 @@ export function applyEdits(files: readonly SourceFile[], edits: readonly Edit[])
   return changed;
 }
 
-/** The changed files of a verified edit, or why the edit was refused. */
-export type VerifiedEdit = { ok: true; files: SourceFile[] } | { ok: false; reason: string };
+/**
+ * How an edited file was shown to still parse: with hcl2-parser (the reference), or, for a file the
+ * reference cannot parse before the edit either (syntax newer than HCL 2.10, such as Terraform 1.8's
+ * `provider::aws::arn_parse(...)`), with the project's parser and a check that only the version tokens changed.
+ */
+export type Verifier = "hcl2-parser" | "project-parser-and-byte-check";
+
+/**
+ * The changed files of a verified edit, or why the edit was refused. `verifiers` is there when a
+ * file was not verified with hcl2-parser, and says how each file was.
+ */
+export type VerifiedEdit =
+  | { ok: true; files: SourceFile[]; verifiers?: { file: string; verifier: Verifier }[] }
+  | { ok: false; reason: string };
 
 /** The change a plan is meant to make, which verification holds the re-scan to. */
 export interface IntendedChange {
@@ -169,27 +188,65 @@ function describeException(error: unknown): string {
 const number = (n: number) => n.toLocaleString("en-US");
 
 /**
- * Why an edited file cannot be accepted, or undefined when it parses. The project's parser reads it
+ * How an edited file was verified, or why it cannot be accepted. The project's parser reads it
  * first: a file too large or nested too deeply never reaches the reference parser, which is slow on
  * large files (seconds per MiB, blocking the event loop) and overflows its stack on deep ones.
  */
-function whyEditedFileFails({ path, bytes, content }: SourceFile): string | undefined {
+function verifyEditedFile(
+  { path, bytes, content }: SourceFile,
+  original: SourceFile | undefined,
+  edits: readonly Edit[],
+): { failure: string } | { verifier: Verifier } {
   if (bytes.length > MAX_SOURCE_FILE_BYTES) {
-    return `${path} would be ${number(bytes.length)} bytes after the edit, more than the ${number(MAX_SOURCE_FILE_BYTES)} bytes (2 MiB) Promoter verifies`;
+    return {
+      failure: `${path} would be ${number(bytes.length)} bytes after the edit, more than the ${number(MAX_SOURCE_FILE_BYTES)} bytes (2 MiB) Promoter verifies`,
+    };
   }
   const own = parseHcl(content).error;
   if (own) {
     const { line, column } = new TextIndex(content).location(own.offset);
-    return `${path} would no longer parse after the edit: ${line}:${column}: syntax error: ${own.message}`;
+    return {
+      failure: `${path} would no longer parse after the edit: ${line}:${column}: syntax error: ${own.message}`,
+    };
   }
   const reference = parseWithReferenceParser(content);
-  if (!reference.ok) return `${path} would no longer parse after the edit: ${reference.reason}`;
-  return undefined;
+  if (reference.ok) return { verifier: "hcl2-parser" };
+  const failure = `${path} would no longer parse after the edit: ${reference.reason}`;
+  if (!original || parseWithReferenceParser(original.content).ok) return { failure };
+  if (!onlyVersionTokensChanged(original, bytes, edits)) {
+    return { failure: `${failure}, and the edit changes more than version tokens` };
+  }
+  return { verifier: "project-parser-and-byte-check" };
+}
+
+/** Whether `after` is `original`'s bytes with exactly the edits' tokens replaced, each by a version. */
+function onlyVersionTokensChanged(
+  original: SourceFile,
+  after: Buffer,
+  edits: readonly Edit[],
+): boolean {
+  const toRaw = decodedToRawOffsets(original.bytes);
+  const sorted = edits.filter((e) => e.file === original.path).sort((a, b) => a.start - b.start);
+  let before = 0;
+  let now = 0;
+  for (const edit of sorted) {
+    const start = toRaw(edit.start);
+    const end = toRaw(edit.end);
+    if (start === undefined || end === undefined || !isVersionShaped(edit.after)) return false;
+    const kept = original.bytes.subarray(before, start);
+    if (!after.subarray(now, now + kept.length).equals(kept)) return false;
+    now += kept.length;
+    const replacement = Buffer.from(edit.after);
+    if (!after.subarray(now, now + replacement.length).equals(replacement)) return false;
+    now += replacement.length;
+    before = end;
+  }
+  return after.subarray(now).equals(original.bytes.subarray(before));
 }
 
 /**
  * Applies the edits and proves they do exactly what was intended: every edited file still parses
- * with the reference HCL parser, and a re-scan shows the intended usages at the target version and
+ * with the reference HCL parser (or see {@link Verifier}), and a re-scan shows the intended usages at the target version and
  * every other usage, skip and warning of the repository unchanged. Nothing is returned otherwise.
  */
 export function applyVerifiedEdits(
@@ -206,9 +263,12 @@ export function applyVerifiedEdits(
   } catch (error) {
     return { ok: false, reason: `the edit does not apply: ${(error as Error).message}` };
   }
+  const originals = new Map(files.map((f) => [f.path, f]));
+  const verifiers: { file: string; verifier: Verifier }[] = [];
   for (const file of changed) {
-    const failure = whyEditedFileFails(file);
-    if (failure) return { ok: false, reason: failure };
+    const verified = verifyEditedFile(file, originals.get(file.path), edits);
+    if ("failure" in verified) return { ok: false, reason: verified.failure };
+    verifiers.push({ file: file.path, verifier: verified.verifier });
   }
   const replaced = new Map(changed.map((f) => [f.path, f]));
   const after = files.map((f) => replaced.get(f.path) ?? f);
@@ -226,10 +286,16 @@ export function applyVerifiedEdits(
     : undefined;
   const inScope = (file: string) => affected === undefined || affected.has(file);
   const targets = new Map(edits.map((e) => [`${e.file}\0${e.start}`, e.after]));
+  const intendedEnvironment = before.environments.find((e) => e.name === intended.environment);
+  const editedTogether = new Set(
+    intendedEnvironment
+      ? dependenciesEditedTogether(intendedEnvironment, intended.dependencyId)
+      : [intended.dependencyId],
+  );
   const expected = describe(
     before,
     (env, id, usage) =>
-      env === intended.environment && id === intended.dependencyId && usage.token !== undefined
+      env === intended.environment && editedTogether.has(id) && usage.token !== undefined
         ? targets.get(`${usage.token.file}\0${usage.token.start}`)
         : undefined,
     inScope,
@@ -237,7 +303,8 @@ export function applyVerifiedEdits(
   const actual = describe(rescan.inventory, () => undefined, inScope);
   const difference = firstDifference(expected, actual);
   if (difference) return { ok: false, reason: `the re-scan after the edit differs: ${difference}` };
-  return { ok: true, files: changed };
+  const fallback = verifiers.some((v) => v.verifier !== "hcl2-parser");
+  return fallback ? { ok: true, files: changed, verifiers } : { ok: true, files: changed };
 }
 
 /** One line per usage and skip of the units in scope, and per warning, with the version a usage is expected to have. */

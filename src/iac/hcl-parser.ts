@@ -365,7 +365,10 @@ class Parser {
       }
     }
     if (steps.length === 0 && !splat) return expr;
-    if (splat || expr.kind !== "traversal") return this.unsupported(primary.start);
+    if (splat) return this.unsupported(primary.start);
+    if (expr.kind === "call")
+      return { kind: "access", target: expr, steps, start: expr.start, end: this.pos };
+    if (expr.kind !== "traversal") return this.unsupported(primary.start);
     expr = { ...expr, steps: [...expr.steps, ...steps], end: this.pos };
     return expr;
   }

@@ -3,6 +3,8 @@ export type Expr =
   | { kind: "template"; parts: TemplatePart[]; start: number; end: number }
   | { kind: "traversal"; root: string; steps: TraversalStep[]; start: number; end: number }
   | { kind: "call"; name: string; args: Expr[]; start: number; end: number }
+  /** Attribute and index steps on a value that is not a name, e.g. `read_terragrunt_config(...).locals.x`. */
+  | { kind: "access"; target: Expr; steps: TraversalStep[]; start: number; end: number }
   | { kind: "object"; entries: { key: string | Expr; value: Expr }[]; start: number; end: number }
   | { kind: "tuple"; items: Expr[]; start: number; end: number }
   | { kind: "literal"; value: number | boolean | null; start: number; end: number }

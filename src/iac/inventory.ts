@@ -2,7 +2,15 @@ import semver from "semver";
 import type { Config } from "../config/index.js";
 import type { UnitResult } from "./scan-unit.js";
 import type { FoundUsage } from "./source-usage.js";
-import type { Dependency, Inventory, Skipped, Usage, Warning } from "./types.js";
+import type {
+  Dependency,
+  DependencyOrigin,
+  EnvironmentInventory,
+  Inventory,
+  Skipped,
+  Usage,
+  Warning,
+} from "./types.js";
 
 function compareVersions(a: string, b: string): number {
   const va = semver.coerce(a, { includePrerelease: true });
@@ -14,10 +22,42 @@ function compareVersions(a: string, b: string): number {
   return a.localeCompare(b);
 }
 
+/** The repository or registry module a dependency's versions come from. */
+function originKey(origin: DependencyOrigin): string {
+  return origin.type === "git"
+    ? `git ${origin.host}/${origin.owner}/${origin.repo}`
+    : `registry ${origin.host ?? ""}/${origin.namespace}/${origin.name}/${origin.provider}`;
+}
+
+/**
+ * The ids of the dependencies an edit of `id` in `environment` changes: itself, and those whose
+ * version is one of the same literals (see {@link Usage.editedWith}), sorted.
+ */
+export function dependenciesEditedTogether(
+  environment: EnvironmentInventory,
+  id: string,
+): string[] {
+  const group = new Set([id]);
+  const pending = [id];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const dependency = environment.dependencies.find((d) => d.id === next);
+    for (const usage of dependency?.usages ?? []) {
+      for (const other of usage.editedWith ?? []) {
+        if (!group.has(other)) {
+          group.add(other);
+          pending.push(other);
+        }
+      }
+    }
+  }
+  return [...group].sort();
+}
+
 /**
  * Builds the inventory from the results of `units` (in the same order): groups usages per environment
- * and dependency, and marks version literals shared across environments, dependencies or written in a
- * file of another environment as not promotable.
+ * and dependency, and marks version literals shared across environments, by dependencies of different
+ * repositories or written in a file of another environment as not promotable. A literal shared by
+ * submodules of one repository in one environment is edited for all of them (`editedWith`).
  */
 export function assembleInventory(
   config: Config,
@@ -28,15 +68,28 @@ export function assembleInventory(
   const found: { env: string; usage: FoundUsage }[] = [];
   const skipped: Skipped[] = [];
   const warnings = new Map<string, Warning>();
+  // A local module used by several units of an environment yields the same usage (and skip) for each.
+  const seen = new Set<string>();
+  const once = (key: string) => !seen.has(key) && Boolean(seen.add(key));
   results.forEach((result, i) => {
-    const env = envOfFile.get(units[i] as string) as string;
-    for (const usage of result.usages) found.push({ env, usage: { ...usage } });
-    for (const s of result.skipped) skipped.push(s);
+    const unit = units[i] as string;
+    const env = envOfFile.get(unit) as string;
+    for (const usage of result.usages) {
+      const at = usage.token ? `${usage.token.file}\0${usage.token.start}` : "";
+      const key = `usage\0${env}\0${usage.id}\0${usage.file}\0${usage.line}\0${at}`;
+      if (usage.file === unit || once(key)) found.push({ env, usage: { ...usage } });
+    }
+    for (const s of result.skipped) {
+      const key = `skip\0${s.file}\0${s.line}\0${s.id ?? ""}\0${s.reason}`;
+      if (s.file === unit || once(key)) skipped.push(s);
+    }
     for (const w of result.warnings) warnings.set(`${w.file}\0${w.message}`, w);
   });
 
   const tokenEnvs = new Map<string, Set<string>>();
   const tokenDependencies = new Map<string, Set<string>>();
+  const tokenOrigins = new Map<string, DependencyOrigin>();
+  const mixedOrigins = new Set<string>();
   const add = (map: Map<string, Set<string>>, key: string, value: string) => {
     const values = map.get(key) ?? new Set<string>();
     values.add(value);
@@ -47,6 +100,11 @@ export function assembleInventory(
     const key = `${usage.token.file}\0${usage.token.start}`;
     add(tokenEnvs, key, env);
     add(tokenDependencies, key, usage.id);
+    const origin = tokenOrigins.get(key);
+    if (!origin) tokenOrigins.set(key, usage.origin);
+    else if (origin !== usage.origin && originKey(origin) !== originKey(usage.origin)) {
+      mixedOrigins.add(key);
+    }
   }
 
   const environments = new Map(
@@ -55,28 +113,28 @@ export function assembleInventory(
   const environmentNames = config.environments.map((e) => e.name);
   for (const { env, usage } of found) {
     const token = usage.token;
+    let editedWith: string[] | undefined;
     if (token) {
       const key = `${token.file}\0${token.start}`;
       const envs = tokenEnvs.get(key) as Set<string>;
       const dependencies = tokenDependencies.get(key) as Set<string>;
       const tokenEnv = envOfFile.get(token.file);
       const where = `the version is set in ${token.file}:${token.line}`;
+      const oneRepository = !mixedOrigins.has(key);
       if (envs.size > 1) {
         const shared = environmentNames.filter((n) => envs.has(n)).join(", ");
         usage.notPromotable ??= `not promotable per environment: ${where}, shared by environments ${shared}`;
-      } else if (dependencies.size > 1) {
+      } else if (dependencies.size > 1 && !oneRepository) {
         usage.notPromotable ??= `the version is set in ${token.file}:${token.line}, shared by dependencies ${[...dependencies].sort().join(", ")}`;
       } else if (tokenEnv !== undefined && tokenEnv !== env) {
         usage.notPromotable ??= `not promotable per environment: ${where}, a file of environment ${tokenEnv}`;
+      } else if (dependencies.size > 1) {
+        editedWith = [...dependencies].filter((id) => id !== usage.id).sort();
       }
     }
-    if (usage.notPromotable) {
-      skipped.push({
-        file: usage.file,
-        line: usage.line,
-        id: usage.id,
-        reason: usage.notPromotable,
-      });
+    const reason = usage.notPromotable;
+    if (reason && once(`promotable\0${usage.file}\0${usage.line}\0${usage.id}\0${reason}`)) {
+      skipped.push({ file: usage.file, line: usage.line, id: usage.id, reason });
     }
     const deps = environments.get(env) as Map<string, Dependency>;
     let dependency = deps.get(usage.id);
@@ -99,6 +157,7 @@ export function assembleInventory(
     };
     if (token) entry.token = token;
     if (usage.notPromotable) entry.notPromotable = usage.notPromotable;
+    else if (editedWith) entry.editedWith = editedWith;
     dependency.usages.push(entry);
   }
 

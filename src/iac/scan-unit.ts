@@ -1,8 +1,9 @@
 import { posix } from "node:path";
-import type { HclDocument } from "./hcl-syntax.js";
+import type { HclAttribute, HclBody, HclDocument } from "./hcl-syntax.js";
 import { MAX_SOURCE_FILE_BYTES } from "./limits.js";
 import { addSource, type FoundUsage, type UsageSink } from "./source-usage.js";
-import { TerragruntEvaluator } from "./terragrunt-evaluator.js";
+import { parseSourceAddress } from "./source-address.js";
+import { TerragruntEvaluator, toRepoPath, type Value } from "./terragrunt-evaluator.js";
 import { TextIndex } from "./text-index.js";
 import type { Skipped, SourceFile, Warning } from "./types.js";
 
@@ -32,6 +33,9 @@ export function isUnitFile(path: string): boolean {
   );
 }
 
+/** How many local modules deep (a local module using another) module pins are read. */
+const MAX_LOCAL_MODULE_DEPTH = 8;
+
 /** The size in bytes of a file over {@link MAX_SOURCE_FILE_BYTES}; undefined for a file within it. */
 function oversize(file: SourceFile): number | undefined {
   return file.bytes.length > MAX_SOURCE_FILE_BYTES ? file.bytes.length : undefined;
@@ -49,12 +53,39 @@ export function loadFile(file: SourceFile, parse: (file: SourceFile) => HclDocum
     };
   }
   const document = parse(file);
-  if (!document.error) return { document };
-  const { line, column } = new TextIndex(file.content).location(document.error.offset);
+  if (document.error) {
+    const { line, column } = new TextIndex(file.content).location(document.error.offset);
+    return {
+      reason: "does not parse",
+      warning: `${line}:${column}: syntax error: ${document.error.message}; the file is not scanned`,
+    };
+  }
+  const twice = redefinedAttribute(document.body);
+  if (!twice) return { document };
+  const index = new TextIndex(file.content);
+  const { line, column } = index.location(twice.second.start);
+  const first = index.location(twice.first.start).line;
   return {
-    reason: "does not parse",
-    warning: `${line}:${column}: syntax error: ${document.error.message}; the file is not scanned`,
+    reason: `sets the attribute "${twice.second.name}" twice`,
+    warning: `${line}:${column}: the attribute "${twice.second.name}" is set again (first on line ${first}), which HCL rejects (as \`terraform fmt\` would); the file is not scanned`,
   };
+}
+
+/** The first attribute of a body (or of a block in it) set a second time, with the first. */
+function redefinedAttribute(
+  body: HclBody,
+): { first: HclAttribute; second: HclAttribute } | undefined {
+  const seen = new Map<string, HclAttribute>();
+  for (const attribute of body.attributes) {
+    const first = seen.get(attribute.name);
+    if (first) return { first, second: attribute };
+    seen.set(attribute.name, attribute);
+  }
+  for (const block of body.blocks) {
+    const found = redefinedAttribute(block.body);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** The result of a unit whose scan threw: one warning for the file, nothing else. */
@@ -79,6 +110,10 @@ export function scanUnit(
   byPath: Map<string, SourceFile>,
   load: LoadFile,
   sharedIndexOf: (path: string) => TextIndex,
+  moduleFilesIn: (dir: string) => string[] = (dir) =>
+    moduleListing(byPath.keys(), dir)
+      .split("\n")
+      .filter((p) => p !== ""),
 ): UnitResult {
   const result: UnitResult = { hash: file.hash, reads: [], usages: [], skipped: [], warnings: [] };
   const seen = new Set<string>();
@@ -121,15 +156,41 @@ export function scanUnit(
   const name = posix.basename(file.path);
   const scope = evaluator.configScope(file.path, document);
 
-  if (name.endsWith(".tf") || name.endsWith(".tofu")) {
-    for (const block of document.body.blocks) {
+  // Module pins inside repository-local modules count for every unit that uses the local module.
+  const visited = new Set<string>();
+  const readLocalModule = (value: Value, fromFile: string, depth: number): void => {
+    if (value.type !== "string" || depth >= MAX_LOCAL_MODULE_DEPTH) return;
+    const text = value.value.text;
+    if (parseSourceAddress(text).type !== "local") return;
+    const dir = toRepoPath(text.replace(/\/{2,}/g, "/"), posix.dirname(fromFile));
+    if (dir === undefined || visited.has(dir)) return;
+    visited.add(dir);
+    const paths = moduleFilesIn(dir);
+    result.reads.push([`${dir}/`, paths.join("\n")]);
+    for (const path of paths) {
+      if (path === file.path) continue;
+      const moduleDocument = documentOf(path);
+      if (moduleDocument) addModuleBlocks(path, moduleDocument, depth + 1);
+    }
+  };
+  const addModuleBlocks = (path: string, moduleDocument: HclDocument, depth: number): void => {
+    const moduleScope = evaluator.configScope(path, moduleDocument);
+    const moduleSink = path === file.path ? sink : { ...sink, file: path };
+    for (const block of moduleDocument.body.blocks) {
       if (block.type !== "module") continue;
       const source = block.body.attributes.find((a) => a.name === "source");
       if (!source) continue;
       const version = block.body.attributes.find((a) => a.name === "version");
-      const versionValue = version && evaluator.evaluateIn(scope, version.expr);
-      addSource(sink, lineOf(source.start), evaluator.evaluateIn(scope, source.expr), versionValue);
+      const versionValue = version && evaluator.evaluateIn(moduleScope, version.expr);
+      const sourceValue = evaluator.evaluateIn(moduleScope, source.expr);
+      const line = indexOf(path).location(source.start).line;
+      addSource(moduleSink, line, sourceValue, versionValue);
+      readLocalModule(sourceValue, path, depth);
     }
+  };
+
+  if (name.endsWith(".tf") || name.endsWith(".tofu")) {
+    addModuleBlocks(file.path, document, 0);
     return result;
   }
 
@@ -143,6 +204,15 @@ export function scanUnit(
     return result;
   }
 
+  const terraformBlocks = document.body.blocks.filter((b) => b.type === "terraform");
+  if (terraformBlocks.length > 1) {
+    const lines = terraformBlocks.map((b) => lineOf(b.start)).join(", ");
+    result.warnings.push({
+      file: file.path,
+      message: `${terraformBlocks.length} terraform blocks (lines ${lines}): Terragrunt accepts only one; the file's source is not scanned`,
+    });
+    return result;
+  }
   const source = evaluator.effectiveAttribute(scope, document, "terraform", "source");
   if (!source) {
     const unresolved = evaluator.unresolvedIncludes(scope);
@@ -153,5 +223,26 @@ export function scanUnit(
     return result;
   }
   addSource(sink, lineOf(source.declaredAt), source.value);
+  readLocalModule(source.value, file.path, 0);
   return result;
+}
+
+/** Whether a path is a Terraform or OpenTofu file: what a local module directory holds. */
+export function isModuleFile(path: string): boolean {
+  return path.endsWith(".tf") || path.endsWith(".tofu");
+}
+
+/**
+ * The module files directly in `dir`, one per line, sorted: what a unit that reads a local module
+ * records of the directory (`dir/` in its reads), so that a file added to it invalidates the unit.
+ */
+export function moduleListing(paths: Iterable<string>, dir: string): string {
+  const prefix = dir === "" ? "" : `${dir}/`;
+  const inDir: string[] = [];
+  for (const path of paths) {
+    if (path.startsWith(prefix) && !path.slice(prefix.length).includes("/") && isModuleFile(path)) {
+      inDir.push(path);
+    }
+  }
+  return inDir.sort().join("\n");
 }

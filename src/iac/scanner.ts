@@ -1,13 +1,24 @@
 import { createEnvironmentMatcher, type Config } from "../config/index.js";
 import { assembleInventory } from "./inventory.js";
+import { posix } from "node:path";
 import { cachedUnitResult, createScanCache, parseCached, type ScanCache } from "./scan-cache.js";
-import { isUnitFile, loadFile, scanUnit, unscannableUnit, type LoadedFile } from "./scan-unit.js";
+import {
+  isModuleFile,
+  isUnitFile,
+  loadFile,
+  scanUnit,
+  unscannableUnit,
+  type LoadedFile,
+} from "./scan-unit.js";
 import { TextIndex } from "./text-index.js";
 import type { Inventory, SourceFile } from "./types.js";
 
 export { createScanCache, type ScanCache };
 
-const IAC_FILE = /\.(tf|tofu|hcl)$/;
+const IAC_FILE = /(\.(tf|tofu|hcl)|(^|\/)terraform\.tfvars)$/;
+
+/** A pre-0.19 Terragrunt configuration: `terragrunt = { ... }` in terraform.tfvars. */
+const LEGACY_TERRAGRUNT = /^\s*terragrunt\s*=\s*\{/m;
 const SKIPPED_FOLDER = /(^|\/)(\.terraform|\.terragrunt-cache|\.git)\//;
 
 /** A file matched by the globs of more than one environment. */
@@ -22,7 +33,10 @@ export interface ScanResult {
   conflicts: EnvironmentConflict[];
 }
 
-/** Whether a path is a Terraform, OpenTofu or Terragrunt file the scanner looks at. */
+/**
+ * Whether a path is a Terraform, OpenTofu or Terragrunt file the scanner looks at (terraform.tfvars
+ * only to say that a pre-0.19 Terragrunt configuration in it is not read).
+ */
 export function isIacFile(path: string): boolean {
   return IAC_FILE.test(path) && !SKIPPED_FOLDER.test(path);
 }
@@ -74,12 +88,28 @@ export function scan(
     return index;
   };
 
+  // The module files of each directory, for units that use a local module: built on first use.
+  let moduleDirs: Map<string, string[]> | undefined;
+  const moduleFilesIn = (dir: string): string[] => {
+    if (!moduleDirs) {
+      moduleDirs = new Map();
+      for (const path of [...byPath.keys()].filter(isModuleFile).sort()) {
+        const parent = posix.dirname(path) === "." ? "" : posix.dirname(path);
+        const list = moduleDirs.get(parent);
+        if (list) list.push(path);
+        else moduleDirs.set(parent, [path]);
+      }
+    }
+    return moduleDirs.get(dir) ?? [];
+  };
+  const listingOf = (dir: string) => moduleFilesIn(dir).join("\n");
+
   const results = units.map((path) => {
     const file = byPath.get(path) as SourceFile;
-    const cached = cachedUnitResult(cache, file, byPath);
+    const cached = cachedUnitResult(cache, file, byPath, listingOf);
     if (cached) return cached;
     try {
-      const result = scanUnit(file, byPath, load, indexOf);
+      const result = scanUnit(file, byPath, load, indexOf, moduleFilesIn);
       cache.units.set(path, result);
       return result;
     } catch (error) {
@@ -90,5 +120,23 @@ export function scan(
   });
 
   const inventory = assembleInventory(config, units, results, envOfFile);
+  const legacy = [...envOfFile.keys()].filter(
+    (path) =>
+      path.endsWith("terraform.tfvars") &&
+      LEGACY_TERRAGRUNT.test((byPath.get(path) as SourceFile).content),
+  );
+  const [first] = legacy;
+  if (first !== undefined) {
+    const others = legacy.length - 1;
+    const also =
+      others === 0
+        ? ""
+        : ` (and ${others} other terraform.tfvars ${others === 1 ? "file" : "files"})`;
+    inventory.warnings.push({
+      file: first,
+      message: `a pre-0.19 Terragrunt configuration (\`terragrunt = { ... }\` in terraform.tfvars)${also}: this form is not supported; Terragrunt 0.19 and later read terragrunt.hcl`,
+    });
+    inventory.warnings.sort((a, b) => a.file.localeCompare(b.file));
+  }
   return { inventory, conflicts };
 }

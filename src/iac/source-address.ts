@@ -39,7 +39,7 @@ export type SourceAddress =
       provider: string;
       /** Directory inside the module package (after `//`); may be "". */
       subpath: string;
-      /** `namespace/name/provider`, plus the subpath without a leading "modules/". */
+      /** `namespace/name/provider`: one version for the whole module package, whichever submodule is used. */
       id: string;
       /** The address without its `version` query parameter (only `tfr://` addresses have one). */
       source: string;
@@ -86,9 +86,8 @@ export function parseSourceAddress(address: string): SourceAddress {
     if (getter === "git") return parseGit(address, forced[0].length);
     return unsupported(`"${getter}::" sources are not supported`);
   }
-  if (SCP_URL.test(address) || address.startsWith("github.com/")) return parseGit(address, 0);
-  if (address.startsWith("bitbucket.org/")) {
-    return unsupported("Bitbucket sources are not supported");
+  if (SCP_URL.test(address) || SHORTHAND_HOSTS.some((h) => address.startsWith(`${h}/`))) {
+    return parseGit(address, 0);
   }
 
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(address)?.[1]?.toLowerCase();
@@ -98,6 +97,11 @@ export function parseSourceAddress(address: string): SourceAddress {
   if (scheme !== undefined) return unsupported(`"${scheme}://" sources are not supported`);
   return parseRegistry(address);
 }
+
+const AZURE_SSH_HOST = /^(ssh\.dev\.azure\.com|vs-ssh\.visualstudio\.com)$/;
+
+/** Hosts whose bare `host/org/repo/sub` addresses Terraform reads as git repositories. */
+const SHORTHAND_HOSTS = ["github.com", "bitbucket.org"];
 
 /** `user@host:path`, the scp-like ssh syntax. */
 const SCP_URL = /^[^@/:]+@([^@/:]+):(.*)$/;
@@ -135,6 +139,8 @@ function parseGit(address: string, urlStart: number): SourceAddress {
   const subpathSegments = location.shorthand ? [...repoPath.slice(2), ...subdir] : subdir;
 
   const owner = repoSegments.slice(0, -1);
+  // Azure DevOps ssh paths start with the protocol version: `git@ssh.dev.azure.com:v3/org/project/repo`.
+  if (AZURE_SSH_HOST.test(host) && owner[0] === "v3") owner.shift();
   const repo = (repoSegments.at(-1) ?? "").replace(/\.git$/, "");
   if (owner.length === 0 || repo === "") {
     return unsupported(`cannot find the owner and repository in "${address}"`);
@@ -145,6 +151,10 @@ function parseGit(address: string, urlStart: number): SourceAddress {
 
   const query = queryStart === -1 ? undefined : takeParam(address, queryStart, "ref");
   if (query?.duplicate) return unsupported(`more than one "ref" parameter in "${address}"`);
+  if (query?.span?.value.includes("//")) {
+    return unsupported('the "//" of a subdirectory must come before the "?" of the query');
+  }
+  if (query?.span) query.span = withoutTagsPrefix(query.span);
   const subpath = subpathSegments.join("/");
   return {
     type: "git",
@@ -156,6 +166,15 @@ function parseGit(address: string, urlStart: number): SourceAddress {
     source: query?.rest ?? address,
     ...(query?.span && { ref: query.span }),
   };
+}
+
+/** `tags/0.18.0` and `refs/tags/0.18.0` name the tag `0.18.0`: the span covers the tag, the prefix stays as written. */
+function withoutTagsPrefix(span: RefSpan): RefSpan {
+  const prefix = /^(?:refs\/)?tags\//.exec(span.value)?.[0];
+  if (prefix === undefined) return span;
+  const tag = span.value.slice(prefix.length);
+  if (classifyRef(tag) !== "version" || tag.includes("/")) return span;
+  return { value: tag, start: span.start + prefix.length, end: span.end };
 }
 
 interface GitLocation {
@@ -183,7 +202,7 @@ function splitGitUrl(url: string): GitLocation | string {
   const bare = bareHostUrl(url);
   if (bare) {
     const host = bare.host.toLowerCase();
-    return { host, path: bare.path, shorthand: host === "github.com" };
+    return { host, path: bare.path, shorthand: SHORTHAND_HOSTS.includes(host) };
   }
   return `not a git URL: "${url}"`;
 }
@@ -223,6 +242,9 @@ function parseTfr(address: string): SourceAddress {
 
   const query = queryStart === -1 ? undefined : takeParam(address, queryStart, "version");
   if (query?.duplicate) return unsupported(`more than one "version" parameter in "${address}"`);
+  if (query && !query.span && takeParam(address, queryStart, "ref").span) {
+    return unsupported('Terragrunt\'s registry getter (tfr://) reads "version=", not "ref="');
+  }
   return {
     type: "registry",
     ...(host !== "" && { host }),
@@ -245,8 +267,7 @@ function registryModule(parts: string[], subdir: string) {
   if (!REGISTRY_NAME.test(namespace) || !REGISTRY_NAME.test(name)) return undefined;
   if (!REGISTRY_PROVIDER.test(provider)) return undefined;
   const subpath = segments(subdir).join("/");
-  const id = dependencyId(`${namespace}/${name}/${provider}`, subpath);
-  return { namespace, name, provider, subpath, id };
+  return { namespace, name, provider, subpath, id: `${namespace}/${name}/${provider}` };
 }
 
 /**
@@ -279,8 +300,9 @@ function dependencyId(base: string, subpath: string): string {
   return inner === "" ? base : `${base}/${inner}`;
 }
 
+/** The directories of a path; `.` (`//.`, the root of the repository) names none. */
 function segments(path: string): string[] {
-  return path.split("/").filter((s) => s !== "");
+  return path.split("/").filter((s) => s !== "" && s !== ".");
 }
 
 function unsupported(reason: string): SourceAddress {

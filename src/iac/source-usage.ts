@@ -1,3 +1,4 @@
+import { MAX_QUOTED_ADDRESS_LENGTH, oneLine, quoted } from "./reason-text.js";
 import { classifyRef, parseSourceAddress, type RefSpan } from "./source-address.js";
 import type { Value } from "./terragrunt-evaluator.js";
 import type { TextIndex } from "./text-index.js";
@@ -37,7 +38,8 @@ const EXACT_VERSION = /^(\s*=?\s*)(v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A
 /** Records the usage (or the reason it is skipped) of one `source` value declared at `line`. */
 export function addSource(sink: UsageSink, line: number, value: Value, versionValue?: Value): void {
   const { file } = sink;
-  const skip = (reason: string, id?: string): void => {
+  const skip = (why: string, id?: string): void => {
+    const reason = oneLine(why);
     sink.skipped.push(id === undefined ? { file, line, reason } : { file, line, id, reason });
   };
   const add = (usage: FoundUsage, traced: TracedString, span: RefSpan): void => {
@@ -50,7 +52,8 @@ export function addSource(sink: UsageSink, line: number, value: Value, versionVa
   const address = parseSourceAddress(value.value.text);
   if (address.type === "local") return;
   if (address.type === "unsupported") {
-    return skip(`unsupported source "${value.value.text}": ${address.reason}`);
+    const shown = quoted(value.value.text, MAX_QUOTED_ADDRESS_LENGTH);
+    return skip(`unsupported source "${shown}": ${address.reason}`);
   }
 
   const origin: DependencyOrigin =
@@ -71,7 +74,7 @@ export function addSource(sink: UsageSink, line: number, value: Value, versionVa
     if (refKind === "commit")
       return skip(`ref ${ref.value} is a commit SHA, not a version tag`, address.id);
     if (refKind === "branch")
-      return skip(`ref ${ref.value} is a branch, not a version tag`, address.id);
+      return skip(`ref ${quoted(ref.value)} is not a version tag`, address.id);
     return add({ ...base, version: ref.value, usageKind: "git-tag" }, value.value, ref);
   }
   if (address.version) {

@@ -1,6 +1,14 @@
 import { posix } from "node:path";
-import type { Expr, HclAttribute, HclBlock, HclBody, HclDocument } from "./hcl-syntax.js";
+import type {
+  Expr,
+  HclAttribute,
+  HclBlock,
+  HclBody,
+  HclDocument,
+  TraversalStep,
+} from "./hcl-syntax.js";
 import { MAX_EVALUATED_STRING_LENGTH, MAX_EVALUATION_DEPTH } from "./limits.js";
+import { quoted } from "./reason-text.js";
 import { concat, traced, untraced, type TracedString } from "./traced-string.js";
 
 /** A statically evaluated HCL value. `unknown` carries why it cannot be known before run time. */
@@ -402,10 +410,17 @@ export class TerragruntEvaluator {
       }
       case "traversal":
         return this.traverse(expr, scope);
+      case "access":
+        return this.walk(
+          this.evaluate(expr.target, scope),
+          expr.target.kind === "call" ? `${expr.target.name}(…)` : "(…)",
+          expr.steps,
+          scope,
+        );
       case "call":
         return this.call(expr.name, expr.args, scope);
       case "unsupported":
-        return unknown(`\`${expr.text.slice(0, 60)}\` cannot be evaluated statically`);
+        return unknown(`\`${quoted(expr.text)}\` cannot be evaluated statically`);
     }
   }
 
@@ -421,7 +436,13 @@ export class TerragruntEvaluator {
     } else {
       return unknown(`\`${expr.root}\` is not known statically`);
     }
-    let path = expr.root;
+    return this.walk(value, expr.root, steps, scope);
+  }
+
+  /** Follows attribute and index steps from a value, named `written` in reasons. */
+  private walk(from: Value, written: string, steps: TraversalStep[], scope: Scope): Value {
+    let value = from;
+    let path = written;
     for (const step of steps) {
       if (value.type === "unknown") return value;
       const key =
@@ -511,7 +532,11 @@ export class TerragruntEvaluator {
             return str(untraced(`/${repoPath}`));
         }
         const fallback = args.length > 1 ? this.evaluate(args[1] as Expr, scope) : undefined;
-        return fallback ?? unknown(`find_in_parent_folders("${target}") finds no file`);
+        if (fallback) return fallback;
+        const what = target.endsWith(".json")
+          ? "names a JSON Terragrunt configuration, which Promoter does not read"
+          : "finds no file";
+        return unknown(`find_in_parent_folders(${JSON.stringify(quoted(target))}) ${what}`);
       }
       case "dirname":
       case "basename": {
@@ -526,6 +551,11 @@ export class TerragruntEvaluator {
         const document = path === undefined ? undefined : this.repo.document(path);
         if (path === undefined || document === undefined) {
           if (args.length > 1) return this.evaluate(args[1] as Expr, scope);
+          if (value?.endsWith(".json")) {
+            return unknown(
+              `read_terragrunt_config(${JSON.stringify(quoted(value))}) reads a JSON Terragrunt configuration, which Promoter does not read`,
+            );
+          }
           return notString(
             0,
             `read_terragrunt_config(${JSON.stringify(value ?? "?")}) reads no file`,

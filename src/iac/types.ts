@@ -31,6 +31,11 @@ export interface Usage {
   token?: TokenLocation;
   /** Why this usage cannot be edited per environment; absent when it can. */
   notPromotable?: string;
+  /**
+   * The other dependencies of the environment whose version is this same literal: submodules of the
+   * same repository, which an edit of this usage updates with it.
+   */
+  editedWith?: string[];
 }
 
 /** Where a dependency's versions are listed: a git repository's tags, or a module registry. */

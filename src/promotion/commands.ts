@@ -186,7 +186,8 @@ function parsePromote(args: string[]): Command {
   if (!isDependencyId(dependency)) {
     return {
       kind: "invalid",
-      message: `${quote(dependency)} is not a dependency id such as \`acme/terraform-aws-vpc/vpc@v1.4.0\``,
+      // `@v1.4.0` alone has no id before the `@`: quote what was written.
+      message: `${quote(dependency === "" ? target : dependency)} is not a dependency id such as \`acme/terraform-aws-vpc/vpc@v1.4.0\``,
     };
   }
   if (version === undefined) return { kind: "promote", environment, dependency };

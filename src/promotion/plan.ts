@@ -1,8 +1,9 @@
 import type { SemVer } from "semver";
 import { compileGlobs, type Config } from "../config/index.js";
 import { planEdits } from "../iac/edits.js";
+import { dependenciesEditedTogether } from "../iac/inventory.js";
 import type { Dependency, Edit, Inventory, Usage } from "../iac/types.js";
-import { parseVersionTag, selectTarget } from "../versions/strategies.js";
+import { parseVersionTag, releaseLine, selectTarget } from "../versions/strategies.js";
 import { branchNameProblem } from "./branches.js";
 import { PROMOTER_BRANCH_PREFIX } from "./names.js";
 
@@ -36,6 +37,38 @@ export interface Proposal {
   files: string[];
   /** Usages of the dependency in the environment that stay as they are, with why. */
   untouched: Usage[];
+  /** What to know about an `update`: that it is not in the first environment (see {@link chainStarts}), or follows a fork's tag line. */
+  note?: string;
+}
+
+/** A dependency whose chain of environments starts after the first environment, which does not use it. */
+export interface ChainStart {
+  dependency: string;
+  /** The first environment that uses it: its updates are proposed there. */
+  environment: string;
+  /** The environments before it, which do not use it. */
+  unusedIn: string[];
+}
+
+/** The dependencies not used in the first environment, each with the first environment that uses it. */
+export function chainStarts(inventory: Inventory): ChainStart[] {
+  const seen = new Set<string>();
+  const starts: ChainStart[] = [];
+  inventory.environments.forEach((environment, index) => {
+    for (const dependency of environment.dependencies) {
+      if (seen.has(dependency.id)) continue;
+      seen.add(dependency.id);
+      if (index === 0) continue;
+      const unusedIn = inventory.environments.slice(0, index).map((e) => e.name);
+      starts.push({ dependency: dependency.id, environment: environment.name, unusedIn });
+    }
+  });
+  return starts;
+}
+
+/** The sentence saying where a dependency's chain starts and why. */
+export function chainStartNote(start: ChainStart): string {
+  return `not used in ${start.unusedIn.join(", ")}: ${start.environment} is the first environment that uses it, so its updates start there`;
 }
 
 /** A dependency of an environment for which nothing is proposed, and why, when that is worth saying. */
@@ -97,14 +130,20 @@ export function proposalFor(
 }
 
 /**
- * The dependencies whose available versions a plan needs: those of the first environment that are not
- * ignored and have a usage that can be edited. Later environments are promoted to upstream versions,
- * which need no listing.
+ * The dependencies whose available versions a plan needs: those of the first environment that uses
+ * each (usually the first environment) that are not ignored and have a usage that can be edited. Later
+ * environments are promoted to upstream versions, which need no listing.
  */
 export function dependenciesToList(inventory: Inventory, config: Config): Dependency[] {
   const ignored = compileGlobs(config.updates.ignore);
-  return (inventory.environments[0]?.dependencies ?? []).filter(
-    (d) => !ignored(d.id) && d.usages.some((u) => u.token && !u.notPromotable),
+  const later = chainStarts(inventory).map(({ dependency, environment }) =>
+    inventory.environments
+      .find((e) => e.name === environment)
+      ?.dependencies.find((d) => d.id === dependency),
+  );
+  return [...(inventory.environments[0]?.dependencies ?? []), ...later].filter(
+    (d): d is Dependency =>
+      d !== undefined && !ignored(d.id) && d.usages.some((u) => u.token && !u.notPromotable),
   );
 }
 
@@ -113,7 +152,8 @@ export function dependenciesToList(inventory: Inventory, config: Config): Depend
  * dependency id, the config and the app's existing PRs in, proposals out.
  *
  * - The first environment gets an `update` to the version the strategy picks; every usage
- *   in it is brought to that version.
+ *   in it is brought to that version. A dependency the first environment does not use gets its
+ *   `update` in the first environment that uses it, with a note that says so.
  * - Each later environment with `promotion: auto` gets a `promotion` to exactly the version the
  *   environment before it runs, when that is newer than its own.
  * - Nothing is proposed for ignored dependencies, usages that cannot be edited per environment, or
@@ -140,11 +180,13 @@ export function plan(
         pr.state === "closed",
     );
 
+  const startsAt = new Map(chainStarts(inventory).map((start) => [start.dependency, start]));
   const propose = (
     environment: string,
     dependency: Dependency,
     to: string,
     reason: ProposalReason,
+    note?: string,
   ) => {
     const refusal = declined(environment, dependency.id, to);
     if (refusal) {
@@ -158,7 +200,7 @@ export function plan(
     }
     const proposal = proposalFor(inventory, environment, dependency.id, to, reason);
     if ("refused" in proposal) defer(environment, dependency.id, proposal.refused);
-    else if (proposal.edits.length > 0) proposals.push(proposal);
+    else if (proposal.edits.length > 0) proposals.push(note ? { ...proposal, note } : proposal);
   };
 
   inventory.environments.forEach((environment, index) => {
@@ -168,6 +210,17 @@ export function plan(
       if (ignored(dependency.id)) continue;
       const editable = dependency.usages.filter((u) => u.token && !u.notPromotable);
       if (editable.length === 0) continue;
+      const [leader] = dependenciesEditedTogether(environment, dependency.id);
+      if (leader !== undefined && leader !== dependency.id) {
+        const where = editable.find((u) => u.editedWith?.includes(leader))?.token;
+        const literal = where ? ` (the version set in ${where.file}:${where.line})` : "";
+        defer(
+          environment.name,
+          dependency.id,
+          `updated with ${leader}, which shares its version literal${literal}`,
+        );
+        continue;
+      }
       const prefix = prefixOf(dependency.id);
       const parse = (v: string) => parseVersionTag(v, prefix)?.version;
       const current = highest(
@@ -176,7 +229,9 @@ export function plan(
       );
       if (current === undefined) continue;
 
-      if (!previous) {
+      const start = startsAt.get(dependency.id);
+      const startsHere = start?.environment === environment.name;
+      if (!previous || startsHere) {
         const available = versions.get(dependency.id);
         if (!available) continue;
         const target =
@@ -185,12 +240,27 @@ export function plan(
             prerelease: config.updates.prerelease,
             ...(prefix === undefined ? {} : { tagPrefix: prefix }),
           }) ?? (new Set(editable.map((u) => u.version)).size > 1 ? current : undefined);
-        if (target !== undefined) propose(environment.name, dependency, target, "update");
+        if (target !== undefined) {
+          const from = parseVersionTag(current, prefix);
+          const line = from && releaseLine(from, available, prefix);
+          const notes = [
+            ...(startsHere && start ? [chainStartNote(start)] : []),
+            ...(line ? [`follows the "-${line}" line of tags (a fork's own releases)`] : []),
+          ];
+          propose(environment.name, dependency, target, "update", notes.join("; ") || undefined);
+        }
         continue;
       }
 
       const upstream = previous.dependencies.find((d) => d.id === dependency.id);
-      if (!upstream) continue;
+      if (!upstream) {
+        defer(
+          environment.name,
+          dependency.id,
+          `not promoted: ${previous.name}, the environment before, does not use it`,
+        );
+        continue;
+      }
       const upstreamVersions = upstream.versions;
       const upstreamVersion = upstreamVersions.length === 1 ? upstreamVersions[0] : undefined;
       const upstreamSemVer = upstreamVersion === undefined ? undefined : parse(upstreamVersion);

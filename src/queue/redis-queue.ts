@@ -51,7 +51,7 @@ export interface RedisQueueOptions {
 }
 
 /** The BullMQ queue of repository jobs. */
-export const JOBS_QUEUE = "jobs";
+const JOBS_QUEUE = "jobs";
 
 const DEFAULTS = {
   prefix: "promoter",
@@ -119,7 +119,7 @@ export async function closeWorker(
  * starts, so a check asked for while one runs runs after it), or the same job asked for twice (a
  * redelivered webhook) until it has run.
  */
-export function deduplicationOf(job: Job): DeduplicationOptions {
+function deduplicationOf(job: Job): DeduplicationOptions {
   const key = repositoryKey(job);
   if (isCheck(job)) return { id: `check:${key}` };
   return { id: `${job.kind}:${key}:${job.reason}` };

@@ -13,8 +13,8 @@ export interface PeriodicScheduler {
 }
 
 /** The BullMQ queue of the scheduled ticks, and its job scheduler. */
-export const SCHEDULE_QUEUE = "schedule";
-export const SCHEDULER_ID = "scheduled-checks";
+const SCHEDULE_QUEUE = "schedule";
+const SCHEDULER_ID = "scheduled-checks";
 
 export interface RedisSchedulerOptions {
   url: string;

@@ -5,10 +5,10 @@
  */
 
 /** The largest answer read: 5 MiB (a registry's version list or a page of 100 tags is far smaller). */
-export const MAX_ANSWER_BYTES = 5 * 1024 * 1024;
+const MAX_ANSWER_BYTES = 5 * 1024 * 1024;
 
 /** How long a request may take, answer included (ms). */
-export const REQUEST_TIMEOUT_MS = 30_000;
+const REQUEST_TIMEOUT_MS = 30_000;
 
 const MAX_REDIRECTS = 5;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);

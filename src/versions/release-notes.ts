@@ -30,7 +30,7 @@ export interface ReleaseNotesOptions {
  * GitHub rejects PR bodies over 65,536 characters; the release notes get at most this much, leaving
  * room for the rest of the body (title, changed files, promotion chain, metadata).
  */
-export const DEFAULT_RELEASE_NOTES_LENGTH = 40_000;
+const DEFAULT_RELEASE_NOTES_LENGTH = 40_000;
 
 const DEFAULT_MAX_PAGES = 10;
 const TRUNCATED = "\n\n… (truncated)";

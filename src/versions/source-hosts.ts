@@ -12,7 +12,7 @@ import type { GitHubClient } from "../github/clients.js";
 export const GITHUB_API_URL = "https://api.github.com";
 
 /** Base URLs of the registries that `updates.registry` names by keyword. */
-export const REGISTRY_URLS: Readonly<Record<string, string>> = {
+const REGISTRY_URLS: Readonly<Record<string, string>> = {
   terraform: "https://registry.terraform.io",
   opentofu: "https://registry.opentofu.org",
 };

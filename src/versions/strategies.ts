@@ -78,6 +78,8 @@ export function seriesOf(version: SemVer): string {
  *   gaps, 1.x → 3.x when there is no 2.x); when there is none, the same as `next-safe`.
  * - `latest`: the highest candidate.
  *
+ * - A tag of a fork's release line (`v0.107.5-gwrc`, see {@link releaseLine}) moves only along that line.
+ *
  * When several strings name the chosen version (`v1.3.0` and `1.3.0`), the one spelled like `current`
  * (with or without `v`) is returned; the result does not depend on the order of `available`.
  * `current` is read with the same rules as the tags (see {@link parseVersionTag}); when it does not
@@ -90,9 +92,46 @@ export function selectTarget(
 ): string | undefined {
   const from = parseVersionTag(current, options.tagPrefix);
   if (!from) return undefined;
-  const candidates = candidatesAbove(from.version, available, options);
+  const line = releaseLine(from, available, options.tagPrefix);
+  const candidates = candidatesAbove(from.version, available, options).filter(
+    (candidate) => line === undefined || suffixOf(candidate.version) === line,
+  );
   const target = chooseVersion(from.version, candidates, options.strategy);
   return target && spellingOf(target, candidates, from);
+}
+
+/** Pre-release words of upstream's own release process: a tag with one of them is not a fork's line. */
+const PRERELEASE_WORD =
+  /^(alpha|beta|rc|pre|preview|dev|snapshot|canary|nightly|next|m\d*|milestone)/i;
+
+function suffixOf(version: SemVer): string {
+  return version.prerelease.join(".");
+}
+
+/**
+ * The release line a tag follows when its pre-release part is a fork's suffix (`v0.107.5-gwrc`): a
+ * suffix without numbers or pre-release words that tags of other versions carry too. Such a tag
+ * moves only to a newer tag of the same line (`v0.107.6-gwrc`), never to upstream's `v0.107.6`.
+ */
+export function releaseLine(
+  current: VersionTag,
+  available: readonly string[],
+  tagPrefix?: string,
+): string | undefined {
+  const { version } = current;
+  const suffix = suffixOf(version);
+  if (suffix === "" || PRERELEASE_WORD.test(suffix)) return undefined;
+  if (version.prerelease.some((part) => typeof part === "number")) return undefined;
+  const release = `${version.major}.${version.minor}.${version.patch}`;
+  const recurs = available.some((tag) => {
+    const other = parseVersionTag(tag, tagPrefix)?.version;
+    return (
+      other !== undefined &&
+      suffixOf(other) === suffix &&
+      `${other.major}.${other.minor}.${other.patch}` !== release
+    );
+  });
+  return recurs ? suffix : undefined;
 }
 
 /** The tags of `available` naming a version above `current` that may be proposed. */

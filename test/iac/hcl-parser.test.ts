@@ -82,6 +82,13 @@ describe("parseHcl", () => {
       name: "dirname",
       args: [{ kind: "call", name: "find_in_parent_folders", args: [{ kind: "template" }] }],
     });
+    expect(
+      attribute('a = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals.v[0]\n'),
+    ).toMatchObject({
+      kind: "access",
+      target: { kind: "call", name: "read_terragrunt_config" },
+      steps: ["locals", "v", 0],
+    });
     expect(attribute("a = [1, -2.5e3,\n true, null]\n")).toMatchObject({
       kind: "tuple",
       items: [{ value: 1 }, { value: -2500 }, { value: true }, { value: null }],
@@ -211,6 +218,9 @@ const expression: fc.Arbitrary<string> = fc.letrec<{ expr: string }>((tie) => ({
     fc
       .tuple(identifier, fc.array(tie("expr"), { maxLength: 3 }))
       .map(([f, args]) => `${f}(${args.join(", ")})`),
+    fc
+      .tuple(identifier, tie("expr"), identifier)
+      .map(([f, arg, step]) => `${f}(${arg}).locals.${step}[0]`),
     fc.array(tie("expr"), { maxLength: 3 }).map((items) => `[${items.join(", ")}]`),
     fc
       .array(fc.tuple(identifier, tie("expr")), { maxLength: 3 })

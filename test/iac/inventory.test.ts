@@ -13,7 +13,12 @@ function usage(file: string, id: string, version: string, token?: TokenLocation)
     id,
     kind: "git",
     source: `git::https://github.com/${id}.git`,
-    origin: { type: "git", host: "github.com", owner: id.split("/")[0] ?? "", repo: "r" },
+    origin: {
+      type: "git",
+      host: "github.com",
+      owner: id.split("/")[0] ?? "",
+      repo: id.split("/")[1] ?? "",
+    },
     version,
     usageKind: "git-tag",
     token: token ?? { file, start: 10, end: 16, line: 3, column: 5 },

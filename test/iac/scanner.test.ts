@@ -58,6 +58,8 @@ describe("isIacFile", () => {
     expect(isIacFile("dev-a/app/.terragrunt-cache/abc/def/main.tf")).toBe(false);
     expect(isIacFile(".git/x.tf")).toBe(false);
     expect(isIacFile("dev-a/README.md")).toBe(false);
+    expect(isIacFile("dev-a/vpc/terraform.tfvars")).toBe(true);
+    expect(isIacFile("dev-a/vpc/prod.tfvars")).toBe(false);
     expect(isIacFile("dev-a/main.tf.json")).toBe(false);
     expect(isIacFile(".github/promoter.yml")).toBe(false);
   });
@@ -261,10 +263,10 @@ describe("module sources in .tf and .tofu files", () => {
       });
     });
 
-    it(`registry module with a subdirectory (.${ext})`, () => {
+    it(`registry module with a subdirectory: the id is the module's (.${ext})`, () => {
       const content = registryModule("terraform-aws-modules/iam/aws//modules/iam-user", "5.1.0");
       const { inventory } = scanRecord({ [path]: content });
-      expect(idsByEnvironment(inventory).dev).toEqual(["terraform-aws-modules/iam/aws/iam-user"]);
+      expect(idsByEnvironment(inventory).dev).toEqual(["terraform-aws-modules/iam/aws"]);
     });
 
     it(`registry module without a version is skipped (.${ext})`, () => {
@@ -320,7 +322,7 @@ describe("module sources in .tf and .tofu files", () => {
           file: path,
           line: 10,
           id: "acme/terraform-aws-iam/user",
-          reason: "ref main is a branch, not a version tag",
+          reason: "ref main is not a version tag",
         },
         {
           file: path,

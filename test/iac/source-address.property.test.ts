@@ -28,11 +28,14 @@ const subpath = fc
   );
 
 /** Any ref git allows in a query value: no `&`, `#`, `?` or spaces. */
-const ref = fc.string({
-  unit: fc.constantFrom(...alnum, ".", "-", "_", "/", "+", "%"),
-  minLength: 1,
-  maxLength: 20,
-});
+/** A ref; not `tags/…` (read as the tag after it) and without `//` (a subdirectory after the query). */
+const ref = fc
+  .string({
+    unit: fc.constantFrom(...alnum, ".", "-", "_", "/", "+", "%"),
+    minLength: 1,
+    maxLength: 20,
+  })
+  .filter((r) => !r.includes("//") && !/^(refs\/)?tags\//.test(r));
 const version = fc
   .tuple(fc.boolean(), fc.nat(99), fc.nat(99), fc.nat(99))
   .map(([v, a, b, c]) => `${v ? "v" : ""}${a}.${b}.${c}`);
@@ -183,7 +186,7 @@ describe("parseSourceAddress properties: registry", () => {
           name: m.name,
           provider: m.provider,
           subpath: m.subpath,
-          id: expectedId(`${m.namespace}/${m.name}/${m.provider}`, m.subpath),
+          id: `${m.namespace}/${m.name}/${m.provider}`,
           source: address,
         });
         if (parsed.type === "registry") {
@@ -215,7 +218,7 @@ describe("parseSourceAddress properties: registry", () => {
             name: m.name,
             provider: m.provider,
             subpath: m.subpath,
-            id: expectedId(`${m.namespace}/${m.name}/${m.provider}`, m.subpath),
+            id: `${m.namespace}/${m.name}/${m.provider}`,
             source: base + q.without,
             version: { value: current },
           });

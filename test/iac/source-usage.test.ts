@@ -54,7 +54,7 @@ describe("addSource: what is skipped, with why", () => {
       "a git source pinned to a branch",
       written(`${GIT}?ref=main`),
       undefined,
-      "ref main is a branch, not a version tag",
+      "ref main is not a version tag",
     ],
     [
       "a registry source without a version",

@@ -194,6 +194,18 @@ describe("TerragruntEvaluator: what it evaluates", () => {
       "v9",
     ],
     [
+      "read_terragrunt_config(...).locals used directly, without a local",
+      "",
+      `read_terragrunt_config(find_in_parent_folders("env.hcl")).locals.version`,
+      "v9",
+    ],
+    [
+      "a local holding read_terragrunt_config(...).locals",
+      `locals {\n  env = read_terragrunt_config("/env.hcl").locals\n}`,
+      `local.env.version`,
+      "v9",
+    ],
+    [
       "read_terragrunt_config(...) of a path relative to the unit",
       `locals {\n  env = read_terragrunt_config("../../../env.hcl")\n}`,
       `local.env.version_attribute`,
@@ -319,9 +331,9 @@ describe("TerragruntEvaluator: what it refuses, with why", () => {
     ],
     ["an object in a template", `"v\${{ a = "b" }}"`, "a non-string in a template"],
     [
-      "an attribute of a call's result (the parser does not read it)",
-      `read_terragrunt_config("/env.hcl").locals`,
-      '`read_terragrunt_config("/env.hcl").locals` cannot be evaluated statically',
+      "an attribute of a call's result that is not an object",
+      `lower("A").locals`,
+      "`lower(…).locals` is not defined",
     ],
     ["a conditional", `true ? "a" : "b"`, '`true ? "a" : "b"` cannot be evaluated statically'],
   ])("%s", (_name, expression, reason) => {

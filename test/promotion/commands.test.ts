@@ -317,7 +317,7 @@ describe("parseCommand: hostile input", () => {
       "/promote prod @alice",
       {
         kind: "invalid",
-        message: "` ` is not a dependency id such as `acme/terraform-aws-vpc/vpc@v1.4.0`",
+        message: "`@alice` is not a dependency id such as `acme/terraform-aws-vpc/vpc@v1.4.0`",
       },
     ],
     ["an HTML comment before it on the line", "<!-- x --> /promote prod", undefined],

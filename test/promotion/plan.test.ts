@@ -286,4 +286,35 @@ describe("plan: later environments", () => {
     const result = planFor({ "dev-a/vpc/terragrunt.hcl": unit("v1.3.0") }, {});
     expect(result.proposals).toEqual([]);
   });
+
+  it.each([
+    [
+      "starts the chain of a dependency dev does not use at stage, with a note",
+      { "stage-a/vpc/terragrunt.hcl": unit("v1.2.0"), "prod-a/vpc/terragrunt.hcl": unit("v1.1.0") },
+      [`stage ${VPC} v1.2.0→v1.3.0 update`, `prod ${VPC} v1.1.0→v1.2.0 promotion`],
+      [],
+    ],
+    [
+      "holds back, with why, an environment whose previous one does not use the dependency",
+      { "dev-a/vpc/terragrunt.hcl": unit("v1.3.0"), "prod-a/vpc/terragrunt.hcl": unit("v1.1.0") },
+      [],
+      [
+        {
+          environment: "prod",
+          dependency: VPC,
+          reason: "not promoted: stage, the environment before, does not use it",
+        },
+      ],
+    ],
+  ])("%s", (_name, files, proposals, deferred) => {
+    const result = planFor(files, { [VPC]: ["v1.1.0", "v1.2.0", "v1.3.0"] });
+    expect(summary(result)).toEqual(proposals);
+    expect(result.deferred).toEqual(deferred);
+    const notes = result.proposals.filter((p) => p.reason === "update").map((p) => p.note);
+    if (proposals.length > 0) {
+      expect(notes).toEqual([
+        "not used in dev: stage is the first environment that uses it, so its updates start there",
+      ]);
+    }
+  });
 });

@@ -84,7 +84,7 @@ export const command = (repo: string, commentId: number, owner = "acme"): Comman
   issue: { number: 7, isPullRequest: true, author: "promoter[bot]" },
 });
 
-export const moduleReleased = (module: string, tag: string): ModuleReleasedJob => {
+const moduleReleased = (module: string, tag: string): ModuleReleasedJob => {
   const [owner = "", repo = ""] = module.split("/");
   return {
     kind: "module-released",

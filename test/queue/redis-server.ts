@@ -13,7 +13,7 @@ export function redisServerInstalled(): boolean {
 }
 
 /** Whether a Redis answers PING at `port` on loopback. */
-export function pings(port: number): Promise<boolean> {
+function pings(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connectTcp(port, "127.0.0.1");
     const done = (ok: boolean) => {

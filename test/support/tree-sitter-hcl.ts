@@ -132,12 +132,17 @@ function convertExpression(node: Node): Expr {
   if (!first) return unsupported(node);
   const primary = convertPrimary(first);
   if (rest.length === 0) return primary;
-  if (primary.kind !== "traversal") return unsupported(node);
+  if (primary.kind !== "traversal" && primary.kind !== "call") return unsupported(node);
+  const steps: TraversalStep[] = [];
   for (const step of rest) {
     const converted = convertStep(step);
     if (converted === undefined) return unsupported(node);
-    primary.steps.push(converted);
+    steps.push(converted);
   }
+  if (primary.kind === "call") {
+    return { kind: "access", target: primary, steps, start: primary.start, end: node.endIndex };
+  }
+  primary.steps.push(...steps);
   primary.end = node.endIndex;
   return primary;
 }

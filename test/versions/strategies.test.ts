@@ -2,7 +2,7 @@ import fc from "fast-check";
 import semver from "semver";
 import type { SemVer } from "semver";
 import { describe, expect, expectTypeOf, it } from "vitest";
-import type { UpdateStrategy as ConfiguredStrategy } from "../../src/config/schema.js";
+import type { Config } from "../../src/config/schema.js";
 import {
   parseVersionTag,
   selectTarget,
@@ -22,7 +22,7 @@ function versionOf(tag: string, tagPrefix?: string): SemVer {
 
 describe("UpdateStrategy", () => {
   it("has the same values as updates.strategy in the config", () => {
-    expectTypeOf<UpdateStrategy>().toEqualTypeOf<ConfiguredStrategy>();
+    expectTypeOf<UpdateStrategy>().toEqualTypeOf<Config["updates"]["strategy"]>();
   });
 });
 
@@ -204,6 +204,27 @@ const CASES: Case[] = [
     "current pre-release, only older pre-releases",
     { current: "v1.3.0-rc.2", available: ["v1.3.0-rc.1", "v1.3.0-beta.5", "v1.2.0"] },
     { "next-safe": undefined, "next-breaking": undefined, latest: undefined },
+  ),
+  ...forEachStrategy(
+    "a fork's suffixed release line stays on that line",
+    {
+      current: "v0.107.5-gwrc",
+      available: ["v0.107.4-gwrc", "v0.107.5-gwrc", "v0.107.5", "v0.107.6", "v0.107.6-gwrc"],
+    },
+    { "next-safe": "v0.107.6-gwrc", "next-breaking": "v0.107.6-gwrc", latest: "v0.107.6-gwrc" },
+  ),
+  ...forEachStrategy(
+    "a fork's line across series",
+    {
+      current: "v0.107.5-gwrc",
+      available: ["v0.107.5-gwrc", "v0.107.7", "v0.108.0-gwrc", "v0.109.0", "v0.110.1-gwrc"],
+    },
+    { "next-safe": undefined, "next-breaking": "v0.108.0-gwrc", latest: "v0.110.1-gwrc" },
+  ),
+  ...forEachStrategy(
+    "a suffix no other version carries is an ordinary pre-release",
+    { current: "v1.3.0-hotfix", available: ["v1.3.0-hotfix", "v1.3.0", "v1.3.1"] },
+    { "next-safe": "v1.3.1", "next-breaking": "v1.3.1", latest: "v1.3.1" },
   ),
   ...forEachStrategy(
     "pre-release of the next major from 0.x",

@@ -30,7 +30,7 @@ function base64UrlJson(part: string): Record<string, unknown> {
  * `iat` not in the future (60 s of clock drift allowed), `exp` in the future and at most 10 minutes
  * after `iat`. Throws an {@link AuthError} saying what is wrong.
  */
-export function verifyAppJwt(
+function verifyAppJwt(
   jwt: string,
   publicKey: KeyObject,
   appId: number,

@@ -153,7 +153,7 @@ export interface CommitResult {
 }
 
 /** GitHub's timestamp format: ISO 8601 without milliseconds. */
-export function isoNow(date = new Date()): string {
+function isoNow(date = new Date()): string {
   return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 

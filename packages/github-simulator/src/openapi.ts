@@ -58,7 +58,7 @@ const COMPONENT_REF = /^#\/components\//;
  * type (or an `anyOf` with `{ type: "null" }`), `$ref`s to components point into the schema document
  * added to Ajv, and `example`s are dropped.
  */
-export function toJsonSchema(node: Json): Json {
+function toJsonSchema(node: Json): Json {
   if (Array.isArray(node)) return node.map(toJsonSchema);
   if (node === null || typeof node !== "object") return node;
   const source = node as JsonObject;

@@ -31,7 +31,7 @@ function unixSeconds(iso: string): number {
 }
 
 /** The example for `event`/`action`, with repository, sender, installation and organization set. */
-export function basePayload(
+function basePayload(
   world: World,
   event: string,
   action: string | undefined,

@@ -32,7 +32,7 @@ export const APP_PERMISSIONS: Record<string, string> = {
   members: "read",
 };
 
-export const APP_EVENTS = [
+const APP_EVENTS = [
   "create",
   "issue_comment",
   "pull_request",
@@ -77,7 +77,7 @@ export function userJson(world: World, user: SimUser): Json {
   };
 }
 
-export function userJsonByLogin(world: World, login: string): Json {
+function userJsonByLogin(world: World, login: string): Json {
   return userJson(world, world.user(login));
 }
 
@@ -416,7 +416,7 @@ function issueLabels(world: World, repo: SimRepo, issue: SimIssue): Json[] {
 }
 
 /** How GitHub relates a user to a repository in `author_association`. */
-export function authorAssociation(repo: SimRepo, login: string): string {
+function authorAssociation(repo: SimRepo, login: string): string {
   if (login.toLowerCase() === repo.owner.login.toLowerCase()) return "OWNER";
   if (repo.collaborators.has(login.toLowerCase())) return "COLLABORATOR";
   return "NONE";

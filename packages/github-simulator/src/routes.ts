@@ -233,7 +233,7 @@ function emitRefChange(
 }
 
 /** Whether `ref` would be a file where another ref needs a directory, or the reverse. */
-export function refPathConflict(repo: SimRepo, ref: string): boolean {
+function refPathConflict(repo: SimRepo, ref: string): boolean {
   for (const existing of repo.refs.keys())
     if (existing.startsWith(`${ref}/`) || ref.startsWith(`${existing}/`)) return true;
   return false;

@@ -41,7 +41,7 @@ export function examplePayload(event: string, action?: string): Json {
 }
 
 /** `sha256=<hex>`: the HMAC GitHub puts in `X-Hub-Signature-256`. */
-export function signature256(secret: string, body: string): string {
+function signature256(secret: string, body: string): string {
   return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
 }
 
