@@ -326,7 +326,10 @@ describe("module pins inside a repository-local module (real-world/local-module-
           line: 2,
           version: "v0.35.12",
           kind: "git-tag",
-          token: expect.objectContaining({ file: "modules/scheduled-task/main.tf", line: 2 }),
+          token: expect.objectContaining({
+            file: "modules/scheduled-task/main.tf",
+            line: 2,
+          }) as unknown,
           notPromotable: shared,
         },
       ]);
