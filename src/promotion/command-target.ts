@@ -5,8 +5,7 @@
  * it and decides again.
  */
 import type { Config } from "../config/index.js";
-import type { Permission } from "./github-facts.js";
-import type { PullRequestInfo } from "./github-facts.js";
+import type { Permission, PullRequestInfo } from "./github-facts.js";
 import type { DependencyOrigin, Inventory } from "../iac/types.js";
 import { isVersionOf } from "../versions/version-shape.js";
 import { helpText, isDependencyId, type Command } from "./commands.js";
