@@ -1,6 +1,7 @@
 import nock from "nock";
 import { ProbotOctokit } from "probot";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useNock } from "../support/nock-github.js";
 import { createEtagCache, listTags } from "../../src/github/tags.js";
 import type { ListingStats } from "../../src/github/tags.js";
 import type { GitHubClient } from "../../src/github/clients.js";
@@ -34,13 +35,7 @@ const link = (page: number, last: number): string =>
 
 const stats = (): ListingStats => ({ requests: 0, notModified: 0 });
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
+useNock();
 
 describe("listTags", () => {
   it("reads every page, following the link header", async () => {

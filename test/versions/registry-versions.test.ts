@@ -1,5 +1,6 @@
 import nock from "nock";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
+import { useNock } from "../support/nock-github.js";
 import {
   RegistryError,
   RegistryModuleNotFoundError,
@@ -15,14 +16,8 @@ const versions = (...list: string[]) => ({
   ],
 });
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
+useNock();
 beforeEach(() => clearRegistryDiscoveryCache());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
 
 describe("listRegistryVersions", () => {
   it("discovers registry.terraform.io once, then lists the versions", async () => {

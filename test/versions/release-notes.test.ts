@@ -1,6 +1,7 @@
 import nock from "nock";
 import { ProbotOctokit } from "probot";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useNock } from "../support/nock-github.js";
 import type { GitHubClient } from "../../src/github/clients.js";
 import { releaseNotes } from "../../src/versions/release-notes.js";
 
@@ -40,13 +41,7 @@ function releasesPage(page: number, releases: ReleaseFixture[]) {
     .reply(200, releases);
 }
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
+useNock();
 
 describe("releaseNotes", () => {
   it("lists the releases in (from, to], newest first, without drafts", async () => {

@@ -1,6 +1,7 @@
 import nock from "nock";
 import { ProbotOctokit } from "probot";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
+import { useNock } from "../support/nock-github.js";
 import type { DependencyOrigin } from "../../src/iac/types.js";
 import { createEtagCache } from "../../src/github/tags.js";
 import type { GitHubClient } from "../../src/github/clients.js";
@@ -56,14 +57,8 @@ function options(overrides: Partial<ResolveVersionsOptions> = {}) {
   return { options: result, asked, logged: warnings };
 }
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
+useNock();
 beforeEach(() => clearRegistryDiscoveryCache());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
 
 describe("resolveVersions", () => {
   it("lists a module repository once for all the dependencies that use it", async () => {
