@@ -1,6 +1,6 @@
 import { parseHcl } from "./hcl-parser.js";
 import type { HclDocument } from "./hcl-syntax.js";
-import { moduleListing, type UnitResult } from "./scan-unit.js";
+import type { UnitResult } from "./scan-unit.js";
 import type { SourceFile } from "./types.js";
 
 /**
@@ -23,11 +23,13 @@ export function cachedUnitResult(
   cache: ScanCache,
   file: SourceFile,
   byPath: Map<string, SourceFile>,
-  listingOf: (dir: string) => string = (dir) => moduleListing(byPath.keys(), dir),
+  moduleFilesIn: (dir: string) => string[],
 ): UnitResult | undefined {
   const cached = cache.units.get(file.path);
   const unchanged = ([p, h]: [string, string | null]) =>
-    p.endsWith("/") ? listingOf(p.slice(0, -1)) === h : (byPath.get(p)?.hash ?? null) === h;
+    p.endsWith("/")
+      ? moduleFilesIn(p.slice(0, -1)).join("\n") === h
+      : (byPath.get(p)?.hash ?? null) === h;
   if (cached && cached.hash === file.hash && cached.reads.every(unchanged)) {
     return cached;
   }

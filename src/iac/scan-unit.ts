@@ -110,10 +110,7 @@ export function scanUnit(
   byPath: Map<string, SourceFile>,
   load: LoadFile,
   sharedIndexOf: (path: string) => TextIndex,
-  moduleFilesIn: (dir: string) => string[] = (dir) =>
-    moduleListing(byPath.keys(), dir)
-      .split("\n")
-      .filter((p) => p !== ""),
+  moduleFilesIn: (dir: string) => string[],
 ): UnitResult {
   const result: UnitResult = { hash: file.hash, reads: [], usages: [], skipped: [], warnings: [] };
   const seen = new Set<string>();
@@ -228,21 +225,29 @@ export function scanUnit(
 }
 
 /** Whether a path is a Terraform or OpenTofu file: what a local module directory holds. */
-export function isModuleFile(path: string): boolean {
+function isModuleFile(path: string): boolean {
   return path.endsWith(".tf") || path.endsWith(".tofu");
 }
 
 /**
- * The module files directly in `dir`, one per line, sorted: what a unit that reads a local module
- * records of the directory (`dir/` in its reads), so that a file added to it invalidates the unit.
+ * The module files directly in each directory of the repository, sorted, indexed on first use: what a
+ * unit that reads a local module records of its directory (`dir/` in its reads), so that a file added
+ * to it invalidates the unit.
  */
-export function moduleListing(paths: Iterable<string>, dir: string): string {
-  const prefix = dir === "" ? "" : `${dir}/`;
-  const inDir: string[] = [];
-  for (const path of paths) {
-    if (path.startsWith(prefix) && !path.slice(prefix.length).includes("/") && isModuleFile(path)) {
-      inDir.push(path);
+export function moduleFilesByDirectory(
+  byPath: ReadonlyMap<string, unknown>,
+): (dir: string) => string[] {
+  let moduleDirs: Map<string, string[]> | undefined;
+  return (dir) => {
+    if (!moduleDirs) {
+      moduleDirs = new Map();
+      for (const path of [...byPath.keys()].filter(isModuleFile).sort()) {
+        const parent = posix.dirname(path) === "." ? "" : posix.dirname(path);
+        const list = moduleDirs.get(parent);
+        if (list) list.push(path);
+        else moduleDirs.set(parent, [path]);
+      }
     }
-  }
-  return inDir.sort().join("\n");
+    return moduleDirs.get(dir) ?? [];
+  };
 }

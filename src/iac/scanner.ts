@@ -1,11 +1,10 @@
 import { createEnvironmentMatcher, type Config } from "../config/index.js";
 import { assembleInventory } from "./inventory.js";
-import { posix } from "node:path";
 import { cachedUnitResult, createScanCache, parseCached, type ScanCache } from "./scan-cache.js";
 import {
-  isModuleFile,
   isUnitFile,
   loadFile,
+  moduleFilesByDirectory,
   scanUnit,
   unscannableUnit,
   type LoadedFile,
@@ -89,24 +88,11 @@ export function scan(
   };
 
   // The module files of each directory, for units that use a local module: built on first use.
-  let moduleDirs: Map<string, string[]> | undefined;
-  const moduleFilesIn = (dir: string): string[] => {
-    if (!moduleDirs) {
-      moduleDirs = new Map();
-      for (const path of [...byPath.keys()].filter(isModuleFile).sort()) {
-        const parent = posix.dirname(path) === "." ? "" : posix.dirname(path);
-        const list = moduleDirs.get(parent);
-        if (list) list.push(path);
-        else moduleDirs.set(parent, [path]);
-      }
-    }
-    return moduleDirs.get(dir) ?? [];
-  };
-  const listingOf = (dir: string) => moduleFilesIn(dir).join("\n");
+  const moduleFilesIn = moduleFilesByDirectory(byPath);
 
   const results = units.map((path) => {
     const file = byPath.get(path) as SourceFile;
-    const cached = cachedUnitResult(cache, file, byPath, listingOf);
+    const cached = cachedUnitResult(cache, file, byPath, moduleFilesIn);
     if (cached) return cached;
     try {
       const result = scanUnit(file, byPath, load, indexOf, moduleFilesIn);

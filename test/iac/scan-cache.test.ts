@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { cachedUnitResult, createScanCache, parseCached } from "../../src/iac/scan-cache.js";
-import type { UnitResult } from "../../src/iac/scan-unit.js";
+import { moduleFilesByDirectory, type UnitResult } from "../../src/iac/scan-unit.js";
 import type { SourceFile } from "../../src/iac/types.js";
 import { sourceFiles } from "./helpers.js";
 
@@ -62,12 +62,16 @@ describe("cachedUnitResult", () => {
     ],
   ])("when %s: %s", (_, file, present, reused) => {
     const { cache, result } = cacheWithUnit();
-    const found = cachedUnitResult(cache, file, new Map(present));
+    const byPath = new Map(present);
+    const found = cachedUnitResult(cache, file, byPath, moduleFilesByDirectory(byPath));
     expect(found).toBe(reused ? result : undefined);
   });
 
   it("is undefined for a unit never scanned", () => {
-    expect(cachedUnitResult(createScanCache(), unit, new Map([[unit.path, unit]]))).toBeUndefined();
+    const byPath = new Map([[unit.path, unit]]);
+    expect(
+      cachedUnitResult(createScanCache(), unit, byPath, moduleFilesByDirectory(byPath)),
+    ).toBeUndefined();
   });
 });
 
