@@ -1,6 +1,9 @@
 import type { Logger } from "probot";
 import { findOpenPullRequest } from "../github/pull-requests.js";
 import type { Octokit } from "../github/repo-ref.js";
+import { listBranches } from "../github/branches.js";
+import { promotionBranches, sharedPrefix } from "../promotion/branches.js";
+import type { PullRequestInfo } from "../promotion/github-facts.js";
 import {
   promotionFor,
   type PromotionRequest,
@@ -27,8 +30,14 @@ export async function promote(
   const decided = promotionFor(repository.inventory, repository.config, request);
   if (decided.status !== "propose") return decided;
   const { proposal } = decided;
-  // 2. Read the open PR of the proposal's branch: it is updated, never opened twice.
-  const open = await findOpenPullRequest(octokit, target, proposal.key);
+  // 2. Read which of the proposal's branches exist (its current and legacy names share a prefix: one
+  //    listing), then the open PR of one that does: it is updated, never opened twice.
+  const names = promotionBranches(proposal.environment, proposal.dependency);
+  const branches = new Set(await listBranches(octokit, target, sharedPrefix(names)));
+  let open: PullRequestInfo | undefined;
+  for (const branch of names.filter((name) => branches.has(name))) {
+    open ??= await findOpenPullRequest(octokit, target, branch);
+  }
   // 3. Write the proposal as the check would.
   const [outcome] = await writeProposals({
     octokit,
@@ -38,6 +47,7 @@ export async function promote(
     state: repository,
     proposals: [proposal],
     pullRequests: open ? [open] : [],
+    branches,
   });
   if (!outcome) throw new Error("no outcome for the proposal");
   return { status: "written", outcome, proposal };

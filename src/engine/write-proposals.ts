@@ -115,7 +115,7 @@ async function leaveOpenPullRequestAlone(
     await comment(octokit, target, open.number, notice.comment);
     await upsertPullRequest(octokit, target, {
       existing: open,
-      head: proposal.key,
+      head: open.headRef,
       base: target.defaultBranch,
       title: open.title,
       body: notice.body,
@@ -154,11 +154,13 @@ async function writeProposal(
 
   // 2. Read whether the branch exists and whose its commits are: it is moved only when all are the app's.
   //    Without the check's listing, only the branch of the app's open PR is looked up; a new branch costs nothing.
+  //    An open PR on the legacy branch name keeps its branch: it is updated, not opened again.
+  const branch = open?.headRef ?? proposal.key;
   const exists =
-    context.branches?.has(proposal.key) ??
-    (open !== undefined && (await readBranch(octokit, target, proposal.key)) !== undefined);
+    context.branches?.has(branch) ??
+    (open !== undefined && (await readBranch(octokit, target, branch)) !== undefined);
   if (exists) {
-    const foreign = await readForeignCommits(context, proposal.key, appLogin);
+    const foreign = await readForeignCommits(context, branch, appLogin);
     if (foreign.length > 0) {
       return open
         ? leaveOpenPullRequestAlone(context, proposal, open, foreign, appLogin)
@@ -172,7 +174,7 @@ async function writeProposal(
   const modes = new Map(state.entries.map((e) => [e.path, e.mode]));
   const title = pullRequestTitle(proposal);
   const written = await writeCommit(octokit, target, {
-    branch: proposal.key,
+    branch,
     baseCommitSha: state.headSha,
     baseTreeSha: state.treeSha,
     message: title,
@@ -185,9 +187,9 @@ async function writeProposal(
     whenBranchExists: exists ? "move" : "keep",
   });
   if (written.branch === "exists") {
-    const foreign = await readForeignCommits(context, proposal.key, appLogin);
+    const foreign = await readForeignCommits(context, branch, appLogin);
     if (foreign.length > 0) return branchLeftAlone(proposal, foreign);
-    await moveBranch(octokit, target, proposal.key, written.commitSha);
+    await moveBranch(octokit, target, branch, written.commitSha);
   }
   const notes = await notesFor(context, proposal);
   const body = pullRequestBody(proposal, {
@@ -197,7 +199,7 @@ async function writeProposal(
   });
   const pullRequest = await upsertPullRequest(octokit, target, {
     ...(open ? { existing: open } : {}),
-    head: proposal.key,
+    head: branch,
     base: target.defaultBranch,
     title,
     body,

@@ -58,18 +58,113 @@ export function branchNameProblem(name: string): string | undefined {
   return `it contains ${listed}`;
 }
 
+/** The characters an id keeps as they are in a branch name; any other is percent-encoded. */
+const KEPT = /^[A-Za-z0-9._-]$/;
+
+/** `%XX` for each UTF-8 byte of `char`. */
+function percentEncoded(char: string): string {
+  return [...Buffer.from(char, "utf8")]
+    .map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, "0")}`)
+    .join("");
+}
+
 /**
- * Whether `branch` has the form of a promotion branch the app creates, `promoter/<env>/<dependency-id>`
- * for one of `environments`; a dependency id has at least two components (`org/repo`,
- * `namespace/name/provider`).
+ * A dependency id as one component of a branch name: each `/` becomes `+`, and every character other
+ * than letters, digits, `.`, `_` and `-` (so also `+` and `%`) is percent-encoded, as is a `.` that
+ * git would refuse (a leading or trailing one, one before another, or the one of a trailing `.lock`).
+ * Decoding gives the id back, so two ids never share a name.
  */
+function encodedId(dependency: string): string {
+  const flat = dependency
+    .split("/")
+    .map((part) => [...part].map((c) => (KEPT.test(c) ? c : percentEncoded(c))).join(""))
+    .join("+");
+  return flat
+    .replace(/\.(?=\.)/g, "%2E")
+    .replace(/^\./, "%2E")
+    .replace(/\.$/, "%2E")
+    .replace(/\.lock$/, "%2Elock");
+}
+
+/** The id an {@link encodedId} component names, or undefined when `component` is not one. */
+function decodedId(component: string): string | undefined {
+  try {
+    const id = component.split("+").map(decodeURIComponent).join("/");
+    return encodedId(id) === component ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The branch of a dependency's promotion PRs in an environment: `promoter/<env>/<id>` with the id in
+ * one component, its `/` as `+` (`promoter/qa/acme+terraform-aws-vpc+subnets`). Since environment names
+ * hold no `/` and ids are one component, no promotion branch is a path prefix of another, which git
+ * would refuse (`a` and `a/b` cannot both be branches).
+ */
+export function promotionBranch(environment: string, dependency: string): string {
+  return `${PROMOTER_BRANCH_PREFIX}${environment}/${encodedId(dependency)}`;
+}
+
+/**
+ * The branch the app used before {@link promotionBranch}: `promoter/<env>/<dependency-id>` as it is.
+ * Its open PRs are still updated in place, and a merge of one still promotes.
+ */
+export function legacyPromotionBranch(environment: string, dependency: string): string {
+  return `${PROMOTER_BRANCH_PREFIX}${environment}/${dependency}`;
+}
+
+/** The branches a dependency's PRs in an environment may come from: the current form, then the legacy one. */
+export function promotionBranches(environment: string, dependency: string): string[] {
+  return [promotionBranch(environment, dependency), legacyPromotionBranch(environment, dependency)];
+}
+
+/** The longest prefix all `names` start with: one listing of the branches that start with it finds them all. */
+export function sharedPrefix(names: readonly string[]): string {
+  let prefix = names[0] ?? "";
+  for (const name of names) while (!name.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  return prefix;
+}
+
+/** What a promotion branch names: the environment and the dependency, and whether it has the legacy form. */
+export interface PromotionBranch {
+  environment: string;
+  dependency: string;
+  legacy: boolean;
+}
+
+/**
+ * The environment (one of `environments`) and the dependency a branch of the app's form names, in the
+ * current form or the legacy one (a dependency id has at least two components: `org/repo`,
+ * `namespace/name/provider`); undefined for any other branch.
+ */
+export function parsePromotionBranch(
+  branch: string,
+  environments: readonly string[],
+): PromotionBranch | undefined {
+  for (const environment of environments) {
+    const prefix = `${PROMOTER_BRANCH_PREFIX}${environment}/`;
+    if (!branch.startsWith(prefix)) continue;
+    const rest = branch.slice(prefix.length);
+    const parts = rest.split("/");
+    if (parts.length === 1) {
+      const dependency = decodedId(rest);
+      if (
+        dependency !== undefined &&
+        dependency.split("/").every((p) => p !== "") &&
+        rest.includes("+")
+      )
+        return { environment, dependency, legacy: false };
+    } else if (parts.every((part) => part !== "")) {
+      return { environment, dependency: rest, legacy: true };
+    }
+  }
+  return undefined;
+}
+
+/** Whether `branch` has the form of a promotion branch the app creates (or created), for one of `environments`. */
 export function isPromotionBranchName(branch: string, environments: readonly string[]): boolean {
-  return environments.some((env) => {
-    const prefix = `${PROMOTER_BRANCH_PREFIX}${env}/`;
-    if (!branch.startsWith(prefix)) return false;
-    const id = branch.slice(prefix.length).split("/");
-    return id.length >= 2 && id.every((part) => part !== "");
-  });
+  return parsePromotionBranch(branch, environments) !== undefined;
 }
 
 /** A commit of a branch, with who made it (as GitHub links them to accounts). */

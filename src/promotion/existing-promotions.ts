@@ -3,7 +3,8 @@
  * Only the app's own PRs' metadata counts: anyone can write a metadata comment into another PR's body.
  */
 import type { PullRequestInfo } from "./github-facts.js";
-import { proposalKey, type PromotionPullRequest } from "./plan.js";
+import { promotionBranches } from "./branches.js";
+import type { PromotionPullRequest } from "./plan.js";
 import { HOLD_LABEL, parseMetadata, type PromotionMetadata } from "./pull-request-content.js";
 
 /** Whether a PR is one of the app's own: opened by its bot from a branch of the repository itself. */
@@ -24,7 +25,8 @@ export function appPullRequestMetadata(
 ): PromotionMetadata | undefined {
   if (!isAppPullRequest(pr, appLogin)) return undefined;
   const metadata = parseMetadata(pr.body);
-  if (!metadata || pr.headRef !== proposalKey(metadata.env, metadata.dependency)) return undefined;
+  if (!metadata || !promotionBranches(metadata.env, metadata.dependency).includes(pr.headRef))
+    return undefined;
   return metadata;
 }
 

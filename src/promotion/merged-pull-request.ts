@@ -3,7 +3,7 @@
  * environments in; the environment it moved and how to tell what it brought out. Nothing in a PR body
  * counts: what a merge promotes is read from the merge commit's tree.
  */
-import { proposalKey } from "./plan.js";
+import { parsePromotionBranch } from "./branches.js";
 import { environmentOfLabel } from "./pull-request-content.js";
 
 /** A merged pull request as its `pull_request.closed` webhook tells it. */
@@ -30,8 +30,8 @@ export type MergeSource =
   | { kind: "labelled"; environment: string };
 
 /**
- * The app's own PRs are the ones its bot opened from its `promoter/<env>/<dependency>` branch of the
- * repository itself; a PR from a fork promotes nothing (its branch and body are anyone's); another PR
+ * The app's own PRs are the ones its bot opened from one of its promotion branches (current or legacy
+ * form) of the repository itself; a PR from a fork promotes nothing (its branch and body are anyone's); another PR
  * promotes only with a `promoter:<env>` label of a configured environment. Undefined: nothing to promote.
  */
 export function mergeSource(
@@ -41,26 +41,14 @@ export function mergeSource(
 ): MergeSource | undefined {
   if (pullRequest.fromFork) return undefined;
   if (pullRequest.author === appLogin) {
-    const branch = branchOf(pullRequest.headRef, environments);
-    if (branch) return { kind: "app", ...branch };
+    const branch = parsePromotionBranch(pullRequest.headRef, environments);
+    if (branch)
+      return { kind: "app", environment: branch.environment, dependency: branch.dependency };
   }
   const environment = pullRequest.labels
     .map(environmentOfLabel)
     .find((e) => e !== undefined && environments.includes(e));
   return environment === undefined ? undefined : { kind: "labelled", environment };
-}
-
-/** The environment and dependency a `promoter/<env>/<dependency>` branch names, for a configured environment. */
-export function branchOf(
-  headRef: string,
-  environments: readonly string[],
-): { environment: string; dependency: string } | undefined {
-  for (const environment of environments) {
-    const prefix = proposalKey(environment, "");
-    const dependency = headRef.startsWith(prefix) ? headRef.slice(prefix.length) : "";
-    if (dependency !== "") return { environment, dependency };
-  }
-  return undefined;
 }
 
 /**

@@ -4,8 +4,7 @@ import { planEdits } from "../iac/edits.js";
 import { dependenciesEditedTogether } from "../iac/inventory.js";
 import type { Dependency, Edit, Inventory, Usage } from "../iac/types.js";
 import { parseVersionTag, releaseLine, selectTarget } from "../versions/strategies.js";
-import { branchNameProblem } from "./branches.js";
-import { PROMOTER_BRANCH_PREFIX } from "./names.js";
+import { branchNameProblem, promotionBranch } from "./branches.js";
 
 /** Why a proposal exists: a newer version for the first environment, or one promoted from the previous. */
 export type ProposalReason = "update" | "promotion";
@@ -24,7 +23,7 @@ export interface PromotionPullRequest {
 
 /** One intended change: one dependency of one environment to one version, with the edits that make it. */
 export interface Proposal {
-  /** The branch name, which is also the idempotency key: `promoter/<env>/<dependency-id>`. */
+  /** The branch name, which is also the idempotency key: {@link promotionBranch}. */
   key: string;
   environment: string;
   dependency: string;
@@ -86,11 +85,6 @@ export interface Plan {
   deferred: Deferral[];
 }
 
-/** The branch of a proposal: `promoter/<env>/<dependency-id>`. */
-export function proposalKey(environment: string, dependency: string): string {
-  return `${PROMOTER_BRANCH_PREFIX}${environment}/${dependency}`;
-}
-
 /** The configured monorepo tag prefix of a dependency, if any. */
 export function tagPrefixFor(config: Config): (id: string) => string | undefined {
   const entries = Object.entries(config.updates.tagPrefix).map(
@@ -107,7 +101,7 @@ export function proposalFor(
   to: string,
   reason: ProposalReason,
 ): Proposal | { refused: string } {
-  const key = proposalKey(environment, dependency);
+  const key = promotionBranch(environment, dependency);
   const badName = branchNameProblem(key);
   if (badName) {
     return {

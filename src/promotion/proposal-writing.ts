@@ -7,7 +7,12 @@
 import type { Config } from "../config/index.js";
 import type { PullRequestInfo } from "./github-facts.js";
 import type { DependencyOrigin, Inventory } from "../iac/types.js";
-import { isAppCommit, isPromotionBranchName, type CommitAuthorship } from "./branches.js";
+import {
+  isAppCommit,
+  isPromotionBranchName,
+  promotionBranches,
+  type CommitAuthorship,
+} from "./branches.js";
 import type { WriteOutcome } from "./check-report.js";
 import { code } from "./markdown.js";
 import { PROMOTER_LABEL_PREFIX } from "./names.js";
@@ -29,14 +34,22 @@ const sameList = (a: readonly string[], b: readonly string[]) =>
 const shortShas = (commits: readonly { sha: string }[]) =>
   commits.map((c) => c.sha.slice(0, 7)).join(", ");
 
-/** The open PR from the proposal's branch; a fork's branch of the same name is not this branch. */
+/**
+ * The open PR from the proposal's branch, or else from its legacy branch (opened before the branch
+ * naming changed: it is updated in place, not opened again); a fork's branch of the same name is not
+ * this branch.
+ */
 export function openPullRequestOf(
-  proposal: Pick<Proposal, "key">,
+  proposal: Pick<Proposal, "environment" | "dependency">,
   pullRequests: readonly PullRequestInfo[],
 ): PullRequestInfo | undefined {
-  return pullRequests.find(
-    (pr) => pr.state === "open" && !pr.fromFork && pr.headRef === proposal.key,
-  );
+  for (const branch of promotionBranches(proposal.environment, proposal.dependency)) {
+    const open = pullRequests.find(
+      (pr) => pr.state === "open" && !pr.fromFork && pr.headRef === branch,
+    );
+    if (open) return open;
+  }
+  return undefined;
 }
 
 /**

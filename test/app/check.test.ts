@@ -117,12 +117,12 @@ describe("a scheduled check", () => {
     mockTags("acme", "terraform-aws-sqs", ["v0.8.0", "v0.8.2", "v0.9.0"]);
     mockPullRequests(fixture);
     mockProposalWrite(fixture, bodies, {
-      branch: "promoter/dev/acme/terraform-aws-sqs",
+      branch: "promoter/dev/acme+terraform-aws-sqs",
       module: "terraform-aws-sqs",
       number: 11,
     });
     mockProposalWrite(fixture, bodies, {
-      branch: "promoter/dev/acme/terraform-aws-vpc/vpc",
+      branch: "promoter/dev/acme+terraform-aws-vpc+vpc",
       module: "terraform-aws-vpc",
       number: 12,
       label: false,
@@ -164,13 +164,13 @@ describe("a scheduled check", () => {
       parents: [fixture.headSha],
     });
     expect(bodies.one("ref")).toEqual({
-      ref: "refs/heads/promoter/dev/acme/terraform-aws-sqs",
+      ref: "refs/heads/promoter/dev/acme+terraform-aws-sqs",
       sha: "commit-11",
     });
     const pull = bodies.one<{ title: string; head: string; base: string; body: string }>("pull");
     expect(pull).toMatchObject({
       title: "[promoter] dev: acme/terraform-aws-sqs v0.8.0 → v0.8.2",
-      head: "promoter/dev/acme/terraform-aws-sqs",
+      head: "promoter/dev/acme+terraform-aws-sqs",
       base: "main",
     });
     expect(pull.body).toContain("| `dev/sqs/terragrunt.hcl` | 2 | `v0.8.0` | `v0.8.2` |");
@@ -317,7 +317,7 @@ describe("an existing promotion PR", () => {
     body: `old body\n\n${metadataComment({ v: 1, env: "dev", dependency: "acme/terraform-aws-sqs", from: ["v0.8.0"], to })}`,
     merge_commit_sha: null,
     head: {
-      ref: "promoter/dev/acme/terraform-aws-sqs",
+      ref: "promoter/dev/acme+terraform-aws-sqs",
       sha: "branch-head",
       repo: { full_name: "acme/live" },
     },
@@ -349,21 +349,21 @@ describe("an existing promotion PR", () => {
       ...existing("v0.8.1", 22),
       user: { login: "mallory" },
       head: {
-        ref: "promoter/dev/acme/terraform-aws-sqs",
+        ref: "promoter/dev/acme+terraform-aws-sqs",
         sha: "f",
         repo: { full_name: "mallory/live" },
       },
     };
     readWithSqsRelease(fixture, ["v0.8.0", "v0.8.1"], [fork]);
     mockProposalWrite(fixture, bodies, {
-      branch: "promoter/dev/acme/terraform-aws-sqs",
+      branch: "promoter/dev/acme+terraform-aws-sqs",
       module: "terraform-aws-sqs",
       number: 23,
     });
     mockCheckRun(fixture, bodies);
     await app.receive("repository_dispatch", dispatch());
     expect(app.errors).toEqual([]);
-    expect(bodies.one<{ head: string }>("pull").head).toBe("promoter/dev/acme/terraform-aws-sqs");
+    expect(bodies.one<{ head: string }>("pull").head).toBe("promoter/dev/acme+terraform-aws-sqs");
   });
 
   it("declines nothing when a person's closed PR carries metadata: only the app's PRs count", async () => {
@@ -375,14 +375,14 @@ describe("an existing promotion PR", () => {
       state: "closed",
       user: { login: "mallory" },
       head: {
-        ref: "promoter/dev/acme/terraform-aws-sqs",
+        ref: "promoter/dev/acme+terraform-aws-sqs",
         sha: "m",
         repo: { full_name: "acme/live" },
       },
     };
     readWithSqsRelease(fixture, ["v0.8.0", "v0.8.1"], [forged]);
     mockProposalWrite(fixture, bodies, {
-      branch: "promoter/dev/acme/terraform-aws-sqs",
+      branch: "promoter/dev/acme+terraform-aws-sqs",
       module: "terraform-aws-sqs",
       number: 25,
     });
@@ -425,9 +425,9 @@ describe("an existing promotion PR", () => {
     readWithSqsRelease(fixture, ["v0.8.0", "v0.8.1", "v0.8.3"], [existing("v0.8.1")]);
     const repo = "/repos/acme/live";
     // The check's listing shows the branch: no request to read it.
-    mockBranches(fixture, ["promoter/dev/acme/terraform-aws-sqs"]);
+    mockBranches(fixture, ["promoter/dev/acme+terraform-aws-sqs"]);
     nock(API)
-      .get(`${repo}/compare/${fixture.headSha}...promoter%2Fdev%2Facme%2Fterraform-aws-sqs`)
+      .get(`${repo}/compare/${fixture.headSha}...promoter%2Fdev%2Facme%2Bterraform-aws-sqs`)
       .reply(200, {
         commits: [
           {
@@ -447,7 +447,7 @@ describe("an existing promotion PR", () => {
       .post(`${repo}/git/refs`)
       .reply(422, { message: "Reference already exists" })
       .patch(
-        `${repo}/git/refs/heads%2Fpromoter%2Fdev%2Facme%2Fterraform-aws-sqs`,
+        `${repo}/git/refs/heads%2Fpromoter%2Fdev%2Facme%2Bterraform-aws-sqs`,
         bodies.as("forcePush"),
       )
       .reply(200, {})
@@ -483,9 +483,9 @@ describe("an existing promotion PR", () => {
     readWithSqsRelease(fixture, ["v0.8.0", "v0.8.1", "v0.8.3"], [existing("v0.8.1")]);
     const repo = "/repos/acme/live";
     // The check's listing shows the branch: no request to read it.
-    mockBranches(fixture, ["promoter/dev/acme/terraform-aws-sqs"]);
+    mockBranches(fixture, ["promoter/dev/acme+terraform-aws-sqs"]);
     nock(API)
-      .get(`${repo}/compare/${fixture.headSha}...promoter%2Fdev%2Facme%2Fterraform-aws-sqs`)
+      .get(`${repo}/compare/${fixture.headSha}...promoter%2Fdev%2Facme%2Bterraform-aws-sqs`)
       .reply(200, {
         commits: [
           {
@@ -536,7 +536,7 @@ describe("GitHub failing", () => {
     mockPullRequests(fixture);
     nock(API).post("/repos/acme/live/labels").reply(502, "Bad Gateway");
     mockProposalWrite(fixture, bodies, {
-      branch: "promoter/dev/acme/terraform-aws-sqs",
+      branch: "promoter/dev/acme+terraform-aws-sqs",
       module: "terraform-aws-sqs",
       number: 31,
     });
@@ -571,7 +571,7 @@ describe("GitHub failing", () => {
       .post(`${repo}/git/trees`)
       .reply(500, { message: "Server Error" });
     mockProposalWrite(fixture, bodies, {
-      branch: "promoter/dev/acme/terraform-aws-vpc/vpc",
+      branch: "promoter/dev/acme+terraform-aws-vpc+vpc",
       module: "terraform-aws-vpc",
       number: 41,
       label: false,
@@ -657,7 +657,7 @@ describe("a write failing for a reason that is not an HTTP answer", () => {
       }),
       merge_commit_sha: null,
       head: {
-        ref: "promoter/dev/acme/terraform-aws-sqs",
+        ref: "promoter/dev/acme+terraform-aws-sqs",
         sha: "branch-head",
         repo: { full_name: "acme/live" },
       },
@@ -672,48 +672,6 @@ describe("a write failing for a reason that is not an HTTP answer", () => {
     expect(bodies.one<{ output: { summary: string } }>("checkRun").output.summary).toContain(
       "- dev: `acme/terraform-aws-sqs` → `v0.8.1`: the app's login is not known",
     );
-  });
-});
-
-describe("a dependency id that cannot be a branch name", () => {
-  it("is held back with the reason at every check, and nothing is written or failed", async () => {
-    const app = testApp();
-    const fixture = live({
-      "dev/odd/terragrunt.hcl": `terraform {
-  source = "git::https://github.com/acme/terraform-aws-odd.git//modules/my module..v2?ref=v1.0.0"
-}
-`,
-    });
-    for (let check = 1; check <= 2; check++) {
-      const bodies = capture();
-      mockRepositoryRead(
-        fixture,
-        check === 1 ? [".github/promoter.yml", ...IAC, "dev/odd/terragrunt.hcl"] : [],
-      );
-      mockTags("acme", "terraform-aws-vpc", ["v1.0.0"], `"vpc-${check}"`);
-      mockTags("acme", "terraform-aws-sqs", ["v0.8.0"], `"sqs-${check}"`);
-      mockTags("acme", "terraform-aws-odd", ["v1.0.0", "v1.1.0"], `"odd-${check}"`);
-      mockPullRequests(fixture);
-      mockCheckRun(fixture, bodies);
-      await app.receive(
-        "repository_dispatch",
-        webhook(
-          "repository_dispatch",
-          undefined,
-          { owner: "acme", repo: "live" },
-          { action: "new_module_release" },
-        ),
-      );
-      expect(app.errors).toEqual([]);
-      const run = bodies.one<{ conclusion: string; output: { title: string; text: string } }>(
-        "checkRun",
-      );
-      expect(run.conclusion).toBe("success");
-      expect(run.output.title).toBe("Up to date");
-      expect(run.output.text).toContain(
-        '- dev: `acme/terraform-aws-odd/my module..v2`: v1.1.0 cannot be proposed: the id cannot be part of a git branch name (it contains a space and "..")',
-      );
-    }
   });
 });
 
@@ -812,7 +770,7 @@ describe("the app's branches and a person's", () => {
     mockTags("acme", "terraform-aws-vpc", ["v1.0.0"]);
     mockTags("acme", "terraform-aws-sqs", ["v0.8.0", "v0.8.1"]);
     mockPullRequests(fixture);
-    const branch = "promoter/dev/acme/terraform-aws-sqs";
+    const branch = "promoter/dev/acme+terraform-aws-sqs";
     nock(API)
       .post(`${repo}/labels`)
       .reply(201, {})
@@ -842,7 +800,7 @@ describe("the app's branches and a person's", () => {
     mockTags("acme", "terraform-aws-vpc", ["v1.0.0"]);
     mockTags("acme", "terraform-aws-sqs", ["v0.8.0", "v0.8.1"]);
     mockPullRequests(fixture);
-    const branch = "promoter/dev/acme/terraform-aws-sqs";
+    const branch = "promoter/dev/acme+terraform-aws-sqs";
     mockBranches(fixture, [branch]);
     // No label, tree, commit or ref: the comparison alone decides.
     nock(API)
@@ -864,7 +822,7 @@ describe("the app's branches and a person's", () => {
     mockTags("acme", "terraform-aws-vpc", ["v1.0.0"]);
     mockTags("acme", "terraform-aws-sqs", ["v0.8.0", "v0.8.1"]);
     mockPullRequests(fixture);
-    const branch = "promoter/dev/acme/terraform-aws-sqs";
+    const branch = "promoter/dev/acme+terraform-aws-sqs";
     nock(API)
       .post(`${repo}/labels`)
       .reply(201, {})
@@ -901,7 +859,7 @@ describe("the app's branches and a person's", () => {
     mockRepositoryRead(fixture, [".github/promoter.yml", ...IAC]);
     mockTags("acme", "terraform-aws-vpc", ["v1.0.0"]);
     mockTags("acme", "terraform-aws-sqs", ["v0.8.0", "v0.8.1"]);
-    const branch = "promoter/dev/acme/terraform-aws-sqs";
+    const branch = "promoter/dev/acme+terraform-aws-sqs";
     // Even with metadata in its body: only the app's own PRs are the app's.
     const body = metadataComment({
       v: 1,

@@ -124,8 +124,7 @@ describe("/promote", () => {
       "prod/vpc/terragrunt.hcl",
     ]);
     nock(API)
-      .get(`${repo}/pulls`)
-      .query({ head: `acme:promoter/prod/${VPC}`, state: "open" })
+      .get(`${repo}/git/matching-refs/heads%2Fpromoter%2Fprod%2Facme`)
       .reply(200, [])
       .post(`${repo}/labels`)
       .reply(201, {})
@@ -148,7 +147,9 @@ describe("/promote", () => {
     expect(bodies.one("tree")).toMatchObject({
       tree: [{ path: "prod/vpc/terragrunt.hcl", content: vpc("v1.1.0") }],
     });
-    expect(bodies.one("ref")).toMatchObject({ ref: `refs/heads/promoter/prod/${VPC}` });
+    expect(bodies.one("ref")).toMatchObject({
+      ref: "refs/heads/promoter/prod/acme+terraform-aws-vpc+vpc",
+    });
     expect(bodies.one<{ body: string }>("reply").body).toBe(
       `@alice Opened #12 to promote \`${VPC}\` \`v1.1.0\` to prod.`,
     );

@@ -1,6 +1,7 @@
 import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { blobSha } from "../../src/iac/blob-sha.js";
+import { promotionBranch, promotionBranches, sharedPrefix } from "../../src/promotion/branches.js";
 import {
   metadataComment,
   parseMetadata,
@@ -75,7 +76,7 @@ function mockMergeRead(fixture: RepoFixture, unread: string[] = []) {
   return scope;
 }
 
-/** A new promotion PR: lookup, label, tree, commit, ref, release notes, PR, its labels. */
+/** A new promotion PR: its branches' lookup, label, tree, commit, ref, release notes, PR, its labels. */
 function mockPromotionWrite(
   bodies: ReturnType<typeof capture>,
   {
@@ -86,10 +87,9 @@ function mockPromotionWrite(
     label = true,
   }: { environment: string; dependency: string; module: string; number: number; label?: boolean },
 ) {
-  const branch = `promoter/${environment}/${dependency}`;
+  const prefix = sharedPrefix(promotionBranches(environment, dependency));
   const scope = nock(API)
-    .get(`${repo}/pulls`)
-    .query({ head: `acme:${branch}`, state: "open" })
+    .get(`${repo}/git/matching-refs/${encodeURIComponent(`heads/${prefix}`)}`)
     .reply(200, []);
   if (label) scope.post(`${repo}/labels`, bodies.as("label")).reply(201, {});
   scope
@@ -155,7 +155,7 @@ function merged(labels: string[], metadata?: PromotionMetadata, from: MergedFrom
       ...pr.head,
       ref:
         from.head ??
-        (byApp && metadata ? `promoter/${metadata.env}/${metadata.dependency}` : "changes"),
+        (byApp && metadata ? promotionBranch(metadata.env, metadata.dependency) : "changes"),
       repo: from.fork ? fork : repository,
     },
     base: { ...pr.base, ref: "main", repo: repository },

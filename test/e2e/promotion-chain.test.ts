@@ -56,6 +56,10 @@ function liveFiles(
   return files;
 }
 
+/** A Terraform module call of acme's net repository: at its root, or a subdirectory of it. */
+const netModule = (subdir: string, version = "v1.0.0") =>
+  `module "net" {\n  source = "git::https://github.com/acme/terraform-aws-net.git${subdir}?ref=${version}"\n}\n`;
+
 const LATIN1_UNIT = "dev/elb/terragrunt.hcl";
 /** A unit written in ISO-8859-1, with CRLF line ends: bytes that are not UTF-8 around the token. */
 const latin1Unit = (version: string) =>
@@ -66,8 +70,8 @@ const latin1Unit = (version: string) =>
 
 /** Alice's branches under promoter/: one of the app's form with a proposal's name, a stray one, a free one. */
 const PEOPLES_BRANCHES = [
-  "promoter/dev/acme/terraform-aws-ecs/ecs",
-  "promoter/dev/acme/terraform-aws-old/old",
+  "promoter/dev/acme+terraform-aws-ecs+ecs",
+  "promoter/dev/acme+terraform-aws-old+old",
   "promoter/rename-environments-wip",
 ];
 
@@ -115,6 +119,8 @@ beforeAll(async () => {
   moduleRepository("elb", ["v1.0.0", "v1.0.1"]);
   moduleRepository("ecs", ["v1.0.0", "v1.1.0"]);
   moduleRepository("rds", ["v1.0.0"]);
+  moduleRepository("net", ["v1.0.0"]);
+  moduleRepository("lb", ["v1.0.0"]);
   simulator.createRepository(installation, "acme/live-chain", {
     files: liveFiles(CHAIN, ["dev", "stage", "prod"], { vpc: "v1.0.0", sqs: "v0.8.0" }),
   });
@@ -157,6 +163,16 @@ beforeAll(async () => {
       { "NOTES.md": "work in progress\n" },
       { by: "alice" },
     );
+  simulator.createRepository(installation, "acme/live-nested", {
+    files: {
+      ...liveFiles(TWO, ["dev", "stage"], {}),
+      "dev/net/main.tf": netModule(""),
+      "dev/subnets/main.tf": netModule("//modules/subnets"),
+    },
+  });
+  simulator.createRepository(installation, "acme/live-upgrade", {
+    files: liveFiles(TWO, ["dev", "stage"], { lb: "v1.0.0" }),
+  });
   app = new AppProcess({
     port: await freePort(),
     env: { ...simulatorEnvironment(simulator, privateKey), NODE_ENV: "test" },
@@ -184,7 +200,7 @@ describe("end to end", () => {
     const repo = "acme/live-chain";
     const original = simulator.files(repo);
     await simulator.publishRelease("acme/terraform-aws-vpc", "v1.1.0");
-    const dev = await prFor(repo, "promoter/dev/acme/terraform-aws-vpc/vpc");
+    const dev = await prFor(repo, "promoter/dev/acme+terraform-aws-vpc+vpc");
     expect(dev.title).toBe("[promoter] dev: acme/terraform-aws-vpc/vpc v1.0.0 → v1.1.0");
     await eventually("the dev PR's label", () =>
       simulator.pullRequest(repo, dev.number).labels.includes("promoter:dev"),
@@ -192,7 +208,7 @@ describe("end to end", () => {
     // A newer version comes out before the merge, quietly: stage must still get the version that ran in dev.
     simulator.createTag("acme/terraform-aws-vpc", "v1.2.0");
     await simulator.mergePullRequest(repo, dev.number, { by: "alice" });
-    const stage = await prFor(repo, "promoter/stage/acme/terraform-aws-vpc/vpc");
+    const stage = await prFor(repo, "promoter/stage/acme+terraform-aws-vpc+vpc");
     expect(stage.title).toBe("[promoter] stage: acme/terraform-aws-vpc/vpc v1.0.0 → v1.1.0");
     await botComment(
       repo,
@@ -212,10 +228,10 @@ describe("end to end", () => {
       user: simulator.botLogin,
       content: "eyes",
     });
-    expect(open(repo, "promoter/prod/acme/terraform-aws-vpc/vpc")).toEqual([]);
+    expect(open(repo, "promoter/prod/acme+terraform-aws-vpc+vpc")).toEqual([]);
 
     await simulator.comment(repo, stage.number, "alice", "/promote prod");
-    const prod = await prFor(repo, "promoter/prod/acme/terraform-aws-vpc/vpc");
+    const prod = await prFor(repo, "promoter/prod/acme+terraform-aws-vpc+vpc");
     expect(prod.title).toBe("[promoter] prod: acme/terraform-aws-vpc/vpc v1.0.0 → v1.1.0");
     await botComment(repo, stage.number, `@alice Opened #${prod.number}`);
     await simulator.mergePullRequest(repo, prod.number, { by: "alice" });
@@ -237,24 +253,24 @@ describe("end to end", () => {
     await simulator.redeliverLast();
     await simulator.publishRelease("acme/terraform-aws-cdn", "v2.1.0");
     await simulator.redeliverLast();
-    const dns = await prFor(repo, "promoter/dev/acme/terraform-aws-dns/dns");
-    const cdn = await prFor(repo, "promoter/dev/acme/terraform-aws-cdn/cdn");
+    const dns = await prFor(repo, "promoter/dev/acme+terraform-aws-dns+dns");
+    const cdn = await prFor(repo, "promoter/dev/acme+terraform-aws-cdn+cdn");
     await Promise.all([
       simulator.mergePullRequest(repo, dns.number, { by: "alice" }),
       simulator.mergePullRequest(repo, cdn.number, { by: "alice" }),
     ]);
-    const stageDns = await prFor(repo, "promoter/stage/acme/terraform-aws-dns/dns");
-    const stageCdn = await prFor(repo, "promoter/stage/acme/terraform-aws-cdn/cdn");
+    const stageDns = await prFor(repo, "promoter/stage/acme+terraform-aws-dns+dns");
+    const stageCdn = await prFor(repo, "promoter/stage/acme+terraform-aws-cdn+cdn");
     await simulator.idle();
     // The merge follow-up opened it, or a check queued before it did: either way the comment names it.
     await botComment(repo, dns.number, `#${stageDns.number} to promote`);
     await botComment(repo, cdn.number, `#${stageCdn.number} to promote`);
     const heads = simulator.pullRequests(repo).map((pr) => pr.head);
     expect(heads.filter((h) => h.startsWith("promoter/")).sort()).toEqual([
-      "promoter/dev/acme/terraform-aws-cdn/cdn",
-      "promoter/dev/acme/terraform-aws-dns/dns",
-      "promoter/stage/acme/terraform-aws-cdn/cdn",
-      "promoter/stage/acme/terraform-aws-dns/dns",
+      "promoter/dev/acme+terraform-aws-cdn+cdn",
+      "promoter/dev/acme+terraform-aws-dns+dns",
+      "promoter/stage/acme+terraform-aws-cdn+cdn",
+      "promoter/stage/acme+terraform-aws-dns+dns",
     ]);
     expect(simulator.files(repo, stageDns.head)["stage/dns/terragrunt.hcl"]).toContain(
       "ref=v1.1.0",
@@ -284,7 +300,7 @@ describe("end to end", () => {
     );
     // The next check repairs it.
     await simulator.dispatch(repo, "new_module_release");
-    const pr = await prFor(repo, "promoter/dev/acme/terraform-aws-sns/sns");
+    const pr = await prFor(repo, "promoter/dev/acme+terraform-aws-sns+sns");
     await eventually(
       "the repairing check run",
       () => simulator.checkRuns(repo).at(-1)?.title === "1 pull request opened" && true,
@@ -316,14 +332,14 @@ describe("end to end", () => {
       { ".github/promoter.yml": TWO },
       { message: "Fix Promoter's config", by: "alice" },
     );
-    const pr = await prFor(repo, "promoter/dev/acme/terraform-aws-waf/waf");
+    const pr = await prFor(repo, "promoter/dev/acme+terraform-aws-waf+waf");
     expect(pr.title).toBe("[promoter] dev: acme/terraform-aws-waf/waf v1.0.0 → v1.0.1");
   }, 300_000);
 
   it("6. one unparseable HCL file: a warning in the check run, the other dependencies still promoted", async () => {
     const repo = "acme/live-broken";
     // The start-up check already found iam v1.1.0.
-    const pr = await prFor(repo, "promoter/dev/acme/terraform-aws-iam/iam");
+    const pr = await prFor(repo, "promoter/dev/acme+terraform-aws-iam+iam");
     expect(pr.title).toBe("[promoter] dev: acme/terraform-aws-iam/iam v1.0.0 → v1.1.0");
     const run = await eventually("the check run", () => simulator.checkRuns(repo).at(-1));
     expect(run.text).toContain(
@@ -334,23 +350,23 @@ describe("end to end", () => {
   it("3. a lost merge webhook: the next scheduled check opens the stage PR", async () => {
     const repo = "acme/live-lost";
     await simulator.publishRelease("acme/terraform-aws-kms", "v3.1.0");
-    const dev = await prFor(repo, "promoter/dev/acme/terraform-aws-kms/kms");
+    const dev = await prFor(repo, "promoter/dev/acme+terraform-aws-kms+kms");
     simulator.dropWebhooks("pull_request", 1);
     await simulator.mergePullRequest(repo, dev.number, { by: "alice" });
     await simulator.idle();
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(open(repo, "promoter/stage/acme/terraform-aws-kms/kms")).toEqual([]);
+    expect(open(repo, "promoter/stage/acme+terraform-aws-kms+kms")).toEqual([]);
     // A new process has checked nothing yet: its first scheduler pass checks every repository.
     expect(await app.stop()).toBe(0);
     await app.start();
-    const stage = await prFor(repo, "promoter/stage/acme/terraform-aws-kms/kms");
+    const stage = await prFor(repo, "promoter/stage/acme+terraform-aws-kms+kms");
     expect(stage.title).toBe("[promoter] stage: acme/terraform-aws-kms/kms v3.0.0 → v3.1.0");
   }, 300_000);
 
   it("7. a file in ISO-8859-1: the app's commit changes only the version token's bytes", async () => {
     const repo = "acme/live-latin1";
     // The start-up check already found elb v1.0.1.
-    const branch = "promoter/dev/acme/terraform-aws-elb/elb";
+    const branch = "promoter/dev/acme+terraform-aws-elb+elb";
     const pr = await prFor(repo, branch);
     expect(pr.title).toBe("[promoter] dev: acme/terraform-aws-elb/elb v1.0.0 → v1.0.1");
     const written = simulator.fileBytes(repo, LATIN1_UNIT, branch);
@@ -365,10 +381,10 @@ describe("end to end", () => {
     const run = await eventually("the check run", () => simulator.checkRuns(repo).at(-1));
     expect(run.conclusion).toBe("success");
     expect(run.summary).toContain(
-      "the branch `promoter/dev/acme/terraform-aws-ecs/ecs` exists with commits that are not Promoter's",
+      "the branch `promoter/dev/acme+terraform-aws-ecs+ecs` exists with commits that are not Promoter's",
     );
     expect(run.text).toContain(
-      "`promoter/dev/acme/terraform-aws-old/old`: this branch has commits that are not Promoter's",
+      "`promoter/dev/acme+terraform-aws-old+old`: this branch has commits that are not Promoter's",
     );
     expect(run.text).toContain(
       "`promoter/rename-environments-wip`: this branch is not one Promoter creates",
@@ -384,11 +400,11 @@ describe("end to end", () => {
     await simulator.publishRelease("acme/terraform-aws-rds", "v1.1.0", {
       body: `Faster failover.\n\n${forged("v7.7.7")}\n</details>\n\nThanks @carol (#12).`,
     });
-    const dev = await prFor(repo, "promoter/dev/acme/terraform-aws-rds/rds");
+    const dev = await prFor(repo, "promoter/dev/acme+terraform-aws-rds+rds");
     expect(dev.body?.match(/<!-- promoter:/g)).toHaveLength(1);
     expect(dev.body).not.toContain("@carol");
     await simulator.mergePullRequest(repo, dev.number, { by: "alice" });
-    const stage = await prFor(repo, "promoter/stage/acme/terraform-aws-rds/rds");
+    const stage = await prFor(repo, "promoter/stage/acme+terraform-aws-rds+rds");
     expect(stage.title).toBe("[promoter] stage: acme/terraform-aws-rds/rds v1.0.0 → v1.1.0");
 
     // A README typo whose body carries metadata for a version that never ran anywhere.
@@ -412,6 +428,54 @@ describe("end to end", () => {
     expect(replies.join("\n")).not.toMatch(/v9\.9\.9|Opened|reached/);
     expect(simulator.pullRequests(repo).some((pr) => pr.title.includes("v9.9.9"))).toBe(false);
     expect(simulator.pullRequest(repo, stage.number).title).toBe(stage.title);
+  }, 300_000);
+
+  it("10. a module at a repository's root and one of its subdirectories: a PR for each", async () => {
+    const repo = "acme/live-nested";
+    await simulator.publishRelease("acme/terraform-aws-net", "v1.1.0");
+    const root = await prFor(repo, "promoter/dev/acme+terraform-aws-net");
+    const sub = await prFor(repo, "promoter/dev/acme+terraform-aws-net+subnets");
+    expect(root.title).toBe("[promoter] dev: acme/terraform-aws-net v1.0.0 → v1.1.0");
+    expect(sub.title).toBe("[promoter] dev: acme/terraform-aws-net/subnets v1.0.0 → v1.1.0");
+    const run = await eventually("the check run", () =>
+      simulator.checkRuns(repo).find((r) => r.title === "2 pull requests opened"),
+    );
+    expect(run.conclusion).toBe("success");
+  }, 300_000);
+
+  it("11. an open PR from before the branch naming changed: updated in place, no second PR", async () => {
+    const repo = "acme/live-upgrade";
+    const legacy = "promoter/dev/acme/terraform-aws-lb/lb";
+    // What the app of an earlier version left: its commit on the branch of the old form, and its PR.
+    simulator.createBranch(
+      repo,
+      legacy,
+      { "dev/lb/terragrunt.hcl": unit("lb", "v1.1.0") },
+      {
+        by: simulator.botLogin,
+        message: "[promoter] dev: acme/terraform-aws-lb/lb v1.0.0 → v1.1.0",
+      },
+    );
+    const metadata = `<!-- promoter: {"v":1,"env":"dev","dependency":"acme/terraform-aws-lb/lb","from":["v1.0.0"],"to":"v1.1.0"} -->`;
+    const old = await simulator.openPullRequest(repo, {
+      head: legacy,
+      title: "[promoter] dev: acme/terraform-aws-lb/lb v1.0.0 → v1.1.0",
+      body: `Promoter updates it.\n\n${metadata}`,
+      labels: ["promoter:dev"],
+      by: simulator.botLogin,
+    });
+    simulator.createTag("acme/terraform-aws-lb", "v1.1.0");
+    await simulator.publishRelease("acme/terraform-aws-lb", "v1.2.0");
+    await eventually("the legacy PR updated to v1.2.0", () =>
+      simulator.pullRequest(repo, old.number).title.endsWith("→ v1.2.0"),
+    );
+    expect(simulator.files(repo, legacy)["dev/lb/terragrunt.hcl"]).toContain("ref=v1.2.0");
+    expect(simulator.pullRequests(repo).map((pr) => pr.head)).toEqual([legacy]);
+    expect(simulator.branches(repo).filter((b) => b.startsWith("promoter/"))).toEqual([legacy]);
+    // Merging it promotes to stage, on a branch of the new form.
+    await simulator.mergePullRequest(repo, old.number, { by: "alice" });
+    const stage = await prFor(repo, "promoter/stage/acme+terraform-aws-lb+lb");
+    expect(stage.title).toBe("[promoter] stage: acme/terraform-aws-lb/lb v1.0.0 → v1.2.0");
   }, 300_000);
 
   it("made only requests that GitHub's OpenAPI description allows", () => {

@@ -4,6 +4,9 @@ import {
   branchNameProblem,
   isAppCommit,
   isPromotionBranchName,
+  legacyPromotionBranch,
+  parsePromotionBranch,
+  promotionBranch,
 } from "../../src/promotion/branches.js";
 
 /** Whether git itself accepts `refs/heads/<name>`. */
@@ -62,6 +65,93 @@ describe("branchNameProblem", () => {
   });
 });
 
+/** Ids as the scanner makes them, hostile ones included: nested, host-prefixed, dotted, cased, odd. */
+const IDS = [
+  "acme/terraform-aws-vpc",
+  "acme/terraform-aws-vpc/subnets",
+  "acme/terraform-aws-vpc/subnets/private",
+  "gitlab.example.com/acme/mods/vpc",
+  "gitlab.example.com/acme/mods",
+  "Acme/Terraform-AWS-VPC",
+  "acme/terraform-aws-vpc+subnets",
+  "acme/x/a%2Fb",
+  "acme/x/a b",
+  "acme/x/ünïcode",
+  "acme/x/a..b",
+  "acme/x/..",
+  ".hidden/x",
+  "acme/x.lock",
+  "acme/end.",
+  "acme/x/a~1^2:3?*[\\@{}",
+  "terraform-aws-modules/s3-bucket/aws",
+];
+
+describe("promotionBranch", () => {
+  it("is readable: promoter/<env>/<id> with the id's slashes as +", () => {
+    expect(promotionBranch("qa", "acme/terraform-aws-vpc/subnets")).toBe(
+      "promoter/qa/acme+terraform-aws-vpc+subnets",
+    );
+    expect(promotionBranch("dev", "gitlab.example.com/acme/mods/vpc")).toBe(
+      "promoter/dev/gitlab.example.com+acme+mods+vpc",
+    );
+    expect(promotionBranch("dev", "Acme/VPC")).toBe("promoter/dev/Acme+VPC");
+  });
+
+  it("is a name git accepts, for every id", () => {
+    for (const id of IDS) {
+      const branch = promotionBranch("dev", id);
+      expect(gitAccepts(branch), `${id} → ${branch}`).toBe(true);
+      expect(branchNameProblem(branch), branch).toBeUndefined();
+    }
+  });
+
+  it("never collides: no two ids share a branch, and no branch is a path prefix of another", () => {
+    const branches = ["dev", "dev-eu", "stage"].flatMap((env) =>
+      IDS.map((id) => promotionBranch(env, id)),
+    );
+    expect(new Set(branches).size).toBe(branches.length);
+    for (const a of branches)
+      for (const b of branches) expect(b.startsWith(`${a}/`), `${a} and ${b}`).toBe(false);
+  });
+
+  it("is read back to its environment and id, in either case", () => {
+    for (const id of IDS) {
+      expect(parsePromotionBranch(promotionBranch("stage", id), ["dev", "stage"]), id).toEqual({
+        environment: "stage",
+        dependency: id,
+        legacy: false,
+      });
+    }
+  });
+
+  it("still reads the legacy form, promoter/<env>/<id> as it is", () => {
+    expect(legacyPromotionBranch("qa", "acme/terraform-aws-vpc/subnets")).toBe(
+      "promoter/qa/acme/terraform-aws-vpc/subnets",
+    );
+    expect(parsePromotionBranch("promoter/qa/acme/terraform-aws-vpc/subnets", ["qa"])).toEqual({
+      environment: "qa",
+      dependency: "acme/terraform-aws-vpc/subnets",
+      legacy: true,
+    });
+  });
+
+  it("reads no branch that is not exactly the encoding of an id", () => {
+    for (const branch of [
+      "promoter/dev/acme",
+      "promoter/dev/acme+",
+      "promoter/dev/+acme",
+      "promoter/dev/acme%2fx+y",
+      "promoter/dev/acme%2Fx+y",
+      "promoter/dev/acme+%E0",
+      "promoter/dev/acme+a%20b",
+    ]) {
+      const read = parsePromotionBranch(branch, ["dev"]);
+      if (branch.endsWith("a%20b")) expect(read?.dependency).toBe("acme/a b");
+      else expect(read, branch).toBeUndefined();
+    }
+  });
+});
+
 describe("isPromotionBranchName", () => {
   const environments = ["dev", "stage"];
 
@@ -71,6 +161,9 @@ describe("isPromotionBranchName", () => {
     );
     expect(isPromotionBranchName("promoter/stage/hashicorp/consul/aws", environments)).toBe(true);
     expect(isPromotionBranchName("promoter/dev/acme/sqs", environments)).toBe(true);
+    expect(isPromotionBranchName("promoter/dev/acme+terraform-aws-vpc+vpc", environments)).toBe(
+      true,
+    );
   });
 
   it("is not a person's branch under promoter/, nor another environment's", () => {

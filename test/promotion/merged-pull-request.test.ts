@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import {
-  branchOf,
   mergeSource,
   mergedVersion,
   type MergedPullRequest,
@@ -12,7 +11,7 @@ const VPC = "acme/terraform-aws-vpc/vpc";
 
 const pull = (fields: Partial<MergedPullRequest> = {}) => ({
   author: APP,
-  headRef: `promoter/dev/${VPC}`,
+  headRef: "promoter/dev/acme+terraform-aws-vpc+vpc",
   fromFork: false,
   labels: [] as string[],
   ...fields,
@@ -28,6 +27,14 @@ describe("mergeSource", () => {
     expect(mergeSource(pull({ labels: ["promoter:prod"] }), APP, ENVIRONMENTS)).toEqual({
       kind: "app",
       environment: "dev",
+      dependency: VPC,
+    });
+  });
+
+  it("knows the app's PR from a branch of the legacy form", () => {
+    expect(mergeSource(pull({ headRef: `promoter/dev-eu/${VPC}` }), APP, ENVIRONMENTS)).toEqual({
+      kind: "app",
+      environment: "dev-eu",
       dependency: VPC,
     });
   });
@@ -56,30 +63,6 @@ describe("mergeSource", () => {
   it("falls back to the labels when the app's branch names no configured environment", () => {
     const odd = pull({ headRef: `promoter/qa/${VPC}`, labels: ["promoter:dev"] });
     expect(mergeSource(odd, APP, ENVIRONMENTS)).toEqual({ kind: "labelled", environment: "dev" });
-  });
-});
-
-describe("branchOf", () => {
-  it("reads the environment and the dependency (with its slashes) of a promotion branch", () => {
-    expect(branchOf(`promoter/dev-eu/${VPC}`, ENVIRONMENTS)).toEqual({
-      environment: "dev-eu",
-      dependency: VPC,
-    });
-    expect(branchOf("promoter/prod/ns/name/aws", ENVIRONMENTS)).toEqual({
-      environment: "prod",
-      dependency: "ns/name/aws",
-    });
-  });
-
-  it("reads nothing from other branches", () => {
-    for (const ref of [
-      "main",
-      "promoter/dev",
-      "promoter/dev/",
-      "promoter/qa/x/y",
-      "x/promoter/dev/a",
-    ])
-      expect(branchOf(ref, ENVIRONMENTS), ref).toBeUndefined();
   });
 });
 

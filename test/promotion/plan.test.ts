@@ -51,7 +51,7 @@ describe("plan: the first environment", () => {
     );
     expect(summary(result)).toEqual([`dev ${VPC} v1.1.0,v1.2.0→v1.4.0 update`]);
     const [proposal] = result.proposals;
-    expect(proposal?.key).toBe(`promoter/dev/${VPC}`);
+    expect(proposal?.key).toBe("promoter/dev/acme+terraform-aws-vpc+vpc-app");
     expect(proposal?.files).toEqual(["dev-a/vpc/terragrunt.hcl", "dev-b/vpc/terragrunt.hcl"]);
     expect(proposal?.edits.map((e) => `${e.before}→${e.after}`)).toEqual([
       "v1.2.0→v1.4.0",
@@ -102,19 +102,14 @@ describe("plan: the first environment", () => {
     expect(summary(planFor(files, versions))).toEqual([`dev ${VPC} v1.2.0→v1.3.0 update`]);
   });
 
-  it("holds back, with the reason, a dependency whose id cannot be part of a branch name", () => {
+  it("proposes a dependency whose id has characters git refuses, on a branch that encodes them", () => {
     const odd = "git::https://github.com/acme/terraform-aws-vpc.git//modules/a~b";
     const files = { "dev-a/vpc/terragrunt.hcl": unit("v1.2.0", odd), "dev-a/ok/main.tf": "" };
     const result = planFor(files, { "acme/terraform-aws-vpc/a~b": ["v1.2.0", "v1.3.0"] });
-    expect(result.proposals).toEqual([]);
-    expect(result.deferred).toEqual([
-      {
-        environment: "dev",
-        dependency: "acme/terraform-aws-vpc/a~b",
-        reason:
-          'v1.3.0 cannot be proposed: the id cannot be part of a git branch name (it contains "~")',
-      },
+    expect(result.proposals.map((p) => p.key)).toEqual([
+      "promoter/dev/acme+terraform-aws-vpc+a%7Eb",
     ]);
+    expect(result.deferred).toEqual([]);
   });
 
   it(

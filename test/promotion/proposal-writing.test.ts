@@ -18,8 +18,14 @@ import { inventoryOf } from "./inventories.js";
 
 const APP = "promoter[bot]";
 const SQS = "acme/terraform-aws-sqs/sqs";
-const KEY = `promoter/stage/${SQS}`;
-const proposal = { key: KEY, from: ["v0.8.0"], to: "v0.9.0", dependency: SQS };
+const KEY = "promoter/stage/acme+terraform-aws-sqs+sqs";
+const proposal = {
+  key: KEY,
+  environment: "stage",
+  from: ["v0.8.0"],
+  to: "v0.9.0",
+  dependency: SQS,
+};
 const metadata = { v: 1 as const, env: "stage", dependency: SQS, from: ["v0.8.0"], to: "v0.9.0" };
 
 const pull = (fields: Partial<PullRequestInfo> = {}): PullRequestInfo => ({
@@ -50,6 +56,12 @@ describe("openPullRequestOf", () => {
     ["none when only closed", [pull({ state: "closed" })], undefined],
     ["not a fork's of the same name", [pull({ fromFork: true })], undefined],
     ["not another branch's", [pull({ headRef: "promoter/dev/x/y" })], undefined],
+    ["else the open PR of the legacy branch", [pull({ headRef: `promoter/stage/${SQS}` })], 3],
+    [
+      "the current branch's before the legacy one's",
+      [pull({ number: 4, headRef: `promoter/stage/${SQS}` }), pull({ number: 5 })],
+      5,
+    ],
   ])("%s", (_what, pulls, expected) => {
     expect(openPullRequestOf(proposal, pulls)?.number).toBe(expected);
   });

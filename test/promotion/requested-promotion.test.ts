@@ -68,7 +68,7 @@ describe("promotionFor", () => {
     expect(decided.status).toBe("propose");
     if (decided.status !== "propose") return;
     expect(decided.proposal).toMatchObject({
-      key: `promoter/stage/${VPC}`,
+      key: "promoter/stage/acme+terraform-aws-vpc+vpc-app",
       reason: "promotion",
       files: ["stage-a/vpc/terragrunt.hcl"],
     });
