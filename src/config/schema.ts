@@ -246,6 +246,20 @@ export const updatesSchema = z
       .describe(
         'Tag prefixes of modules released from a monorepo, by dependency id or glob of ids, e.g. `{ "acme/terraform-modules/vpc": "vpc-" }` reads the tag `vpc-v1.2.3` as version 1.2.3 of that module and ignores the other modules\' tags. Default `{}`.',
       ),
+    rebaseWhen: z
+      .enum(["conflicted", "never"])
+      .default("conflicted")
+      .describe(
+        "When Promoter rebuilds its own open pull request on the default branch's new head (the same version, its own commit made again): `conflicted`, when the default branch moved and GitHub says the pull request no longer merges cleanly; `never`. A branch a person pushed to is never rebuilt: Promoter says so once in a comment. Default `conflicted`.",
+      ),
+    rebaseAfterDays: z
+      .int({ error: "must be a whole number of days" })
+      .min(1, { error: "must be at least 1" })
+      .max(365, { error: "must be at most 365" })
+      .optional()
+      .describe(
+        "Also rebuild an open pull request of Promoter's that merges cleanly once it was built more than this many days ago and the default branch has moved since, so that what is merged was tested on a recent base. Unset (the default): only `rebaseWhen` rebuilds.",
+      ),
   })
   .describe("How and when new versions of dependencies are looked for.");
 

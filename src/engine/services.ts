@@ -36,6 +36,8 @@ export class Services {
   readonly httpHosts: ReadonlySet<string>;
   /** The app's bot login (`<slug>[bot]`), the author of its commits; read with the app's own credentials. */
   appLogin: () => Promise<string> = () => Promise.reject(new Error("the app's login is not known"));
+  /** The time, in ms since the epoch: when a PR is built, and how old its base is. Tests set it. */
+  now: () => number = () => Date.now();
   private readonly scanCaches = new Map<string, ScanCache>();
   private readonly sourceClients = new Map<string, GitHubClient>();
 

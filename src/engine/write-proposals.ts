@@ -2,7 +2,11 @@ import type { Logger } from "probot";
 import type { PullRequestInfo } from "../promotion/github-facts.js";
 import { comment } from "../github/comments.js";
 import { ensureLabels } from "../github/labels.js";
-import { findOpenPullRequest, upsertPullRequest } from "../github/pull-requests.js";
+import {
+  findOpenPullRequest,
+  readPullRequest,
+  upsertPullRequest,
+} from "../github/pull-requests.js";
 import { failureReason } from "../github/errors.js";
 import type { BlobMode, Octokit } from "../github/repo-ref.js";
 import { deleteBranch, moveBranch, readBranch } from "../github/branches.js";
@@ -12,6 +16,8 @@ import type { WriteOutcome } from "../promotion/check-report.js";
 import type { Proposal } from "../promotion/plan.js";
 import {
   branchLeftAlone,
+  conflictRebuild,
+  rebuildDecision,
   foreignCommits,
   foreignStrayBranchWarning,
   humanCommitsNotice,
@@ -24,7 +30,11 @@ import {
   strayBranchStatus,
   type ProposalOutcome,
 } from "../promotion/proposal-writing.js";
-import { pullRequestBody, pullRequestTitle } from "../promotion/pull-request-content.js";
+import {
+  parseMetadata,
+  pullRequestBody,
+  pullRequestTitle,
+} from "../promotion/pull-request-content.js";
 import { releaseNotes } from "../versions/release-notes.js";
 import { gitApiBaseUrl, gitHtmlBaseUrl } from "../versions/source-hosts.js";
 import type { CheckTarget, ScannedRepository } from "./repository-state.js";
@@ -88,6 +98,23 @@ export async function writeProposals(context: WriteContext): Promise<WriteOutcom
   return outcomes;
 }
 
+/**
+ * Why the app's open PR, which proposes exactly this already, is rebuilt on the default branch's head;
+ * undefined when it stays. Costs a read of the PR when the default branch moved since it was built
+ * (and `rebaseWhen` is `conflicted`), else nothing.
+ */
+async function rebuildReason(
+  context: WriteContext,
+  open: PullRequestInfo,
+): Promise<string | undefined> {
+  const { octokit, target, state, services } = context;
+  const metadata = parseMetadata(open.body);
+  if (!metadata) return undefined;
+  const decided = rebuildDecision(metadata, state.headSha, state.config.updates, services.now());
+  if (decided.rebuild !== "if-conflicted") return decided.rebuild ? decided.why : undefined;
+  return conflictRebuild((await readPullRequest(octokit, target, open.number)).mergeable);
+}
+
 /** The commits of `branch` (those not on the default branch's head) that are not the app's own. */
 async function readForeignCommits(
   context: WriteContext,
@@ -108,9 +135,10 @@ async function leaveOpenPullRequestAlone(
   open: PullRequestInfo,
   foreign: readonly BranchCommit[],
   appLogin: string,
+  rebuild?: string,
 ): Promise<ProposalOutcome> {
   const { octokit, target } = context;
-  const notice = humanCommitsNotice(proposal, open, foreign);
+  const notice = humanCommitsNotice(proposal, open, foreign, rebuild);
   if (notice) {
     await comment(octokit, target, open.number, notice.comment);
     await upsertPullRequest(octokit, target, {
@@ -134,10 +162,13 @@ async function writeProposal(
   const { octokit, target, state, services } = context;
   const appLogin = await services.appLogin();
 
-  // 1. Decide what the PRs already listed settle, and verify the edits: neither costs a request.
+  // 1. Decide what the PRs already listed settle, and verify the edits: neither costs a request. The
+  //    app's PR that proposes this already is rebuilt when its base is stale (a read when it may conflict).
   const open = openPullRequestOf(proposal, context.pullRequests);
   const settled = openPullRequestOutcome(proposal, open, appLogin);
-  if (settled) return settled;
+  const rebuild =
+    settled?.action === "unchanged" && open ? await rebuildReason(context, open) : undefined;
+  if (settled && rebuild === undefined) return settled;
   const verified = applyVerifiedEdits(
     state.files,
     state.config,
@@ -163,7 +194,7 @@ async function writeProposal(
     const foreign = await readForeignCommits(context, branch, appLogin);
     if (foreign.length > 0) {
       return open
-        ? leaveOpenPullRequestAlone(context, proposal, open, foreign, appLogin)
+        ? leaveOpenPullRequestAlone(context, proposal, open, foreign, appLogin, rebuild)
         : branchLeftAlone(proposal, foreign);
     }
   }
@@ -185,6 +216,7 @@ async function writeProposal(
     })),
     // A branch that was not known to exist is checked before it moves.
     whenBranchExists: exists ? "move" : "keep",
+    branchExists: exists,
   });
   if (written.branch === "exists") {
     const foreign = await readForeignCommits(context, branch, appLogin);
@@ -196,6 +228,7 @@ async function writeProposal(
     config: state.config,
     inventory: state.inventory,
     releaseNotes: notes,
+    builtOn: { sha: state.headSha, at: new Date(services.now()).toISOString() },
   });
   const pullRequest = await upsertPullRequest(octokit, target, {
     ...(open ? { existing: open } : {}),
@@ -206,10 +239,14 @@ async function writeProposal(
     labels: labels.map((l) => l.name),
     ownLogin: appLogin,
   });
-  log.info({ pullRequest: pullRequest.number, action: pullRequest.action }, "proposal written");
+  log.info(
+    { pullRequest: pullRequest.number, action: pullRequest.action, rebuild },
+    "proposal written",
+  );
   return {
     action: pullRequest.action === "created" ? "created" : "updated",
     pullRequest: pullRequest.number,
+    ...(rebuild ? { reason: `rebuilt on the default branch's head: ${rebuild}` } : {}),
   };
 }
 

@@ -30,6 +30,8 @@ export interface CommitSpec {
    * its old commits are replaced), or `keep` it as it is and leave the decision to the caller.
    */
   whenBranchExists: "move" | "keep";
+  /** The caller knows `branch` exists (and is the app's): it is moved at once, without trying to create it. */
+  branchExists?: boolean;
 }
 
 /** What {@link writeCommit} did with the branch. */
@@ -44,10 +46,11 @@ export interface CommitWritten {
  * `branch` at it: `POST /git/trees`, `POST /git/commits` (no author or committer, so GitHub signs the
  * commit as the app and marks it verified), then `POST /git/refs`; when the branch exists already
  * (422 "Reference already exists"), with `whenBranchExists: "move"`, {@link moveBranch}; with `keep`,
- * nothing more (the commit is written, the branch untouched). A file whose bytes are valid UTF-8 goes
+ * nothing more (the commit is written, the branch untouched); a branch the caller knows exists is
+ * moved at once. A file whose bytes are valid UTF-8 goes
  * inline in the tree (its `content` is a UTF-8 string); any other is first written with
  * `POST /git/blobs` in base64, one request each, so that its bytes arrive as they are. 3 requests for
- * a new or a kept branch, 4 for a moved one, plus one per file that is not UTF-8.
+ * a new or a kept branch or one known to exist, 4 for a moved one, plus one per file that is not UTF-8.
  */
 export async function writeCommit(
   octokit: Octokit,
@@ -84,6 +87,10 @@ export async function writeCommit(
     tree: tree.sha,
     parents: [spec.baseCommitSha],
   });
+  if (spec.branchExists) {
+    await moveBranch(octokit, repo, spec.branch, commit.sha);
+    return { commitSha: commit.sha, branch: "moved" };
+  }
   try {
     await octokit.request("POST /repos/{owner}/{repo}/git/refs", {
       owner,

@@ -20,6 +20,8 @@ interface PullRequestData {
   labels: { name?: string }[];
   head: { ref: string; sha: string; repo: { full_name: string } | null };
   base: { ref: string; repo: { full_name: string } };
+  /** Only in a read of one pull request. */
+  mergeable?: boolean | null;
 }
 
 /** Maps GitHub's pull request object to a {@link PullRequestInfo}. */
@@ -38,6 +40,7 @@ function toPullRequestInfo(pull: PullRequestData): PullRequestInfo {
     labels: pull.labels.flatMap((label) => (label.name === undefined ? [] : [label.name])),
     author: pull.user?.login ?? "ghost",
     ...(merged && pull.merge_commit_sha ? { mergeCommitSha: pull.merge_commit_sha } : {}),
+    ...(pull.mergeable === undefined ? {} : { mergeable: pull.mergeable }),
   };
 }
 
@@ -198,7 +201,10 @@ export async function findOpenPullRequest(
   return pull === undefined ? undefined : toPullRequestInfo(pull);
 }
 
-/** Pull request `number`: `GET /repos/{owner}/{repo}/pulls/{number}`. 1 request. */
+/**
+ * Pull request `number`, with whether it merges cleanly: `GET /repos/{owner}/{repo}/pulls/{number}`.
+ * 1 request.
+ */
 export async function readPullRequest(
   octokit: Octokit,
   repo: RepoRef,

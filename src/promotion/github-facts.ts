@@ -22,6 +22,11 @@ export interface PullRequestInfo {
   author: string;
   /** The merge commit (or squash / rebase result), only for a merged PR. */
   mergeCommitSha?: string;
+  /**
+   * Whether it merges cleanly into its base, as GitHub says in a read of the one PR (not in
+   * listings); null while GitHub is still working it out.
+   */
+  mergeable?: boolean | null;
 }
 
 /** A user's role in a repository, as GitHub names it. */

@@ -17,7 +17,12 @@ import type { WriteOutcome } from "./check-report.js";
 import { code } from "./markdown.js";
 import { PROMOTER_LABEL_PREFIX } from "./names.js";
 import type { Proposal } from "./plan.js";
-import { environmentLabel, parseMetadata, withMetadata } from "./pull-request-content.js";
+import {
+  environmentLabel,
+  parseMetadata,
+  withMetadata,
+  type PromotionMetadata,
+} from "./pull-request-content.js";
 
 /** The colour of the environment labels the app creates. */
 const LABEL_COLOR = "5319e7";
@@ -77,6 +82,46 @@ export function openPullRequestOutcome(
   return undefined;
 }
 
+/** What becomes of the app's open PR that already proposes exactly this, given the default branch's head. */
+export type RebuildDecision =
+  | { rebuild: false }
+  | { rebuild: true; why: string }
+  /** The default branch moved: rebuild it when GitHub says it no longer merges cleanly. */
+  | { rebuild: "if-conflicted" };
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Whether the app's open PR (its metadata) is rebuilt on the default branch's head `headSha`: never
+ * when it is built on that head; when built more than `rebaseAfterDays` ago on an older one; else,
+ * with `rebaseWhen: conflicted`, when it no longer merges cleanly (which takes a read). A PR from
+ * before the app remembered its base counts as built on an older one.
+ */
+export function rebuildDecision(
+  metadata: Pick<PromotionMetadata, "base" | "builtAt">,
+  headSha: string,
+  updates: Pick<Config["updates"], "rebaseWhen" | "rebaseAfterDays">,
+  now: number,
+): RebuildDecision {
+  if (metadata.base === headSha) return { rebuild: false };
+  const builtAt = metadata.builtAt === undefined ? NaN : Date.parse(metadata.builtAt);
+  const days = updates.rebaseAfterDays;
+  if (days !== undefined && !Number.isNaN(builtAt) && now - builtAt > days * DAY_MS) {
+    return {
+      rebuild: true,
+      why: `it was built more than ${plural(days, "day")} ago (updates.rebaseAfterDays)`,
+    };
+  }
+  return updates.rebaseWhen === "conflicted" ? { rebuild: "if-conflicted" } : { rebuild: false };
+}
+
+/** Why a PR whose mergeability GitHub reported is rebuilt (said after "rebuilt because"); undefined when it merges (or GitHub does not know yet). */
+export function conflictRebuild(mergeable: boolean | null | undefined): string | undefined {
+  return mergeable === false ? "it no longer merges cleanly" : undefined;
+}
+
+const plural = (count: number, one: string) => `${count} ${one}${count === 1 ? "" : "s"}`;
+
 /** The commits of a branch that are not the app's own. */
 export function foreignCommits<Commit extends CommitAuthorship>(
   commits: readonly Commit[],
@@ -114,11 +159,15 @@ export function humanCommitsNotice(
   proposal: Pick<Proposal, "to">,
   open: Pick<PullRequestInfo, "body">,
   foreign: readonly BranchCommitAuthorship[],
+  rebuild?: string,
 ): { comment: string; body: string } | undefined {
   const metadata = parseMetadata(open.body);
   if (!metadata || metadata.humanCommits) return undefined;
+  const what = rebuild
+    ? `rebuild this branch on the default branch's head (${rebuild})`
+    : `update this branch to ${code(proposal.to)}`;
   return {
-    comment: `Promoter did not update this branch to ${code(proposal.to)}: it has commits that are not Promoter's (${shortShas(foreign)}). Close this pull request, or delete the branch, for Promoter to open it again.`,
+    comment: `Promoter did not ${what}: it has commits that are not Promoter's (${shortShas(foreign)}). Close this pull request, or delete the branch, for Promoter to open it again.`,
     body: withMetadata(open.body, { ...metadata, humanCommits: true }),
   };
 }

@@ -29,6 +29,16 @@ export interface PromotionMetadata {
   to: string;
   /** Set once the app has said in a comment that a person pushed to the branch. */
   humanCommits?: true;
+  /** The default branch's commit the app built its commit on, and when (ISO 8601). */
+  base?: string;
+  builtAt?: string;
+}
+
+/** The default branch's commit a PR's commit is built on, and when it was built. */
+export interface BuiltOn {
+  sha: string;
+  /** ISO 8601. */
+  at: string;
 }
 
 const METADATA = /<!-- promoter: (\{.*?\}) -->/gs;
@@ -58,14 +68,15 @@ export function pullRequestTitle(proposal: Proposal): string {
   );
 }
 
-/** The metadata of a proposal, as written into its PR. */
-export function metadataOf(proposal: Proposal): PromotionMetadata {
+/** The metadata of a proposal, as written into its PR (with the commit it is built on, when known). */
+export function metadataOf(proposal: Proposal, builtOn?: BuiltOn): PromotionMetadata {
   return {
     v: 1,
     env: proposal.environment,
     dependency: proposal.dependency,
     from: proposal.from,
     to: proposal.to,
+    ...(builtOn ? { base: builtOn.sha, builtAt: builtOn.at } : {}),
   };
 }
 
@@ -96,7 +107,9 @@ export function parseMetadata(body: string | null | undefined): PromotionMetadat
       typeof data.env !== "string" ||
       typeof data.dependency !== "string" ||
       typeof data.to !== "string" ||
-      !Array.isArray(data.from)
+      !Array.isArray(data.from) ||
+      (data.base !== undefined && typeof data.base !== "string") ||
+      (data.builtAt !== undefined && typeof data.builtAt !== "string")
     ) {
       return undefined;
     }
@@ -124,6 +137,8 @@ export interface BodyContext {
    * body makes them safe); empty when there are none.
    */
   releaseNotes: string;
+  /** The default branch's commit the PR's commit is built on, remembered in its metadata. */
+  builtOn?: BuiltOn;
 }
 
 const TRUNCATED = "\n\n… (truncated)";
@@ -231,7 +246,7 @@ export function pullRequestBody(proposal: Proposal, context: BodyContext): strin
     `- The label \`${HOLD_LABEL}\` keeps this version from being promoted further when this is merged.`,
     "- `/help` lists every command.",
     "",
-    metadataComment(metadataOf(proposal)),
+    metadataComment(metadataOf(proposal, context.builtOn)),
   ].join("\n");
   const head = lines.join("\n");
   const room = MAX_PULL_REQUEST_BODY - head.length - commands.length - 200;

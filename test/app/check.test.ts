@@ -2,7 +2,7 @@ import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { installationDirectory } from "../../src/github/installations.js";
 import { Scheduler } from "../../src/queue/scheduler.js";
-import { metadataComment } from "../../src/promotion/pull-request-content.js";
+import { metadataComment, parseMetadata } from "../../src/promotion/pull-request-content.js";
 import {
   API,
   INSTALLATION_ID,
@@ -34,6 +34,9 @@ const SQS_UNIT = `terraform {
   source = "git::https://github.com/acme/terraform-aws-sqs.git?ref=v0.8.0" # queue
 }
 `;
+
+const NOW = Date.parse("2026-06-01T12:00:00Z");
+const NOW_ISO = new Date(NOW).toISOString();
 
 const live = (files: Record<string, string> = {}): RepoFixture => ({
   owner: "acme",
@@ -93,6 +96,7 @@ useNock();
 describe("a scheduled check", () => {
   it("opens one PR per dependency with a newer version, and reports in the check run", async () => {
     const app = testApp();
+    app.services.now = () => NOW;
     const fixture = live();
     const bodies = capture();
     nock(API)
@@ -181,6 +185,8 @@ describe("a scheduled check", () => {
         dependency: "acme/terraform-aws-sqs",
         from: ["v0.8.0"],
         to: "v0.8.2",
+        base: fixture.headSha,
+        builtAt: NOW_ISO,
       }),
     );
     expect(bodies.one("pullLabels")).toEqual({ labels: ["promoter:dev"] });
@@ -309,12 +315,17 @@ describe("a scheduled check", () => {
 });
 
 describe("an existing promotion PR", () => {
-  const existing = (to: string, number = 21) => ({
+  /** The app's open PR for sqs `to`, built on `built` (default: the default branch's head, now). */
+  const existing = (
+    to: string,
+    number = 21,
+    built: { base?: string; builtAt?: string } = { base: "a".repeat(40), builtAt: NOW_ISO },
+  ) => ({
     number,
     state: "open",
     merged_at: null,
     title: `[promoter] dev: acme/terraform-aws-sqs v0.8.0 → ${to}`,
-    body: `old body\n\n${metadataComment({ v: 1, env: "dev", dependency: "acme/terraform-aws-sqs", from: ["v0.8.0"], to })}`,
+    body: `old body\n\n${metadataComment({ v: 1, env: "dev", dependency: "acme/terraform-aws-sqs", from: ["v0.8.0"], to, ...built })}`,
     merge_commit_sha: null,
     head: {
       ref: "promoter/dev/acme+terraform-aws-sqs",
@@ -444,8 +455,6 @@ describe("an existing promotion PR", () => {
       .reply(201, { sha: "tree-2" })
       .post(`${repo}/git/commits`, bodies.as("commit"))
       .reply(201, { sha: "commit-2" })
-      .post(`${repo}/git/refs`)
-      .reply(422, { message: "Reference already exists" })
       .patch(
         `${repo}/git/refs/heads%2Fpromoter%2Fdev%2Facme%2Bterraform-aws-sqs`,
         bodies.as("forcePush"),
@@ -473,6 +482,119 @@ describe("an existing promotion PR", () => {
     expect(update.body).toContain('"to":"v0.8.3"');
     expect(bodies.one<{ output: { title: string } }>("checkRun").output.title).toBe(
       "1 pull request updated",
+    );
+  });
+
+  /** The reads and writes of rebuilding #21 on the default branch's head, the listed branch all the app's. */
+  function mockRebuild(
+    fixture: RepoFixture,
+    bodies: ReturnType<typeof capture>,
+    { label = true } = {},
+  ) {
+    const repo = "/repos/acme/live";
+    mockBranches(fixture, ["promoter/dev/acme+terraform-aws-sqs"]);
+    const scope = nock(API)
+      .get(`${repo}/compare/${fixture.headSha}...promoter%2Fdev%2Facme%2Bterraform-aws-sqs`)
+      .reply(200, {
+        commits: [
+          {
+            sha: "b1",
+            author: { login: "promoter[bot]" },
+            committer: { login: "web-flow" },
+            commit: { verification: { verified: true } },
+          },
+        ],
+      });
+    if (label) scope.post(`${repo}/labels`).reply(201, {});
+    return scope
+      .post(`${repo}/git/trees`, bodies.as("tree"))
+      .reply(201, { sha: "tree-2" })
+      .post(`${repo}/git/commits`, bodies.as("commit"))
+      .reply(201, { sha: "commit-2" })
+      .patch(
+        `${repo}/git/refs/heads%2Fpromoter%2Fdev%2Facme%2Bterraform-aws-sqs`,
+        bodies.as("forcePush"),
+      )
+      .reply(200, {})
+      .get("/repos/acme/terraform-aws-sqs/releases")
+      .query(true)
+      .reply(200, [])
+      .patch(`${repo}/pulls/21`, bodies.as("pullUpdate"))
+      .reply(200, {});
+  }
+
+  it("is rebuilt on the default branch's new head, same version, when it no longer merges cleanly", async () => {
+    const app = testApp();
+    app.services.now = () => NOW;
+    const fixture = live();
+    const bodies = capture();
+    const stale = existing("v0.8.1", 21, { base: "c".repeat(40), builtAt: NOW_ISO });
+    readWithSqsRelease(fixture, ["v0.8.0", "v0.8.1"], [stale]);
+    // The environment's label is known from an earlier check.
+    app.services.labels("acme/live").add("promoter:dev");
+    const read = nock(API)
+      .get("/repos/acme/live/pulls/21")
+      .reply(200, { ...stale, mergeable: false });
+    const rebuild = mockRebuild(fixture, bodies, { label: false });
+    mockCheckRun(fixture, bodies, false);
+    let requests = 0;
+    for (const scope of [read, rebuild]) scope.on("request", () => requests++);
+    await app.receive("repository_dispatch", dispatch());
+    expect(app.errors).toEqual([]);
+    expect(bodies.one("commit")).toMatchObject({ parents: [fixture.headSha] });
+    expect(bodies.one("tree")).toMatchObject({
+      base_tree: `tree-${fixture.headSha}`,
+      tree: [{ path: "dev/sqs/terragrunt.hcl", content: SQS_UNIT.replace("v0.8.0", "v0.8.1") }],
+    });
+    expect(bodies.one("forcePush")).toEqual({ sha: "commit-2", force: true });
+    const update = bodies.one<{ title?: string; body: string }>("pullUpdate");
+    expect(update.title).toBeUndefined();
+    expect(parseMetadata(update.body)).toMatchObject({ to: "v0.8.1", base: fixture.headSha });
+    const run = bodies.one<{ output: { title: string; summary: string } }>("checkRun");
+    expect(run.output.title).toBe("1 pull request updated");
+    expect(run.output.summary).toContain(
+      "rebuilt on the default branch's head: it no longer merges cleanly",
+    );
+    // The PR's read, the branch's commits, tree, commit, force-push, release notes, PR body.
+    expect(requests).toBe(7);
+  });
+
+  it("is read, not rebuilt, when the default branch moved but it still merges cleanly", async () => {
+    const app = testApp();
+    app.services.now = () => NOW;
+    const fixture = live();
+    const bodies = capture();
+    const behind = existing("v0.8.1", 21, { base: "c".repeat(40), builtAt: NOW_ISO });
+    readWithSqsRelease(fixture, ["v0.8.0", "v0.8.1"], [behind]);
+    nock(API)
+      .get("/repos/acme/live/pulls/21")
+      .reply(200, { ...behind, mergeable: true });
+    mockCheckRun(fixture, bodies);
+    await app.receive("repository_dispatch", dispatch());
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ output: { summary: string } }>("checkRun").output.summary).toContain(
+      "1 open pull request already up to date.",
+    );
+  });
+
+  it("is rebuilt without asking GitHub once it was built longer ago than updates.rebaseAfterDays", async () => {
+    const app = testApp();
+    app.services.now = () => NOW;
+    const fixture = live({
+      ".github/promoter.yml": `${CONFIG}updates:\n  rebaseWhen: never\n  rebaseAfterDays: 7\n`,
+    });
+    const bodies = capture();
+    const old = existing("v0.8.1", 21, {
+      base: "c".repeat(40),
+      builtAt: new Date(NOW - 8 * 86_400_000).toISOString(),
+    });
+    readWithSqsRelease(fixture, ["v0.8.0", "v0.8.1"], [old]);
+    mockRebuild(fixture, bodies);
+    mockCheckRun(fixture, bodies, false);
+    await app.receive("repository_dispatch", dispatch());
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ output: { summary: string } }>("checkRun").output.summary).toContain(
+      "it was built more than 7 days ago (updates.rebaseAfterDays)",
     );
   });
 

@@ -465,7 +465,7 @@ describe("what a merge promotes: the merge commit's tree, and only the app's own
     );
     expect(app.errors).toEqual([]);
     const devBody = bodies.one<{ body: string }>("devPull").body;
-    expect(parseMetadata(devBody)).toEqual(metadata("dev", VPC, "v1.2.0", "v1.3.0"));
+    expect(parseMetadata(devBody)).toMatchObject(metadata("dev", VPC, "v1.2.0", "v1.3.0"));
     expect(devBody.match(/<!-- promoter:/g)).toHaveLength(1);
 
     // The dev PR is merged as the app wrote it.

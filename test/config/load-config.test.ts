@@ -38,6 +38,7 @@ describe("parseConfig", () => {
         prerelease: false,
         registry: "terraform",
         tagPrefix: {},
+        rebaseWhen: "conflicted",
       },
     });
   });
@@ -56,6 +57,7 @@ describe("parseConfig", () => {
         prerelease: false,
         registry: "terraform",
         tagPrefix: {},
+        rebaseWhen: "conflicted",
       },
     });
   });
@@ -71,6 +73,7 @@ describe("parseConfig", () => {
       prerelease: false,
       registry: "terraform",
       tagPrefix: {},
+      rebaseWhen: "conflicted",
     });
   });
 
@@ -148,7 +151,7 @@ describe("parseConfig", () => {
         ),
       ).toEqual([
         '.github/promoter.yml:4:5: environments[0].promtion: unknown key, did you mean "promotion"?',
-        ".github/promoter.yml:6:3: updates.frequency: unknown key (allowed keys: strategy, schedule, ignore, prerelease, registry, tagPrefix)",
+        ".github/promoter.yml:6:3: updates.frequency: unknown key (allowed keys: strategy, schedule, ignore, prerelease, registry, tagPrefix, rebaseWhen, rebaseAfterDays)",
       ]);
     });
 

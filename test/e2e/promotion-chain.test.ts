@@ -121,6 +121,8 @@ beforeAll(async () => {
   moduleRepository("rds", ["v1.0.0"]);
   moduleRepository("net", ["v1.0.0"]);
   moduleRepository("lb", ["v1.0.0"]);
+  moduleRepository("nat", ["v1.0.0", "v1.1.0", "v1.2.0"]);
+  moduleRepository("efs", ["v1.0.0", "v1.1.0"]);
   simulator.createRepository(installation, "acme/live-chain", {
     files: liveFiles(CHAIN, ["dev", "stage", "prod"], { vpc: "v1.0.0", sqs: "v0.8.0" }),
   });
@@ -173,6 +175,14 @@ beforeAll(async () => {
   simulator.createRepository(installation, "acme/live-upgrade", {
     files: liveFiles(TWO, ["dev", "stage"], { lb: "v1.0.0" }),
   });
+  simulator.createRepository(installation, "acme/live-edited", {
+    files: liveFiles(TWO, ["dev", "stage"], { nat: "v1.0.0" }),
+  });
+  simulator.addCollaborator("acme/live-edited", "alice", "write");
+  simulator.createRepository(installation, "acme/live-conflict", {
+    files: liveFiles(TWO, ["dev", "stage"], { efs: "v1.0.0" }),
+  });
+  simulator.addCollaborator("acme/live-conflict", "alice", "write");
   app = new AppProcess({
     port: await freePort(),
     env: { ...simulatorEnvironment(simulator, privateKey), NODE_ENV: "test" },
@@ -476,6 +486,54 @@ describe("end to end", () => {
     await simulator.mergePullRequest(repo, old.number, { by: "alice" });
     const stage = await prFor(repo, "promoter/stage/acme+terraform-aws-lb+lb");
     expect(stage.title).toBe("[promoter] stage: acme/terraform-aws-lb/lb v1.0.0 → v1.2.0");
+  }, 300_000);
+
+  it("12. a person changed the version in the app's PR before merging: the next environment gets what was merged", async () => {
+    const repo = "acme/live-edited";
+    // The start-up check proposed nat v1.2.0; alice wants only v1.1.0 for now.
+    const dev = await prFor(repo, "promoter/dev/acme+terraform-aws-nat+nat");
+    expect(dev.title).toBe("[promoter] dev: acme/terraform-aws-nat/nat v1.0.0 → v1.2.0");
+    await simulator.push(
+      repo,
+      { "dev/nat/terragrunt.hcl": unit("nat", "v1.1.0") },
+      { branch: dev.head, by: "alice", message: "Only v1.1.0 for now" },
+    );
+    await simulator.mergePullRequest(repo, dev.number, { by: "alice" });
+    const stage = await prFor(repo, "promoter/stage/acme+terraform-aws-nat+nat");
+    expect(stage.title).toBe("[promoter] stage: acme/terraform-aws-nat/nat v1.0.0 → v1.1.0");
+    expect(simulator.files(repo, stage.head)["stage/nat/terragrunt.hcl"]).toContain("ref=v1.1.0");
+  }, 300_000);
+
+  it("13. a person's change to the same file on the default branch: the app's PR rebuilt, and it merges", async () => {
+    const repo = "acme/live-conflict";
+    const file = "dev/efs/terragrunt.hcl";
+    const dev = await prFor(repo, "promoter/dev/acme+terraform-aws-efs+efs");
+    const before = dev.headSha;
+    const changed = unit("efs", "v1.0.0").replace('team = "platform"', 'team = "storage"');
+    await simulator.push(repo, { [file]: changed }, { by: "alice", message: "Storage owns efs" });
+    // Both sides changed the file: as it stands, the PR cannot be merged.
+    await expect(simulator.mergePullRequest(repo, dev.number, { by: "alice" })).rejects.toThrow(
+      /cannot be merged/,
+    );
+    await simulator.dispatch(repo, "new_module_release");
+    await eventually(
+      "the PR rebuilt on the new head",
+      () => simulator.pullRequest(repo, dev.number).headSha !== before,
+    );
+    await simulator.idle();
+    const rebuilt = simulator.pullRequest(repo, dev.number);
+    expect(rebuilt.state).toBe("open");
+    expect(rebuilt.title).toBe(dev.title);
+    expect(simulator.files(repo, rebuilt.head)[file]).toBe(
+      changed.replace("ref=v1.0.0", "ref=v1.1.0"),
+    );
+    expect(simulator.comments(repo, dev.number)).toEqual([]);
+    const run = await eventually("the check run", () =>
+      simulator.checkRuns(repo).find((r) => r.summary?.includes("it no longer merges cleanly")),
+    );
+    expect(run.title).toBe("1 pull request updated");
+    await simulator.mergePullRequest(repo, dev.number, { by: "alice" });
+    expect(simulator.files(repo)[file]).toBe(changed.replace("ref=v1.0.0", "ref=v1.1.0"));
   }, 300_000);
 
   it("made only requests that GitHub's OpenAPI description allows", () => {

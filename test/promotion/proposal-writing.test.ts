@@ -12,6 +12,8 @@ import {
   proposalLabels,
   releaseNotesRange,
   strayBranchStatus,
+  rebuildDecision,
+  conflictRebuild,
 } from "../../src/promotion/proposal-writing.js";
 import { metadataComment, parseMetadata } from "../../src/promotion/pull-request-content.js";
 import { inventoryOf } from "./inventories.js";
@@ -64,6 +66,60 @@ describe("openPullRequestOf", () => {
     ],
   ])("%s", (_what, pulls, expected) => {
     expect(openPullRequestOf(proposal, pulls)?.number).toBe(expected);
+  });
+});
+
+describe("rebuildDecision", () => {
+  const HEAD = "h".repeat(40);
+  const NOW = Date.parse("2026-06-01T00:00:00Z");
+  const daysAgo = (days: number) => new Date(NOW - days * 86_400_000).toISOString();
+  const conflicted = { rebaseWhen: "conflicted" as const };
+  it.each([
+    [
+      "built on the head: stays",
+      { base: HEAD, builtAt: daysAgo(90) },
+      conflicted,
+      { rebuild: false },
+    ],
+    [
+      "the head moved: asks GitHub",
+      { base: "o", builtAt: daysAgo(1) },
+      conflicted,
+      { rebuild: "if-conflicted" },
+    ],
+    ["no base remembered (an older PR): asks GitHub", {}, conflicted, { rebuild: "if-conflicted" }],
+    [
+      "the head moved, rebaseWhen never: stays",
+      { base: "o" },
+      { rebaseWhen: "never" as const },
+      { rebuild: false },
+    ],
+    [
+      "built longer ago than rebaseAfterDays on an older base: rebuilt",
+      { base: "o", builtAt: daysAgo(3) },
+      { rebaseWhen: "never" as const, rebaseAfterDays: 2 },
+      { rebuild: true, why: "it was built more than 2 days ago (updates.rebaseAfterDays)" },
+    ],
+    [
+      "within rebaseAfterDays: asks GitHub",
+      { base: "o", builtAt: daysAgo(1) },
+      { ...conflicted, rebaseAfterDays: 2 },
+      { rebuild: "if-conflicted" },
+    ],
+    [
+      "an unreadable builtAt counts for nothing",
+      { base: "o", builtAt: "yesterday" },
+      { rebaseWhen: "never" as const, rebaseAfterDays: 1 },
+      { rebuild: false },
+    ],
+  ])("%s", (_what, metadata, updates, expected) => {
+    expect(rebuildDecision(metadata, HEAD, updates, NOW)).toEqual(expected);
+  });
+
+  it("rebuilds on a conflict only when GitHub says so", () => {
+    expect(conflictRebuild(false)).toBe("it no longer merges cleanly");
+    expect(conflictRebuild(true)).toBeUndefined();
+    expect(conflictRebuild(null)).toBeUndefined();
   });
 });
 
