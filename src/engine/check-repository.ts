@@ -14,9 +14,11 @@ import {
 } from "../promotion/check-report.js";
 import { existingPromotions } from "../promotion/existing-promotions.js";
 import { modulesOf } from "../promotion/module-users.js";
+import { obsoletePullRequests } from "../promotion/obsolete-pull-requests.js";
 import { dependenciesToList, plan, type Plan } from "../promotion/plan.js";
 import { readRepositoryState, type CheckTarget } from "./repository-state.js";
 import type { Services } from "./services.js";
+import { closeObsoletePullRequests } from "./close-obsolete.js";
 import { removeStrayBranches, writeProposals } from "./write-proposals.js";
 
 /** What a check did. */
@@ -83,7 +85,8 @@ export async function checkRepository(
     existingPromotions(pullRequests, appLogin),
   );
 
-  // 3. Write each proposal, remove the branches nothing needs, and report it all in the check run.
+  // 3. Write each proposal, close the app's PRs nothing proposes any more, remove the branches nothing
+  //    needs, and report it all in the check run.
   const outcomes = await writeProposals({
     octokit,
     target,
@@ -93,6 +96,14 @@ export async function checkRepository(
     proposals: decided.proposals,
     pullRequests,
     branches: new Set(listed),
+  });
+  const obsolete = await closeObsoletePullRequests({
+    octokit,
+    target,
+    services,
+    headSha: state.headSha,
+    obsolete: obsoletePullRequests(pullRequests, appLogin, decided.proposals, inventory, config),
+    log,
   });
   const branches = await removeStrayBranches({
     octokit,
@@ -108,10 +119,12 @@ export async function checkRepository(
   const report = checkReport({
     inventory,
     outcomes,
+    closed: obsolete.closed,
     deferred: decided.deferred,
     warnings: [
       ...versions.warnings.map((w) => ({ subject: w.dependency, message: w.message })),
       ...state.configWarnings.map((message) => ({ subject: DEFAULT_CONFIG_FILE, message })),
+      ...obsolete.warnings,
       ...branches.warnings,
     ],
   });

@@ -126,6 +126,29 @@ async function readForeignCommits(
 }
 
 /**
+ * Comments on the app's open PR, and rewrites its body to remember the comment was made (so it is made
+ * once): 2 requests.
+ */
+export async function sayOnce(
+  octokit: Octokit,
+  target: CheckTarget,
+  open: PullRequestInfo,
+  notice: { comment: string; body: string },
+  appLogin: string,
+): Promise<void> {
+  await comment(octokit, target, open.number, notice.comment);
+  await upsertPullRequest(octokit, target, {
+    existing: open,
+    head: open.headRef,
+    base: open.baseRef,
+    title: open.title,
+    body: notice.body,
+    labels: [],
+    ownLogin: appLogin,
+  });
+}
+
+/**
  * When a person pushed to an open promotion PR's branch, the app does not force-push over their work: it
  * says so once in a comment (remembered in the PR's metadata) and leaves the PR alone.
  */
@@ -139,18 +162,7 @@ async function leaveOpenPullRequestAlone(
 ): Promise<ProposalOutcome> {
   const { octokit, target } = context;
   const notice = humanCommitsNotice(proposal, open, foreign, rebuild);
-  if (notice) {
-    await comment(octokit, target, open.number, notice.comment);
-    await upsertPullRequest(octokit, target, {
-      existing: open,
-      head: open.headRef,
-      base: target.defaultBranch,
-      title: open.title,
-      body: notice.body,
-      labels: [],
-      ownLogin: appLogin,
-    });
-  }
+  if (notice) await sayOnce(octokit, target, open, notice, appLogin);
   return openPullRequestLeftAlone(open);
 }
 

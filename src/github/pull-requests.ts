@@ -217,3 +217,17 @@ export async function readPullRequest(
   });
   return toPullRequestInfo(data);
 }
+
+/** Closes pull request `number` without merging: `PATCH /repos/{owner}/{repo}/pulls/{number}`. 1 request. */
+export async function closePullRequest(
+  octokit: Octokit,
+  repo: RepoRef,
+  number: number,
+): Promise<void> {
+  await octokit.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", {
+    owner: repo.owner,
+    repo: repo.repo,
+    pull_number: number,
+    state: "closed",
+  });
+}

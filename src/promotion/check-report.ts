@@ -18,10 +18,21 @@ export interface WriteOutcome {
   reason?: string;
 }
 
+/** One of the app's PRs a check closed because nothing proposes it any more. */
+export interface ClosedPullRequest {
+  environment: string;
+  dependency: string;
+  pullRequest: number;
+  /** Markdown, every input in it escaped. */
+  reason: string;
+}
+
 /** Everything a check found and did, for its check run. */
 export interface CheckFindings {
   inventory: Inventory;
   outcomes: WriteOutcome[];
+  /** The app's PRs it closed. */
+  closed?: ClosedPullRequest[];
   deferred: Deferral[];
   /** Warnings that are not about one file: version listings, config globs that match nothing. */
   warnings: { subject: string; message: string }[];
@@ -85,16 +96,18 @@ export function checkReport(findings: CheckFindings): CheckReport {
   const updated = by("updated");
   const failed = by("failed");
   const leftAlone = by("left-alone");
+  const closed = findings.closed ?? [];
   const { inventory } = findings;
   const fileWarnings = inventory.warnings.length + findings.warnings.length;
 
   const title =
     failed.length > 0
       ? `${plural(failed.length, "pull request")} could not be written`
-      : created.length + updated.length > 0
+      : created.length + updated.length + closed.length > 0
         ? [
             created.length > 0 ? `${plural(created.length, "pull request")} opened` : "",
             updated.length > 0 ? `${plural(updated.length, "pull request")} updated` : "",
+            closed.length > 0 ? `${plural(closed.length, "pull request")} closed` : "",
           ]
             .filter(Boolean)
             .join(", ")
@@ -108,6 +121,16 @@ export function checkReport(findings: CheckFindings): CheckReport {
   if (failed.length > 0)
     summary.push("**Failed** (retried at the next check)", ...failed.map(pr), "");
   if (leftAlone.length > 0) summary.push("**Left alone**", ...leftAlone.map(pr), "");
+  if (closed.length > 0) {
+    summary.push(
+      "**Closed** (nothing proposes them any more)",
+      ...closed.map(
+        (c) =>
+          `- ${plainText(c.environment)}: ${code(c.dependency)} (#${c.pullRequest}): ${c.reason}`,
+      ),
+      "",
+    );
+  }
   const unchanged = by("unchanged").length;
   if (unchanged > 0)
     summary.push(`${plural(unchanged, "open pull request")} already up to date.`, "");

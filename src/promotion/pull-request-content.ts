@@ -29,6 +29,8 @@ export interface PromotionMetadata {
   to: string;
   /** Set once the app has said in a comment that a person pushed to the branch. */
   humanCommits?: true;
+  /** Set once the app has said that it would close the PR, but a person pushed to its branch. */
+  obsolete?: true;
   /** The default branch's commit the app built its commit on, and when (ISO 8601). */
   base?: string;
   builtAt?: string;

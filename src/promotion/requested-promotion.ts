@@ -41,7 +41,7 @@ export function versionsIn(
 }
 
 /** Whether every version the environment runs is `version` or newer. */
-function atOrPast(
+export function atOrPast(
   config: Config,
   versions: readonly string[],
   dependency: string,

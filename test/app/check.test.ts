@@ -84,8 +84,13 @@ function mockProposalWrite(
   return scope;
 }
 
-function mockCheckRun(fixture: RepoFixture, bodies: ReturnType<typeof capture>, branches = true) {
-  if (branches) mockBranches(fixture);
+function mockCheckRun(
+  fixture: RepoFixture,
+  bodies: ReturnType<typeof capture>,
+  branches = true,
+  listed: string[] = [],
+) {
+  if (branches) mockBranches(fixture, listed);
   return nock(API)
     .post(`/repos/${fixture.owner}/${fixture.repo}/check-runs`, bodies.as("checkRun"))
     .reply(201, { id: 7 });
@@ -434,37 +439,8 @@ describe("an existing promotion PR", () => {
     const fixture = live();
     const bodies = capture();
     readWithSqsRelease(fixture, ["v0.8.0", "v0.8.1", "v0.8.3"], [existing("v0.8.1")]);
-    const repo = "/repos/acme/live";
     // The check's listing shows the branch: no request to read it.
-    mockBranches(fixture, ["promoter/dev/acme+terraform-aws-sqs"]);
-    nock(API)
-      .get(`${repo}/compare/${fixture.headSha}...promoter%2Fdev%2Facme%2Bterraform-aws-sqs`)
-      .reply(200, {
-        commits: [
-          {
-            sha: "b1",
-            author: { login: "promoter[bot]" },
-            committer: { login: "web-flow" },
-            commit: { verification: { verified: true } },
-          },
-        ],
-      })
-      .post(`${repo}/labels`, bodies.as("label"))
-      .reply(201, {})
-      .post(`${repo}/git/trees`, bodies.as("tree"))
-      .reply(201, { sha: "tree-2" })
-      .post(`${repo}/git/commits`, bodies.as("commit"))
-      .reply(201, { sha: "commit-2" })
-      .patch(
-        `${repo}/git/refs/heads%2Fpromoter%2Fdev%2Facme%2Bterraform-aws-sqs`,
-        bodies.as("forcePush"),
-      )
-      .reply(200, {})
-      .get("/repos/acme/terraform-aws-sqs/releases")
-      .query(true)
-      .reply(200, [])
-      .patch(`${repo}/pulls/21`, bodies.as("pullUpdate"))
-      .reply(200, {});
+    mockRebuild(fixture, bodies);
     mockCheckRun(fixture, bodies, false);
     await app.receive(
       "repository_dispatch",
@@ -596,6 +572,76 @@ describe("an existing promotion PR", () => {
     expect(bodies.one<{ output: { summary: string } }>("checkRun").output.summary).toContain(
       "it was built more than 7 days ago (updates.rebaseAfterDays)",
     );
+  });
+
+  it("is closed, with one comment, and its branch deleted, once the environment runs its version", async () => {
+    const app = testApp();
+    const fixture = live({ "dev/sqs/terragrunt.hcl": SQS_UNIT.replace("v0.8.0", "v0.8.1") });
+    const bodies = capture();
+    readWithSqsRelease(fixture, ["v0.8.0", "v0.8.1"], [existing("v0.8.1")]);
+    const repo = "/repos/acme/live";
+    mockBranches(fixture, ["promoter/dev/acme+terraform-aws-sqs"]);
+    const close = nock(API)
+      .get(`${repo}/compare/${fixture.headSha}...promoter%2Fdev%2Facme%2Bterraform-aws-sqs`)
+      .reply(200, {
+        commits: [
+          {
+            sha: "b1",
+            author: { login: "promoter[bot]" },
+            committer: { login: "web-flow" },
+            commit: { verification: { verified: true } },
+          },
+        ],
+      })
+      .post(`${repo}/issues/21/comments`, bodies.as("comment"))
+      .reply(201, { id: 1 })
+      .patch(`${repo}/pulls/21`, bodies.as("close"))
+      .reply(200, {})
+      .delete(`${repo}/git/refs/heads%2Fpromoter%2Fdev%2Facme%2Bterraform-aws-sqs`)
+      .reply(204);
+    mockCheckRun(fixture, bodies, false);
+    let requests = 0;
+    close.on("request", () => requests++);
+    await app.receive("repository_dispatch", dispatch());
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ body: string }>("comment").body).toBe(
+      "Promoter closed this pull request and deleted its branch: dev already runs `acme/terraform-aws-sqs` `v0.8.1`.",
+    );
+    expect(bodies.one("close")).toEqual({ state: "closed" });
+    const run = bodies.one<{ output: { title: string; summary: string } }>("checkRun");
+    expect(run.output.title).toBe("1 pull request closed");
+    expect(run.output.summary).toContain("- dev: `acme/terraform-aws-sqs` (#21): dev already runs");
+    expect(requests).toBe(4);
+  });
+
+  it("is left open, with one comment, when nothing proposes it any more but a person pushed to it", async () => {
+    const app = testApp();
+    const fixture = live({ "dev/sqs/terragrunt.hcl": SQS_UNIT.replace("v0.8.0", "v0.8.1") });
+    const bodies = capture();
+    readWithSqsRelease(fixture, ["v0.8.0", "v0.8.1"], [existing("v0.8.1")]);
+    const repo = "/repos/acme/live";
+    nock(API)
+      .get(`${repo}/compare/${fixture.headSha}...promoter%2Fdev%2Facme%2Bterraform-aws-sqs`)
+      .reply(200, {
+        commits: [
+          {
+            sha: "c2bbbbbbb",
+            author: { login: "octocat" },
+            commit: { verification: { verified: false } },
+          },
+        ],
+      })
+      .post(`${repo}/issues/21/comments`, bodies.as("comment"))
+      .reply(201, { id: 1 })
+      .patch(`${repo}/pulls/21`, bodies.as("pullUpdate"))
+      .reply(200, {});
+    mockCheckRun(fixture, bodies, true, ["promoter/dev/acme+terraform-aws-sqs"]);
+    await app.receive("repository_dispatch", dispatch());
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ body: string }>("comment").body).toContain(
+      "it is left open for you to close or merge",
+    );
+    expect(bodies.one<{ body: string }>("pullUpdate").body).toContain('"obsolete":true');
   });
 
   it("is left alone, with one comment, when a person pushed to its branch", async () => {

@@ -123,6 +123,7 @@ beforeAll(async () => {
   moduleRepository("lb", ["v1.0.0"]);
   moduleRepository("nat", ["v1.0.0", "v1.1.0", "v1.2.0"]);
   moduleRepository("efs", ["v1.0.0", "v1.1.0"]);
+  moduleRepository("ebs", ["v1.0.0", "v1.1.0"]);
   simulator.createRepository(installation, "acme/live-chain", {
     files: liveFiles(CHAIN, ["dev", "stage", "prod"], { vpc: "v1.0.0", sqs: "v0.8.0" }),
   });
@@ -183,6 +184,10 @@ beforeAll(async () => {
     files: liveFiles(TWO, ["dev", "stage"], { efs: "v1.0.0" }),
   });
   simulator.addCollaborator("acme/live-conflict", "alice", "write");
+  simulator.createRepository(installation, "acme/live-bumped", {
+    files: liveFiles(TWO, ["dev", "stage"], { ebs: "v1.0.0" }),
+  });
+  simulator.addCollaborator("acme/live-bumped", "alice", "write");
   app = new AppProcess({
     port: await freePort(),
     env: { ...simulatorEnvironment(simulator, privateKey), NODE_ENV: "test" },
@@ -534,6 +539,37 @@ describe("end to end", () => {
     expect(run.title).toBe("1 pull request updated");
     await simulator.mergePullRequest(repo, dev.number, { by: "alice" });
     expect(simulator.files(repo)[file]).toBe(changed.replace("ref=v1.0.0", "ref=v1.1.0"));
+  }, 300_000);
+
+  it("14. a person bumps the version by hand: the app's PR closed with a comment, its branch deleted", async () => {
+    const repo = "acme/live-bumped";
+    const file = "dev/ebs/terragrunt.hcl";
+    const dev = await prFor(repo, "promoter/dev/acme+terraform-aws-ebs+ebs");
+    await simulator.push(
+      repo,
+      { [file]: unit("ebs", "v1.1.0") },
+      { by: "alice", message: "ebs v1.1.0" },
+    );
+    await simulator.dispatch(repo, "new_module_release");
+    await botComment(
+      repo,
+      dev.number,
+      "Promoter closed this pull request and deleted its branch: dev already runs `acme/terraform-aws-ebs/ebs` `v1.1.0`.",
+    );
+    await eventually(
+      "the PR closed",
+      () => simulator.pullRequest(repo, dev.number).state === "closed",
+    );
+    expect(simulator.pullRequest(repo, dev.number).merged).toBe(false);
+    await eventually("its branch deleted", () => !simulator.branches(repo).includes(dev.head));
+    expect(simulator.comments(repo, dev.number)).toHaveLength(1);
+    // What alice brought to dev goes on to stage as usual.
+    const stage = await prFor(repo, "promoter/stage/acme+terraform-aws-ebs+ebs");
+    expect(stage.title).toBe("[promoter] stage: acme/terraform-aws-ebs/ebs v1.0.0 → v1.1.0");
+    const run = await eventually("the check run", () =>
+      simulator.checkRuns(repo).find((r) => r.summary?.includes("**Closed**")),
+    );
+    expect(run.title).toBe("1 pull request opened, 1 pull request closed");
   }, 300_000);
 
   it("made only requests that GitHub's OpenAPI description allows", () => {
