@@ -260,6 +260,20 @@ export const updatesSchema = z
       .describe(
         "Also rebuild an open pull request of Promoter's that merges cleanly once it was built more than this many days ago and the default branch has moved since, so that what is merged was tested on a recent base. Unset (the default): only `rebaseWhen` rebuilds.",
       ),
+    maxOpenPullRequests: z
+      .int({ error: "must be a whole number" })
+      .min(1, { error: "must be at least 1" })
+      .optional()
+      .describe(
+        "At most this many of Promoter's pull requests open in each environment: a check opens no new one beyond it, and names in its check run what waits. Updates of open ones go ahead. Unset (the default): no limit.",
+      ),
+    maxNewPullRequests: z
+      .int({ error: "must be a whole number" })
+      .min(1, { error: "must be at least 1" })
+      .optional()
+      .describe(
+        "At most this many new pull requests per check, over all environments, so that a first check of a repository with many outdated dependencies does not open them all at once; the rest wait for the next checks, named in the check run. Merges and `/promote` are not limited. Unset (the default): no limit.",
+      ),
   })
   .describe("How and when new versions of dependencies are looked for.");
 

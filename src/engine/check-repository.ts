@@ -15,6 +15,7 @@ import {
 import { existingPromotions } from "../promotion/existing-promotions.js";
 import { modulesOf } from "../promotion/module-users.js";
 import { obsoletePullRequests } from "../promotion/obsolete-pull-requests.js";
+import { withPullRequestLimits } from "../promotion/pull-request-limits.js";
 import { dependenciesToList, plan, type Plan } from "../promotion/plan.js";
 import { readRepositoryState, type CheckTarget } from "./repository-state.js";
 import type { Services } from "./services.js";
@@ -77,12 +78,12 @@ export async function checkRepository(
   // Listed before writing: which proposals' branches exist already is then known without a request.
   const listed = await listBranches(octokit, target, PROMOTER_BRANCH_PREFIX);
 
-  // 2. Decide the proposals from the versions in use, those available, and the app's PRs.
-  const decided = plan(
-    inventory,
-    versions.versions,
-    config,
-    existingPromotions(pullRequests, appLogin),
+  // 2. Decide the proposals from the versions in use, those available, and the app's PRs, within the limits.
+  const existing = existingPromotions(pullRequests, appLogin);
+  const decided = withPullRequestLimits(
+    plan(inventory, versions.versions, config, existing),
+    existing,
+    config.updates,
   );
 
   // 3. Write each proposal, close the app's PRs nothing proposes any more, remove the branches nothing

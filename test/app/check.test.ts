@@ -319,6 +319,41 @@ describe("a scheduled check", () => {
   });
 });
 
+describe("limits on new pull requests", () => {
+  it("opens at most updates.maxNewPullRequests per check and names what waits in the check run", async () => {
+    const app = testApp();
+    const fixture = live({
+      ".github/promoter.yml": `${CONFIG}updates:\n  maxNewPullRequests: 1\n`,
+    });
+    const bodies = capture();
+    mockRepositoryRead(fixture, [".github/promoter.yml", ...IAC]);
+    mockTags("acme", "terraform-aws-vpc", ["v1.0.0", "v1.1.0"]);
+    mockTags("acme", "terraform-aws-sqs", ["v0.8.0", "v0.8.2"]);
+    mockPullRequests(fixture);
+    mockProposalWrite(fixture, bodies, {
+      branch: "promoter/dev/acme+terraform-aws-sqs",
+      module: "terraform-aws-sqs",
+      number: 11,
+    });
+    mockCheckRun(fixture, bodies);
+    await app.receive(
+      "repository_dispatch",
+      webhook(
+        "repository_dispatch",
+        undefined,
+        { owner: "acme", repo: "live" },
+        { action: "new_module_release" },
+      ),
+    );
+    expect(app.errors).toEqual([]);
+    const run = bodies.one<{ output: { title: string; text: string } }>("checkRun");
+    expect(run.output.title).toBe("1 pull request opened");
+    expect(run.output.text).toContain(
+      "- dev: `acme/terraform-aws-vpc/vpc`: v1.1.0 waits: this check opened 1 new pull request already (updates.maxNewPullRequests)",
+    );
+  });
+});
+
 describe("an existing promotion PR", () => {
   /** The app's open PR for sqs `to`, built on `built` (default: the default branch's head, now). */
   const existing = (

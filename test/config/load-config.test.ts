@@ -151,7 +151,7 @@ describe("parseConfig", () => {
         ),
       ).toEqual([
         '.github/promoter.yml:4:5: environments[0].promtion: unknown key, did you mean "promotion"?',
-        ".github/promoter.yml:6:3: updates.frequency: unknown key (allowed keys: strategy, schedule, ignore, prerelease, registry, tagPrefix, rebaseWhen, rebaseAfterDays)",
+        ".github/promoter.yml:6:3: updates.frequency: unknown key (allowed keys: strategy, schedule, ignore, prerelease, registry, tagPrefix, rebaseWhen, rebaseAfterDays, maxOpenPullRequests, maxNewPullRequests)",
       ]);
     });
 
