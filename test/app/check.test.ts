@@ -496,16 +496,13 @@ describe("an existing promotion PR", () => {
     );
   });
 
-  /** The reads and writes of rebuilding #21 on the default branch's head, the listed branch all the app's. */
-  function mockRebuild(
-    fixture: RepoFixture,
-    bodies: ReturnType<typeof capture>,
-    { label = true } = {},
-  ) {
-    const repo = "/repos/acme/live";
+  /** The sqs branch of #21, listed, with only the app's commit on it. */
+  function mockAppBranch(fixture: RepoFixture) {
     mockBranches(fixture, ["promoter/dev/acme+terraform-aws-sqs"]);
-    const scope = nock(API)
-      .get(`${repo}/compare/${fixture.headSha}...promoter%2Fdev%2Facme%2Bterraform-aws-sqs`)
+    return nock(API)
+      .get(
+        `/repos/acme/live/compare/${fixture.headSha}...promoter%2Fdev%2Facme%2Bterraform-aws-sqs`,
+      )
       .reply(200, {
         commits: [
           {
@@ -516,6 +513,16 @@ describe("an existing promotion PR", () => {
           },
         ],
       });
+  }
+
+  /** The reads and writes of rebuilding #21 on the default branch's head, the listed branch all the app's. */
+  function mockRebuild(
+    fixture: RepoFixture,
+    bodies: ReturnType<typeof capture>,
+    { label = true } = {},
+  ) {
+    const repo = "/repos/acme/live";
+    const scope = mockAppBranch(fixture);
     if (label) scope.post(`${repo}/labels`).reply(201, {});
     return scope
       .post(`${repo}/git/trees`, bodies.as("tree"))
@@ -615,19 +622,7 @@ describe("an existing promotion PR", () => {
     const bodies = capture();
     readWithSqsRelease(fixture, ["v0.8.0", "v0.8.1"], [existing("v0.8.1")]);
     const repo = "/repos/acme/live";
-    mockBranches(fixture, ["promoter/dev/acme+terraform-aws-sqs"]);
-    const close = nock(API)
-      .get(`${repo}/compare/${fixture.headSha}...promoter%2Fdev%2Facme%2Bterraform-aws-sqs`)
-      .reply(200, {
-        commits: [
-          {
-            sha: "b1",
-            author: { login: "promoter[bot]" },
-            committer: { login: "web-flow" },
-            commit: { verification: { verified: true } },
-          },
-        ],
-      })
+    const close = mockAppBranch(fixture)
       .post(`${repo}/issues/21/comments`, bodies.as("comment"))
       .reply(201, { id: 1 })
       .patch(`${repo}/pulls/21`, bodies.as("close"))
