@@ -3,7 +3,9 @@ import { continueAfterMerge } from "./engine/after-merge.js";
 import { checkModuleUsers } from "./engine/check-module-users.js";
 import { checkRepository } from "./engine/check-repository.js";
 import { runCommand } from "./engine/run-command.js";
+import { budgetGate } from "./engine/defer-check.js";
 import { appBotLogin } from "./github/app-identity.js";
+import { observeResponses, type ResponseObserver } from "./github/rate-limit.js";
 import { readDefaultBranch } from "./github/repositories.js";
 import { Services } from "./engine/services.js";
 import { onInstallation } from "./handlers/installation.js";
@@ -12,8 +14,10 @@ import { onModuleRelease } from "./handlers/module-release.js";
 import { onPullRequestClosed } from "./handlers/pull-request-closed.js";
 import { onPush } from "./handlers/push.js";
 import { onRepositoryDispatch } from "./handlers/repository-dispatch.js";
-import { createQueue, type QueueSettings } from "./queue/create-queue.js";
-import type { CheckJob, Job, JobQueue } from "./queue/job-queue.js";
+import { DEFAULT_RATE_LIMIT_FLOOR } from "./queue/budget-decision.js";
+import { createBudget, createQueue, type QueueSettings } from "./queue/create-queue.js";
+import type { RateLimitBudget } from "./queue/rate-limit-budget.js";
+import type { CheckJob, Job, JobGate, JobQueue } from "./queue/job-queue.js";
 
 /** What the app runs on: shared caches and the queue its handlers feed. */
 export interface PromoterRuntime {
@@ -23,16 +27,19 @@ export interface PromoterRuntime {
 
 /**
  * Runs one job: authenticates as the installation, then checks, follows up a merge, answers a command, or
- * queues (with `enqueueCheck`) the checks a module release calls for.
+ * queues (with `enqueueCheck`) the checks a module release calls for. `observe` sees every answer of
+ * the installation's client (its rate-limit headers).
  */
 export function jobRunner(
   app: Probot,
   services: Services,
   enqueueCheck: (job: CheckJob) => Promise<void>,
+  observe?: (installationId: number) => ResponseObserver,
 ): (job: Job) => Promise<void> {
   return async (job) => {
     const log = app.log.child({ repo: `${job.owner}/${job.repo}`, reason: job.reason });
     const octokit = await app.auth(job.installationId);
+    if (observe) observeResponses(octokit, observe(job.installationId));
     if (job.kind === "module-released") {
       await checkModuleUsers(octokit, services, log, job, enqueueCheck);
       return;
@@ -45,7 +52,26 @@ export function jobRunner(
   };
 }
 
-/** The app's runtime: the in-process queue by default, the Redis one with `settings.redisUrl`. */
+/**
+ * What the runtime records of each answer of installation `installationId`'s client: its rate-limit
+ * reading, in `budget`.
+ */
+export function recordRateLimits(
+  budget: RateLimitBudget,
+  log: Probot["log"],
+): (installationId: number) => ResponseObserver {
+  return (installationId) => (_status, reading) => {
+    if (!reading) return;
+    budget.record(installationId, reading).catch((error: unknown) => {
+      log.warn({ err: error, installationId }, "rate-limit reading not recorded");
+    });
+  };
+}
+
+/**
+ * The app's runtime: the in-process queue by default, the Redis one with `settings.redisUrl`. Checks of
+ * an installation whose rate limit is under `settings.rateLimitFloor` wait for its reset ({@link budgetGate}).
+ */
 export function createRuntime(
   app: Probot,
   services = new Services(),
@@ -53,13 +79,29 @@ export function createRuntime(
 ): PromoterRuntime {
   services.appLogin = async () => appBotLogin(await app.auth());
   const log = app.log.child({ name: "queue" });
+  const gate: JobGate = (job) =>
+    budgetGate({
+      auth: (installationId) => app.auth(installationId),
+      budget,
+      floor: settings.rateLimitFloor ?? DEFAULT_RATE_LIMIT_FLOOR,
+      repositories: services.repositories,
+      log,
+    })(job);
   // Jobs run only once the queue exists: a module release's job queues checks on it.
   const queue: JobQueue = createQueue(
-    jobRunner(app, services, (job) => queue.enqueueCheck(job)),
+    jobRunner(
+      app,
+      services,
+      (job) => queue.enqueueCheck(job),
+      (id) => recordRateLimits(budget, log)(id),
+    ),
     log,
     services.repositories,
     settings,
+    gate,
   );
+  // Beside the queue (in Redis with a Redis queue); the gate and the runner read it only once jobs run.
+  const budget = createBudget(queue);
   return { services, queue };
 }
 

@@ -54,6 +54,7 @@ export async function checkRepository(
   services.repositories.set(fullName, {
     checkedAt: Date.now(),
     schedule: config.updates.schedule,
+    headSha: state.headSha,
     modules: modulesOf(inventory),
   });
   if (conflicts.length > 0) {

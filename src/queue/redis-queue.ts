@@ -16,6 +16,7 @@ import {
   repositoryKey,
   type CheckJob,
   type Job,
+  type JobGate,
   type JobQueue,
   type QueueHealth,
 } from "./job-queue.js";
@@ -48,6 +49,8 @@ export interface RedisQueueOptions {
   closeTimeoutMs?: number;
   /** Called after each job's run (successful or not), e.g. to share what the check learnt. */
   afterJob?: (job: Job) => Promise<void>;
+  /** Asked before each job runs; a job it defers waits in BullMQ's delayed set, its deduplication kept. */
+  gate?: JobGate;
 }
 
 /** The BullMQ queue of repository jobs. */
@@ -312,6 +315,12 @@ export class RedisQueue implements JobQueue {
   /** Runs a job once its repository's lock is taken; a busy repository sends it back to wait a little. */
   private async process(bullJob: BullJob<Job>, token: string | undefined): Promise<void> {
     const job = bullJob.data;
+    const until = await this.options.gate?.(job);
+    if (until !== undefined) {
+      // Not an attempt either: a check asked for meanwhile is folded into this one.
+      await bullJob.moveToDelayed(until, token);
+      throw new DelayedError();
+    }
     const key = this.lockKey(job);
     const { lockMs, busyRetryMs } = this.settings;
     const jobTag = `${bullJob.id}:`;

@@ -3,15 +3,20 @@ import nock from "nock";
 import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { Services } from "../../src/engine/services.js";
-import { jobRunner, promoterApp, type PromoterRuntime } from "../../src/index.js";
+import { budgetGate } from "../../src/engine/defer-check.js";
+import { jobRunner, promoterApp, recordRateLimits, type PromoterRuntime } from "../../src/index.js";
 import { blobSha } from "../../src/iac/blob-sha.js";
 import { InProcessQueue } from "../../src/queue/in-process-queue.js";
+import { InProcessBudget } from "../../src/queue/rate-limit-budget.js";
 
 export const API = "https://api.github.com";
 export const INSTALLATION_ID = 1;
 
-/** A Probot app with Promoter loaded, talking to nock; check errors are collected instead of only logged. */
-export function testApp(options: { retry?: boolean } = {}) {
+/**
+ * A Probot app with Promoter loaded, talking to nock; check errors are collected instead of only logged.
+ * With `rateLimitFloor`, checks wait while the rate limit its answers report is under that floor.
+ */
+export function testApp(options: { retry?: boolean; rateLimitFloor?: number } = {}) {
   const log = pino({ level: "silent" });
   const probot = new Probot({
     githubToken: "installation-token",
@@ -28,15 +33,36 @@ export function testApp(options: { retry?: boolean } = {}) {
   const services = new Services();
   services.appLogin = () => Promise.resolve("promoter[bot]");
   let runtime: PromoterRuntime | undefined;
+  const budget = new InProcessBudget();
   promoterApp((app) => {
-    const run = jobRunner(app, services, (job) => queue.enqueueCheck(job));
-    const queue: InProcessQueue = new InProcessQueue(async (job) => {
-      try {
-        await run(job);
-      } catch (error) {
-        errors.push(error);
-      }
-    }, log);
+    const run = jobRunner(
+      app,
+      services,
+      (job) => queue.enqueueCheck(job),
+      recordRateLimits(budget, log),
+    );
+    const gate =
+      options.rateLimitFloor === undefined
+        ? undefined
+        : budgetGate({
+            auth: (id) => app.auth(id),
+            budget,
+            floor: options.rateLimitFloor,
+            repositories: services.repositories,
+            log,
+          });
+    const queue: InProcessQueue = new InProcessQueue(
+      async (job) => {
+        try {
+          await run(job);
+        } catch (error) {
+          errors.push(error);
+        }
+      },
+      log,
+      undefined,
+      gate,
+    );
     runtime = { services, queue };
     return runtime;
   })(probot);
@@ -44,6 +70,7 @@ export function testApp(options: { retry?: boolean } = {}) {
   return {
     probot,
     services,
+    budget,
     queue: ready.queue,
     errors,
     /** Delivers a webhook and waits for every check it queued. */
