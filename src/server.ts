@@ -16,10 +16,10 @@ function appBaseUrl(): string {
   return `${process.env.GHE_PROTOCOL ?? "https"}://${host}/api/v3`;
 }
 
-function minutes(name: string, fallback: number): number {
+function minutes(name: string, fallback: number, zero = false): number {
   const value = Number(process.env[name] ?? fallback);
-  if (!Number.isFinite(value) || value <= 0)
-    throw new Error(`${name} must be a positive number of minutes`);
+  if (!Number.isFinite(value) || value < 0 || (value === 0 && !zero))
+    throw new Error(`${name} must be a ${zero ? "non-negative" : "positive"} number of minutes`);
   return value * MINUTE;
 }
 
@@ -42,6 +42,7 @@ const server = await run(
     scheduler = createScheduler(runtime.queue, sources, {
       intervalMs: minutes("PROMOTER_SCHEDULER_INTERVAL", 15),
       jitterMs: minutes("PROMOTER_SCHEDULER_JITTER", 5),
+      firstCheckSpreadMs: minutes("PROMOTER_SCHEDULER_FIRST_SPREAD", 60, true),
     });
     scheduler.start();
   },

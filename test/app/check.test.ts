@@ -105,6 +105,7 @@ describe("a scheduled check", () => {
         total_count: 1,
         repositories: [
           {
+            id: 101,
             name: "live",
             full_name: "acme/live",
             owner: { login: "acme" },
@@ -137,6 +138,7 @@ describe("a scheduled check", () => {
     const scheduler = new Scheduler(app.queue, sources, {
       intervalMs: 60_000,
       jitterMs: 0,
+      firstCheckSpreadMs: 0,
     });
     expect(await scheduler.tick()).toBe(1);
     await app.queue.onIdle();
