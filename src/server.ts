@@ -1,5 +1,6 @@
 import { run, type Probot } from "probot";
 import { Services } from "./engine/services.js";
+import { promoterOctokit } from "./github/clients.js";
 import { installationDirectory } from "./github/installations.js";
 import { createRuntime, promoterApp, type PromoterRuntime } from "./index.js";
 import { createLogger } from "./logger.js";
@@ -46,7 +47,7 @@ const server = await run(
     });
     scheduler.start();
   },
-  { log: await createLogger() },
+  { log: await createLogger(), Octokit: promoterOctokit() },
 );
 
 /** SIGTERM: stop taking work, finish the checks in flight, then exit. */
