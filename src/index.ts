@@ -15,6 +15,7 @@ import { onPullRequestClosed } from "./handlers/pull-request-closed.js";
 import { onPush } from "./handlers/push.js";
 import { onRepositoryDispatch } from "./handlers/repository-dispatch.js";
 import { DEFAULT_RATE_LIMIT_FLOOR } from "./queue/budget-decision.js";
+import { countApiRequest, countWebhook, measureJob, metricsRegistry } from "./metrics.js";
 import { createBudget, createQueue, type QueueSettings } from "./queue/create-queue.js";
 import type { RateLimitBudget } from "./queue/rate-limit-budget.js";
 import type { CheckJob, Job, JobGate, JobQueue } from "./queue/job-queue.js";
@@ -54,13 +55,14 @@ export function jobRunner(
 
 /**
  * What the runtime records of each answer of installation `installationId`'s client: its rate-limit
- * reading, in `budget`.
+ * reading, in `budget`, and the request in the metrics.
  */
 export function recordRateLimits(
   budget: RateLimitBudget,
   log: Probot["log"],
 ): (installationId: number) => ResponseObserver {
-  return (installationId) => (_status, reading) => {
+  return (installationId) => (status, reading) => {
+    countApiRequest(installationId, status, reading);
     if (!reading) return;
     budget.record(installationId, reading).catch((error: unknown) => {
       log.warn({ err: error, installationId }, "rate-limit reading not recorded");
@@ -87,14 +89,15 @@ export function createRuntime(
       repositories: services.repositories,
       log,
     })(job);
+  const run = jobRunner(
+    app,
+    services,
+    (job) => queue.enqueueCheck(job),
+    (id) => recordRateLimits(budget, log)(id),
+  );
   // Jobs run only once the queue exists: a module release's job queues checks on it.
   const queue: JobQueue = createQueue(
-    jobRunner(
-      app,
-      services,
-      (job) => queue.enqueueCheck(job),
-      (id) => recordRateLimits(budget, log)(id),
-    ),
+    (job) => measureJob(job, () => run(job)),
     log,
     services.repositories,
     settings,
@@ -105,10 +108,11 @@ export function createRuntime(
   return { services, queue };
 }
 
-/** The Probot app: wires events to handlers, and `/healthz`. Nothing else. */
+/** The Probot app: wires events to handlers, `/healthz` and `/metrics`. Nothing else. */
 export function promoterApp(runtime?: (app: Probot) => PromoterRuntime) {
   return (app: Probot, options?: ApplicationFunctionOptions): PromoterRuntime => {
     const { services, queue } = runtime ? runtime(app) : createRuntime(app);
+    app.onAny((context) => countWebhook(context.name));
     app.on(["installation.created", "installation_repositories.added"], (context) =>
       onInstallation(context, queue),
     );
@@ -118,6 +122,11 @@ export function promoterApp(runtime?: (app: Probot) => PromoterRuntime) {
     app.on("pull_request.closed", (context) => onPullRequestClosed(context, queue));
     app.on("issue_comment.created", (context) => onIssueComment(context, queue));
     options?.addHandler?.(async (request, response) => {
+      if (request.url === "/metrics" && request.method === "GET") {
+        const body = await metricsRegistry.metrics();
+        response.writeHead(200, { "content-type": metricsRegistry.contentType }).end(body);
+        return true;
+      }
       if (request.url !== "/healthz") return false;
       // 503 while the queue cannot take jobs (Redis unreachable), so the replica is taken out of rotation.
       const health = (await queue.health?.()) ?? { healthy: true };

@@ -1,6 +1,7 @@
 import type { Logger } from "probot";
 import { writeCheckRun } from "../github/check-runs.js";
 import type { Octokit } from "../github/repo-ref.js";
+import { countCheckDeferred } from "../metrics.js";
 import { deferredCheckReport } from "../promotion/check-report.js";
 import { mayRunNow } from "../queue/budget-decision.js";
 import type { JobGate } from "../queue/job-queue.js";
@@ -39,6 +40,7 @@ export function budgetGate(options: BudgetGateOptions): JobGate {
     const decision = mayRunNow(job, reading, (options.now ?? Date.now)(), floor);
     if (decision.run) return undefined;
     // 3. Write.
+    countCheckDeferred(job.installationId);
     log.info({ repo, until: new Date(decision.until).toISOString() }, "check deferred: rate limit");
     const headSha = options.repositories.get(repo)?.headSha;
     if (headSha !== undefined) {

@@ -1,4 +1,5 @@
 import pLimit from "p-limit";
+import { countJobQueued } from "../metrics.js";
 import type { Logger } from "probot";
 import {
   isCheck,
@@ -76,6 +77,7 @@ export class InProcessQueue implements JobQueue {
       }
     }
     state.waiting.push(job);
+    countJobQueued(job);
     if (!state.current) this.startNext(key, state);
   }
 

@@ -10,6 +10,7 @@ import {
 } from "bullmq";
 import { Redis, type RedisOptions } from "ioredis";
 import type { Logger } from "probot";
+import { countJobQueued, countJobRetried } from "../metrics.js";
 import { DEFAULT_CONCURRENCY } from "./in-process-queue.js";
 import {
   isCheck,
@@ -199,7 +200,10 @@ export class RedisQueue implements JobQueue {
       const last = bullJob.attemptsMade >= (bullJob.opts.attempts ?? 1);
       const fields = { err: error, repo: `${owner}/${repo}`, attempt: bullJob.attemptsMade };
       if (last) this.log.error(fields, "job failed");
-      else this.log.warn(fields, "job failed: retried later");
+      else {
+        countJobRetried(bullJob.data);
+        this.log.warn(fields, "job failed: retried later");
+      }
     });
     this.worker.on("stalled", (jobId) =>
       this.log.warn({ jobId }, "job stalled (its replica stopped): queued again"),
@@ -231,6 +235,7 @@ export class RedisQueue implements JobQueue {
     const add = async () => {
       if (this.redis.status !== "ready") await once(this.redis, "ready", { signal: abort.signal });
       await this.queue.add(job.kind ?? "check", job, { deduplication: deduplicationOf(job) });
+      countJobQueued(job);
     };
     try {
       await Promise.race([add(), timeout]);
