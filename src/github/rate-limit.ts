@@ -38,12 +38,19 @@ export type ResponseObserver = (status: number, reading: RateLimitReading | unde
  * 403 of the rate limit), once the retry and throttling plugins are done with it. Costs no request.
  */
 export function observeResponses(octokit: Octokit, observe: ResponseObserver): void {
-  octokit.hook.after("request", (response) => {
+  octokit.hook.after("request", (response, options) => {
+    if (isTokenRequest(options.url)) return;
     observe(response.status, rateLimitOf(response.headers));
   });
-  octokit.hook.error("request", (error) => {
+  octokit.hook.error("request", (error, options) => {
+    if (isTokenRequest(options.url)) throw error;
     const { status, response } = error as { status?: number; response?: { headers?: Headers } };
     observe(status ?? 0, rateLimitOf(response?.headers));
     throw error;
   });
+}
+
+/** The installation token's request is made as the app: its headers tell the app's limit, not the installation's. */
+function isTokenRequest(url: string): boolean {
+  return /\/app\/installations\/[^/]+\/access_tokens$/.test(url);
 }

@@ -48,6 +48,11 @@ describe("observeResponses", () => {
     await expect(
       octokit.request("GET /repos/{owner}/{repo}", { owner: "acme", repo: "gone" }),
     ).rejects.toMatchObject({ status: 404 });
+    // The token request is the app's (its JWT's limit): not the installation's reading.
+    nock(API).post("/app/installations/1/access_tokens").reply(201, { token: "t" }, headers("4999"));
+    await octokit.request("POST /app/installations/{installation_id}/access_tokens", {
+      installation_id: 1,
+    });
     expect(seen).toEqual([
       [200, { remaining: 100, limit: 5000, resetAt: RESET * 1000 }],
       [404, { remaining: 99, limit: 5000, resetAt: RESET * 1000 }],
