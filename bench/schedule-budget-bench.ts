@@ -15,7 +15,7 @@
 //     5-minute jitter spreads a tick's checks at random).
 //  3. The budget running low, for real: `--low-repos` repositories of one installation, checked once,
 //     then checked again while the simulator says the window is nearly spent (300 of 5,000 left, under
-//     the 10% floor, reset in 15 s). Every second check must end in a check run (none lost, none failed):
+//     the 10% floor, reset in about a minute). Every second check must end in a check run (none lost, none failed):
 //     they wait for the reset (a "Deferred" check run meanwhile), then run.
 
 import { generateKeyPairSync } from "node:crypto";
@@ -255,11 +255,14 @@ const checkAll = async () => {
 const successes = (name: string) =>
   sim.checkRuns(name).filter((r) => r.conclusion === "success").length;
 // Checked once with the whole budget (the app then knows each head commit), then with little left. The
-// windows are short so the bench waits little; the second ends after the first, as GitHub's windows do.
-sim.setRateLimit(low, { remaining: 5000, resetInSeconds: 10 });
+// windows are short so the bench waits little; the second ends 5 s after the first (as GitHub's follow
+// each other), which must outlast the first round.
+const firstWindowEnds = Date.now() + 90_000;
+sim.setRateLimit(low, { remaining: 5000, resetInSeconds: 90 });
 await checkAll();
 await second.runtime.queue.onIdle();
-sim.setRateLimit(low, { remaining: 300, resetInSeconds: 15 });
+const resetIn = Math.ceil((firstWindowEnds - Date.now()) / 1000) + 5;
+sim.setRateLimit(low, { remaining: 300, resetInSeconds: resetIn });
 const started = Date.now();
 // The first check learns the budget is low (and finishes: never stopped half-way); the next ones wait.
 const [firstRepo, ...others] = lowRepos;
@@ -275,7 +278,7 @@ for (const name of others) {
   await second.runtime.queue.enqueueCheck({ installationId: low, owner, repo, reason: "schedule" });
 }
 // Deferred checks wait in timers: idle only once every repository has its check run.
-const deadline = Date.now() + 120_000;
+const deadline = Date.now() + 240_000;
 const done = () => lowRepos.every((name) => successes(name) >= 2);
 while (!done() && Date.now() < deadline) {
   await new Promise((resolve) => setTimeout(resolve, 200));
@@ -287,7 +290,7 @@ const deferred = lowRepos.filter((name) =>
 const refused = sim.requests.filter((r) => r.installationId === low && r.status === 403).length;
 const checked = lowRepos.filter((name) => successes(name) >= 2).length;
 console.log(
-  `3. ${LOW_REPOS} checks with 300 of 5,000 requests left (floor 500), reset in 15 s: ${checked}/${LOW_REPOS} checked (none lost), ${deferred} deferred to the reset, ${refused} requests refused for the limit, ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  `3. ${LOW_REPOS} checks with 300 of 5,000 requests left (floor 500), reset in ${resetIn} s: ${checked}/${LOW_REPOS} checked (none lost), ${deferred} deferred to the reset, ${refused} requests refused for the limit, ${((Date.now() - started) / 1000).toFixed(1)} s`,
 );
 await second.runtime.queue.close();
 await sim.close();
