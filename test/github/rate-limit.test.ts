@@ -49,7 +49,9 @@ describe("observeResponses", () => {
       octokit.request("GET /repos/{owner}/{repo}", { owner: "acme", repo: "gone" }),
     ).rejects.toMatchObject({ status: 404 });
     // The token request is the app's (its JWT's limit): not the installation's reading.
-    nock(API).post("/app/installations/1/access_tokens").reply(201, { token: "t" }, headers("4999"));
+    nock(API)
+      .post("/app/installations/1/access_tokens")
+      .reply(201, { token: "t" }, headers("4999"));
     await octokit.request("POST /app/installations/{installation_id}/access_tokens", {
       installation_id: 1,
     });
