@@ -4,6 +4,7 @@ import { checkModuleUsers } from "./engine/check-module-users.js";
 import { checkRepository } from "./engine/check-repository.js";
 import { runCommand } from "./engine/run-command.js";
 import { appBotLogin } from "./github/app-identity.js";
+import { RedisBlobStore } from "./github/redis-blob-store.js";
 import { readDefaultBranch } from "./github/repositories.js";
 import { Services } from "./engine/services.js";
 import { onInstallation } from "./handlers/installation.js";
@@ -14,6 +15,7 @@ import { onPush } from "./handlers/push.js";
 import { onRepositoryDispatch } from "./handlers/repository-dispatch.js";
 import { createQueue, type QueueSettings } from "./queue/create-queue.js";
 import type { CheckJob, Job, JobQueue } from "./queue/job-queue.js";
+import { RedisQueue } from "./queue/redis-queue.js";
 
 /** What the app runs on: shared caches and the queue its handlers feed. */
 export interface PromoterRuntime {
@@ -60,6 +62,14 @@ export function createRuntime(
     services.repositories,
     settings,
   );
+  // With Redis, blobs read by one replica (or before a restart) are not downloaded again.
+  if (queue instanceof RedisQueue)
+    services.shareBlobs(
+      new RedisBlobStore(queue.redis, {
+        prefix: queue.prefix,
+        log: app.log.child({ name: "cache" }),
+      }),
+    );
   return { services, queue };
 }
 

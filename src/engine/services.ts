@@ -1,4 +1,4 @@
-import { BlobCache } from "../github/blob-cache.js";
+import { BlobCache, type BlobStore } from "../github/blob-cache.js";
 import { createGitHubClient } from "../github/clients.js";
 import type { Octokit } from "../github/repo-ref.js";
 import { createScanCache, type ScanCache } from "../iac/scanner.js";
@@ -27,7 +27,8 @@ const SCAN_CACHES = 64;
  * only makes the next checks cost more.
  */
 export class Services {
-  readonly blobs = new BlobCache();
+  /** Blobs by SHA: this process's memory, or Redis shared by replicas (see {@link shareBlobs}). */
+  blobs: BlobStore = new BlobCache();
   readonly etags: EtagCache = createEtagCache();
   readonly knownLabels = new Map<string, Set<string>>();
   readonly repositories = new Map<string, RepositoryMemory>();
@@ -51,6 +52,11 @@ export class Services {
   ) {
     this.sourceHosts = parseSourceHosts(sourceHosts);
     this.httpHosts = parseAllowHttpHosts(allowHttpHosts);
+  }
+
+  /** Keeps blobs in `store` (Redis, with several replicas) instead of this process's memory. */
+  shareBlobs(store: BlobStore): void {
+    this.blobs = store;
   }
 
   /** The scan cache of a repository (least recently used ones are dropped). */

@@ -189,10 +189,13 @@ describe("merging a promotion PR", () => {
     });
     const bodies = capture();
     // Caches as an earlier check leaves them: every blob but the file the merge changed, and the label.
-    for (const [path, content] of Object.entries(fixture.files)) {
-      if (path !== "dev/vpc/terragrunt.hcl")
-        app.services.blobs.set(blobSha(content), Buffer.from(content));
-    }
+    await app.services.blobs.setMany(
+      new Map(
+        Object.entries(fixture.files)
+          .filter(([path]) => path !== "dev/vpc/terragrunt.hcl")
+          .map(([, content]) => [blobSha(content), Buffer.from(content)]),
+      ),
+    );
     app.services.labels("acme/live").add("promoter:stage");
     let requests = 0;
     const read = nock(API)
