@@ -82,7 +82,7 @@ describe("promoter report", () => {
       ],
     });
     const redis = dev.dependencies.find(
-      (d: { id: string }) => d.id === "platform/terraform-aws-cache/redis",
+      (d: { id: string }) => d.id === "ghe.example.com/platform/terraform-aws-cache/redis",
     );
     expect(redis!.usages[0]).toMatchObject({
       versionFile: "dev-account/account.hcl",
@@ -219,7 +219,7 @@ describe("promoter update", () => {
       "--env",
       "dev",
       "--dependency",
-      "platform/terraform-aws-cache/redis",
+      "ghe.example.com/platform/terraform-aws-cache/redis",
       "--to",
       "v0.6.0",
     );
@@ -237,7 +237,7 @@ describe("promoter update", () => {
     }
     const report = JSON.parse((await run("report", dir, "--json")).stdout) as ReportJson;
     const redis = report.environments[0]!.dependencies.find(
-      (d: { id: string }) => d.id === "platform/terraform-aws-cache/redis",
+      (d: { id: string }) => d.id === "ghe.example.com/platform/terraform-aws-cache/redis",
     );
     expect(redis!.versions).toEqual(["v0.6.0"]);
   });
@@ -308,7 +308,7 @@ describe("promoter update", () => {
         "--env",
         "dev",
         "--dependency",
-        "platform/terraform-aws-cache/redis",
+        "ghe.example.com/platform/terraform-aws-cache/redis",
         "--to",
         to,
       );
@@ -393,6 +393,91 @@ describe("promoter update", () => {
   });
 });
 
+describe("promoter update: acme/mods on github.com, a GitHub Enterprise host and GitLab", () => {
+  const FILES = {
+    "dev/github/terragrunt.hcl": "github.com/acme/mods//modules/vpc?ref=v1.2.0",
+    "dev/ghe/terragrunt.hcl": "git::https://ghe.example.com/acme/mods.git//modules/vpc?ref=v1.2.0",
+    "dev/gitlab/terragrunt.hcl":
+      "git::git@gitlab.example.com:acme/mods.git//modules/vpc?ref=v1.2.0",
+  };
+
+  function threeHosts(): string {
+    const dir = mkdtempSync(join(tmpdir(), "promoter-cli-"));
+    temporary.push(dir);
+    mkdirSync(join(dir, ".github"));
+    writeFileSync(
+      join(dir, ".github/promoter.yml"),
+      'environments:\n  - name: dev\n    paths: ["dev/**"]\n',
+    );
+    for (const [path, source] of Object.entries(FILES)) {
+      mkdirSync(join(dir, path, ".."), { recursive: true });
+      writeFileSync(join(dir, path), `terraform {\n  source = "${source}"\n}\n`);
+    }
+    return dir;
+  }
+
+  const update = (dir: string, dependency: string) =>
+    run("update", dir, "--env", "dev", "--dependency", dependency, "--to", "v1.3.0");
+
+  it("reports three dependencies", async () => {
+    const report = JSON.parse((await run("report", threeHosts(), "--json")).stdout) as ReportJson;
+    expect(report.environments[0]!.dependencies.map((d: { id: string }) => d.id)).toEqual([
+      "acme/mods/vpc",
+      "ghe.example.com/acme/mods/vpc",
+      "gitlab.example.com/acme/mods/vpc",
+    ]);
+  });
+
+  it.each([
+    ["acme/mods/vpc", "dev/github/terragrunt.hcl"],
+    ["ghe.example.com/acme/mods/vpc", "dev/ghe/terragrunt.hcl"],
+    ["gitlab.example.com/acme/mods/vpc", "dev/gitlab/terragrunt.hcl"],
+  ])("--dependency %s edits %s and no other host's usage", async (dependency, edited) => {
+    const dir = threeHosts();
+    const before = snapshot(dir);
+    const { code, stdout, stderr } = await update(dir, dependency);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(stdout).toBe(`${edited}\n`);
+    const after = snapshot(dir);
+    for (const [path, content] of before) {
+      const expected = path === edited ? content.replace("ref=v1.2.0", "ref=v1.3.0") : content;
+      expect(after.get(path), path).toBe(expected);
+    }
+  });
+
+  it("names the hosts' ids when the one asked for is used on other hosts only", async () => {
+    const dir = threeHosts();
+    rmSync(join(dir, "dev/github"), { recursive: true });
+    const before = snapshot(dir);
+    const { code, stderr } = await update(dir, "acme/mods/vpc");
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      "promoter: acme/mods/vpc is not used in environment dev (it uses ghe.example.com/acme/mods/vpc, gitlab.example.com/acme/mods/vpc)\n",
+    );
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it("plans one proposal per host, each with its host's versions and files", async () => {
+    const dir = threeHosts();
+    const versions = join(dir, "versions.json");
+    writeFileSync(
+      versions,
+      JSON.stringify({
+        "acme/mods/vpc": ["v1.2.0", "v1.3.0"],
+        "gitlab.example.com/acme/mods/vpc": ["v1.2.1"],
+      }),
+    );
+    const { code, stdout } = await run("plan", dir, "--versions", versions, "--json");
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as PlanJson;
+    expect(result.proposals.map((p) => [p.dependency, p.to, p.files])).toEqual([
+      ["acme/mods/vpc", "v1.3.0", ["dev/github/terragrunt.hcl"]],
+      ["gitlab.example.com/acme/mods/vpc", "v1.2.1", ["dev/gitlab/terragrunt.hcl"]],
+    ]);
+  });
+});
+
 describe("promoter plan", () => {
   const VERSIONS = join(import.meta.dirname, "fixtures", "live-versions.json");
 
@@ -423,19 +508,19 @@ describe("promoter plan", () => {
       },
       {
         environment: "dev",
+        dependency: "ghe.example.com/platform/terraform-aws-cache/redis",
+        from: ["v0.5.0"],
+        to: "v0.5.3",
+        reason: "update",
+        files: ["dev-account/account.hcl"],
+      },
+      {
+        environment: "dev",
         dependency: "gruntwork-io/terraform-aws-data-storage/rds",
         from: ["v0.30.0"],
         to: "v0.30.1",
         reason: "update",
         files: ["dev-account/us-east-1/mysql/terragrunt.hcl"],
-      },
-      {
-        environment: "dev",
-        dependency: "platform/terraform-aws-cache/redis",
-        from: ["v0.5.0"],
-        to: "v0.5.3",
-        reason: "update",
-        files: ["dev-account/account.hcl"],
       },
       {
         environment: "dev",
@@ -569,7 +654,7 @@ describe("promoter plan with a GitHub token", () => {
     ]);
     // GITHUB_TOKEN is github.com's: ghe.example.com is not asked (nor sent the token) unless allowed.
     expect(result.warnings).toContainEqual({
-      dependency: "platform/terraform-aws-cache/redis",
+      dependency: "ghe.example.com/platform/terraform-aws-cache/redis",
       message: expect.stringMatching(/^source host ghe\.example\.com is not allowed; /) as string,
     });
     expect(github.isDone() && registry.isDone()).toBe(true);
@@ -642,8 +727,8 @@ describe("promoter plan: where the token goes", () => {
       .reply(200, tags("v1.0.1"));
     const result = await plan(repositoryWithSources());
     expect(result.warnings).toEqual([
-      { dependency: "acme/x", message: notAllowed("attacker.example") },
-      { dependency: "platform/cache", message: notAllowed("ghe.example.com") },
+      { dependency: "attacker.example/acme/x", message: notAllowed("attacker.example") },
+      { dependency: "ghe.example.com/platform/cache", message: notAllowed("ghe.example.com") },
     ]);
   });
 
@@ -659,7 +744,7 @@ describe("promoter plan: where the token goes", () => {
       .reply(200, tags("v1.0.1"));
     const result = await plan(repositoryWithSources());
     expect(result.warnings).toEqual([
-      { dependency: "acme/x", message: notAllowed("attacker.example") },
+      { dependency: "attacker.example/acme/x", message: notAllowed("attacker.example") },
     ]);
   });
 

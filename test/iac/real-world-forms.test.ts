@@ -113,8 +113,8 @@ describe("git hosts other than github.com (real-world/other-git-hosts)", () => {
 
   it("reads Bitbucket's shorthand as git, and an Azure DevOps ssh path without its `v3/`", () => {
     expect(idsByEnvironment(inventory).dev).toEqual([
-      "acme/platform/terraform-azurerm-network/vnet",
-      "acme/terraform-modules/app",
+      "bitbucket.org/acme/terraform-modules/app",
+      "ssh.dev.azure.com/acme/platform/terraform-azurerm-network/vnet",
     ]);
     expect(inventory.skipped).toEqual([]);
   });
