@@ -15,6 +15,7 @@ import { runCli } from "../src/cli.js";
 import type { PlanJson } from "../src/cli/plan-command.js";
 import type { ReportJson } from "../src/cli/format-report.js";
 import { clearRegistryDiscoveryCache } from "../src/versions/registry-versions.js";
+import { ADVERTISEMENT_TYPE, advertisement } from "./support/fake-git-host.js";
 
 const FIXTURE = join(import.meta.dirname, "fixtures", "live");
 
@@ -711,6 +712,7 @@ describe("promoter plan: where the token goes", () => {
     vi.stubEnv("PROMOTER_TEST_TOKEN", "ghp_secret");
     vi.stubEnv("GITHUB_API_URL", undefined);
     vi.stubEnv("PROMOTER_SOURCE_HOSTS", undefined);
+    vi.stubEnv("PROMOTER_GIT_CREDENTIALS", undefined);
   });
   afterEach(() => {
     vi.unstubAllEnvs();
@@ -748,8 +750,58 @@ describe("promoter plan: where the token goes", () => {
     ]);
   });
 
-  it("reads a host the operator allowed in PROMOTER_SOURCE_HOSTS without the token", async () => {
-    vi.stubEnv("PROMOTER_SOURCE_HOSTS", "attacker.example,ghe.example.com");
+  it("lists a GitLab host's tags through git with its own credentials, and proposes from them", async () => {
+    vi.stubEnv("PROMOTER_SOURCE_HOSTS", "gitlab.example.com");
+    vi.stubEnv("PROMOTER_GIT_CREDENTIALS", "https://oauth2:glpat-secret@gitlab.example.com");
+    const dir = mkdtempSync(join(tmpdir(), "promoter-cli-hosts-"));
+    temporary.push(dir);
+    mkdirSync(join(dir, ".github"));
+    writeFileSync(
+      join(dir, ".github/promoter.yml"),
+      'environments:\n  - name: dev\n    paths: ["dev/**"]\n',
+    );
+    mkdirSync(join(dir, "dev"));
+    writeFileSync(
+      join(dir, "dev/main.tf"),
+      [
+        'module "a" {\n  source = "git::https://github.com/acme/mods.git//modules/vpc?ref=v1.2.0"\n}',
+        'module "b" {\n  source = "git::git@gitlab.example.com:acme/mods.git//modules/vpc?ref=v1.2.0"\n}',
+        "",
+      ].join("\n"),
+    );
+    nock("https://api.github.com", { reqheaders: { authorization: "token ghp_secret" } })
+      .get("/repos/acme/mods/tags")
+      .query(true)
+      .reply(200, tags("v1.2.0", "v1.2.5"));
+    const basic = `Basic ${Buffer.from("oauth2:glpat-secret").toString("base64")}`;
+    nock("https://gitlab.example.com", { reqheaders: { authorization: basic } })
+      .get("/acme/mods.git/info/refs")
+      .query({ service: "git-upload-pack" })
+      .reply(
+        200,
+        advertisement([
+          "refs/heads/main",
+          "refs/tags/v1.2.0",
+          "refs/tags/v1.3.0",
+          "refs/tags/v1.3.0^{}",
+        ]),
+        {
+          "content-type": ADVERTISEMENT_TYPE,
+        },
+      );
+    const result = await plan(dir);
+    expect(result.warnings).toEqual([]);
+    expect(result.proposals.map((p) => [p.dependency, p.from, p.to])).toEqual([
+      ["acme/mods/vpc", ["v1.2.0"], "v1.2.5"],
+      ["gitlab.example.com/acme/mods/vpc", ["v1.2.0"], "v1.3.0"],
+    ]);
+  });
+
+  it("reads a host the operator mapped to a GitHub API in PROMOTER_SOURCE_HOSTS without the token", async () => {
+    vi.stubEnv(
+      "PROMOTER_SOURCE_HOSTS",
+      "attacker.example=https://attacker.example/api/v3,ghe.example.com=https://ghe.example.com/api/v3",
+    );
     nock("https://api.github.com", { reqheaders: { authorization: "token ghp_secret" } })
       .get("/repos/acme/vpc/tags")
       .query(true)

@@ -1,12 +1,21 @@
 import nock from "nock";
 import { ProbotOctokit } from "probot";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { useNock } from "../support/nock-github.js";
 import type { DependencyOrigin } from "../../src/iac/types.js";
 import { createEtagCache } from "../../src/github/tags.js";
 import type { GitHubClient } from "../../src/github/clients.js";
 import { clearRegistryDiscoveryCache } from "../../src/versions/registry-versions.js";
-import { parseAllowHttpHosts, parseSourceHosts } from "../../src/versions/source-hosts.js";
+import {
+  parseAllowHttpHosts,
+  parseSourceHosts,
+  readHostCredentials,
+} from "../../src/versions/source-hosts.js";
+import {
+  serveAdvertisements,
+  startFakeGitHost,
+  type FakeGitHost,
+} from "../support/fake-git-host.js";
 import { resolveVersions } from "../../src/versions/version-sources.js";
 import type { ResolveVersionsOptions } from "../../src/versions/version-sources.js";
 
@@ -170,8 +179,8 @@ describe("resolveVersions", () => {
 
   it("turns an unreachable host into a warning", async () => {
     nock("https://git.acme.io")
-      .get("/api/v3/repos/acme/modules/tags")
-      .query({ per_page: "100", page: "1" })
+      .get("/acme/modules.git/info/refs")
+      .query({ service: "git-upload-pack" })
       .replyWithError("getaddrinfo ENOTFOUND git.acme.io");
     const { options: opts } = options({ hosts: parseSourceHosts("git.acme.io") });
     const result = await resolveVersions(
@@ -385,7 +394,7 @@ describe("resolveVersions: hosts the operator did not allow", () => {
       {
         dependency: "acme/x",
         message:
-          "source host attacker.example is not allowed; the operator can allow it in PROMOTER_SOURCE_HOSTS (attacker.example to read its GitHub API at https://attacker.example/api/v3, or attacker.example=<API base URL>)",
+          "source host attacker.example is not allowed; the operator can allow it in PROMOTER_SOURCE_HOSTS (attacker.example to list its tags with git over HTTPS, or attacker.example=<GitHub API base URL> for a GitHub Enterprise server)",
       },
       {
         dependency: "acme/y",
@@ -456,6 +465,106 @@ describe("resolveVersions: hosts the operator did not allow", () => {
       }).options,
     );
     expect(allowed.versions.get("acme/vpc/aws")).toEqual(["1.0.0"]);
+  });
+});
+
+describe("resolveVersions: git hosts through git's smart HTTP protocol", () => {
+  const started: FakeGitHost[] = [];
+  beforeEach(() => nock.enableNetConnect("127.0.0.1"));
+  afterEach(async () => {
+    nock.disableNetConnect();
+    for (const host of started.splice(0)) await host.close();
+  });
+  async function gitHost(repositories: Record<string, readonly string[]>) {
+    const host = await startFakeGitHost(serveAdvertisements(repositories));
+    started.push(host);
+    return host;
+  }
+
+  it("lists a bare-listed host's tags through git, with credentials only for that host", async () => {
+    const gitlab = await gitHost({
+      "/acme/mods.git/info/refs": [
+        "refs/heads/main",
+        "refs/tags/v1.2.0",
+        "refs/tags/v1.3.0",
+        "refs/tags/v1.3.0^{}",
+      ],
+    });
+    const gitea = await gitHost({ "/acme/mods.git/info/refs": ["refs/tags/v0.1.0"] });
+    nock(API, { reqheaders: { authorization: "token installation" } })
+      .get("/repos/acme/mods/tags")
+      .query({ per_page: "100", page: "1" })
+      .reply(200, tagList("v2.0.0"));
+    const { options: opts, asked } = options({
+      hosts: parseSourceHosts(`${gitlab.host},${gitea.host}`),
+      httpHosts: parseAllowHttpHosts(`${gitlab.host},${gitea.host}`),
+      credentials: readHostCredentials({
+        PROMOTER_GIT_CREDENTIALS: `http://oauth2:glpat-secret@${gitlab.host}`,
+      }),
+    });
+    const result = await resolveVersions(
+      [
+        { id: "acme/mods/vpc", origin: git("acme", "mods") },
+        { id: `${gitlab.host}/acme/mods/vpc`, origin: git("acme", "mods", gitlab.host) },
+        { id: `${gitlab.host}/acme/mods/db`, origin: git("acme", "mods", gitlab.host) },
+        { id: `${gitea.host}/acme/mods`, origin: git("acme", "mods", gitea.host) },
+      ],
+      opts,
+    );
+    expect(result.warnings).toEqual([]);
+    expect(Object.fromEntries(result.versions)).toEqual({
+      "acme/mods/vpc": ["v2.0.0"],
+      [`${gitlab.host}/acme/mods/vpc`]: ["v1.2.0", "v1.3.0"],
+      [`${gitlab.host}/acme/mods/db`]: ["v1.2.0", "v1.3.0"],
+      [`${gitea.host}/acme/mods`]: ["v0.1.0"],
+    });
+    const refs = "/acme/mods.git/info/refs?service=git-upload-pack";
+    expect(gitlab.received).toEqual([
+      {
+        method: "GET",
+        url: refs,
+        authorization: `Basic ${Buffer.from("oauth2:glpat-secret").toString("base64")}`,
+      },
+    ]);
+    expect(gitea.received).toEqual([{ method: "GET", url: refs }]);
+    expect(asked).toEqual([API]);
+    expect(result.requests).toBe(3);
+  });
+
+  it("says whether credentials went with a refused listing", async () => {
+    const host = await gitHost({});
+    const deps = [{ id: `${host.host}/acme/private`, origin: git("acme", "private", host.host) }];
+    const settings = {
+      hosts: parseSourceHosts(host.host),
+      httpHosts: parseAllowHttpHosts(host.host),
+    };
+    const without = await resolveVersions(deps, options(settings).options);
+    const withCredentials = await resolveVersions(
+      deps,
+      options({
+        ...settings,
+        credentials: readHostCredentials({ PROMOTER_GIT_CREDENTIALS: `http://u:p@${host.host}` }),
+      }).options,
+    );
+    expect([...without.warnings, ...withCredentials.warnings].map((w) => w.message)).toEqual([
+      `module repository acme/private not found on ${host.host} or not readable without credentials (none in PROMOTER_GIT_CREDENTIALS for it) (HTTP 404)`,
+      `module repository acme/private not found on ${host.host} or not readable with the credentials configured for it (HTTP 404)`,
+    ]);
+  });
+
+  it("sends no credentials of https://host over plain http to it", async () => {
+    const host = await gitHost({ "/acme/mods.git/info/refs": ["refs/tags/v1.0.0"] });
+    const { options: opts } = options({
+      hosts: parseSourceHosts(host.host),
+      httpHosts: parseAllowHttpHosts(host.host),
+      credentials: readHostCredentials({ PROMOTER_GIT_CREDENTIALS: `https://u:p@${host.host}` }),
+    });
+    const result = await resolveVersions(
+      [{ id: `${host.host}/acme/mods`, origin: git("acme", "mods", host.host) }],
+      opts,
+    );
+    expect(result.versions.get(`${host.host}/acme/mods`)).toEqual(["v1.0.0"]);
+    expect(host.received[0]?.authorization).toBeUndefined();
   });
 });
 
