@@ -15,7 +15,7 @@ import { runCli } from "../src/cli.js";
 import type { PlanJson } from "../src/cli/plan-command.js";
 import type { ReportJson } from "../src/cli/format-report.js";
 import { clearRegistryDiscoveryCache } from "../src/versions/registry-versions.js";
-import { ADVERTISEMENT_TYPE, advertisement } from "./support/fake-git-host.js";
+import { ADVERTISEMENT_TYPE, advertisement } from "./support/fake-hosts.js";
 
 const FIXTURE = join(import.meta.dirname, "fixtures", "live");
 
@@ -794,6 +794,49 @@ describe("promoter plan: where the token goes", () => {
     expect(result.proposals.map((p) => [p.dependency, p.from, p.to])).toEqual([
       ["acme/mods/vpc", ["v1.2.0"], "v1.2.5"],
       ["gitlab.example.com/acme/mods/vpc", ["v1.2.0"], "v1.3.0"],
+    ]);
+  });
+
+  it("sends TF_TOKEN_app_terraform_io to app.terraform.io only, and the GitHub token to GitHub only", async () => {
+    vi.stubEnv("PROMOTER_SOURCE_HOSTS", "app.terraform.io");
+    vi.stubEnv("TF_TOKEN_app_terraform_io", "tfc-secret");
+    clearRegistryDiscoveryCache();
+    const dir = mkdtempSync(join(tmpdir(), "promoter-cli-hosts-"));
+    temporary.push(dir);
+    mkdirSync(join(dir, ".github"));
+    writeFileSync(
+      join(dir, ".github/promoter.yml"),
+      'environments:\n  - name: dev\n    paths: ["dev/**"]\n',
+    );
+    mkdirSync(join(dir, "dev"));
+    writeFileSync(
+      join(dir, "dev/main.tf"),
+      [
+        'module "a" {\n  source = "git::https://github.com/acme/vpc.git?ref=v1.0.0"\n}',
+        'module "b" {\n  source  = "app.terraform.io/acme/vpc/aws"\n  version = "1.0.0"\n}',
+        'module "c" {\n  source  = "acme/vpc/aws"\n  version = "1.0.0"\n}',
+        "",
+      ].join("\n"),
+    );
+    nock("https://api.github.com", { reqheaders: { authorization: "token ghp_secret" } })
+      .get("/repos/acme/vpc/tags")
+      .query(true)
+      .reply(200, tags("v1.0.0"));
+    nock("https://app.terraform.io", { reqheaders: { authorization: "Bearer tfc-secret" } })
+      .get("/.well-known/terraform.json")
+      .reply(200, { "modules.v1": "/api/registry/v1/modules/" })
+      .get("/api/registry/v1/modules/acme/vpc/aws/versions")
+      .reply(200, { modules: [{ versions: [{ version: "1.0.0" }, { version: "1.1.0" }] }] });
+    nock("https://registry.terraform.io", { badheaders: ["authorization"] })
+      .get("/.well-known/terraform.json")
+      .reply(200, { "modules.v1": "/v1/modules/" })
+      .get("/v1/modules/acme/vpc/aws/versions")
+      .reply(200, { modules: [{ versions: [{ version: "1.0.0" }, { version: "1.0.1" }] }] });
+    const result = await plan(dir);
+    expect(result.warnings).toEqual([]);
+    expect(result.proposals.map((p) => [p.dependency, p.to])).toEqual([
+      ["acme/vpc/aws", "1.0.1"],
+      ["app.terraform.io/acme/vpc/aws", "1.1.0"],
     ]);
   });
 

@@ -370,6 +370,31 @@ export function isAppApi(apiBaseUrl: string, appBaseUrl: string): boolean {
   }
 }
 
+function invalidRegistry(configRegistry: string): Error {
+  return new Error(
+    `updates.registry must be "terraform", "opentofu" or an https URL (got ${JSON.stringify(configRegistry)})`,
+  );
+}
+
+/**
+ * The registry host a registry source is read from, lower-case: the source's own host, else that of
+ * the config's registry (`updates.registry`: a keyword's registry, or the URL's host). Its token is
+ * `TF_TOKEN_<host>`, whichever base URL the host is read at. Throws an Error for a configured
+ * registry that is neither a keyword nor a URL.
+ */
+export function registryHost(host: string | undefined, configRegistry: string): string {
+  if (host !== undefined && host.trim() !== "") return normalizeHost(host);
+  const keyword = REGISTRY_URLS[configRegistry];
+  if (keyword !== undefined) return hostOf(keyword);
+  if (!isHttpUrl(configRegistry)) throw invalidRegistry(configRegistry);
+  return hostOf(configRegistry);
+}
+
+/** The name of the variable that holds a registry host's token, as Terraform names it. */
+export function registryTokenVariable(host: string): string {
+  return `${REGISTRY_TOKEN_PREFIX}${host.replaceAll("-", "__").replaceAll(".", "_")}`;
+}
+
 /**
  * The base URL of the module registry that serves a registry source, without trailing `/`:
  * - a host in the source (`app.terraform.io/org/name/provider`): that host, which must be
@@ -399,11 +424,7 @@ export function registryBaseUrl(
   }
   const keyword = REGISTRY_URLS[configRegistry];
   if (keyword !== undefined) return hosts.get(hostOf(keyword))?.baseUrl ?? keyword;
-  if (!isHttpUrl(configRegistry)) {
-    throw new Error(
-      `updates.registry must be "terraform", "opentofu" or an https URL (got ${JSON.stringify(configRegistry)})`,
-    );
-  }
+  if (!isHttpUrl(configRegistry)) throw invalidRegistry(configRegistry);
   const url = stripTrailingSlashes(configRegistry);
   const key = hostOf(url);
   if (new URL(url).protocol === "http:" && !httpHosts.has(key)) {

@@ -21,6 +21,8 @@ import {
   GIT_CREDENTIALS_VARIABLE,
   gitTagSource,
   registryBaseUrl,
+  registryHost,
+  registryTokenVariable,
   type HostCredentials,
   type SourceHosts,
 } from "./source-hosts.js";
@@ -122,13 +124,19 @@ function gitHttpWarning(error: unknown, listing: Listing): string {
   return `could not list the tags of ${listing.describe} on ${listing.host}: ${error.message}`;
 }
 
-/** The warning for a failed registry listing. */
-function registryWarning(error: unknown, listing: Listing): string {
+/** The warning for a failed registry listing; `tokenHost` names the token it was read with. */
+function registryWarning(error: unknown, listing: Listing, tokenHost: string): string {
   if (error instanceof RegistryModuleNotFoundError) {
     return `module ${listing.describe} not found in the registry ${listing.host}`;
   }
   if (error instanceof RegistryError) {
     if (error.status === 429) return `rate limited by ${listing.host}; retried next check`;
+    if (error.status === 401 || error.status === 403) {
+      const token = listing.authenticated
+        ? `with the token in ${registryTokenVariable(tokenHost)}`
+        : `without a token (none in ${registryTokenVariable(tokenHost)})`;
+      return `module ${listing.describe} is not readable on ${listing.host} ${token} (HTTP ${error.status})`;
+    }
     if (error.status === undefined) return `${listing.host} unreachable: ${error.message}`;
     return `could not list the versions of ${listing.describe} on ${listing.host}: ${error.message}`;
   }
@@ -248,14 +256,17 @@ function registryListing(
   fetchImpl: typeof fetch,
 ): Omit<Listing, "dependencies"> {
   const baseUrl = registryBaseUrl(origin.host, options.registry, options.hosts, options.httpHosts);
+  const tokenHost = registryHost(origin.host, options.registry);
+  const token = options.credentials?.registry.get(tokenHost);
   const module = { namespace: origin.namespace, name: origin.name, provider: origin.provider };
   const address = `${module.namespace}/${module.name}/${module.provider}`;
   return {
-    // Registry addresses are case-insensitive.
-    key: `registry ${baseUrl} ${address.toLowerCase()}`,
+    // Registry addresses are case-insensitive; a token may see modules that others do not.
+    key: `registry ${baseUrl} ${address.toLowerCase()}${token === undefined ? "" : " token"}`,
     describe: address,
     host: hostOf(baseUrl),
-    warning: registryWarning,
-    run: (stats) => listRegistryVersions(baseUrl, module, fetchImpl, stats),
+    warning: (error, listing) => registryWarning(error, listing, tokenHost),
+    authenticated: token !== undefined,
+    run: (stats) => listRegistryVersions(baseUrl, module, fetchImpl, stats, token),
   };
 }

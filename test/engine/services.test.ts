@@ -7,7 +7,7 @@ import type { DependencyOrigin } from "../../src/iac/types.js";
 import { clearRegistryDiscoveryCache } from "../../src/versions/registry-versions.js";
 import { releaseNotes } from "../../src/versions/release-notes.js";
 import { readHostCredentials } from "../../src/versions/source-hosts.js";
-import { serveAdvertisements, startFakeGitHost } from "../support/fake-git-host.js";
+import { serveAdvertisements, startFakeHost } from "../support/fake-hosts.js";
 import { testOctokit, useNock } from "../support/nock-github.js";
 
 const API = "https://api.github.com";
@@ -139,7 +139,7 @@ describe("Services.listVersions: credentials and hosts", () => {
   });
 
   it("lists a bare-listed git host's tags through git, with the operator's credentials for it only", async () => {
-    const host = await startFakeGitHost(
+    const host = await startFakeHost(
       serveAdvertisements({ "/acme/mods.git/info/refs": ["refs/tags/v1.0.0", "refs/tags/v1.1.0"] }),
     );
     nock.enableNetConnect("127.0.0.1");

@@ -14,9 +14,9 @@ import {
   pktLine,
   serveAdvertisements,
   serveGitHttpBackend,
-  startFakeGitHost,
-  type FakeGitHost,
-} from "../support/fake-git-host.js";
+  startFakeHost,
+  type FakeHost,
+} from "../support/fake-hosts.js";
 
 const OID = "b".repeat(40);
 const SERVICE = pktLine("# service=git-upload-pack\n");
@@ -113,12 +113,12 @@ describe("parseTagAdvertisement", () => {
 });
 
 describe("listGitTags against a git host on 127.0.0.1", () => {
-  const hosts: FakeGitHost[] = [];
+  const hosts: FakeHost[] = [];
   afterEach(async () => {
     for (const host of hosts.splice(0)) await host.close();
   });
-  async function start(...args: Parameters<typeof startFakeGitHost>) {
-    const host = await startFakeGitHost(...args);
+  async function start(...args: Parameters<typeof startFakeHost>) {
+    const host = await startFakeHost(...args);
     hosts.push(host);
     return host;
   }

@@ -11,11 +11,7 @@ import {
   parseSourceHosts,
   readHostCredentials,
 } from "../../src/versions/source-hosts.js";
-import {
-  serveAdvertisements,
-  startFakeGitHost,
-  type FakeGitHost,
-} from "../support/fake-git-host.js";
+import { serveAdvertisements, startFakeHost, type FakeHost } from "../support/fake-hosts.js";
 import { resolveVersions } from "../../src/versions/version-sources.js";
 import type { ResolveVersionsOptions } from "../../src/versions/version-sources.js";
 
@@ -469,14 +465,14 @@ describe("resolveVersions: hosts the operator did not allow", () => {
 });
 
 describe("resolveVersions: git hosts through git's smart HTTP protocol", () => {
-  const started: FakeGitHost[] = [];
+  const started: FakeHost[] = [];
   beforeEach(() => nock.enableNetConnect("127.0.0.1"));
   afterEach(async () => {
     nock.disableNetConnect();
     for (const host of started.splice(0)) await host.close();
   });
   async function gitHost(repositories: Record<string, readonly string[]>) {
-    const host = await startFakeGitHost(serveAdvertisements(repositories));
+    const host = await startFakeHost(serveAdvertisements(repositories));
     started.push(host);
     return host;
   }
@@ -565,6 +561,129 @@ describe("resolveVersions: git hosts through git's smart HTTP protocol", () => {
     );
     expect(result.versions.get(`${host.host}/acme/mods`)).toEqual(["v1.0.0"]);
     expect(host.received[0]?.authorization).toBeUndefined();
+  });
+});
+
+describe("resolveVersions: private registries with a token per host", () => {
+  const started: FakeHost[] = [];
+  beforeEach(() => nock.enableNetConnect("127.0.0.1"));
+  afterEach(async () => {
+    nock.disableNetConnect();
+    for (const host of started.splice(0)) await host.close();
+  });
+
+  /** A module registry on 127.0.0.1 whose discovery gives `modulesV1` (default its own /v1/modules/). */
+  async function registryServer(modulesV1?: (self: string) => string) {
+    const host = await startFakeHost((request, response) => {
+      const json = (body: unknown) => {
+        response.writeHead(200, { "content-type": "application/json" });
+        response.end(JSON.stringify(body));
+        return true;
+      };
+      if (request.url === "/.well-known/terraform.json") {
+        return json({ "modules.v1": modulesV1?.(host.origin) ?? "/v1/modules/" });
+      }
+      if (request.url === "/v1/modules/acme/vpc/aws/versions") {
+        return json(moduleVersions("1.0.0", "1.1.0"));
+      }
+      return false;
+    });
+    started.push(host);
+    return host;
+  }
+
+  it("sends TF_TOKEN_<host> to that host's registry only, discovery included", async () => {
+    const tfc = await registryServer();
+    const other = await registryServer();
+    const { options: opts } = options({
+      hosts: parseSourceHosts(
+        `app.terraform.io=${tfc.origin},registry.example.com=${other.origin}`,
+      ),
+      credentials: readHostCredentials({
+        TF_TOKEN_app_terraform_io: "tfc-secret",
+        TF_TOKEN_registry_terraform_io: "public-secret",
+      }),
+    });
+    const result = await resolveVersions(
+      [
+        {
+          id: "app.terraform.io/acme/vpc/aws",
+          origin: registry("acme", "vpc", "aws", "app.terraform.io"),
+        },
+        {
+          id: "registry.example.com/acme/vpc/aws",
+          origin: registry("acme", "vpc", "aws", "registry.example.com"),
+        },
+      ],
+      opts,
+    );
+    expect(result.warnings).toEqual([]);
+    expect(result.versions.get("app.terraform.io/acme/vpc/aws")).toEqual(["1.0.0", "1.1.0"]);
+    expect(result.versions.get("registry.example.com/acme/vpc/aws")).toEqual(["1.0.0", "1.1.0"]);
+    const asked = ["/.well-known/terraform.json", "/v1/modules/acme/vpc/aws/versions"];
+    expect(tfc.received).toEqual(
+      asked.map((url) => ({ method: "GET", url, authorization: "Bearer tfc-secret" })),
+    );
+    expect(other.received).toEqual(asked.map((url) => ({ method: "GET", url })));
+  });
+
+  it("refuses a discovery that points modules.v1 to another host, which gets nothing", async () => {
+    const elsewhere = await registryServer();
+    const tfc = await registryServer(() => `${elsewhere.origin}/v1/modules/`);
+    const { options: opts } = options({
+      hosts: parseSourceHosts(`app.terraform.io=${tfc.origin}`),
+      credentials: readHostCredentials({ TF_TOKEN_app_terraform_io: "tfc-secret" }),
+    });
+    const result = await resolveVersions(
+      [
+        {
+          id: "app.terraform.io/acme/vpc/aws",
+          origin: registry("acme", "vpc", "aws", "app.terraform.io"),
+        },
+      ],
+      opts,
+    );
+    expect(result.warnings).toEqual([
+      {
+        dependency: "app.terraform.io/acme/vpc/aws",
+        message: `could not list the versions of acme/vpc/aws on ${tfc.host}: ${tfc.origin}: its service discovery points "modules.v1" to another host (${elsewhere.origin}); refused`,
+      },
+    ]);
+    expect(tfc.received.map((r) => r.url)).toEqual(["/.well-known/terraform.json"]);
+    expect(elsewhere.received).toEqual([]);
+  });
+
+  it("names the token variable when a registry refuses", async () => {
+    const tfc = await startFakeHost((request, response) => {
+      if (request.url === "/.well-known/terraform.json") {
+        response.writeHead(200, { "content-type": "application/json" });
+        response.end(JSON.stringify({ "modules.v1": "/v1/modules/" }));
+      } else {
+        response.writeHead(401).end();
+      }
+      return true;
+    });
+    started.push(tfc);
+    const deps = [
+      {
+        id: "tfe-1.example.com/acme/vpc/aws",
+        origin: registry("acme", "vpc", "aws", "tfe-1.example.com"),
+      },
+    ];
+    const hosts = parseSourceHosts(`tfe-1.example.com=${tfc.origin}`);
+    const without = await resolveVersions(deps, options({ hosts }).options);
+    clearRegistryDiscoveryCache();
+    const withToken = await resolveVersions(
+      deps,
+      options({
+        hosts,
+        credentials: readHostCredentials({ TF_TOKEN_tfe__1_example_com: "t" }),
+      }).options,
+    );
+    expect([...without.warnings, ...withToken.warnings].map((w) => w.message)).toEqual([
+      `module acme/vpc/aws is not readable on ${tfc.host} without a token (none in TF_TOKEN_tfe__1_example_com) (HTTP 401)`,
+      `module acme/vpc/aws is not readable on ${tfc.host} with the token in TF_TOKEN_tfe__1_example_com (HTTP 401)`,
+    ]);
   });
 });
 

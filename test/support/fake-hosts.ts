@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 
-/** One request a fake git host received. */
+/** One request a fake host received. */
 export interface ReceivedRequest {
   method: string;
   /** Path and query, as sent. */
@@ -10,8 +10,8 @@ export interface ReceivedRequest {
   authorization?: string;
 }
 
-/** A git host on 127.0.0.1 (a real `node:http` server) that records every request it receives. */
-export interface FakeGitHost {
+/** A git host or registry on 127.0.0.1 (a real `node:http` server) that records every request it receives. */
+export interface FakeHost {
   /** `127.0.0.1:<port>`. */
   host: string;
   /** `http://127.0.0.1:<port>`. */
@@ -45,12 +45,12 @@ export function advertisement(refs: readonly string[]): Buffer {
 export const ADVERTISEMENT_TYPE = "application/x-git-upload-pack-advertisement";
 
 /**
- * Starts a fake git host that answers each request with `answer` (or 404 when it returns nothing)
+ * Starts a fake host that answers each request with `answer` (or 404 when it returns nothing)
  * and records it first.
  */
-export async function startFakeGitHost(
+export async function startFakeHost(
   answer: (request: IncomingMessage, response: ServerResponse) => boolean | Promise<boolean>,
-): Promise<FakeGitHost> {
+): Promise<FakeHost> {
   const received: ReceivedRequest[] = [];
   const server = createServer((request, response) => {
     received.push({
