@@ -112,6 +112,26 @@ describe("promoter report", () => {
     expect(stdout).toContain("Warnings (1):");
   });
 
+  it("says which line of tags a fork's dependency follows, given the tags with --versions", async () => {
+    const fork = join(import.meta.dirname, "fixtures", "real-world", "fork-suffixed-tags");
+    const id = "acme-forks/terraform-aws-service-catalog/networking/vpc";
+    const dir = mkdtempSync(join(tmpdir(), "promoter-cli-"));
+    temporary.push(dir);
+    const versions = join(dir, "versions.json");
+    writeFileSync(versions, JSON.stringify({ [id]: ["v0.107.5", "v0.107.6-gwrc"] }));
+    const text = await run("report", fork, "--versions", versions);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(
+      `  ${id} follows the "-gwrc" line of tags (a fork's own releases)\n`,
+    );
+    const json = await run("report", fork, "--versions", versions, "--json");
+    const report = JSON.parse(json.stdout) as ReportJson;
+    expect(report.environments[0]!.dependencies[0]).toMatchObject({ id, tagLine: "gwrc" });
+    const unreadable = await run("report", fork, "--versions", join(dir, "missing.json"));
+    expect(unreadable.code).toBe(2);
+    expect(unreadable.stderr).toContain("cannot read --versions");
+  });
+
   it("exits 2 with every config error on stderr", async () => {
     const dir = copyOfFixture();
     writeFileSync(
