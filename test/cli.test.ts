@@ -692,8 +692,8 @@ describe("promoter plan: where the token goes", () => {
       ),
     ) as string;
 
-  /** A repository with one environment whose units use github.com, a GHE host and attacker.example. */
-  function repositoryWithSources(): string {
+  /** A repository with one environment, dev, whose dev/main.tf holds `modules`. */
+  function repositoryWithModules(modules: string[]): string {
     const dir = mkdtempSync(join(tmpdir(), "promoter-cli-hosts-"));
     temporary.push(dir);
     mkdirSync(join(dir, ".github"));
@@ -702,16 +702,17 @@ describe("promoter plan: where the token goes", () => {
       'environments:\n  - name: dev\n    paths: ["dev/**"]\n',
     );
     mkdirSync(join(dir, "dev"));
-    writeFileSync(
-      join(dir, "dev/main.tf"),
-      [
-        'module "vpc" {\n  source = "git::https://github.com/acme/vpc.git?ref=v1.0.0"\n}',
-        'module "cache" {\n  source = "git::https://ghe.example.com/platform/cache.git?ref=v1.0.0"\n}',
-        'module "x" {\n  source = "git::https://attacker.example/acme/x.git?ref=v1.0.0"\n}',
-        "",
-      ].join("\n"),
-    );
+    writeFileSync(join(dir, "dev/main.tf"), [...modules, ""].join("\n"));
     return dir;
+  }
+
+  /** A repository with one environment whose units use github.com, a GHE host and attacker.example. */
+  function repositoryWithSources(): string {
+    return repositoryWithModules([
+      'module "vpc" {\n  source = "git::https://github.com/acme/vpc.git?ref=v1.0.0"\n}',
+      'module "cache" {\n  source = "git::https://ghe.example.com/platform/cache.git?ref=v1.0.0"\n}',
+      'module "x" {\n  source = "git::https://attacker.example/acme/x.git?ref=v1.0.0"\n}',
+    ]);
   }
 
   async function plan(dir: string) {
@@ -773,22 +774,10 @@ describe("promoter plan: where the token goes", () => {
   it("lists a GitLab host's tags through git with its own credentials, and proposes from them", async () => {
     vi.stubEnv("PROMOTER_SOURCE_HOSTS", "gitlab.example.com");
     vi.stubEnv("PROMOTER_GIT_CREDENTIALS", "https://oauth2:glpat-secret@gitlab.example.com");
-    const dir = mkdtempSync(join(tmpdir(), "promoter-cli-hosts-"));
-    temporary.push(dir);
-    mkdirSync(join(dir, ".github"));
-    writeFileSync(
-      join(dir, ".github/promoter.yml"),
-      'environments:\n  - name: dev\n    paths: ["dev/**"]\n',
-    );
-    mkdirSync(join(dir, "dev"));
-    writeFileSync(
-      join(dir, "dev/main.tf"),
-      [
-        'module "a" {\n  source = "git::https://github.com/acme/mods.git//modules/vpc?ref=v1.2.0"\n}',
-        'module "b" {\n  source = "git::git@gitlab.example.com:acme/mods.git//modules/vpc?ref=v1.2.0"\n}',
-        "",
-      ].join("\n"),
-    );
+    const dir = repositoryWithModules([
+      'module "a" {\n  source = "git::https://github.com/acme/mods.git//modules/vpc?ref=v1.2.0"\n}',
+      'module "b" {\n  source = "git::git@gitlab.example.com:acme/mods.git//modules/vpc?ref=v1.2.0"\n}',
+    ]);
     nock("https://api.github.com", { reqheaders: { authorization: "token ghp_secret" } })
       .get("/repos/acme/mods/tags")
       .query(true)
@@ -821,23 +810,11 @@ describe("promoter plan: where the token goes", () => {
     vi.stubEnv("PROMOTER_SOURCE_HOSTS", "app.terraform.io");
     vi.stubEnv("TF_TOKEN_app_terraform_io", "tfc-secret");
     clearRegistryDiscoveryCache();
-    const dir = mkdtempSync(join(tmpdir(), "promoter-cli-hosts-"));
-    temporary.push(dir);
-    mkdirSync(join(dir, ".github"));
-    writeFileSync(
-      join(dir, ".github/promoter.yml"),
-      'environments:\n  - name: dev\n    paths: ["dev/**"]\n',
-    );
-    mkdirSync(join(dir, "dev"));
-    writeFileSync(
-      join(dir, "dev/main.tf"),
-      [
-        'module "a" {\n  source = "git::https://github.com/acme/vpc.git?ref=v1.0.0"\n}',
-        'module "b" {\n  source  = "app.terraform.io/acme/vpc/aws"\n  version = "1.0.0"\n}',
-        'module "c" {\n  source  = "acme/vpc/aws"\n  version = "1.0.0"\n}',
-        "",
-      ].join("\n"),
-    );
+    const dir = repositoryWithModules([
+      'module "a" {\n  source = "git::https://github.com/acme/vpc.git?ref=v1.0.0"\n}',
+      'module "b" {\n  source  = "app.terraform.io/acme/vpc/aws"\n  version = "1.0.0"\n}',
+      'module "c" {\n  source  = "acme/vpc/aws"\n  version = "1.0.0"\n}',
+    ]);
     nock("https://api.github.com", { reqheaders: { authorization: "token ghp_secret" } })
       .get("/repos/acme/vpc/tags")
       .query(true)

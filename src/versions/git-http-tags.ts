@@ -6,7 +6,7 @@
  * request follows no redirect to another origin, has a deadline and a cap on the answer's size
  * (see `outboundFetch`).
  */
-import { OutboundRefusal, outboundFetch } from "./outbound-fetch.js";
+import { HostAnswerError, OutboundRefusal, outboundFetch } from "./outbound-fetch.js";
 import type { GitCredential } from "./source-hosts.js";
 
 /** The largest ref advertisement read: 8 MiB (about 100,000 refs). */
@@ -21,16 +21,8 @@ const TAG_PREFIX = "refs/tags/";
 const PEELED_SUFFIX = "^{}";
 
 /** A git host's answer could not be used: `status` is its HTTP status, absent when none came. */
-export class GitHostError extends Error {
+export class GitHostError extends HostAnswerError {
   override name = "GitHostError";
-  constructor(
-    message: string,
-    readonly url: string,
-    readonly status?: number,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 /** What one listing cost. */

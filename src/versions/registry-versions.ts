@@ -8,7 +8,7 @@
  * token goes nowhere else, with a deadline and a cap on the answer's size (see `outboundFetch`).
  */
 import { z } from "zod";
-import { OutboundRefusal, outboundFetch } from "./outbound-fetch.js";
+import { HostAnswerError, OutboundRefusal, outboundFetch } from "./outbound-fetch.js";
 
 /** A registry module address. */
 export interface RegistryModule {
@@ -18,16 +18,8 @@ export interface RegistryModule {
 }
 
 /** Something went wrong talking to a registry: `status` is the HTTP status, absent for network errors. */
-export class RegistryError extends Error {
+export class RegistryError extends HostAnswerError {
   override name = "RegistryError";
-  constructor(
-    message: string,
-    readonly url: string,
-    readonly status?: number,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 /** The registry answered 404 for the module's versions: no such module (or not visible). */
