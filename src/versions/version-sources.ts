@@ -1,7 +1,8 @@
 /**
  * The available versions of every dependency of an inventory: git tags for git sources (through a
- * GitHub API, or git's smart HTTP protocol for other git hosts), registry versions for registry modules. Each module repository (or registry module) is listed once however
- * many dependencies use it; a listing that fails is a warning on its dependencies, never an error.
+ * GitHub API, or git's smart HTTP protocol for other git hosts), registry versions for registry
+ * modules. Each module repository (or registry module) is listed once however many dependencies use
+ * it; a listing that fails is a warning on its dependencies, never an error.
  * A host the operator did not allow (see `source-hosts.ts`) is never asked: its dependencies get a
  * warning that says how to allow it.
  */
