@@ -45,7 +45,7 @@ export function reportJson(inventory: Inventory): ReportJson {
       })),
     })),
     skipped: inventory.skipped,
-    warnings: inventory.warnings,
+    warnings: [...inventory.warnings],
     ...(starts.length > 0 && { chainStarts: starts }),
   };
 }
