@@ -85,7 +85,7 @@ export function reportJson(inventory: Inventory, context: ReportContext = {}): R
       })),
     })),
     skipped: inventory.skipped,
-    warnings: inventory.warnings,
+    warnings: [...inventory.warnings],
     ...(starts.length > 0 && { chainStarts: starts }),
   };
 }
