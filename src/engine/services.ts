@@ -10,11 +10,13 @@ import { resolveVersions, type ResolvedVersions } from "../versions/version-sour
 import { outboundFetch } from "../versions/outbound-fetch.js";
 import {
   GITHUB_API_URL,
+  NO_CREDENTIALS,
   isAllowedGitApi,
   isAppApi,
   parseAllowHttpHosts,
   parseSourceHosts,
   refusingClient,
+  type HostCredentials,
   type SourceHosts,
 } from "../versions/source-hosts.js";
 
@@ -44,11 +46,13 @@ export class Services {
    * @param appBaseUrl the GitHub API the app runs against (api.github.com or a GHE `/api/v3` URL)
    * @param sourceHosts `PROMOTER_SOURCE_HOSTS`
    * @param allowHttpHosts `PROMOTER_ALLOW_HTTP_HOSTS`
+   * @param credentials the operator's credentials for git hosts and registries (`readHostCredentials`)
    */
   constructor(
     readonly appBaseUrl: string = GITHUB_API_URL,
     sourceHosts: string | undefined = undefined,
     allowHttpHosts: string | undefined = undefined,
+    private readonly credentials: HostCredentials = NO_CREDENTIALS,
   ) {
     this.sourceHosts = parseSourceHosts(sourceHosts);
     this.httpHosts = parseAllowHttpHosts(allowHttpHosts);
@@ -114,6 +118,7 @@ export class Services {
       clientFor: this.clientFor(installation),
       hosts: this.sourceHosts,
       httpHosts: this.httpHosts,
+      credentials: this.credentials,
       appBaseUrl: this.appBaseUrl,
       registry,
       etags: this.etags,
