@@ -6,6 +6,7 @@ import { runCommand } from "./engine/run-command.js";
 import { budgetGate } from "./engine/defer-check.js";
 import { appBotLogin } from "./github/app-identity.js";
 import { observeResponses, type ResponseObserver } from "./github/rate-limit.js";
+import { RedisBlobStore } from "./github/redis-blob-store.js";
 import { readDefaultBranch } from "./github/repositories.js";
 import { Services } from "./engine/services.js";
 import { onInstallation } from "./handlers/installation.js";
@@ -19,6 +20,7 @@ import { countApiRequest, countWebhook, measureJob, metricsRegistry } from "./me
 import { createBudget, createQueue, type QueueSettings } from "./queue/create-queue.js";
 import type { RateLimitBudget } from "./queue/rate-limit-budget.js";
 import type { CheckJob, Job, JobGate, JobQueue } from "./queue/job-queue.js";
+import { RedisQueue } from "./queue/redis-queue.js";
 
 /** What the app runs on: shared caches and the queue its handlers feed. */
 export interface PromoterRuntime {
@@ -105,6 +107,14 @@ export function createRuntime(
   );
   // Beside the queue (in Redis with a Redis queue); the gate and the runner read it only once jobs run.
   const budget = createBudget(queue);
+  // With Redis, blobs read by one replica (or before a restart) are not downloaded again.
+  if (queue instanceof RedisQueue)
+    services.shareBlobs(
+      new RedisBlobStore(queue.redis, {
+        prefix: queue.prefix,
+        log: app.log.child({ name: "cache" }),
+      }),
+    );
   return { services, queue };
 }
 

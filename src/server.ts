@@ -6,7 +6,7 @@ import { createRuntime, promoterApp, type PromoterRuntime } from "./index.js";
 import { createLogger } from "./logger.js";
 import { queueSettings } from "./queue/create-queue.js";
 import { createScheduler, type PeriodicScheduler } from "./queue/redis-scheduler.js";
-import { GITHUB_API_URL } from "./versions/source-hosts.js";
+import { GITHUB_API_URL, readHostCredentials } from "./versions/source-hosts.js";
 
 const MINUTE = 60_000;
 
@@ -30,6 +30,7 @@ const services = new Services(
   appBaseUrl(),
   process.env.PROMOTER_SOURCE_HOSTS,
   process.env.PROMOTER_ALLOW_HTTP_HOSTS,
+  readHostCredentials(process.env),
 );
 
 const server = await run(

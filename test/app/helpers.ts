@@ -1,6 +1,8 @@
 import examples from "@octokit/webhooks-examples/api.github.com/index.json" with { type: "json" };
+import { gzipSync } from "node:zlib";
 import nock from "nock";
 import { pino } from "pino";
+import tar from "tar-stream";
 import { Probot, ProbotOctokit } from "probot";
 import { Services } from "../../src/engine/services.js";
 import { budgetGate } from "../../src/engine/defer-check.js";
@@ -160,6 +162,28 @@ export function mockRepositoryRead(
     scope.get(`/repos/${owner}/${repo}/git/blobs/${sha}`).reply(200, content);
   }
   return scope;
+}
+
+/** The repository's files as GitHub's tarball of its head commit lays them out (gzipped). */
+async function tarballOf(fixture: RepoFixture): Promise<Buffer> {
+  const archive = tar.pack();
+  for (const [path, content] of Object.entries(fixture.files)) {
+    archive.entry(
+      { name: `${fixture.owner}-${fixture.repo}-${fixture.headSha.slice(0, 7)}/${path}` },
+      content,
+    );
+  }
+  archive.finalize();
+  const chunks: Buffer[] = [];
+  for await (const chunk of archive) chunks.push(chunk as Buffer);
+  return gzipSync(Buffer.concat(chunks));
+}
+
+/** Intercepts one download of the tarball of the repository's head commit. */
+export async function mockTarball(fixture: RepoFixture): Promise<nock.Scope> {
+  return nock(API)
+    .get(`/repos/${fixture.owner}/${fixture.repo}/tarball/${fixture.headSha}`)
+    .reply(200, await tarballOf(fixture), { "content-type": "application/x-gzip" });
 }
 
 /** Intercepts one tag listing of a module repository. */
