@@ -52,7 +52,8 @@ function makeRandom(seed) {
 
 const ORG = "acme";
 
-const REPOSITORIES = [
+/** The module repositories (oldest version first); exported for the cold-check bench. */
+export const REPOSITORIES = [
   {
     repo: "terraform-aws-vpc",
     modules: ["vpc", "vpc-flow-logs", "vpc-peering"],
@@ -111,8 +112,8 @@ for (const r of REPOSITORIES) {
   for (const m of r.modules) MODULES.set(m, { repo: r.repo, module: m, versions: r.versions });
 }
 
-/** Terraform registry modules, used by the tfr:/// units and by the .tf files. */
-const REGISTRY_MODULES = [
+/** Terraform registry modules, used by the tfr:/// units and by the .tf files (and the cold-check bench). */
+export const REGISTRY_MODULES = [
   { source: "terraform-aws-modules/vpc/aws", versions: ["5.1.0", "5.5.3", "5.8.1"] },
   { source: "terraform-aws-modules/s3-bucket/aws", versions: ["3.15.1", "4.1.2", "4.2.1"] },
   { source: "terraform-aws-modules/iam/aws", versions: ["5.30.0", "5.39.1", "5.44.0"] },

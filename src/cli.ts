@@ -10,11 +10,12 @@ import { DEFAULT_CONFIG_FILE } from "./config/index.js";
 export type { CliIo } from "./cli/common.js";
 
 const USAGE = `Usage:
-  promoter report [DIR] [--config FILE] [--json]
+  promoter report [DIR] [--config FILE] [--json] [--versions FILE]
   promoter plan [DIR] [--config FILE] [--json] [--versions FILE | --token-env NAME]
   promoter update [DIR] --env ENV --dependency ID --to VERSION [--config FILE]
 
-  report   per environment, every versioned module dependency and where it is pinned
+  report   per environment, every versioned module dependency and where it is pinned (offline; with
+           --versions, the JSON file plan reads, also the line of tags a fork's dependency follows)
   plan     the pull requests Promoter would open: updates of the first environment and promotions
            (versions from GitHub and the module registries, with the token in $GITHUB_TOKEN or the
            variable --token-env names, or offline from a JSON file { "<dependency-id>": ["v1.0.0", ...] })

@@ -3,7 +3,10 @@ import { continueAfterMerge } from "./engine/after-merge.js";
 import { checkModuleUsers } from "./engine/check-module-users.js";
 import { checkRepository } from "./engine/check-repository.js";
 import { runCommand } from "./engine/run-command.js";
+import { budgetGate } from "./engine/defer-check.js";
 import { appBotLogin } from "./github/app-identity.js";
+import { observeResponses, type ResponseObserver } from "./github/rate-limit.js";
+import { RedisBlobStore } from "./github/redis-blob-store.js";
 import { readDefaultBranch } from "./github/repositories.js";
 import { Services } from "./engine/services.js";
 import { onInstallation } from "./handlers/installation.js";
@@ -12,8 +15,12 @@ import { onModuleRelease } from "./handlers/module-release.js";
 import { onPullRequestClosed } from "./handlers/pull-request-closed.js";
 import { onPush } from "./handlers/push.js";
 import { onRepositoryDispatch } from "./handlers/repository-dispatch.js";
-import { createQueue, type QueueSettings } from "./queue/create-queue.js";
-import type { CheckJob, Job, JobQueue } from "./queue/job-queue.js";
+import { DEFAULT_RATE_LIMIT_FLOOR } from "./queue/budget-decision.js";
+import { countApiRequest, countWebhook, measureJob, metricsRegistry } from "./metrics.js";
+import { createBudget, createQueue, type QueueSettings } from "./queue/create-queue.js";
+import type { RateLimitBudget } from "./queue/rate-limit-budget.js";
+import type { CheckJob, Job, JobGate, JobQueue } from "./queue/job-queue.js";
+import { RedisQueue } from "./queue/redis-queue.js";
 
 /** What the app runs on: shared caches and the queue its handlers feed. */
 export interface PromoterRuntime {
@@ -23,16 +30,19 @@ export interface PromoterRuntime {
 
 /**
  * Runs one job: authenticates as the installation, then checks, follows up a merge, answers a command, or
- * queues (with `enqueueCheck`) the checks a module release calls for.
+ * queues (with `enqueueCheck`) the checks a module release calls for. `observe` sees every answer of
+ * the installation's client (its rate-limit headers).
  */
 export function jobRunner(
   app: Probot,
   services: Services,
   enqueueCheck: (job: CheckJob) => Promise<void>,
+  observe?: (installationId: number) => ResponseObserver,
 ): (job: Job) => Promise<void> {
   return async (job) => {
     const log = app.log.child({ repo: `${job.owner}/${job.repo}`, reason: job.reason });
     const octokit = await app.auth(job.installationId);
+    if (observe) observeResponses(octokit, observe(job.installationId));
     if (job.kind === "module-released") {
       await checkModuleUsers(octokit, services, log, job, enqueueCheck);
       return;
@@ -45,7 +55,27 @@ export function jobRunner(
   };
 }
 
-/** The app's runtime: the in-process queue by default, the Redis one with `settings.redisUrl`. */
+/**
+ * What the runtime records of each answer of installation `installationId`'s client: its rate-limit
+ * reading, in `budget`, and the request in the metrics.
+ */
+export function recordRateLimits(
+  budget: RateLimitBudget,
+  log: Probot["log"],
+): (installationId: number) => ResponseObserver {
+  return (installationId) => (status, reading) => {
+    countApiRequest(installationId, status, reading);
+    if (!reading) return;
+    budget.record(installationId, reading).catch((error: unknown) => {
+      log.warn({ err: error, installationId }, "rate-limit reading not recorded");
+    });
+  };
+}
+
+/**
+ * The app's runtime: the in-process queue by default, the Redis one with `settings.redisUrl`. Checks of
+ * an installation whose rate limit is under `settings.rateLimitFloor` wait for its reset ({@link budgetGate}).
+ */
 export function createRuntime(
   app: Probot,
   services = new Services(),
@@ -53,20 +83,46 @@ export function createRuntime(
 ): PromoterRuntime {
   services.appLogin = async () => appBotLogin(await app.auth());
   const log = app.log.child({ name: "queue" });
+  const gate: JobGate = (job) =>
+    budgetGate({
+      auth: (installationId) => app.auth(installationId),
+      budget,
+      floor: settings.rateLimitFloor ?? DEFAULT_RATE_LIMIT_FLOOR,
+      repositories: services.repositories,
+      log,
+    })(job);
+  const run = jobRunner(
+    app,
+    services,
+    (job) => queue.enqueueCheck(job),
+    (id) => recordRateLimits(budget, log)(id),
+  );
   // Jobs run only once the queue exists: a module release's job queues checks on it.
   const queue: JobQueue = createQueue(
-    jobRunner(app, services, (job) => queue.enqueueCheck(job)),
+    (job) => measureJob(job, () => run(job)),
     log,
     services.repositories,
     settings,
+    gate,
   );
+  // Beside the queue (in Redis with a Redis queue); the gate and the runner read it only once jobs run.
+  const budget = createBudget(queue);
+  // With Redis, blobs read by one replica (or before a restart) are not downloaded again.
+  if (queue instanceof RedisQueue)
+    services.shareBlobs(
+      new RedisBlobStore(queue.redis, {
+        prefix: queue.prefix,
+        log: app.log.child({ name: "cache" }),
+      }),
+    );
   return { services, queue };
 }
 
-/** The Probot app: wires events to handlers, and `/healthz`. Nothing else. */
+/** The Probot app: wires events to handlers, `/healthz` and `/metrics`. Nothing else. */
 export function promoterApp(runtime?: (app: Probot) => PromoterRuntime) {
   return (app: Probot, options?: ApplicationFunctionOptions): PromoterRuntime => {
     const { services, queue } = runtime ? runtime(app) : createRuntime(app);
+    app.onAny((context) => countWebhook(context.name));
     app.on(["installation.created", "installation_repositories.added"], (context) =>
       onInstallation(context, queue),
     );
@@ -76,6 +132,11 @@ export function promoterApp(runtime?: (app: Probot) => PromoterRuntime) {
     app.on("pull_request.closed", (context) => onPullRequestClosed(context, queue));
     app.on("issue_comment.created", (context) => onIssueComment(context, queue));
     options?.addHandler?.(async (request, response) => {
+      if (request.url === "/metrics" && request.method === "GET") {
+        const body = await metricsRegistry.metrics();
+        response.writeHead(200, { "content-type": metricsRegistry.contentType }).end(body);
+        return true;
+      }
       if (request.url !== "/healthz") return false;
       // 503 while the queue cannot take jobs (Redis unreachable), so the replica is taken out of rotation.
       const health = (await queue.health?.()) ?? { healthy: true };

@@ -1,11 +1,12 @@
 import { run, type Probot } from "probot";
 import { Services } from "./engine/services.js";
+import { promoterOctokit } from "./github/clients.js";
 import { installationDirectory } from "./github/installations.js";
 import { createRuntime, promoterApp, type PromoterRuntime } from "./index.js";
 import { createLogger } from "./logger.js";
 import { queueSettings } from "./queue/create-queue.js";
 import { createScheduler, type PeriodicScheduler } from "./queue/redis-scheduler.js";
-import { GITHUB_API_URL } from "./versions/source-hosts.js";
+import { GITHUB_API_URL, readHostCredentials } from "./versions/source-hosts.js";
 
 const MINUTE = 60_000;
 
@@ -16,10 +17,10 @@ function appBaseUrl(): string {
   return `${process.env.GHE_PROTOCOL ?? "https"}://${host}/api/v3`;
 }
 
-function minutes(name: string, fallback: number): number {
+function minutes(name: string, fallback: number, zero = false): number {
   const value = Number(process.env[name] ?? fallback);
-  if (!Number.isFinite(value) || value <= 0)
-    throw new Error(`${name} must be a positive number of minutes`);
+  if (!Number.isFinite(value) || value < 0 || (value === 0 && !zero))
+    throw new Error(`${name} must be a ${zero ? "non-negative" : "positive"} number of minutes`);
   return value * MINUTE;
 }
 
@@ -29,6 +30,7 @@ const services = new Services(
   appBaseUrl(),
   process.env.PROMOTER_SOURCE_HOSTS,
   process.env.PROMOTER_ALLOW_HTTP_HOSTS,
+  readHostCredentials(process.env),
 );
 
 const server = await run(
@@ -42,10 +44,11 @@ const server = await run(
     scheduler = createScheduler(runtime.queue, sources, {
       intervalMs: minutes("PROMOTER_SCHEDULER_INTERVAL", 15),
       jitterMs: minutes("PROMOTER_SCHEDULER_JITTER", 5),
+      firstCheckSpreadMs: minutes("PROMOTER_SCHEDULER_FIRST_SPREAD", 60, true),
     });
     scheduler.start();
   },
-  { log: await createLogger() },
+  { log: await createLogger(), Octokit: promoterOctokit() },
 );
 
 /** SIGTERM: stop taking work, finish the checks in flight, then exit. */

@@ -15,6 +15,7 @@ import { runCli } from "../src/cli.js";
 import type { PlanJson } from "../src/cli/plan-command.js";
 import type { ReportJson } from "../src/cli/format-report.js";
 import { clearRegistryDiscoveryCache } from "../src/versions/registry-versions.js";
+import { ADVERTISEMENT_TYPE, advertisement } from "./support/fake-hosts.js";
 
 const FIXTURE = join(import.meta.dirname, "fixtures", "live");
 
@@ -82,7 +83,7 @@ describe("promoter report", () => {
       ],
     });
     const redis = dev.dependencies.find(
-      (d: { id: string }) => d.id === "platform/terraform-aws-cache/redis",
+      (d: { id: string }) => d.id === "ghe.example.com/platform/terraform-aws-cache/redis",
     );
     expect(redis!.usages[0]).toMatchObject({
       versionFile: "dev-account/account.hcl",
@@ -109,6 +110,26 @@ describe("promoter report", () => {
     expect(stdout).toContain("stage: 3 dependencies");
     expect(stdout).toMatch(/gruntwork-io\/terraform-aws-data-storage\/rds\s+v0\.29\.0\s+1/);
     expect(stdout).toContain("Warnings (1):");
+  });
+
+  it("says which line of tags a fork's dependency follows, given the tags with --versions", async () => {
+    const fork = join(import.meta.dirname, "fixtures", "real-world", "fork-suffixed-tags");
+    const id = "acme-forks/terraform-aws-service-catalog/networking/vpc";
+    const dir = mkdtempSync(join(tmpdir(), "promoter-cli-"));
+    temporary.push(dir);
+    const versions = join(dir, "versions.json");
+    writeFileSync(versions, JSON.stringify({ [id]: ["v0.107.5", "v0.107.6-gwrc"] }));
+    const text = await run("report", fork, "--versions", versions);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(
+      `  ${id} follows the "-gwrc" line of tags (a fork's own releases)\n`,
+    );
+    const json = await run("report", fork, "--versions", versions, "--json");
+    const report = JSON.parse(json.stdout) as ReportJson;
+    expect(report.environments[0]!.dependencies[0]).toMatchObject({ id, tagLine: "gwrc" });
+    const unreadable = await run("report", fork, "--versions", join(dir, "missing.json"));
+    expect(unreadable.code).toBe(2);
+    expect(unreadable.stderr).toContain("cannot read --versions");
   });
 
   it("exits 2 with every config error on stderr", async () => {
@@ -219,7 +240,7 @@ describe("promoter update", () => {
       "--env",
       "dev",
       "--dependency",
-      "platform/terraform-aws-cache/redis",
+      "ghe.example.com/platform/terraform-aws-cache/redis",
       "--to",
       "v0.6.0",
     );
@@ -237,7 +258,7 @@ describe("promoter update", () => {
     }
     const report = JSON.parse((await run("report", dir, "--json")).stdout) as ReportJson;
     const redis = report.environments[0]!.dependencies.find(
-      (d: { id: string }) => d.id === "platform/terraform-aws-cache/redis",
+      (d: { id: string }) => d.id === "ghe.example.com/platform/terraform-aws-cache/redis",
     );
     expect(redis!.versions).toEqual(["v0.6.0"]);
   });
@@ -308,7 +329,7 @@ describe("promoter update", () => {
         "--env",
         "dev",
         "--dependency",
-        "platform/terraform-aws-cache/redis",
+        "ghe.example.com/platform/terraform-aws-cache/redis",
         "--to",
         to,
       );
@@ -393,6 +414,91 @@ describe("promoter update", () => {
   });
 });
 
+describe("promoter update: acme/mods on github.com, a GitHub Enterprise host and GitLab", () => {
+  const FILES = {
+    "dev/github/terragrunt.hcl": "github.com/acme/mods//modules/vpc?ref=v1.2.0",
+    "dev/ghe/terragrunt.hcl": "git::https://ghe.example.com/acme/mods.git//modules/vpc?ref=v1.2.0",
+    "dev/gitlab/terragrunt.hcl":
+      "git::git@gitlab.example.com:acme/mods.git//modules/vpc?ref=v1.2.0",
+  };
+
+  function threeHosts(): string {
+    const dir = mkdtempSync(join(tmpdir(), "promoter-cli-"));
+    temporary.push(dir);
+    mkdirSync(join(dir, ".github"));
+    writeFileSync(
+      join(dir, ".github/promoter.yml"),
+      'environments:\n  - name: dev\n    paths: ["dev/**"]\n',
+    );
+    for (const [path, source] of Object.entries(FILES)) {
+      mkdirSync(join(dir, path, ".."), { recursive: true });
+      writeFileSync(join(dir, path), `terraform {\n  source = "${source}"\n}\n`);
+    }
+    return dir;
+  }
+
+  const update = (dir: string, dependency: string) =>
+    run("update", dir, "--env", "dev", "--dependency", dependency, "--to", "v1.3.0");
+
+  it("reports three dependencies", async () => {
+    const report = JSON.parse((await run("report", threeHosts(), "--json")).stdout) as ReportJson;
+    expect(report.environments[0]!.dependencies.map((d: { id: string }) => d.id)).toEqual([
+      "acme/mods/vpc",
+      "ghe.example.com/acme/mods/vpc",
+      "gitlab.example.com/acme/mods/vpc",
+    ]);
+  });
+
+  it.each([
+    ["acme/mods/vpc", "dev/github/terragrunt.hcl"],
+    ["ghe.example.com/acme/mods/vpc", "dev/ghe/terragrunt.hcl"],
+    ["gitlab.example.com/acme/mods/vpc", "dev/gitlab/terragrunt.hcl"],
+  ])("--dependency %s edits %s and no other host's usage", async (dependency, edited) => {
+    const dir = threeHosts();
+    const before = snapshot(dir);
+    const { code, stdout, stderr } = await update(dir, dependency);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(stdout).toBe(`${edited}\n`);
+    const after = snapshot(dir);
+    for (const [path, content] of before) {
+      const expected = path === edited ? content.replace("ref=v1.2.0", "ref=v1.3.0") : content;
+      expect(after.get(path), path).toBe(expected);
+    }
+  });
+
+  it("names the hosts' ids when the one asked for is used on other hosts only", async () => {
+    const dir = threeHosts();
+    rmSync(join(dir, "dev/github"), { recursive: true });
+    const before = snapshot(dir);
+    const { code, stderr } = await update(dir, "acme/mods/vpc");
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      "promoter: acme/mods/vpc is not used in environment dev (it uses ghe.example.com/acme/mods/vpc, gitlab.example.com/acme/mods/vpc)\n",
+    );
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it("plans one proposal per host, each with its host's versions and files", async () => {
+    const dir = threeHosts();
+    const versions = join(dir, "versions.json");
+    writeFileSync(
+      versions,
+      JSON.stringify({
+        "acme/mods/vpc": ["v1.2.0", "v1.3.0"],
+        "gitlab.example.com/acme/mods/vpc": ["v1.2.1"],
+      }),
+    );
+    const { code, stdout } = await run("plan", dir, "--versions", versions, "--json");
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as PlanJson;
+    expect(result.proposals.map((p) => [p.dependency, p.to, p.files])).toEqual([
+      ["acme/mods/vpc", "v1.3.0", ["dev/github/terragrunt.hcl"]],
+      ["gitlab.example.com/acme/mods/vpc", "v1.2.1", ["dev/gitlab/terragrunt.hcl"]],
+    ]);
+  });
+});
+
 describe("promoter plan", () => {
   const VERSIONS = join(import.meta.dirname, "fixtures", "live-versions.json");
 
@@ -423,19 +529,19 @@ describe("promoter plan", () => {
       },
       {
         environment: "dev",
+        dependency: "ghe.example.com/platform/terraform-aws-cache/redis",
+        from: ["v0.5.0"],
+        to: "v0.5.3",
+        reason: "update",
+        files: ["dev-account/account.hcl"],
+      },
+      {
+        environment: "dev",
         dependency: "gruntwork-io/terraform-aws-data-storage/rds",
         from: ["v0.30.0"],
         to: "v0.30.1",
         reason: "update",
         files: ["dev-account/us-east-1/mysql/terragrunt.hcl"],
-      },
-      {
-        environment: "dev",
-        dependency: "platform/terraform-aws-cache/redis",
-        from: ["v0.5.0"],
-        to: "v0.5.3",
-        reason: "update",
-        files: ["dev-account/account.hcl"],
       },
       {
         environment: "dev",
@@ -569,7 +675,7 @@ describe("promoter plan with a GitHub token", () => {
     ]);
     // GITHUB_TOKEN is github.com's: ghe.example.com is not asked (nor sent the token) unless allowed.
     expect(result.warnings).toContainEqual({
-      dependency: "platform/terraform-aws-cache/redis",
+      dependency: "ghe.example.com/platform/terraform-aws-cache/redis",
       message: expect.stringMatching(/^source host ghe\.example\.com is not allowed; /) as string,
     });
     expect(github.isDone() && registry.isDone()).toBe(true);
@@ -586,8 +692,8 @@ describe("promoter plan: where the token goes", () => {
       ),
     ) as string;
 
-  /** A repository with one environment whose units use github.com, a GHE host and attacker.example. */
-  function repositoryWithSources(): string {
+  /** A repository with one environment, dev, whose dev/main.tf holds `modules`. */
+  function repositoryWithModules(modules: string[]): string {
     const dir = mkdtempSync(join(tmpdir(), "promoter-cli-hosts-"));
     temporary.push(dir);
     mkdirSync(join(dir, ".github"));
@@ -596,16 +702,17 @@ describe("promoter plan: where the token goes", () => {
       'environments:\n  - name: dev\n    paths: ["dev/**"]\n',
     );
     mkdirSync(join(dir, "dev"));
-    writeFileSync(
-      join(dir, "dev/main.tf"),
-      [
-        'module "vpc" {\n  source = "git::https://github.com/acme/vpc.git?ref=v1.0.0"\n}',
-        'module "cache" {\n  source = "git::https://ghe.example.com/platform/cache.git?ref=v1.0.0"\n}',
-        'module "x" {\n  source = "git::https://attacker.example/acme/x.git?ref=v1.0.0"\n}',
-        "",
-      ].join("\n"),
-    );
+    writeFileSync(join(dir, "dev/main.tf"), [...modules, ""].join("\n"));
     return dir;
+  }
+
+  /** A repository with one environment whose units use github.com, a GHE host and attacker.example. */
+  function repositoryWithSources(): string {
+    return repositoryWithModules([
+      'module "vpc" {\n  source = "git::https://github.com/acme/vpc.git?ref=v1.0.0"\n}',
+      'module "cache" {\n  source = "git::https://ghe.example.com/platform/cache.git?ref=v1.0.0"\n}',
+      'module "x" {\n  source = "git::https://attacker.example/acme/x.git?ref=v1.0.0"\n}',
+    ]);
   }
 
   async function plan(dir: string) {
@@ -626,6 +733,7 @@ describe("promoter plan: where the token goes", () => {
     vi.stubEnv("PROMOTER_TEST_TOKEN", "ghp_secret");
     vi.stubEnv("GITHUB_API_URL", undefined);
     vi.stubEnv("PROMOTER_SOURCE_HOSTS", undefined);
+    vi.stubEnv("PROMOTER_GIT_CREDENTIALS", undefined);
   });
   afterEach(() => {
     vi.unstubAllEnvs();
@@ -642,8 +750,8 @@ describe("promoter plan: where the token goes", () => {
       .reply(200, tags("v1.0.1"));
     const result = await plan(repositoryWithSources());
     expect(result.warnings).toEqual([
-      { dependency: "acme/x", message: notAllowed("attacker.example") },
-      { dependency: "platform/cache", message: notAllowed("ghe.example.com") },
+      { dependency: "attacker.example/acme/x", message: notAllowed("attacker.example") },
+      { dependency: "ghe.example.com/platform/cache", message: notAllowed("ghe.example.com") },
     ]);
   });
 
@@ -659,12 +767,81 @@ describe("promoter plan: where the token goes", () => {
       .reply(200, tags("v1.0.1"));
     const result = await plan(repositoryWithSources());
     expect(result.warnings).toEqual([
-      { dependency: "acme/x", message: notAllowed("attacker.example") },
+      { dependency: "attacker.example/acme/x", message: notAllowed("attacker.example") },
     ]);
   });
 
-  it("reads a host the operator allowed in PROMOTER_SOURCE_HOSTS without the token", async () => {
-    vi.stubEnv("PROMOTER_SOURCE_HOSTS", "attacker.example,ghe.example.com");
+  it("lists a GitLab host's tags through git with its own credentials, and proposes from them", async () => {
+    vi.stubEnv("PROMOTER_SOURCE_HOSTS", "gitlab.example.com");
+    vi.stubEnv("PROMOTER_GIT_CREDENTIALS", "https://oauth2:glpat-secret@gitlab.example.com");
+    const dir = repositoryWithModules([
+      'module "a" {\n  source = "git::https://github.com/acme/mods.git//modules/vpc?ref=v1.2.0"\n}',
+      'module "b" {\n  source = "git::git@gitlab.example.com:acme/mods.git//modules/vpc?ref=v1.2.0"\n}',
+    ]);
+    nock("https://api.github.com", { reqheaders: { authorization: "token ghp_secret" } })
+      .get("/repos/acme/mods/tags")
+      .query(true)
+      .reply(200, tags("v1.2.0", "v1.2.5"));
+    const basic = `Basic ${Buffer.from("oauth2:glpat-secret").toString("base64")}`;
+    nock("https://gitlab.example.com", { reqheaders: { authorization: basic } })
+      .get("/acme/mods.git/info/refs")
+      .query({ service: "git-upload-pack" })
+      .reply(
+        200,
+        advertisement([
+          "refs/heads/main",
+          "refs/tags/v1.2.0",
+          "refs/tags/v1.3.0",
+          "refs/tags/v1.3.0^{}",
+        ]),
+        {
+          "content-type": ADVERTISEMENT_TYPE,
+        },
+      );
+    const result = await plan(dir);
+    expect(result.warnings).toEqual([]);
+    expect(result.proposals.map((p) => [p.dependency, p.from, p.to])).toEqual([
+      ["acme/mods/vpc", ["v1.2.0"], "v1.2.5"],
+      ["gitlab.example.com/acme/mods/vpc", ["v1.2.0"], "v1.3.0"],
+    ]);
+  });
+
+  it("sends TF_TOKEN_app_terraform_io to app.terraform.io only, and the GitHub token to GitHub only", async () => {
+    vi.stubEnv("PROMOTER_SOURCE_HOSTS", "app.terraform.io");
+    vi.stubEnv("TF_TOKEN_app_terraform_io", "tfc-secret");
+    clearRegistryDiscoveryCache();
+    const dir = repositoryWithModules([
+      'module "a" {\n  source = "git::https://github.com/acme/vpc.git?ref=v1.0.0"\n}',
+      'module "b" {\n  source  = "app.terraform.io/acme/vpc/aws"\n  version = "1.0.0"\n}',
+      'module "c" {\n  source  = "acme/vpc/aws"\n  version = "1.0.0"\n}',
+    ]);
+    nock("https://api.github.com", { reqheaders: { authorization: "token ghp_secret" } })
+      .get("/repos/acme/vpc/tags")
+      .query(true)
+      .reply(200, tags("v1.0.0"));
+    nock("https://app.terraform.io", { reqheaders: { authorization: "Bearer tfc-secret" } })
+      .get("/.well-known/terraform.json")
+      .reply(200, { "modules.v1": "/api/registry/v1/modules/" })
+      .get("/api/registry/v1/modules/acme/vpc/aws/versions")
+      .reply(200, { modules: [{ versions: [{ version: "1.0.0" }, { version: "1.1.0" }] }] });
+    nock("https://registry.terraform.io", { badheaders: ["authorization"] })
+      .get("/.well-known/terraform.json")
+      .reply(200, { "modules.v1": "/v1/modules/" })
+      .get("/v1/modules/acme/vpc/aws/versions")
+      .reply(200, { modules: [{ versions: [{ version: "1.0.0" }, { version: "1.0.1" }] }] });
+    const result = await plan(dir);
+    expect(result.warnings).toEqual([]);
+    expect(result.proposals.map((p) => [p.dependency, p.to])).toEqual([
+      ["acme/vpc/aws", "1.0.1"],
+      ["app.terraform.io/acme/vpc/aws", "1.1.0"],
+    ]);
+  });
+
+  it("reads a host the operator mapped to a GitHub API in PROMOTER_SOURCE_HOSTS without the token", async () => {
+    vi.stubEnv(
+      "PROMOTER_SOURCE_HOSTS",
+      "attacker.example=https://attacker.example/api/v3,ghe.example.com=https://ghe.example.com/api/v3",
+    );
     nock("https://api.github.com", { reqheaders: { authorization: "token ghp_secret" } })
       .get("/repos/acme/vpc/tags")
       .query(true)

@@ -99,3 +99,26 @@ export function scanWithConfig(
     configWarnings: loaded.check(result.paths),
   };
 }
+
+/** Reads `{ "<dependency-id>": ["v1.0.0", ...] }`; throws a UsageError naming what is wrong. */
+export function readVersionsFile(path: string): Map<string, string[]> {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new UsageError(`cannot read --versions ${path}: ${(error as Error).message}`);
+  }
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    throw new UsageError(
+      `--versions ${path} must hold an object of dependency id → list of versions`,
+    );
+  }
+  const versions = new Map<string, string[]>();
+  for (const [id, list] of Object.entries(data)) {
+    if (!Array.isArray(list) || !list.every((v) => typeof v === "string")) {
+      throw new UsageError(`--versions ${path}: "${id}" must be a list of version strings`);
+    }
+    versions.set(id, list);
+  }
+  return versions;
+}

@@ -12,6 +12,7 @@ import {
   isAppApi,
   parseAllowHttpHosts,
   parseSourceHosts,
+  readHostCredentials,
   refusingClient,
 } from "../versions/source-hosts.js";
 import { resolveVersions, type ResolvedVersions } from "../versions/version-sources.js";
@@ -19,8 +20,9 @@ import { resolveVersions, type ResolvedVersions } from "../versions/version-sour
 /**
  * The available versions of the dependencies: from GitHub (or the API in `GITHUB_API_URL`, as GitHub
  * Actions sets it) with the personal token, from the other hosts allowed in `PROMOTER_SOURCE_HOSTS`
- * and from the module registries without it. The token goes to that one API only; a host nobody
- * allowed is not asked (its dependencies get a warning).
+ * and from the module registries without it, with the operator's credentials of those hosts
+ * (`PROMOTER_GIT_CREDENTIALS`, `TF_TOKEN_<host>`). Each credential goes to its own host only; a host
+ * nobody allowed is not asked (its dependencies get a warning).
  */
 export async function fetchVersions(
   dependencies: readonly Dependency[],
@@ -47,6 +49,7 @@ export async function fetchVersions(
     },
     hosts,
     httpHosts: parseAllowHttpHosts(process.env[ALLOW_HTTP_HOSTS_VARIABLE]),
+    credentials: readHostCredentials(process.env),
     appBaseUrl,
     registry: config.updates.registry,
     etags: createEtagCache(),

@@ -1,5 +1,7 @@
-import type { Inventory } from "../iac/types.js";
-import { chainStartNote, chainStarts } from "../promotion/plan.js";
+import type { Config } from "../config/index.js";
+import type { Dependency, Inventory } from "../iac/types.js";
+import { chainStartNote, chainStarts, tagPrefixFor } from "../promotion/plan.js";
+import { pinnedReleaseLine, releaseLineNote } from "../versions/strategies.js";
 
 /** The `--json` document of `promoter report`. */
 export interface ReportJson {
@@ -10,6 +12,8 @@ export interface ReportJson {
       kind: string;
       source: string;
       versions: string[];
+      /** The fork's line of tags its versions follow (`gwrc` for `v0.107.5-gwrc`), when known. */
+      tagLine?: string;
       usages: {
         file: string;
         line: number;
@@ -25,9 +29,44 @@ export interface ReportJson {
   chainStarts?: { dependency: string; environment: string; reason: string }[];
 }
 
+/** What the report knows beyond the inventory: the config's tag prefixes, and tags where given. */
+export interface ReportContext {
+  config?: Config;
+  /** Available versions by dependency id (`--versions`). */
+  versions?: ReadonlyMap<string, readonly string[]>;
+}
+
+/**
+ * The fork's tag line each dependency follows, by id: seen in the versions the repository pins in
+ * any environment and the available versions of `context`.
+ */
+function tagLines(inventory: Inventory, context: ReportContext): Map<string, string> {
+  const prefixOf = context.config ? tagPrefixFor(context.config) : () => undefined;
+  const pinned = new Map<string, string[]>();
+  for (const env of inventory.environments) {
+    for (const dep of env.dependencies)
+      pinned.set(dep.id, [...(pinned.get(dep.id) ?? []), ...dep.versions]);
+  }
+  const lines = new Map<string, string>();
+  for (const [id, versions] of pinned) {
+    const line = pinnedReleaseLine(versions, context.versions?.get(id) ?? [], prefixOf(id));
+    if (line !== undefined) lines.set(id, line);
+  }
+  return lines;
+}
+
+function tagLineText(
+  dependency: Dependency,
+  lines: ReadonlyMap<string, string>,
+): string | undefined {
+  const line = lines.get(dependency.id);
+  return line === undefined ? undefined : releaseLineNote(line);
+}
+
 /** The inventory in the report's JSON shape (usages also say where their version literal lives). */
-export function reportJson(inventory: Inventory): ReportJson {
+export function reportJson(inventory: Inventory, context: ReportContext = {}): ReportJson {
   const starts = laterChainStarts(inventory);
+  const lines = tagLines(inventory, context);
   return {
     environments: inventory.environments.map((env) => ({
       name: env.name,
@@ -36,6 +75,7 @@ export function reportJson(inventory: Inventory): ReportJson {
         kind: dep.kind,
         source: dep.source,
         versions: dep.versions,
+        ...(lines.has(dep.id) && { tagLine: lines.get(dep.id) }),
         usages: dep.usages.map((u) => ({
           file: u.file,
           line: u.line,
@@ -45,7 +85,7 @@ export function reportJson(inventory: Inventory): ReportJson {
       })),
     })),
     skipped: inventory.skipped,
-    warnings: inventory.warnings,
+    warnings: [...inventory.warnings],
     ...(starts.length > 0 && { chainStarts: starts }),
   };
 }
@@ -66,9 +106,13 @@ function table(rows: string[][]): string[] {
   );
 }
 
-/** The human report: per environment a table of dependency, version(s) and file count; then skips and warnings. */
-export function reportText(inventory: Inventory): string {
+/**
+ * The human report: per environment a table of dependency, version(s) and file count, and the tag
+ * line of each that follows a fork's; then skips and warnings.
+ */
+export function reportText(inventory: Inventory, context: ReportContext = {}): string {
   const out: string[] = [];
+  const lines = tagLines(inventory, context);
   for (const env of inventory.environments) {
     const count = env.dependencies.length;
     out.push(`${env.name}: ${count} ${count === 1 ? "dependency" : "dependencies"}`);
@@ -79,6 +123,10 @@ export function reportText(inventory: Inventory): string {
         String(new Set(d.usages.map((u) => u.file)).size),
       ]);
       out.push(...table([["DEPENDENCY", "VERSION", "FILES"], ...rows]).map((l) => `  ${l}`));
+      for (const d of env.dependencies) {
+        const text = tagLineText(d, lines);
+        if (text !== undefined) out.push(`  ${d.id} ${text}`);
+      }
     }
     out.push("");
   }

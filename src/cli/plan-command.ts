@@ -1,8 +1,8 @@
-import { readFileSync } from "node:fs";
 import { dependenciesToList, plan, type Plan } from "../promotion/plan.js";
 import {
   UsageError,
   parseArguments,
+  readVersionsFile,
   scanWithConfig,
   type CliIo,
   type ScannedDirectory,
@@ -23,29 +23,6 @@ export interface PlanJson {
   }[];
   deferred: { environment: string; dependency: string; reason: string }[];
   warnings: { file?: string; dependency?: string; message: string }[];
-}
-
-/** Reads `{ "<dependency-id>": ["v1.0.0", ...] }`; throws a UsageError naming what is wrong. */
-function readVersionsFile(path: string): Map<string, string[]> {
-  let data: unknown;
-  try {
-    data = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    throw new UsageError(`cannot read --versions ${path}: ${(error as Error).message}`);
-  }
-  if (typeof data !== "object" || data === null || Array.isArray(data)) {
-    throw new UsageError(
-      `--versions ${path} must hold an object of dependency id → list of versions`,
-    );
-  }
-  const versions = new Map<string, string[]>();
-  for (const [id, list] of Object.entries(data)) {
-    if (!Array.isArray(list) || !list.every((v) => typeof v === "string")) {
-      throw new UsageError(`--versions ${path}: "${id}" must be a list of version strings`);
-    }
-    versions.set(id, list);
-  }
-  return versions;
 }
 
 function planJson(

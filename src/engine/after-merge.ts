@@ -1,6 +1,6 @@
 import type { Logger } from "probot";
 import { comment } from "../github/comments.js";
-import { commitParents, readBlobs, readTreeAt } from "../github/read-repository.js";
+import { commitParents, readTreeAt } from "../github/read-repository.js";
 import type { Octokit } from "../github/repo-ref.js";
 import { scan } from "../iac/scanner.js";
 import type { Inventory } from "../iac/types.js";
@@ -10,6 +10,7 @@ import { describePromotion } from "../promotion/requested-promotion.js";
 import type { MergedJob } from "../queue/job-queue.js";
 import { promote } from "./promote.js";
 import {
+  openSnapshot,
   readScannedRepository,
   wantedEntries,
   type CheckTarget,
@@ -32,7 +33,8 @@ async function readParentInventory(
   if (!parentSha) return undefined;
   const parent = await readTreeAt(octokit, target, parentSha);
   const wanted = wantedEntries(parent.entries, merged.config);
-  const { files } = await readBlobs(octokit, target, wanted, services.blobs);
+  const snapshot = await openSnapshot(octokit, target, services.blobs, parent, wanted);
+  const files = await snapshot.read(wantedEntries(snapshot.entries, merged.config));
   const historyCache = services.scanCache(`${target.owner}/${target.repo}@history`);
   return scan(files, merged.config, historyCache).inventory;
 }

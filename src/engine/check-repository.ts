@@ -22,6 +22,9 @@ import type { Services } from "./services.js";
 import { closeObsoletePullRequests } from "./close-obsolete.js";
 import { removeStrayBranches, writeProposals } from "./write-proposals.js";
 
+/** The schedule of a repository whose config gives none (missing or invalid). */
+const FALLBACK_SCHEDULE = "daily";
+
 /** What a check did. */
 export type CheckResult =
   | { status: "no-config" }
@@ -41,11 +44,19 @@ export async function checkRepository(
   const fullName = `${target.owner}/${target.repo}`;
   // 1. Read the default branch and scan it; a config that cannot be used is reported, and ends the check.
   const state = await readRepositoryState(octokit, target, services);
+  // Remembered too, so the scheduler checks it once a day rather than at every tick (a push of the config checks it at once).
+  const unusable = {
+    checkedAt: Date.now(),
+    schedule: FALLBACK_SCHEDULE,
+    modules: new Set<string>(),
+  };
   if (!state) {
+    services.repositories.set(fullName, unusable);
     log.debug("no config file: nothing to do");
     return { status: "no-config" };
   }
   if ("problems" in state) {
+    services.repositories.set(fullName, unusable);
     const report = invalidConfigReport(state.problems);
     await writeCheckRun(octokit, target, { headSha: state.headSha, ...report });
     log.info({ problems: state.problems.length }, "invalid config");
@@ -57,6 +68,7 @@ export async function checkRepository(
   services.repositories.set(fullName, {
     checkedAt: Date.now(),
     schedule: config.updates.schedule,
+    headSha: state.headSha,
     modules: modulesOf(inventory),
   });
   if (conflicts.length > 0) {

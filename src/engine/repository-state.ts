@@ -10,10 +10,18 @@ import {
   parseConfig,
   type Config,
 } from "../config/index.js";
-import { readBlobs, readTree, readTreeAt, type TreeEntry } from "../github/read-repository.js";
+import type { BlobStore } from "../github/blob-cache.js";
+import {
+  readBlobs,
+  readTree,
+  readTreeAt,
+  type RepositoryTree,
+  type TreeEntry,
+} from "../github/read-repository.js";
 import { readFromTarball } from "../github/read-tarball.js";
 import type { Octokit, RepoRef } from "../github/repo-ref.js";
 import { isIacFile, scan, type ScanCache } from "../iac/scanner.js";
+import { snapshotRead } from "../iac/snapshot-read.js";
 import type { Inventory, SourceFile } from "../iac/types.js";
 import type { Services } from "./services.js";
 
@@ -46,6 +54,68 @@ export function wantedEntries(entries: readonly TreeEntry[], config: Config): Tr
   );
 }
 
+/** A file a check may read before its config says which: every IaC file, and the config. */
+function mayBeWanted(path: string): boolean {
+  return isIacFile(path) || path === DEFAULT_CONFIG_FILE;
+}
+
+/** A snapshot's files as a job reads them: its entries, and the bytes of those it asks for. */
+export interface Snapshot {
+  /** Every file of the snapshot (from the tarball when GitHub truncated the tree). */
+  entries: TreeEntry[];
+  /** The files of `wanted`, from what is already held, else one blob request each. */
+  read(wanted: readonly TreeEntry[]): Promise<SourceFile[]>;
+}
+
+/**
+ * Opens `tree` for reading `needed` (its entries, or those it will most likely need): the blobs the
+ * store already holds are taken from it; when more are missing than a few blob requests should fetch
+ * (or GitHub truncated the tree), one tarball download brings every IaC file, and those go to the
+ * store. A file the tarball holds with other bytes than the tree says (git attributes) is read by blob.
+ */
+export async function openSnapshot(
+  octokit: Octokit,
+  target: RepoRef,
+  store: BlobStore,
+  tree: RepositoryTree,
+  needed: readonly TreeEntry[],
+): Promise<Snapshot> {
+  const held = await store.getMany([...new Set(needed.map((e) => e.sha))]);
+  const uncached = new Set(needed.filter((e) => !held.has(e.sha)).map((e) => e.sha)).size;
+  let entries = tree.entries;
+  if (snapshotRead({ truncated: tree.truncated, uncached }) === "tarball") {
+    const read = await readFromTarball(octokit, target, tree.headSha, mayBeWanted);
+    if (tree.truncated) entries = read.entries;
+    const inTree = new Set(entries.map((e) => e.sha));
+    const fresh = new Map<string, Buffer>();
+    for (const file of read.files) {
+      if (!inTree.has(file.hash) || held.has(file.hash)) continue;
+      held.set(file.hash, file.bytes);
+      fresh.set(file.hash, file.bytes);
+    }
+    await store.setMany(fresh);
+  }
+  const layered: BlobStore = {
+    async getMany(shas) {
+      const found = new Map<string, Buffer>();
+      const rest: string[] = [];
+      for (const sha of shas) {
+        const bytes = held.get(sha);
+        if (bytes === undefined) rest.push(sha);
+        else found.set(sha, bytes);
+      }
+      if (rest.length > 0)
+        for (const [sha, bytes] of await store.getMany(rest)) found.set(sha, bytes);
+      return found;
+    },
+    setMany: (blobs) => store.setMany(blobs),
+  };
+  return {
+    entries,
+    read: async (wanted) => (await readBlobs(octokit, target, wanted, layered)).files,
+  };
+}
+
 /**
  * Reads the tree of the default branch (or of a commit of it) and its config. Returns the problems of an invalid config,
  * or nothing when there is no config file (the repository does not use Promoter).
@@ -59,33 +129,27 @@ export async function readRepositoryState(
   const tree = commitSha
     ? await readTreeAt(octokit, target, commitSha)
     : await readTree(octokit, target, target.defaultBranch);
-  let entries = tree.entries;
-  let tarball: SourceFile[] | undefined;
-  if (tree.truncated) {
-    const read = await readFromTarball(
-      octokit,
-      target,
-      tree.headSha,
-      (path) => isIacFile(path) || path === DEFAULT_CONFIG_FILE,
-    );
-    entries = read.entries;
-    tarball = read.files;
-  }
+  const treeConfig = tree.entries.find((e) => e.path === DEFAULT_CONFIG_FILE);
+  if (!treeConfig && !tree.truncated) return undefined;
+  // With the config already held, exactly the files it wants are needed; else any IaC file may be.
+  const [heldConfig] = treeConfig ? (await services.blobs.getMany([treeConfig.sha])).values() : [];
+  const known = heldConfig
+    ? parseConfig(heldConfig.toString("utf8"), DEFAULT_CONFIG_FILE)
+    : undefined;
+  const needed = known?.ok
+    ? wantedEntries(tree.entries, known.config)
+    : tree.entries.filter((e) => e.mode !== "120000" && mayBeWanted(e.path));
+  const snapshot = await openSnapshot(octokit, target, services.blobs, tree, needed);
+  const { entries } = snapshot;
   const configEntry = entries.find((e) => e.path === DEFAULT_CONFIG_FILE);
   if (!configEntry) return undefined;
-  const fetch = async (wanted: TreeEntry[]): Promise<SourceFile[]> => {
-    if (tarball) {
-      const paths = new Set(wanted.map((e) => e.path));
-      return tarball.filter((f) => paths.has(f.path));
-    }
-    return (await readBlobs(octokit, target, wanted, services.blobs)).files;
-  };
-  const [configFile] = await fetch([configEntry]);
-  const parsed = parseConfig(configFile?.content ?? "", DEFAULT_CONFIG_FILE);
+  const parsed =
+    known && configEntry.sha === treeConfig?.sha
+      ? known
+      : parseConfig((await snapshot.read([configEntry]))[0]?.content ?? "", DEFAULT_CONFIG_FILE);
   if (!parsed.ok) return { problems: parsed.errors.map(formatProblem), headSha: tree.headSha };
   const { config } = parsed;
-  const wanted = wantedEntries(entries, config);
-  const files = await fetch(wanted);
+  const files = await snapshot.read(wantedEntries(entries, config));
   const configWarnings = [
     ...parsed.warnings,
     ...checkConfigAgainstFiles(

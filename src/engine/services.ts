@@ -1,4 +1,4 @@
-import { BlobCache } from "../github/blob-cache.js";
+import { BlobCache, type BlobStore } from "../github/blob-cache.js";
 import { createGitHubClient } from "../github/clients.js";
 import type { Octokit } from "../github/repo-ref.js";
 import { createScanCache, type ScanCache } from "../iac/scanner.js";
@@ -10,11 +10,13 @@ import { resolveVersions, type ResolvedVersions } from "../versions/version-sour
 import { outboundFetch } from "../versions/outbound-fetch.js";
 import {
   GITHUB_API_URL,
+  NO_CREDENTIALS,
   isAllowedGitApi,
   isAppApi,
   parseAllowHttpHosts,
   parseSourceHosts,
   refusingClient,
+  type HostCredentials,
   type SourceHosts,
 } from "../versions/source-hosts.js";
 
@@ -27,7 +29,8 @@ const SCAN_CACHES = 64;
  * only makes the next checks cost more.
  */
 export class Services {
-  readonly blobs = new BlobCache();
+  /** Blobs by SHA: this process's memory, or Redis shared by replicas (see {@link shareBlobs}). */
+  blobs: BlobStore = new BlobCache();
   readonly etags: EtagCache = createEtagCache();
   readonly knownLabels = new Map<string, Set<string>>();
   readonly repositories = new Map<string, RepositoryMemory>();
@@ -45,14 +48,21 @@ export class Services {
    * @param appBaseUrl the GitHub API the app runs against (api.github.com or a GHE `/api/v3` URL)
    * @param sourceHosts `PROMOTER_SOURCE_HOSTS`
    * @param allowHttpHosts `PROMOTER_ALLOW_HTTP_HOSTS`
+   * @param credentials the operator's credentials for git hosts and registries (`readHostCredentials`)
    */
   constructor(
     readonly appBaseUrl: string = GITHUB_API_URL,
     sourceHosts: string | undefined = undefined,
     allowHttpHosts: string | undefined = undefined,
+    private readonly credentials: HostCredentials = NO_CREDENTIALS,
   ) {
     this.sourceHosts = parseSourceHosts(sourceHosts);
     this.httpHosts = parseAllowHttpHosts(allowHttpHosts);
+  }
+
+  /** Keeps blobs in `store` (Redis, with several replicas) instead of this process's memory. */
+  shareBlobs(store: BlobStore): void {
+    this.blobs = store;
   }
 
   /** The scan cache of a repository (least recently used ones are dropped). */
@@ -110,6 +120,7 @@ export class Services {
       clientFor: this.clientFor(installation),
       hosts: this.sourceHosts,
       httpHosts: this.httpHosts,
+      credentials: this.credentials,
       appBaseUrl: this.appBaseUrl,
       registry,
       etags: this.etags,

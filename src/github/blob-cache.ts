@@ -1,3 +1,14 @@
+/**
+ * Files' bytes by git blob SHA, wherever they are kept (this process's memory, or Redis shared by
+ * replicas). A blob SHA names its content, so one store is safely shared by every repository.
+ */
+export interface BlobStore {
+  /** The bytes of each of `shas` the store holds; a SHA it does not hold is absent. Never throws. */
+  getMany(shas: readonly string[]): Promise<Map<string, Buffer>>;
+  /** Keeps these blobs, as far as the store's bounds allow. Never throws. */
+  setMany(blobs: ReadonlyMap<string, Buffer>): Promise<void>;
+}
+
 /** Default bound of a {@link BlobCache}: 256 MiB of file bytes. */
 export const DEFAULT_BLOB_CACHE_BYTES = 256 * 1024 * 1024;
 
@@ -6,7 +17,7 @@ export const DEFAULT_BLOB_CACHE_BYTES = 256 * 1024 * 1024;
  * the total size of the bytes it holds. A blob SHA names its content, so one cache is safely shared by
  * every check of every repository: an unchanged file is downloaded once per process.
  */
-export class BlobCache {
+export class BlobCache implements BlobStore {
   readonly maxBytes: number;
   readonly #entries = new Map<string, Buffer>();
   #bytes = 0;
@@ -26,6 +37,22 @@ export class BlobCache {
     this.#entries.delete(sha);
     this.#entries.set(sha, entry);
     return entry;
+  }
+
+  /** {@link BlobStore.getMany} over {@link get}. */
+  getMany(shas: readonly string[]): Promise<Map<string, Buffer>> {
+    const found = new Map<string, Buffer>();
+    for (const sha of shas) {
+      const bytes = this.get(sha);
+      if (bytes !== undefined) found.set(sha, bytes);
+    }
+    return Promise.resolve(found);
+  }
+
+  /** {@link BlobStore.setMany} over {@link set}. */
+  setMany(blobs: ReadonlyMap<string, Buffer>): Promise<void> {
+    for (const [sha, bytes] of blobs) this.set(sha, bytes);
+    return Promise.resolve();
   }
 
   /** Whether blob `sha` is cached (without touching its recency). */

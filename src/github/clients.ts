@@ -17,6 +17,48 @@ export function createGitHubClient(baseUrl: string, fetch: ClientFetch, token?: 
   });
 }
 
+/** How often one request is retried after a rate limit (primary or secondary) before it fails. */
+const RATE_LIMIT_RETRIES = 3;
+
+/** What the app's throttling may be tuned with (tests shorten the waits). */
+export interface ThrottleTuning {
+  /** Milliseconds per second of `retry-after` (default 1,000). */
+  retryAfterBaseValue?: number;
+}
+
+/**
+ * Probot's Octokit for the app's installations, with retries on rate limits. Probot's throttling
+ * (@octokit/plugin-throttling) already sends an installation's writes one at a time, a second apart,
+ * and waits out a primary limit; its app options do not retry a secondary limit. Here both are waited
+ * out (`retry-after`, or 60 s without one) and retried up to 3 times, so a proposal is not failed for it.
+ */
+export function promoterOctokit(tuning: ThrottleTuning = {}): typeof ProbotOctokit {
+  const retry =
+    (kind: string) =>
+    (
+      retryAfter: number,
+      options: { method: string; url: string },
+      octokit: { log: { warn(message: string): void } },
+      retryCount: number,
+    ): boolean => {
+      const again = retryCount < RATE_LIMIT_RETRIES;
+      octokit.log.warn(
+        `${kind} rate limit on ${options.method} ${options.url}: ${again ? `retried in ${retryAfter} s` : "given up"}`,
+      );
+      return again;
+    };
+  // A function: applied after Probot's defaults, which would otherwise replace these handlers.
+  return ProbotOctokit.defaults((options: { throttle?: object }) => ({
+    ...options,
+    throttle: {
+      ...options.throttle,
+      ...tuning,
+      onRateLimit: retry("primary"),
+      onSecondaryRateLimit: retry("secondary"),
+    },
+  }));
+}
+
 /**
  * The part of an Octokit client the version sources use: `octokit.request`. The app's installation client
  * (`context.octokit`), a `ProbotOctokit` with a token (CLI) or any `@octokit/core` client fits.

@@ -3,6 +3,8 @@ import type { Octokit, RepoRef } from "./repo-ref.js";
 
 /** A repository of the installation, as the jobs that check it need it. */
 export interface InstallationRepository extends RepoRef {
+  /** GitHub's id of the repository (kept across renames). */
+  id: number;
   /** `owner/repo`, as GitHub spells it. */
   fullName: string;
   defaultBranch: string;
@@ -26,6 +28,7 @@ export async function listInstallationRepositories(
 ): Promise<InstallationRepository[]> {
   const repositories = await octokit.paginate("GET /installation/repositories", { per_page: 100 });
   return repositories.map((repository) => ({
+    id: repository.id,
     owner: repository.owner.login,
     repo: repository.name,
     fullName: repository.full_name,

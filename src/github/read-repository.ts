@@ -5,7 +5,7 @@
 import pLimit from "p-limit";
 import { sourceFile } from "../iac/source-file.js";
 import type { SourceFile } from "../iac/types.js";
-import type { BlobCache } from "./blob-cache.js";
+import type { BlobStore } from "./blob-cache.js";
 import type { Octokit, RepoRef } from "./repo-ref.js";
 
 /** One file of a tree: a git blob (a regular or executable file, or a symbolic link). */
@@ -108,24 +108,20 @@ export async function readBlobs(
   octokit: Octokit,
   repo: RepoRef,
   entries: readonly { path: string; sha: string }[],
-  cache: BlobCache,
+  cache: BlobStore,
   options: { concurrency?: number } = {},
 ): Promise<BlobsRead> {
-  const contents = new Map<string, Buffer>();
-  const missing = new Set<string>();
-  for (const { sha } of entries) {
-    if (contents.has(sha) || missing.has(sha)) continue;
-    const cached = cache.get(sha);
-    if (cached === undefined) missing.add(sha);
-    else contents.set(sha, cached);
-  }
+  const shas = [...new Set(entries.map((e) => e.sha))];
+  const contents = await cache.getMany(shas);
+  const missing = shas.filter((sha) => !contents.has(sha));
+  const downloaded = new Map<string, Buffer>();
   const limit = pLimit(options.concurrency ?? DEFAULT_BLOB_CONCURRENCY);
   try {
     await Promise.all(
-      [...missing].map((sha) =>
+      missing.map((sha) =>
         limit(async () => {
           const bytes = await readBlob(octokit, repo, sha);
-          cache.set(sha, bytes);
+          downloaded.set(sha, bytes);
           contents.set(sha, bytes);
         }),
       ),
@@ -134,6 +130,8 @@ export async function readBlobs(
     // The read has failed: do not start the downloads still queued.
     limit.clearQueue();
     throw error;
+  } finally {
+    await cache.setMany(downloaded);
   }
   // One decoding per distinct blob: identical files share their text.
   const decoded = new Map<string, SourceFile>();
@@ -147,7 +145,7 @@ export async function readBlobs(
     }
     return file.path === path ? file : { ...file, path };
   });
-  return { files, downloaded: missing.size };
+  return { files, downloaded: missing.length };
 }
 
 async function readBlob(octokit: Octokit, repo: RepoRef, sha: string): Promise<Buffer> {

@@ -47,7 +47,14 @@ export function planEdits(
   if (!env) return { ok: false, reason: `there is no environment "${environment}"` };
   const dependency = env.dependencies.find((d) => d.id === dependencyId);
   if (!dependency) {
-    return { ok: false, reason: `${dependencyId} is not used in environment ${environment}` };
+    // Since ids name their host, `acme/mods` may be what a GitLab host's `gitlab.example.com/acme/mods` was.
+    const onOtherHosts = env.dependencies.filter((d) => d.id.endsWith(`/${dependencyId}`));
+    const hint =
+      onOtherHosts.length === 0 ? "" : ` (it uses ${onOtherHosts.map((d) => d.id).join(", ")})`;
+    return {
+      ok: false,
+      reason: `${dependencyId} is not used in environment ${environment}${hint}`,
+    };
   }
   // Submodules of the same repository whose version is the same literal are edited with it.
   const usages = dependenciesEditedTogether(env, dependencyId).flatMap(

@@ -8,6 +8,7 @@ import type {
   EnvironmentInventory,
   Inventory,
   Skipped,
+  TokenLocation,
   Usage,
   Warning,
 } from "./types.js";
@@ -20,6 +21,15 @@ function compareVersions(a: string, b: string): number {
     if (order !== 0) return order;
   }
   return a.localeCompare(b);
+}
+
+/** What the usages of one version literal have in common: environments, dependencies, origin. */
+interface TokenFacts {
+  envs: Set<string>;
+  dependencies: Set<string>;
+  origin: DependencyOrigin;
+  /** Whether dependencies of different repositories or registry modules share the literal. */
+  mixed: boolean;
 }
 
 /** The repository or registry module a dependency's versions come from. */
@@ -65,66 +75,76 @@ export function assembleInventory(
   results: UnitResult[],
   envOfFile: Map<string, string>,
 ): Inventory {
-  const found: { env: string; usage: FoundUsage }[] = [];
+  const found: { env: string; usage: FoundUsage; facts?: TokenFacts }[] = [];
   const skipped: Skipped[] = [];
   const warnings = new Map<string, Warning>();
   // A local module used by several units of an environment yields the same usage (and skip) for each.
   const seen = new Set<string>();
   const once = (key: string) => !seen.has(key) && Boolean(seen.add(key));
+  // Facts per version literal, by file then offset: one lookup per usage, no key strings built.
+  const tokens = new Map<string, Map<number, TokenFacts>>();
+  const factsOf = (token: TokenLocation, usage: FoundUsage, env: string): TokenFacts => {
+    let inFile = tokens.get(token.file);
+    if (!inFile) {
+      inFile = new Map<number, TokenFacts>();
+      tokens.set(token.file, inFile);
+    }
+    let facts = inFile.get(token.start);
+    if (!facts) {
+      facts = { envs: new Set(), dependencies: new Set(), origin: usage.origin, mixed: false };
+      inFile.set(token.start, facts);
+    } else if (
+      !facts.mixed &&
+      facts.origin !== usage.origin &&
+      originKey(facts.origin) !== originKey(usage.origin)
+    ) {
+      facts.mixed = true;
+    }
+    facts.envs.add(env);
+    facts.dependencies.add(usage.id);
+    return facts;
+  };
   results.forEach((result, i) => {
     const unit = units[i] as string;
     const env = envOfFile.get(unit) as string;
     for (const usage of result.usages) {
-      const at = usage.token ? `${usage.token.file}\0${usage.token.start}` : "";
-      const key = `usage\0${env}\0${usage.id}\0${usage.file}\0${usage.line}\0${at}`;
-      if (usage.file === unit || once(key)) found.push({ env, usage: { ...usage } });
+      const { token } = usage;
+      if (
+        usage.file !== unit &&
+        !once(
+          `usage\0${env}\0${usage.id}\0${usage.file}\0${usage.line}\0${token ? `${token.file}\0${token.start}` : ""}`,
+        )
+      ) {
+        continue;
+      }
+      const copy = { ...usage };
+      found.push(
+        token ? { env, usage: copy, facts: factsOf(token, copy, env) } : { env, usage: copy },
+      );
     }
     for (const s of result.skipped) {
-      const key = `skip\0${s.file}\0${s.line}\0${s.id ?? ""}\0${s.reason}`;
-      if (s.file === unit || once(key)) skipped.push(s);
+      if (s.file === unit || once(`skip\0${s.file}\0${s.line}\0${s.id ?? ""}\0${s.reason}`)) {
+        skipped.push(s);
+      }
     }
     for (const w of result.warnings) warnings.set(`${w.file}\0${w.message}`, w);
   });
-
-  const tokenEnvs = new Map<string, Set<string>>();
-  const tokenDependencies = new Map<string, Set<string>>();
-  const tokenOrigins = new Map<string, DependencyOrigin>();
-  const mixedOrigins = new Set<string>();
-  const add = (map: Map<string, Set<string>>, key: string, value: string) => {
-    const values = map.get(key) ?? new Set<string>();
-    values.add(value);
-    map.set(key, values);
-  };
-  for (const { env, usage } of found) {
-    if (!usage.token) continue;
-    const key = `${usage.token.file}\0${usage.token.start}`;
-    add(tokenEnvs, key, env);
-    add(tokenDependencies, key, usage.id);
-    const origin = tokenOrigins.get(key);
-    if (!origin) tokenOrigins.set(key, usage.origin);
-    else if (origin !== usage.origin && originKey(origin) !== originKey(usage.origin)) {
-      mixedOrigins.add(key);
-    }
-  }
 
   const environments = new Map(
     config.environments.map((e) => [e.name, new Map<string, Dependency>()]),
   );
   const environmentNames = config.environments.map((e) => e.name);
-  for (const { env, usage } of found) {
+  for (const { env, usage, facts } of found) {
     const token = usage.token;
     let editedWith: string[] | undefined;
-    if (token) {
-      const key = `${token.file}\0${token.start}`;
-      const envs = tokenEnvs.get(key) as Set<string>;
-      const dependencies = tokenDependencies.get(key) as Set<string>;
+    if (token && facts) {
+      const { envs, dependencies } = facts;
       const tokenEnv = envOfFile.get(token.file);
       const where = `the version is set in ${token.file}:${token.line}`;
-      const oneRepository = !mixedOrigins.has(key);
       if (envs.size > 1) {
         const shared = environmentNames.filter((n) => envs.has(n)).join(", ");
         usage.notPromotable ??= `not promotable per environment: ${where}, shared by environments ${shared}`;
-      } else if (dependencies.size > 1 && !oneRepository) {
+      } else if (dependencies.size > 1 && facts.mixed) {
         usage.notPromotable ??= `the version is set in ${token.file}:${token.line}, shared by dependencies ${[...dependencies].sort().join(", ")}`;
       } else if (tokenEnv !== undefined && tokenEnv !== env) {
         usage.notPromotable ??= `not promotable per environment: ${where}, a file of environment ${tokenEnv}`;

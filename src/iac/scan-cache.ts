@@ -1,7 +1,7 @@
 import { parseHcl } from "./hcl-parser.js";
 import type { HclDocument } from "./hcl-syntax.js";
 import type { UnitResult } from "./scan-unit.js";
-import type { SourceFile } from "./types.js";
+import type { Inventory, SourceFile } from "./types.js";
 
 /**
  * Unit results by path, reused while the files they read are unchanged, and parse results by content
@@ -11,6 +11,46 @@ import type { SourceFile } from "./types.js";
 export interface ScanCache {
   documents: Map<string, HclDocument>;
   units: Map<string, UnitResult>;
+  /** The last scan's inventory and what it was assembled from, returned again while none of it changed. */
+  last?: AssembledInventory;
+}
+
+/** An inventory (frozen: scans share it) and its inputs: environments, units, their results, extra warnings. */
+export interface AssembledInventory {
+  environments: string;
+  units: readonly string[];
+  results: readonly UnitResult[];
+  legacy: readonly string[];
+  inventory: Inventory;
+}
+
+/** The last inventory, if it was assembled from the same inputs (unit results compared by identity). */
+export function unchangedInventory(
+  cache: ScanCache,
+  inputs: Omit<AssembledInventory, "inventory">,
+): Inventory | undefined {
+  const last = cache.last;
+  const same = <T>(a: readonly T[], b: readonly T[]) =>
+    a.length === b.length && a.every((x, i) => x === b[i]);
+  if (
+    last &&
+    last.environments === inputs.environments &&
+    same(last.units, inputs.units) &&
+    same(last.results, inputs.results) &&
+    same(last.legacy, inputs.legacy)
+  ) {
+    return last.inventory;
+  }
+  return undefined;
+}
+
+/** Freezes `value` and everything it holds, so a consumer that would change a shared inventory fails loudly. */
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
 }
 
 /** An empty cache; pass the same one to successive scans to make re-scans cheap. */

@@ -1,6 +1,13 @@
 import { createEnvironmentMatcher, type Config } from "../config/index.js";
 import { assembleInventory } from "./inventory.js";
-import { cachedUnitResult, createScanCache, parseCached, type ScanCache } from "./scan-cache.js";
+import {
+  cachedUnitResult,
+  createScanCache,
+  deepFreeze,
+  parseCached,
+  unchangedInventory,
+  type ScanCache,
+} from "./scan-cache.js";
 import {
   isUnitFile,
   loadFile,
@@ -8,6 +15,7 @@ import {
   scanUnit,
   unscannableUnit,
   type LoadedFile,
+  type UnitResult,
 } from "./scan-unit.js";
 import { TextIndex } from "./text-index.js";
 import type { Inventory, SourceFile } from "./types.js";
@@ -30,6 +38,29 @@ export interface EnvironmentConflict {
 export interface ScanResult {
   inventory: Inventory;
   conflicts: EnvironmentConflict[];
+}
+
+/** The inventory of the units' results, with one warning for pre-0.19 Terragrunt configurations, frozen. */
+function assembleWithLegacyWarning(
+  config: Config,
+  { units, results, legacy }: { units: string[]; results: UnitResult[]; legacy: string[] },
+  envOfFile: Map<string, string>,
+): Inventory {
+  const inventory = assembleInventory(config, units, results, envOfFile);
+  const [first] = legacy;
+  if (first !== undefined) {
+    const others = legacy.length - 1;
+    const also =
+      others === 0
+        ? ""
+        : ` (and ${others} other terraform.tfvars ${others === 1 ? "file" : "files"})`;
+    inventory.warnings.push({
+      file: first,
+      message: `a pre-0.19 Terragrunt configuration (\`terragrunt = { ... }\` in terraform.tfvars)${also}: this form is not supported; Terragrunt 0.19 and later read terragrunt.hcl`,
+    });
+    inventory.warnings.sort((a, b) => a.file.localeCompare(b.file));
+  }
+  return deepFreeze(inventory);
 }
 
 /**
@@ -105,24 +136,14 @@ export function scan(
     }
   });
 
-  const inventory = assembleInventory(config, units, results, envOfFile);
   const legacy = [...envOfFile.keys()].filter(
     (path) =>
       path.endsWith("terraform.tfvars") &&
       LEGACY_TERRAGRUNT.test((byPath.get(path) as SourceFile).content),
   );
-  const [first] = legacy;
-  if (first !== undefined) {
-    const others = legacy.length - 1;
-    const also =
-      others === 0
-        ? ""
-        : ` (and ${others} other terraform.tfvars ${others === 1 ? "file" : "files"})`;
-    inventory.warnings.push({
-      file: first,
-      message: `a pre-0.19 Terragrunt configuration (\`terragrunt = { ... }\` in terraform.tfvars)${also}: this form is not supported; Terragrunt 0.19 and later read terragrunt.hcl`,
-    });
-    inventory.warnings.sort((a, b) => a.file.localeCompare(b.file));
-  }
+  const inputs = { environments: JSON.stringify(config.environments), units, results, legacy };
+  const inventory =
+    unchangedInventory(cache, inputs) ?? assembleWithLegacyWarning(config, inputs, envOfFile);
+  cache.last = { ...inputs, inventory };
   return { inventory, conflicts };
 }

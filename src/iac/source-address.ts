@@ -23,7 +23,10 @@ export type SourceAddress =
       repo: string;
       /** Directory inside the repository (after `//`), without leading or trailing slashes; may be "". */
       subpath: string;
-      /** Patcher-compatible dependency id: `owner/repo/<subpath without a leading "modules/">`. */
+      /**
+       * Dependency id: `owner/repo/<subpath without a leading "modules/">` (Patcher's) on github.com,
+       * prefixed with the host on any other (`gitlab.example.com/owner/repo/<subpath>`).
+       */
       id: string;
       /** The address without its `ref` query parameter. */
       source: string;
@@ -39,7 +42,10 @@ export type SourceAddress =
       provider: string;
       /** Directory inside the module package (after `//`); may be "". */
       subpath: string;
-      /** `namespace/name/provider`: one version for the whole module package, whichever submodule is used. */
+      /**
+       * `namespace/name/provider` (one version for the whole module package, whichever submodule is
+       * used) on the public registries, prefixed with the host on any other (`app.terraform.io/ns/name/provider`).
+       */
       id: string;
       /** The address without its `version` query parameter (only `tfr://` addresses have one). */
       source: string;
@@ -162,7 +168,7 @@ function parseGit(address: string, urlStart: number): SourceAddress {
     owner: owner.join("/"),
     repo,
     subpath,
-    id: dependencyId(`${owner.join("/")}/${repo}`, subpath),
+    id: dependencyId(host, `${owner.join("/")}/${repo}`, subpath),
     source: query?.rest ?? address,
     ...(query?.span && { ref: query.span }),
   };
@@ -218,7 +224,7 @@ function parseRegistry(address: string): SourceAddress {
   if (host !== undefined && !REGISTRY_HOST.test(host)) {
     return unsupported(`unrecognized source address "${address}"`);
   }
-  const module = registryModule(parts, subdirAt === -1 ? "" : address.slice(subdirAt + 2));
+  const module = registryModule(host, parts, subdirAt === -1 ? "" : address.slice(subdirAt + 2));
   if (!module) return unsupported(`unrecognized source address "${address}"`);
   return { type: "registry", ...(host !== undefined && { host }), ...module, source: address };
 }
@@ -235,7 +241,7 @@ function parseTfr(address: string): SourceAddress {
   const path = address.slice(slash + 1, pathEnd);
   const subdirAt = path.indexOf("//");
   const parts = (subdirAt === -1 ? path : path.slice(0, subdirAt)).split("/");
-  const module = registryModule(parts, subdirAt === -1 ? "" : path.slice(subdirAt + 2));
+  const module = registryModule(host, parts, subdirAt === -1 ? "" : path.slice(subdirAt + 2));
   if (!module || (host !== "" && !REGISTRY_HOST.test(host))) {
     return unsupported(`unrecognized tfr address "${address}"`);
   }
@@ -254,7 +260,7 @@ function parseTfr(address: string): SourceAddress {
   };
 }
 
-function registryModule(parts: string[], subdir: string) {
+function registryModule(host: string | undefined, parts: string[], subdir: string) {
   const [namespace, name, provider] = parts;
   if (
     parts.length !== 3 ||
@@ -267,7 +273,8 @@ function registryModule(parts: string[], subdir: string) {
   if (!REGISTRY_NAME.test(namespace) || !REGISTRY_NAME.test(name)) return undefined;
   if (!REGISTRY_PROVIDER.test(provider)) return undefined;
   const subpath = segments(subdir).join("/");
-  return { namespace, name, provider, subpath, id: `${namespace}/${name}/${provider}` };
+  const id = `${hostPrefix(host, PUBLIC_REGISTRY_HOSTS)}${namespace}/${name}/${provider}`;
+  return { namespace, name, provider, subpath, id };
 }
 
 /**
@@ -295,9 +302,20 @@ function takeParam(address: string, queryStart: number, key: string) {
   return { span, rest, duplicate: found > 1 };
 }
 
-function dependencyId(base: string, subpath: string): string {
+/** Hosts whose dependencies keep Patcher's id, without the host: a git host, the public registries. */
+const GITHUB_HOSTS = new Set(["github.com"]);
+const PUBLIC_REGISTRY_HOSTS = new Set(["", "registry.terraform.io", "registry.opentofu.org"]);
+
+/** `host/` for a host of its own, so that `acme/mods` on two hosts are two dependencies; "" for `unprefixed` ones. */
+function hostPrefix(host: string | undefined, unprefixed: ReadonlySet<string>): string {
+  const key = (host ?? "").toLowerCase();
+  return unprefixed.has(key) ? "" : `${key}/`;
+}
+
+function dependencyId(host: string, base: string, subpath: string): string {
   const inner = subpath.replace(/^modules\//, "");
-  return inner === "" ? base : `${base}/${inner}`;
+  const id = `${hostPrefix(host, GITHUB_HOSTS)}${base}`;
+  return inner === "" ? id : `${id}/${inner}`;
 }
 
 /** The directories of a path; `.` (`//.`, the root of the repository) names none. */

@@ -45,7 +45,10 @@ export type DependencyOrigin =
 
 /** A versioned module reference with its usages in one environment. */
 export interface Dependency {
-  /** Patcher-compatible id: `org/repo/subpath` for git, `namespace/name/provider` for registry modules. */
+  /**
+   * Patcher-compatible id: `org/repo/subpath` for git, `namespace/name/provider` for registry modules,
+   * with the host first (`gitlab.example.com/org/repo/subpath`) unless it is github.com or a public registry.
+   */
   id: string;
   kind: DependencyKind;
   /** The source without its version, e.g. `git::https://github.com/org/repo.git//modules/sqs`. */

@@ -194,3 +194,24 @@ export function invalidConfigReport(problems: string[]): CheckReport {
     text: "",
   };
 }
+
+/** `HH:MM` of `at`, in UTC. */
+function utcTime(at: number): string {
+  return new Date(at).toISOString().slice(11, 16);
+}
+
+/**
+ * The check run of a check that waits for the installation's rate limit to reset (at `until`, ms since
+ * the epoch): nothing was read or written, the check runs then.
+ */
+export function deferredCheckReport(until: number): CheckReport {
+  return {
+    conclusion: "neutral",
+    title: `Deferred: rate limit until ${utcTime(until)} UTC`,
+    summary: [
+      `The installation has little of its GitHub API rate limit left: this check waits until ${utcTime(until)} UTC, when the limit resets, and runs then.`,
+      "Merges and commands go on meanwhile.",
+    ].join("\n\n"),
+    text: "",
+  };
+}

@@ -3,7 +3,12 @@ import { compileGlobs, type Config } from "../config/index.js";
 import { planEdits } from "../iac/edits.js";
 import { dependenciesEditedTogether } from "../iac/inventory.js";
 import type { Dependency, Edit, Inventory, Usage } from "../iac/types.js";
-import { parseVersionTag, releaseLine, selectTarget } from "../versions/strategies.js";
+import {
+  parseVersionTag,
+  releaseLine,
+  releaseLineNote,
+  selectTarget,
+} from "../versions/strategies.js";
 import { branchNameProblem, promotionBranch } from "./branches.js";
 
 /** Why a proposal exists: a newer version for the first environment, or one promoted from the previous. */
@@ -239,7 +244,7 @@ export function plan(
           const line = from && releaseLine(from, available, prefix);
           const notes = [
             ...(startsHere && start ? [chainStartNote(start)] : []),
-            ...(line ? [`follows the "-${line}" line of tags (a fork's own releases)`] : []),
+            ...(line ? [releaseLineNote(line)] : []),
           ];
           propose(environment.name, dependency, target, "update", notes.join("; ") || undefined);
         }

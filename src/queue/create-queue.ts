@@ -1,6 +1,8 @@
 import type { Logger } from "probot";
 import { InProcessQueue } from "./in-process-queue.js";
-import type { Job, JobQueue } from "./job-queue.js";
+import { rateLimitFloor } from "./budget-decision.js";
+import type { Job, JobGate, JobQueue } from "./job-queue.js";
+import { InProcessBudget, RedisBudget, type RateLimitBudget } from "./rate-limit-budget.js";
 import { RedisQueue, type RedisQueueOptions } from "./redis-queue.js";
 import { RedisRepositoryMemory, type RepositoryMemory } from "./repository-memory.js";
 
@@ -12,11 +14,16 @@ export interface QueueSettings {
   redisPrefix?: string;
   /** `PROMOTER_CONCURRENCY`: jobs this process runs at once (default 16). */
   concurrency?: number;
+  /** `PROMOTER_RATE_LIMIT_FLOOR`: checks wait while less than this share of the rate limit is left (default 0.1). */
+  rateLimitFloor?: number;
   /** Tuning of the Redis queue (tests use short durations). */
   redis?: Partial<Omit<RedisQueueOptions, "url" | "log" | "prefix" | "concurrency" | "afterJob">>;
 }
 
-/** The queue settings in `env` (`REDIS_URL`, `PROMOTER_REDIS_PREFIX`, `PROMOTER_CONCURRENCY`). */
+/**
+ * The queue settings in `env` (`REDIS_URL`, `PROMOTER_REDIS_PREFIX`, `PROMOTER_CONCURRENCY`,
+ * `PROMOTER_RATE_LIMIT_FLOOR`).
+ */
 export function queueSettings(env: NodeJS.ProcessEnv = process.env): QueueSettings {
   const settings: QueueSettings = {};
   if (env.REDIS_URL) settings.redisUrl = env.REDIS_URL;
@@ -28,20 +35,25 @@ export function queueSettings(env: NodeJS.ProcessEnv = process.env): QueueSettin
     }
     settings.concurrency = concurrency;
   }
+  if (env.PROMOTER_RATE_LIMIT_FLOOR !== undefined) {
+    settings.rateLimitFloor = rateLimitFloor(env.PROMOTER_RATE_LIMIT_FLOOR);
+  }
   return settings;
 }
 
 /**
  * The queue of the app: in process by default, on Redis (BullMQ) with `redisUrl`. On Redis, what each job
  * taught `repositories` of its repository is stored there too, so the replica that runs the schedule knows it.
+ * `gate` is asked before each job runs ({@link JobGate}).
  */
 export function createQueue(
   run: (job: Job) => Promise<void>,
   log: Logger,
   repositories: ReadonlyMap<string, RepositoryMemory>,
   settings: QueueSettings = {},
+  gate?: JobGate,
 ): JobQueue {
-  if (!settings.redisUrl) return new InProcessQueue(run, log, settings.concurrency);
+  if (!settings.redisUrl) return new InProcessQueue(run, log, settings.concurrency, gate);
   let memory: RedisRepositoryMemory | undefined;
   const queue: RedisQueue = new RedisQueue(run, {
     ...settings.redis,
@@ -49,6 +61,7 @@ export function createQueue(
     log,
     ...(settings.redisPrefix === undefined ? {} : { prefix: settings.redisPrefix }),
     ...(settings.concurrency === undefined ? {} : { concurrency: settings.concurrency }),
+    ...(gate === undefined ? {} : { gate }),
     afterJob: async (job) => {
       const fullName = `${job.owner}/${job.repo}`;
       const learnt = repositories.get(fullName);
@@ -58,4 +71,11 @@ export function createQueue(
     },
   });
   return queue;
+}
+
+/** Where the installations' rate-limit readings are kept: in Redis beside a Redis queue, else in this process. */
+export function createBudget(queue: JobQueue): RateLimitBudget {
+  return queue instanceof RedisQueue
+    ? new RedisBudget(queue.redis, queue.prefix)
+    : new InProcessBudget();
 }

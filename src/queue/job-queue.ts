@@ -83,6 +83,13 @@ export interface JobQueue {
   health?(): Promise<QueueHealth>;
 }
 
+/**
+ * Asked before a job runs: `undefined` lets it run now; a time (ms since the epoch) sends it back to
+ * wait until then, queued (not failed, not an attempt), e.g. a check while its installation's
+ * rate limit is low.
+ */
+export type JobGate = (job: Job) => Promise<number | undefined>;
+
 /** The key that serializes jobs: one repository. */
 export function repositoryKey(job: Pick<RepositoryJob, "owner" | "repo">): string {
   return `${job.owner}/${job.repo}`.toLowerCase();

@@ -10,12 +10,14 @@ import {
 } from "bullmq";
 import { Redis, type RedisOptions } from "ioredis";
 import type { Logger } from "probot";
+import { countJobQueued, countJobRetried } from "../metrics.js";
 import { DEFAULT_CONCURRENCY } from "./in-process-queue.js";
 import {
   isCheck,
   repositoryKey,
   type CheckJob,
   type Job,
+  type JobGate,
   type JobQueue,
   type QueueHealth,
 } from "./job-queue.js";
@@ -48,6 +50,8 @@ export interface RedisQueueOptions {
   closeTimeoutMs?: number;
   /** Called after each job's run (successful or not), e.g. to share what the check learnt. */
   afterJob?: (job: Job) => Promise<void>;
+  /** Asked before each job runs; a job it defers waits in BullMQ's delayed set, its deduplication kept. */
+  gate?: JobGate;
 }
 
 /** The BullMQ queue of repository jobs. */
@@ -196,7 +200,10 @@ export class RedisQueue implements JobQueue {
       const last = bullJob.attemptsMade >= (bullJob.opts.attempts ?? 1);
       const fields = { err: error, repo: `${owner}/${repo}`, attempt: bullJob.attemptsMade };
       if (last) this.log.error(fields, "job failed");
-      else this.log.warn(fields, "job failed: retried later");
+      else {
+        countJobRetried(bullJob.data);
+        this.log.warn(fields, "job failed: retried later");
+      }
     });
     this.worker.on("stalled", (jobId) =>
       this.log.warn({ jobId }, "job stalled (its replica stopped): queued again"),
@@ -228,6 +235,7 @@ export class RedisQueue implements JobQueue {
     const add = async () => {
       if (this.redis.status !== "ready") await once(this.redis, "ready", { signal: abort.signal });
       await this.queue.add(job.kind ?? "check", job, { deduplication: deduplicationOf(job) });
+      countJobQueued(job);
     };
     try {
       await Promise.race([add(), timeout]);
@@ -312,6 +320,12 @@ export class RedisQueue implements JobQueue {
   /** Runs a job once its repository's lock is taken; a busy repository sends it back to wait a little. */
   private async process(bullJob: BullJob<Job>, token: string | undefined): Promise<void> {
     const job = bullJob.data;
+    const until = await this.options.gate?.(job);
+    if (until !== undefined) {
+      // Not an attempt either: a check asked for meanwhile is folded into this one.
+      await bullJob.moveToDelayed(until, token);
+      throw new DelayedError();
+    }
     const key = this.lockKey(job);
     const { lockMs, busyRetryMs } = this.settings;
     const jobTag = `${bullJob.id}:`;

@@ -6,6 +6,8 @@ export interface RepositoryMemory {
   checkedAt: number;
   /** Its `updates.schedule` then. */
   schedule?: string;
+  /** The commit it read (a deferred check's check run goes there). */
+  headSha?: string;
   /** The module repositories its environments use, `owner/repo`, lower-case. */
   modules: Set<string>;
 }
@@ -13,6 +15,7 @@ export interface RepositoryMemory {
 interface StoredMemory {
   checkedAt: number;
   schedule?: string;
+  headSha?: string;
   modules: string[];
 }
 
@@ -49,6 +52,7 @@ export class RedisRepositoryMemory {
     const stored: StoredMemory = {
       checkedAt: memory.checkedAt,
       ...(memory.schedule === undefined ? {} : { schedule: memory.schedule }),
+      ...(memory.headSha === undefined ? {} : { headSha: memory.headSha }),
       modules: [...memory.modules].sort(),
     };
     await this.redis.eval(
@@ -73,6 +77,7 @@ export class RedisRepositoryMemory {
       into.set(fullName, {
         checkedAt: stored.checkedAt,
         ...(stored.schedule === undefined ? {} : { schedule: stored.schedule }),
+        ...(stored.headSha === undefined ? {} : { headSha: stored.headSha }),
         modules: new Set(stored.modules),
       });
       changed++;
@@ -88,6 +93,7 @@ function parse(json: string): StoredMemory | undefined {
     return {
       checkedAt: value.checkedAt,
       ...(typeof value.schedule === "string" ? { schedule: value.schedule } : {}),
+      ...(typeof value.headSha === "string" ? { headSha: value.headSha } : {}),
       modules: value.modules.filter((m): m is string => typeof m === "string"),
     };
   } catch {

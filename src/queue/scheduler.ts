@@ -2,7 +2,7 @@ import type { Logger } from "probot";
 import type { InstallationDirectory, InstallationRepository } from "../github/installations.js";
 import type { CheckJob, JobQueue } from "./job-queue.js";
 import type { RepositoryMemory } from "./repository-memory.js";
-import { nextCheckAt } from "./schedule.js";
+import { scheduleOffset, spreadCheckAt } from "./schedule.js";
 
 /** The schedule of a repository whose remembered one cannot be read. */
 const FALLBACK_SCHEDULE = "daily";
@@ -22,18 +22,30 @@ export interface SchedulerOptions {
   intervalMs: number;
   /** Checks that are due start at a random moment within this (ms), so they do not all hit GitHub at once. */
   jitterMs: number;
+  /**
+   * A repository not checked yet in this process (after a restart, without Redis) is first due at its
+   * own moment within this long after the first tick (ms; 0: at once), so a restart does not check
+   * every repository in the same minute. Default one hour.
+   */
+  firstCheckSpreadMs?: number;
   random?: () => number;
 }
 
+/** The default of {@link SchedulerOptions.firstCheckSpreadMs}. */
+const FIRST_CHECK_SPREAD_MS = 60 * 60 * 1000;
+
 /**
  * Checks every repository of every installation on its `updates.schedule`. A repository not checked yet
- * in this process is due at once; after that, its own schedule decides. Due checks are spread over the
- * jitter window and go through the queue, which bounds how many run at once.
+ * in this process is due within `firstCheckSpreadMs` of the first tick; after that, its own schedule
+ * decides, each repository at its own moment of the interval ({@link spreadCheckAt}). Due checks are
+ * spread over the jitter window and go through the queue, which bounds how many run at once.
  */
 export class Scheduler {
   private timer: NodeJS.Timeout | undefined;
   private readonly pending = new Set<NodeJS.Timeout>();
   private ticking: Promise<void> | undefined;
+  /** The first tick's time: repositories not checked yet are due from then on, spread. */
+  private firstTickAt: number | undefined;
   /** Each repository's next check, as computed for its last one: some cron expressions take long to step. */
   private readonly nextChecks = new Map<
     string,
@@ -76,6 +88,7 @@ export class Scheduler {
    */
   async tick(now = Date.now()): Promise<number> {
     const { directory } = this.sources;
+    this.firstTickAt ??= now;
     const installations = await directory.installations();
     let due = 0;
     for (const installationId of installations) {
@@ -90,7 +103,7 @@ export class Scheduler {
         continue;
       }
       for (const repository of repositories) {
-        if (!this.isDue(repository.fullName, now)) continue;
+        if (!this.isDue(repository, now)) continue;
         due++;
         await this.queueCheck({
           installationId,
@@ -105,23 +118,28 @@ export class Scheduler {
     return due;
   }
 
-  /** Whether a repository is due: never checked here, or its schedule's next time has come. */
-  private isDue(fullName: string, now: number): boolean {
+  /** Whether a repository is due: never checked here and its first moment has come, or its schedule's next time. */
+  private isDue(repository: InstallationRepository, now: number): boolean {
+    const { fullName } = repository;
+    const key = String(repository.id);
     const memory = this.sources.repositories.get(fullName);
-    if (!memory?.schedule) return true;
+    if (!memory?.schedule) {
+      const spread = this.options.firstCheckSpreadMs ?? FIRST_CHECK_SPREAD_MS;
+      return (this.firstTickAt ?? now) + scheduleOffset(key, spread) <= now;
+    }
     const { schedule, checkedAt } = memory;
     const known = this.nextChecks.get(fullName);
     if (known?.schedule === schedule && known.checkedAt === checkedAt) return known.at <= now;
     let at: number;
     try {
-      at = nextCheckAt(schedule, checkedAt);
+      at = spreadCheckAt(schedule, checkedAt, key);
     } catch (error) {
       // Remembered from a config an older version accepted: its next check reports the config's problem.
       this.sources.log.warn(
         { err: error, repo: fullName, schedule },
         "remembered schedule unreadable: checked daily",
       );
-      at = nextCheckAt(FALLBACK_SCHEDULE, checkedAt);
+      at = spreadCheckAt(FALLBACK_SCHEDULE, checkedAt, key);
     }
     this.nextChecks.set(fullName, { schedule, checkedAt, at });
     return at <= now;

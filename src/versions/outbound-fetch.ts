@@ -28,6 +28,18 @@ export class OutboundRefusal extends Error {
   }
 }
 
+/** What a version source could not use of a host's answer: `status` is its HTTP status, absent when none came. */
+export class HostAnswerError extends Error {
+  constructor(
+    message: string,
+    readonly url: string,
+    readonly status?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** Limits of {@link outboundFetch}; defaults {@link MAX_ANSWER_BYTES} and {@link REQUEST_TIMEOUT_MS}. */
 export interface OutboundLimits {
   maxBytes?: number;

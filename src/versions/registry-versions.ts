@@ -2,12 +2,13 @@
  * Module versions from any registry that speaks Terraform's module registry protocol
  * (registry.terraform.io, registry.opentofu.org, HCP Terraform / Terraform Enterprise, mirrors):
  * service discovery at `<base>/.well-known/terraform.json` gives `modules.v1`, then
- * `GET <modules.v1><namespace>/<name>/<provider>/versions`. Requests go only to the registry's own
- * origin (discovery pointing elsewhere is refused, redirects elsewhere are not followed), with a
- * deadline and a cap on the answer's size (see `outboundFetch`).
+ * `GET <modules.v1><namespace>/<name>/<provider>/versions`, with the registry's token (a bearer
+ * token, as Terraform sends it) when the operator gave one. Requests go only to the registry's own
+ * origin (discovery pointing elsewhere is refused, redirects elsewhere are not followed), so the
+ * token goes nowhere else, with a deadline and a cap on the answer's size (see `outboundFetch`).
  */
 import { z } from "zod";
-import { OutboundRefusal, outboundFetch } from "./outbound-fetch.js";
+import { HostAnswerError, OutboundRefusal, outboundFetch } from "./outbound-fetch.js";
 
 /** A registry module address. */
 export interface RegistryModule {
@@ -17,16 +18,8 @@ export interface RegistryModule {
 }
 
 /** Something went wrong talking to a registry: `status` is the HTTP status, absent for network errors. */
-export class RegistryError extends Error {
+export class RegistryError extends HostAnswerError {
   override name = "RegistryError";
-  constructor(
-    message: string,
-    readonly url: string,
-    readonly status?: number,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 /** The registry answered 404 for the module's versions: no such module (or not visible). */
@@ -57,11 +50,14 @@ async function getJson(
   url: string,
   fetchImpl: typeof fetch,
   stats: RegistryStats,
+  token: string | undefined,
 ): Promise<unknown> {
   stats.requests++;
+  const headers: Record<string, string> = { accept: "application/json" };
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
   let response: Response;
   try {
-    response = await outboundFetch(fetchImpl)(url, { headers: { accept: "application/json" } });
+    response = await outboundFetch(fetchImpl)(url, { headers });
   } catch (error) {
     if (error instanceof OutboundRefusal) {
       throw new RegistryError(error.message, url, error.httpStatus, { cause: error });
@@ -85,15 +81,17 @@ async function getJson(
   }
 }
 
+/** The `modules.v1` URL a registry's service discovery gives; an unusable answer is an error with its HTTP 200. */
 async function discover(
   baseUrl: string,
   fetchImpl: typeof fetch,
   stats: RegistryStats,
+  token: string | undefined,
 ): Promise<string> {
   const url = `${baseUrl}/.well-known/terraform.json`;
   let body: unknown;
   try {
-    body = await getJson(url, fetchImpl, stats);
+    body = await getJson(url, fetchImpl, stats, token);
   } catch (error) {
     // A 404 here means "not a registry", not "no such module".
     if (error instanceof RegistryModuleNotFoundError) {
@@ -110,6 +108,7 @@ async function discover(
     throw new RegistryError(
       `${baseUrl} does not offer the module registry protocol (no "modules.v1" in ${url})`,
       url,
+      200,
     );
   }
   // A relative path resolves against the discovery document's URL, an absolute URL is used as is.
@@ -117,13 +116,18 @@ async function discover(
   try {
     modules = new URL(parsed.data["modules.v1"], url);
   } catch {
-    throw new RegistryError(`${baseUrl}: its service discovery's "modules.v1" is not a URL`, url);
+    throw new RegistryError(
+      `${baseUrl}: its service discovery's "modules.v1" is not a URL`,
+      url,
+      200,
+    );
   }
-  // The registry's answer must not send the app anywhere the operator did not allow.
+  // The registry's answer must not send the app (and its token) anywhere the operator did not allow.
   if (modules.origin !== new URL(url).origin) {
     throw new RegistryError(
       `${baseUrl}: its service discovery points "modules.v1" to another host (${modules.origin}); refused`,
       url,
+      200,
     );
   }
   return modules.href.endsWith("/") ? modules.href : `${modules.href}/`;
@@ -134,10 +138,11 @@ function modulesUrl(
   baseUrl: string,
   fetchImpl: typeof fetch,
   stats: RegistryStats,
+  token: string | undefined,
 ): Promise<string> {
   let promise = discoveries.get(baseUrl);
   if (promise === undefined) {
-    promise = discover(baseUrl, fetchImpl, stats);
+    promise = discover(baseUrl, fetchImpl, stats, token);
     discoveries.set(baseUrl, promise);
     // A failed discovery is tried again next time.
     promise.catch(() => discoveries.delete(baseUrl));
@@ -148,20 +153,22 @@ function modulesUrl(
 /**
  * All versions of a registry module, as the registry writes them (`1.2.3`), in the registry's order.
  * `baseUrl` is the registry's base URL without trailing `/` (see `registryBaseUrl`). Costs one
- * request, plus one for discovery the first time a registry is used in the process. Throws
- * {@link RegistryModuleNotFoundError} for an unknown module, {@link RegistryError} otherwise.
+ * request, plus one for discovery the first time a registry is used in the process. `token`, when
+ * given, goes with both as `Authorization: Bearer`. Throws {@link RegistryModuleNotFoundError} for an
+ * unknown module, {@link RegistryError} otherwise.
  */
 export async function listRegistryVersions(
   baseUrl: string,
   module: RegistryModule,
   fetchImpl: typeof fetch = fetch,
   stats: RegistryStats = { requests: 0 },
+  token?: string,
 ): Promise<string[]> {
   const base = baseUrl.replace(/\/+$/, "");
-  const modules = await modulesUrl(base, fetchImpl, stats);
+  const modules = await modulesUrl(base, fetchImpl, stats, token);
   const path = [module.namespace, module.name, module.provider].map(encodeURIComponent).join("/");
   const url = new URL(`${path}/versions`, modules).href;
-  const body = await getJson(url, fetchImpl, stats);
+  const body = await getJson(url, fetchImpl, stats, token);
   const parsed = versionsSchema.safeParse(body);
   if (!parsed.success)
     throw new RegistryError(`GET ${url}: unexpected answer (no modules[].versions[])`, url);

@@ -134,6 +134,30 @@ export function releaseLine(
   return recurs ? suffix : undefined;
 }
 
+/** How a plan and a report say that a dependency follows a fork's line of tags. */
+export function releaseLineNote(line: string): string {
+  return `follows the "-${line}" line of tags (a fork's own releases)`;
+}
+
+/**
+ * The fork's release line (see {@link releaseLine}) that the versions a dependency pins follow, as
+ * far as `pinned` and `available` (its tags, when known) show: the suffix of the first pinned
+ * version that has one, undefined when none does.
+ */
+export function pinnedReleaseLine(
+  pinned: readonly string[],
+  available: readonly string[],
+  tagPrefix?: string,
+): string | undefined {
+  const evidence = [...pinned, ...available];
+  for (const version of pinned) {
+    const tag = parseVersionTag(version, tagPrefix);
+    const line = tag && releaseLine(tag, evidence, tagPrefix);
+    if (line !== undefined) return line;
+  }
+  return undefined;
+}
+
 /** The tags of `available` naming a version above `current` that may be proposed. */
 function candidatesAbove(
   current: SemVer,

@@ -1,7 +1,8 @@
 /**
- * The available versions of every dependency of an inventory: git tags for git sources, registry
- * versions for registry modules. Each module repository (or registry module) is listed once however
- * many dependencies use it; a listing that fails is a warning on its dependencies, never an error.
+ * The available versions of every dependency of an inventory: git tags for git sources (through a
+ * GitHub API, or git's smart HTTP protocol for other git hosts), registry versions for registry
+ * modules. Each module repository (or registry module) is listed once however many dependencies use
+ * it; a listing that fails is a warning on its dependencies, never an error.
  * A host the operator did not allow (see `source-hosts.ts`) is never asked: its dependencies get a
  * warning that says how to allow it.
  */
@@ -16,7 +17,16 @@ import {
   listRegistryVersions,
 } from "./registry-versions.js";
 import { OutboundRefusal } from "./outbound-fetch.js";
-import { allowedGitApiBaseUrl, registryBaseUrl, type SourceHosts } from "./source-hosts.js";
+import { GitHostError, listGitTags } from "./git-http-tags.js";
+import {
+  GIT_CREDENTIALS_VARIABLE,
+  gitTagSource,
+  registryBaseUrl,
+  registryHost,
+  registryTokenVariable,
+  type HostCredentials,
+  type SourceHosts,
+} from "./source-hosts.js";
 
 /** A problem reading the versions of one dependency. */
 export interface VersionWarning {
@@ -35,6 +45,8 @@ export interface ResolveVersionsOptions {
   hosts: SourceHosts;
   /** `PROMOTER_ALLOW_HTTP_HOSTS`, parsed with `parseAllowHttpHosts` (default: none). */
   httpHosts?: ReadonlySet<string>;
+  /** The operator's credentials for git hosts and registries (`readHostCredentials`; default: none). */
+  credentials?: HostCredentials;
   /** The app's own GitHub API base URL, e.g. `https://api.github.com` or `https://ghe.example.com/api/v3`. */
   appBaseUrl: string;
   /** `updates.registry`: `terraform`, `opentofu` or a registry base URL. */
@@ -64,6 +76,10 @@ interface Listing {
   run(stats: ListingStats): Promise<string[]>;
   /** The host named in warnings. */
   host: string;
+  /** How a failure reads. */
+  warning(error: unknown, listing: Listing): string;
+  /** Whether credentials go with the requests. */
+  authenticated?: boolean;
 }
 
 const DEFAULT_CONCURRENCY = 4;
@@ -93,13 +109,35 @@ function gitWarning(error: unknown, listing: Listing): string {
   return `could not list the tags of ${listing.describe} on ${listing.host}: ${code}${errorMessage(error)}`;
 }
 
-/** The warning for a failed registry listing. */
-function registryWarning(error: unknown, listing: Listing): string {
+/** The warning for a failed listing through git's smart HTTP protocol. */
+function gitHttpWarning(error: unknown, listing: Listing): string {
+  if (!(error instanceof GitHostError)) {
+    return `could not list the tags of ${listing.describe} on ${listing.host}: ${errorMessage(error)}`;
+  }
+  if (error.status === 429) return `rate limited by ${listing.host}; retried next check`;
+  if (error.status === 401 || error.status === 403 || error.status === 404) {
+    const credentials = listing.authenticated
+      ? "with the credentials configured for it"
+      : `without credentials (none in ${GIT_CREDENTIALS_VARIABLE} for it)`;
+    return `module repository ${listing.describe} not found on ${listing.host} or not readable ${credentials} (HTTP ${error.status})`;
+  }
+  if (error.status === undefined) return `${listing.host} unreachable: ${error.message}`;
+  return `could not list the tags of ${listing.describe} on ${listing.host}: ${error.message}`;
+}
+
+/** The warning for a failed registry listing; `tokenHost` names the token it was read with. */
+function registryWarning(error: unknown, listing: Listing, tokenHost: string): string {
   if (error instanceof RegistryModuleNotFoundError) {
     return `module ${listing.describe} not found in the registry ${listing.host}`;
   }
   if (error instanceof RegistryError) {
     if (error.status === 429) return `rate limited by ${listing.host}; retried next check`;
+    if (error.status === 401 || error.status === 403) {
+      const token = listing.authenticated
+        ? `with the token in ${registryTokenVariable(tokenHost)}`
+        : `without a token (none in ${registryTokenVariable(tokenHost)})`;
+      return `module ${listing.describe} is not readable on ${listing.host} ${token} (HTTP ${error.status})`;
+    }
     if (error.status === undefined) return `${listing.host} unreachable: ${error.message}`;
     return `could not list the versions of ${listing.describe} on ${listing.host}: ${error.message}`;
   }
@@ -120,8 +158,9 @@ async function runLimited(tasks: (() => Promise<void>)[], limit: number): Promis
 
 /**
  * Lists the versions of `dependencies` (by id; repeated ids are listed once). Git dependencies are
- * grouped by API base URL + owner + repo, registry dependencies by registry base URL + module
- * address: each group costs one listing. Failures become warnings on each dependency of the group.
+ * grouped by API base URL + owner + repo (or by repository URL, for git's smart HTTP protocol),
+ * registry dependencies by registry base URL + module address: each group costs one listing.
+ * Failures become warnings on each dependency of the group.
  */
 export async function resolveVersions(
   dependencies: readonly { id: string; origin: DependencyOrigin }[],
@@ -140,7 +179,7 @@ export async function resolveVersions(
     try {
       listing =
         origin.type === "git"
-          ? gitListing(origin, options)
+          ? gitListing(origin, options, fetchImpl)
           : registryListing(origin, options, fetchImpl);
     } catch (error) {
       warnings.push({ dependency: dependency.id, message: errorMessage(error) });
@@ -159,9 +198,7 @@ export async function resolveVersions(
       const found = await listing.run(stats);
       for (const id of listing.dependencies) versions.set(id, found);
     } catch (error) {
-      const message = listing.key.startsWith("git ")
-        ? gitWarning(error, listing)
-        : registryWarning(error, listing);
+      const message = listing.warning(error, listing);
       options.log?.warn(
         { err: error, listing: listing.describe, dependencies: listing.dependencies },
         message,
@@ -186,14 +223,29 @@ export async function resolveVersions(
 function gitListing(
   origin: Extract<DependencyOrigin, { type: "git" }>,
   options: ResolveVersionsOptions,
+  fetchImpl: typeof fetch,
 ): Omit<Listing, "dependencies"> {
-  const apiBaseUrl = allowedGitApiBaseUrl(origin.host, options.hosts, options.appBaseUrl);
+  const source = gitTagSource(origin, options.hosts, options.appBaseUrl, options.httpHosts);
   const { owner, repo } = origin;
+  if (source.type === "git-http") {
+    const credential = options.credentials?.git.get(new URL(source.url).origin);
+    return {
+      key: `git-http ${source.url.toLowerCase()}`,
+      describe: `${owner}/${repo}`,
+      host: source.host,
+      warning: gitHttpWarning,
+      authenticated: credential !== undefined,
+      run: (stats) =>
+        listGitTags(source.url, { fetch: fetchImpl, stats, ...(credential && { credential }) }),
+    };
+  }
+  const { apiBaseUrl } = source;
   return {
     // GitHub owner and repository names are case-insensitive.
     key: `git ${apiBaseUrl} ${owner.toLowerCase()}/${repo.toLowerCase()}`,
     describe: `${owner}/${repo}`,
     host: hostOf(apiBaseUrl),
+    warning: gitWarning,
     run: (stats) =>
       listTags(options.clientFor(apiBaseUrl), { apiBaseUrl, owner, repo }, options.etags, stats),
   };
@@ -205,13 +257,17 @@ function registryListing(
   fetchImpl: typeof fetch,
 ): Omit<Listing, "dependencies"> {
   const baseUrl = registryBaseUrl(origin.host, options.registry, options.hosts, options.httpHosts);
+  const tokenHost = registryHost(origin.host, options.registry);
+  const token = options.credentials?.registry.get(tokenHost);
   const module = { namespace: origin.namespace, name: origin.name, provider: origin.provider };
   const address = `${module.namespace}/${module.name}/${module.provider}`;
   return {
-    // Registry addresses are case-insensitive.
-    key: `registry ${baseUrl} ${address.toLowerCase()}`,
+    // Registry addresses are case-insensitive; a token may see modules that others do not.
+    key: `registry ${baseUrl} ${address.toLowerCase()}${token === undefined ? "" : " token"}`,
     describe: address,
     host: hostOf(baseUrl),
-    run: (stats) => listRegistryVersions(baseUrl, module, fetchImpl, stats),
+    warning: (error, listing) => registryWarning(error, listing, tokenHost),
+    authenticated: token !== undefined,
+    run: (stats) => listRegistryVersions(baseUrl, module, fetchImpl, stats, token),
   };
 }

@@ -1,7 +1,18 @@
 import nock from "nock";
 import { describe, expect, it } from "vitest";
+import { blobSha } from "../../src/iac/blob-sha.js";
 import { metadataComment } from "../../src/promotion/pull-request-content.js";
-import { API, mockRepositoryRead, testApp, webhook, type RepoFixture } from "./helpers.js";
+import {
+  API,
+  mockBranches,
+  mockPullRequests,
+  mockRepositoryRead,
+  mockTags,
+  mockTarball,
+  testApp,
+  webhook,
+  type RepoFixture,
+} from "./helpers.js";
 import { useNock } from "../support/nock-github.js";
 
 /**
@@ -131,5 +142,96 @@ describe("API requests of a check of a repository with 5 module repositories", (
     await app.receive("repository_dispatch", dispatch());
     expect(app.errors).toEqual([]);
     expect(cost.requests()).toBe(2 + 5 + 3);
+  });
+});
+
+describe("API requests of reading a repository of 50 files", () => {
+  const unit = (i: number, note = "") =>
+    `terraform {\n  source = "git::https://github.com/acme/terraform-aws-vpc.git?ref=v1.0.0"\n}\n# unit ${i}${note}\n`;
+  const big = (headSha: string, changed: number[] = []): RepoFixture => ({
+    owner: "acme",
+    repo: "live",
+    headSha,
+    files: {
+      ".github/promoter.yml": 'environments:\n  - name: dev\n    paths: ["dev/**"]\n',
+      ...Object.fromEntries(
+        Array.from({ length: 49 }, (_, i) => [
+          `dev/u${i}/terragrunt.hcl`,
+          unit(i, changed.includes(i) ? " (changed)" : ""),
+        ]),
+      ),
+    },
+  });
+
+  /** The requests of a check after the repository's read, when it has nothing to propose. */
+  function rest(fixture: RepoFixture, tags: nock.Scope): nock.Scope[] {
+    return [
+      tags,
+      mockPullRequests(fixture),
+      mockBranches(fixture),
+      nock(API).post("/repos/acme/live/check-runs").reply(201, { id: 1 }),
+    ];
+  }
+
+  function counted(scopes: nock.Scope[]): () => string[] {
+    const requests: string[] = [];
+    for (const scope of scopes)
+      scope.on("request", (req: { method: string; path: string }) =>
+        requests.push(`${req.method} ${req.path.split("?")[0]}`),
+      );
+    return () => requests;
+  }
+
+  it("cold: the tree and one tarball, no blob", async () => {
+    const app = testApp();
+    const fixture = big("a".repeat(40));
+    const requests = counted([
+      mockRepositoryRead(fixture, []),
+      await mockTarball(fixture),
+      ...rest(fixture, mockTags("acme", "terraform-aws-vpc", ["v1.0.0"])),
+    ]);
+    await app.receive("repository_dispatch", dispatch());
+    expect(app.errors).toEqual([]);
+    expect(requests()).toEqual([
+      "GET /repos/acme/live/git/ref/heads%2Fmain",
+      `GET /repos/acme/live/git/trees/${fixture.headSha}`,
+      `GET /repos/acme/live/tarball/${fixture.headSha}`,
+      "GET /repos/acme/terraform-aws-vpc/tags",
+      "GET /repos/acme/live/pulls",
+      "GET /repos/acme/live/git/matching-refs/heads%2Fpromoter%2F",
+      "POST /repos/acme/live/check-runs",
+    ]);
+  });
+
+  it("with 2 files changed since: the tree and those 2 blobs", async () => {
+    const app = testApp();
+    const before = big("a".repeat(40));
+    mockRepositoryRead(before, []);
+    await mockTarball(before);
+    rest(before, mockTags("acme", "terraform-aws-vpc", ["v1.0.0"]));
+    await app.receive("repository_dispatch", dispatch());
+    expect(app.errors).toEqual([]);
+
+    const after = big("b".repeat(40), [3, 7]);
+    const requests = counted([
+      mockRepositoryRead(after, ["dev/u3/terragrunt.hcl", "dev/u7/terragrunt.hcl"]),
+      ...rest(after, nock(API).get("/repos/acme/terraform-aws-vpc/tags").query(true).reply(304)),
+    ]);
+    await app.receive("repository_dispatch", dispatch());
+    expect(app.errors).toEqual([]);
+    const blob = (i: number) =>
+      `GET /repos/acme/live/git/blobs/${blobSha(after.files[`dev/u${i}/terragrunt.hcl`]!)}`;
+    expect(requests().sort()).toEqual(
+      [
+        "GET /repos/acme/live/git/ref/heads%2Fmain",
+        `GET /repos/acme/live/git/trees/${after.headSha}`,
+        blob(3),
+        blob(7),
+        "GET /repos/acme/terraform-aws-vpc/tags",
+        "GET /repos/acme/live/pulls",
+        "GET /repos/acme/live/git/matching-refs/heads%2Fpromoter%2F",
+        "POST /repos/acme/live/check-runs",
+      ].sort(),
+    );
   });
 });

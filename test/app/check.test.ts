@@ -11,6 +11,7 @@ import {
   mockPullRequests,
   mockRepositoryRead,
   mockTags,
+  mockTarball,
   testApp,
   treeShaOf,
   webhook,
@@ -114,6 +115,7 @@ describe("a scheduled check", () => {
         total_count: 1,
         repositories: [
           {
+            id: 101,
             name: "live",
             full_name: "acme/live",
             owner: { login: "acme" },
@@ -146,6 +148,7 @@ describe("a scheduled check", () => {
     const scheduler = new Scheduler(app.queue, sources, {
       intervalMs: 60_000,
       jitterMs: 0,
+      firstCheckSpreadMs: 0,
     });
     expect(await scheduler.tick()).toBe(1);
     await app.queue.onIdle();
@@ -1082,25 +1085,14 @@ describe("repository state", () => {
     const app = testApp();
     const fixture = live();
     const bodies = capture();
-    const { pack } = await import("tar-stream");
-    const { gzipSync } = await import("node:zlib");
-    const archive = pack();
-    const chunks: Buffer[] = [];
-    archive.on("data", (chunk: unknown) => chunks.push(chunk as Buffer));
-    for (const [path, content] of Object.entries(fixture.files)) {
-      archive.entry({ name: `acme-live-${fixture.headSha.slice(0, 7)}/${path}` }, content);
-    }
-    archive.finalize();
-    await new Promise<void>((resolve) => archive.on("end", () => resolve()));
     const repo = "/repos/acme/live";
     nock(API)
       .get(`${repo}/git/ref/heads%2Fmain`)
       .reply(200, { object: { sha: fixture.headSha, type: "commit" } })
       .get(`${repo}/git/trees/${fixture.headSha}`)
       .query({ recursive: "1" })
-      .reply(200, { sha: "big-tree", truncated: true, tree: [] })
-      .get(`${repo}/tarball/${fixture.headSha}`)
-      .reply(200, gzipSync(Buffer.concat(chunks)), { "content-type": "application/x-gzip" });
+      .reply(200, { sha: "big-tree", truncated: true, tree: [] });
+    await mockTarball(fixture);
     mockTags("acme", "terraform-aws-vpc", ["v1.0.0"]);
     mockTags("acme", "terraform-aws-sqs", ["v0.8.0"]);
     mockPullRequests(fixture);

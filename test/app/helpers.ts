@@ -1,17 +1,24 @@
 import examples from "@octokit/webhooks-examples/api.github.com/index.json" with { type: "json" };
+import { gzipSync } from "node:zlib";
 import nock from "nock";
 import { pino } from "pino";
+import tar from "tar-stream";
 import { Probot, ProbotOctokit } from "probot";
 import { Services } from "../../src/engine/services.js";
-import { jobRunner, promoterApp, type PromoterRuntime } from "../../src/index.js";
+import { budgetGate } from "../../src/engine/defer-check.js";
+import { jobRunner, promoterApp, recordRateLimits, type PromoterRuntime } from "../../src/index.js";
 import { blobSha } from "../../src/iac/blob-sha.js";
 import { InProcessQueue } from "../../src/queue/in-process-queue.js";
+import { InProcessBudget } from "../../src/queue/rate-limit-budget.js";
 
 export const API = "https://api.github.com";
 export const INSTALLATION_ID = 1;
 
-/** A Probot app with Promoter loaded, talking to nock; check errors are collected instead of only logged. */
-export function testApp(options: { retry?: boolean } = {}) {
+/**
+ * A Probot app with Promoter loaded, talking to nock; check errors are collected instead of only logged.
+ * With `rateLimitFloor`, checks wait while the rate limit its answers report is under that floor.
+ */
+export function testApp(options: { retry?: boolean; rateLimitFloor?: number } = {}) {
   const log = pino({ level: "silent" });
   const probot = new Probot({
     githubToken: "installation-token",
@@ -28,15 +35,36 @@ export function testApp(options: { retry?: boolean } = {}) {
   const services = new Services();
   services.appLogin = () => Promise.resolve("promoter[bot]");
   let runtime: PromoterRuntime | undefined;
+  const budget = new InProcessBudget();
   promoterApp((app) => {
-    const run = jobRunner(app, services, (job) => queue.enqueueCheck(job));
-    const queue: InProcessQueue = new InProcessQueue(async (job) => {
-      try {
-        await run(job);
-      } catch (error) {
-        errors.push(error);
-      }
-    }, log);
+    const run = jobRunner(
+      app,
+      services,
+      (job) => queue.enqueueCheck(job),
+      recordRateLimits(budget, log),
+    );
+    const gate =
+      options.rateLimitFloor === undefined
+        ? undefined
+        : budgetGate({
+            auth: (id) => app.auth(id),
+            budget,
+            floor: options.rateLimitFloor,
+            repositories: services.repositories,
+            log,
+          });
+    const queue: InProcessQueue = new InProcessQueue(
+      async (job) => {
+        try {
+          await run(job);
+        } catch (error) {
+          errors.push(error);
+        }
+      },
+      log,
+      undefined,
+      gate,
+    );
     runtime = { services, queue };
     return runtime;
   })(probot);
@@ -44,6 +72,7 @@ export function testApp(options: { retry?: boolean } = {}) {
   return {
     probot,
     services,
+    budget,
     queue: ready.queue,
     errors,
     /** Delivers a webhook and waits for every check it queued. */
@@ -133,6 +162,28 @@ export function mockRepositoryRead(
     scope.get(`/repos/${owner}/${repo}/git/blobs/${sha}`).reply(200, content);
   }
   return scope;
+}
+
+/** The repository's files as GitHub's tarball of its head commit lays them out (gzipped). */
+async function tarballOf(fixture: RepoFixture): Promise<Buffer> {
+  const archive = tar.pack();
+  for (const [path, content] of Object.entries(fixture.files)) {
+    archive.entry(
+      { name: `${fixture.owner}-${fixture.repo}-${fixture.headSha.slice(0, 7)}/${path}` },
+      content,
+    );
+  }
+  archive.finalize();
+  const chunks: Buffer[] = [];
+  for await (const chunk of archive) chunks.push(chunk as Buffer);
+  return gzipSync(Buffer.concat(chunks));
+}
+
+/** Intercepts one download of the tarball of the repository's head commit. */
+export async function mockTarball(fixture: RepoFixture): Promise<nock.Scope> {
+  return nock(API)
+    .get(`/repos/${fixture.owner}/${fixture.repo}/tarball/${fixture.headSha}`)
+    .reply(200, await tarballOf(fixture), { "content-type": "application/x-gzip" });
 }
 
 /** Intercepts one tag listing of a module repository. */

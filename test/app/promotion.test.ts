@@ -14,6 +14,7 @@ import {
   mockPullRequests,
   mockRepositoryRead,
   mockTags,
+  mockTarball,
   testApp,
   webhook,
   type RepoFixture,
@@ -188,10 +189,13 @@ describe("merging a promotion PR", () => {
     });
     const bodies = capture();
     // Caches as an earlier check leaves them: every blob but the file the merge changed, and the label.
-    for (const [path, content] of Object.entries(fixture.files)) {
-      if (path !== "dev/vpc/terragrunt.hcl")
-        app.services.blobs.set(blobSha(content), Buffer.from(content));
-    }
+    await app.services.blobs.setMany(
+      new Map(
+        Object.entries(fixture.files)
+          .filter(([path]) => path !== "dev/vpc/terragrunt.hcl")
+          .map(([, content]) => [blobSha(content), Buffer.from(content)]),
+      ),
+    );
     app.services.labels("acme/live").add("promoter:stage");
     let requests = 0;
     const read = nock(API)
@@ -391,6 +395,62 @@ describe("merging a promotion PR", () => {
         `Opened #8 to promote \`${VPC}\` \`v1.1.0\` to stage.`,
       ].join("\n"),
     );
+  });
+});
+
+describe("the follow-up of a big merge", () => {
+  it("reads the merge commit and its parent each from one tarball, not blob by blob", async () => {
+    const app = testApp();
+    // A person's PR moved 30 dev units of one module from v1.0.0 to v1.1.0.
+    const units = (env: string, version: string, count: number) =>
+      Object.fromEntries(
+        Array.from({ length: count }, (_, i) => [
+          `${env}/u${i}/terragrunt.hcl`,
+          `${vpc(version)}# ${env} unit ${i}\n`,
+        ]),
+      );
+    const stage = units("stage", "v1.0.0", 1);
+    const after: RepoFixture = {
+      ...live({}),
+      files: { ".github/promoter.yml": CONFIG, ...units("dev", "v1.1.0", 30), ...stage },
+    };
+    const before: RepoFixture = {
+      ...after,
+      headSha: "p".repeat(40),
+      files: { ".github/promoter.yml": CONFIG, ...units("dev", "v1.0.0", 30), ...stage },
+    };
+    const bodies = capture();
+    const requests: string[] = [];
+    const scopes = [
+      mockMergeRead(after, Object.keys(after.files)),
+      await mockTarball(after),
+      mockParentRead(before),
+      await mockTarball(before),
+      mockPromotionWrite(bodies, {
+        environment: "stage",
+        dependency: VPC,
+        module: "terraform-aws-vpc",
+        number: 7,
+      }),
+      mockComment(5, bodies),
+    ];
+    for (const scope of scopes)
+      scope.on("request", (req: { method: string; path: string }) =>
+        requests.push(`${req.method} ${req.path.split("?")[0]}`),
+      );
+    await app.receive("pull_request", merged(["promoter:dev"]));
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ body: string }>("comment").body).toBe(
+      `Opened #7 to promote \`${VPC}\` \`v1.1.0\` to stage.`,
+    );
+    expect(requests.slice(0, 5)).toEqual([
+      `GET ${repo}/git/trees/${MERGE_SHA}`,
+      `GET ${repo}/tarball/${MERGE_SHA}`,
+      `GET ${repo}/git/commits/${MERGE_SHA}`,
+      `GET ${repo}/git/trees/${before.headSha}`,
+      `GET ${repo}/tarball/${before.headSha}`,
+    ]);
+    expect(requests.filter((r) => r.includes("/git/blobs/"))).toEqual([]);
   });
 });
 

@@ -39,6 +39,7 @@ export function simulatorEnvironment(
     PROMOTER_SOURCE_HOSTS: `github.com=${simulator.apiBaseUrl}`,
     PROMOTER_SCHEDULER_INTERVAL: "600",
     PROMOTER_SCHEDULER_JITTER: "0.0001",
+    PROMOTER_SCHEDULER_FIRST_SPREAD: "0",
   };
 }
 

@@ -6,6 +6,8 @@ import type { Octokit } from "../../src/github/repo-ref.js";
 import type { DependencyOrigin } from "../../src/iac/types.js";
 import { clearRegistryDiscoveryCache } from "../../src/versions/registry-versions.js";
 import { releaseNotes } from "../../src/versions/release-notes.js";
+import { readHostCredentials } from "../../src/versions/source-hosts.js";
+import { serveAdvertisements, startFakeHost } from "../support/fake-hosts.js";
 import { testOctokit, useNock } from "../support/nock-github.js";
 
 const API = "https://api.github.com";
@@ -121,12 +123,12 @@ describe("Services.listVersions: credentials and hosts", () => {
     expect(ghe.isDone() && mirror.isDone()).toBe(true);
   });
 
-  it("reads a host the operator allowed by name at its GitHub Enterprise address, without credentials", async () => {
+  it("reads a host the operator mapped to its GitHub Enterprise API, without credentials", async () => {
     const scope = nock("https://git.acme.io", { badheaders: ["authorization"] })
       .get("/api/v3/repos/acme/modules/tags")
       .query(TAGS)
       .reply(200, tags("v1.0.0"));
-    const services = new Services(API, "git.acme.io");
+    const services = new Services(API, "git.acme.io=https://git.acme.io/api/v3");
     const result = await services.listVersions(
       testOctokit(),
       [{ id: "acme/modules", origin: git("acme", "modules", "git.acme.io") }],
@@ -134,6 +136,48 @@ describe("Services.listVersions: credentials and hosts", () => {
     );
     expect(result.versions.get("acme/modules")).toEqual(["v1.0.0"]);
     expect(scope.isDone()).toBe(true);
+  });
+
+  it("lists a bare-listed git host's tags through git, with the operator's credentials for it only", async () => {
+    const host = await startFakeHost(
+      serveAdvertisements({ "/acme/mods.git/info/refs": ["refs/tags/v1.0.0", "refs/tags/v1.1.0"] }),
+    );
+    nock.enableNetConnect("127.0.0.1");
+    try {
+      const github = nock(API, { reqheaders: { authorization: "token test" } })
+        .get("/repos/acme/mods/tags")
+        .query(TAGS)
+        .reply(200, tags("v2.0.0"));
+      const services = new Services(
+        API,
+        host.host,
+        host.host,
+        readHostCredentials({ PROMOTER_GIT_CREDENTIALS: `http://deploy:secret@${host.host}` }),
+      );
+      const result = await services.listVersions(
+        testOctokit(),
+        [
+          { id: "acme/mods", origin: git("acme", "mods") },
+          { id: `${host.host}/acme/mods`, origin: git("acme", "mods", host.host) },
+        ],
+        "terraform",
+      );
+      expect(Object.fromEntries(result.versions)).toEqual({
+        "acme/mods": ["v2.0.0"],
+        [`${host.host}/acme/mods`]: ["v1.0.0", "v1.1.0"],
+      });
+      expect(host.received).toEqual([
+        {
+          method: "GET",
+          url: "/acme/mods.git/info/refs?service=git-upload-pack",
+          authorization: `Basic ${Buffer.from("deploy:secret").toString("base64")}`,
+        },
+      ]);
+      expect(github.isDone()).toBe(true);
+    } finally {
+      nock.disableNetConnect();
+      await host.close();
+    }
   });
 
   it("sends nothing to a registry host nobody allowed, and reads the default registries without credentials", async () => {

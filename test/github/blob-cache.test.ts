@@ -65,3 +65,21 @@ describe("BlobCache", () => {
     expect(() => new BlobCache(-1)).toThrow(/non-negative/);
   });
 });
+
+describe("BlobCache as a BlobStore", () => {
+  it("answers getMany with the held blobs only, and setMany keeps each", async () => {
+    const cache = new BlobCache(100);
+    await cache.setMany(
+      new Map([
+        ["a", bytes("A")],
+        ["b", bytes("B")],
+      ]),
+    );
+    expect(await cache.getMany(["a", "x", "b"])).toEqual(
+      new Map([
+        ["a", bytes("A")],
+        ["b", bytes("B")],
+      ]),
+    );
+  });
+});

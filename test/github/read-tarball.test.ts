@@ -3,7 +3,7 @@ import nock from "nock";
 import tar from "tar-stream";
 import { describe, expect, it } from "vitest";
 import { blobSha } from "../../src/iac/blob-sha.js";
-import { readFromTarball } from "../../src/github/read-tarball.js";
+import { TarballTooLargeError, readFromTarball } from "../../src/github/read-tarball.js";
 import { testOctokit, useNock } from "../support/nock-github.js";
 
 const API = "https://api.github.com";
@@ -128,6 +128,34 @@ describe("readFromTarball", () => {
       .get("/repos/acme/live/tarball/c0ffee1")
       .reply(200, whole.subarray(0, whole.length - 40), { "content-type": "application/x-gzip" });
     await expect(readFromTarball(client(), REPO, "c0ffee1", () => true)).rejects.toThrow();
+  });
+
+  it("refuses an archive larger than its bound, and wanted files larger than theirs", async () => {
+    const archive = await tarball();
+    nock(API)
+      .get("/repos/acme/live/tarball/c0ffee1")
+      .times(2)
+      .reply(200, archive, { "content-type": "application/x-gzip" });
+    await expect(
+      readFromTarball(client(), REPO, "c0ffee1", () => false, { maxBytes: 40 }),
+    ).rejects.toThrow(TarballTooLargeError);
+    // dev/terragrunt.hcl (29 bytes) and root.hcl (10 bytes) are wanted: 39 bytes.
+    await expect(
+      readFromTarball(client(), REPO, "c0ffee1", (path) => path.endsWith(".hcl"), {
+        maxWantedBytes: 38,
+      }),
+    ).rejects.toThrow(/larger than 38 bytes together/);
+  });
+
+  it("hashes a file it does not want without keeping its bytes", async () => {
+    nock(API)
+      .get("/repos/acme/live/tarball/c0ffee1")
+      .reply(200, await tarball(), { "content-type": "application/x-gzip" });
+    const read = await readFromTarball(client(), REPO, "c0ffee1", () => false, {
+      maxWantedBytes: 0,
+    });
+    expect(read.files).toEqual([]);
+    expect(read.entries.map((e) => e.sha)).toContain(blobSha("#!/bin/sh\n"));
   });
 
   it("lets a missing ref's 404 through", async () => {

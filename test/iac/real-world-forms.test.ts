@@ -113,8 +113,8 @@ describe("git hosts other than github.com (real-world/other-git-hosts)", () => {
 
   it("reads Bitbucket's shorthand as git, and an Azure DevOps ssh path without its `v3/`", () => {
     expect(idsByEnvironment(inventory).dev).toEqual([
-      "acme/platform/terraform-azurerm-network/vnet",
-      "acme/terraform-modules/app",
+      "bitbucket.org/acme/terraform-modules/app",
+      "ssh.dev.azure.com/acme/platform/terraform-azurerm-network/vnet",
     ]);
     expect(inventory.skipped).toEqual([]);
   });
@@ -215,6 +215,25 @@ describe("fork-suffixed tags (real-world/fork-suffixed-tags)", () => {
         `follows the "-gwrc" line of tags (a fork's own releases)`,
       ],
     ]);
+  });
+
+  it("are named in the report, text and JSON, once the tags show the line", () => {
+    const versions = new Map([[ID, ["v0.107.5", "v0.107.6", "v0.107.6-gwrc"]]]);
+    const text = reportText(inventory, { config, versions });
+    for (const env of ["dev", "stage", "prod"]) {
+      expect(text).toContain(
+        `${env}: 1 dependency\n  DEPENDENCY${" ".repeat(ID.length - 10)}  VERSION        FILES\n  ${ID}  v0.107.5-gwrc  1\n  ${ID} follows the "-gwrc" line of tags (a fork's own releases)\n`,
+      );
+    }
+    const json = reportJson(inventory, { config, versions });
+    expect(json.environments.map((e) => e.dependencies[0]?.tagLine)).toEqual([
+      "gwrc",
+      "gwrc",
+      "gwrc",
+    ]);
+    // Without the tags, one pinned version is no evidence of a line.
+    expect(reportText(inventory, { config })).not.toContain("line of tags");
+    expect(reportJson(inventory).environments[0]?.dependencies[0]).not.toHaveProperty("tagLine");
   });
 });
 

@@ -142,7 +142,7 @@ describe("module sources in .tf and .tofu files", () => {
         name: "GitHub Enterprise host (https)",
         source:
           "git::https://ghe.example.com/platform/terraform-aws-cache.git//modules/redis?ref=v0.5.0",
-        id: "platform/terraform-aws-cache/redis",
+        id: "ghe.example.com/platform/terraform-aws-cache/redis",
         without: "git::https://ghe.example.com/platform/terraform-aws-cache.git//modules/redis",
         version: "v0.5.0",
       },
@@ -150,7 +150,7 @@ describe("module sources in .tf and .tofu files", () => {
         name: "GitHub Enterprise host (ssh with a port)",
         source:
           "git::ssh://git@ghe.example.com:7999/platform/terraform-aws-cache.git//modules/redis?ref=v0.5.0",
-        id: "platform/terraform-aws-cache/redis",
+        id: "ghe.example.com/platform/terraform-aws-cache/redis",
         without:
           "git::ssh://git@ghe.example.com:7999/platform/terraform-aws-cache.git//modules/redis",
         version: "v0.5.0",
@@ -251,10 +251,10 @@ describe("module sources in .tf and .tofu files", () => {
     it(`registry module on another host (.${ext})`, () => {
       const content = registryModule("app.terraform.io/acme/network/aws", "1.0.0");
       const { files, inventory } = scanRecord({ [path]: content });
-      const dependency = dependencyOf(inventory, "dev", "acme/network/aws");
+      const dependency = dependencyOf(inventory, "dev", "app.terraform.io/acme/network/aws");
       expect(dependency.kind).toBe("registry");
       expect(dependency.source).toBe("app.terraform.io/acme/network/aws");
-      expectUsage(files, onlyUsage(inventory, "dev", "acme/network/aws"), {
+      expectUsage(files, onlyUsage(inventory, "dev", "app.terraform.io/acme/network/aws"), {
         file: path,
         line: 2,
         version: "1.0.0",
@@ -583,7 +583,7 @@ describe("Terragrunt interpolation", () => {
     `terraform {\n  source = "git::ssh://git@ghe.example.com/platform/terraform-aws-cache.git//modules/redis?depth=1&ref=\${local.account.locals.module_version}"\n}\n`;
   const account = (v: string) =>
     `locals {\n  account_name   = "dev"\n  module_version = "${v}"\n}\n`;
-  const redisId = "platform/terraform-aws-cache/redis";
+  const redisId = "ghe.example.com/platform/terraform-aws-cache/redis";
 
   it("a version in the locals of a file read by read_terragrunt_config: token there, promotable in its own environment", () => {
     const accountContent = account("v0.5.0");

@@ -107,9 +107,11 @@ const gitAddress = fc
     };
   });
 
-function expectedId(base: string, sub: string): string {
+/** Patcher's id on github.com; any other host is named first. */
+function expectedId(host: string, base: string, sub: string): string {
   const inner = sub.replace(/^modules\//, "");
-  return inner === "" ? base : `${base}/${inner}`;
+  const id = host === "github.com" ? base : `${host}/${base}`;
+  return inner === "" ? id : `${id}/${inner}`;
 }
 
 function replaceSpan(address: string, span: RefSpan, value: string): string {
@@ -127,7 +129,7 @@ describe("parseSourceAddress properties: git", () => {
           owner: g.owner,
           repo: g.repo,
           subpath: g.subpath,
-          id: expectedId(`${g.owner}/${g.repo}`, g.subpath),
+          id: expectedId(g.host, `${g.owner}/${g.repo}`, g.subpath),
           source: g.source,
           ref: { value: g.ref },
         });
@@ -186,7 +188,7 @@ describe("parseSourceAddress properties: registry", () => {
           name: m.name,
           provider: m.provider,
           subpath: m.subpath,
-          id: `${m.namespace}/${m.name}/${m.provider}`,
+          id: `${m.host ? `${m.host}/` : ""}${m.namespace}/${m.name}/${m.provider}`,
           source: address,
         });
         if (parsed.type === "registry") {
@@ -218,7 +220,7 @@ describe("parseSourceAddress properties: registry", () => {
             name: m.name,
             provider: m.provider,
             subpath: m.subpath,
-            id: `${m.namespace}/${m.name}/${m.provider}`,
+            id: `${m.host ? `${m.host}/` : ""}${m.namespace}/${m.name}/${m.provider}`,
             source: base + q.without,
             version: { value: current },
           });

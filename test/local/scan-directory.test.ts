@@ -39,9 +39,9 @@ describe("scanDirectory on test/fixtures/live", () => {
         "acme/terraform-aws-vpc/vpc-app",
         "acme/terraform-modules/app",
         "acme/terragrunt-stacks/stacks/services",
+        "ghe.example.com/platform/terraform-aws-cache/redis",
         "gruntwork-io/terraform-aws-data-storage/rds",
         "gruntwork-io/terraform-aws-messaging/sqs",
-        "platform/terraform-aws-cache/redis",
         "terraform-aws-modules/eks/aws",
         "terraform-aws-modules/lambda/aws",
         "terraform-aws-modules/s3-bucket/aws",
@@ -68,7 +68,7 @@ describe("scanDirectory on test/fixtures/live", () => {
     });
     expect(tokenText(files, rds.token as TokenLocation)).toBe("v0.30.0");
 
-    const redis = onlyUsage(inventory, "dev", "platform/terraform-aws-cache/redis");
+    const redis = onlyUsage(inventory, "dev", "ghe.example.com/platform/terraform-aws-cache/redis");
     expect(redis).toMatchObject({
       file: "dev-account/us-east-1/redis/terragrunt.hcl",
       version: "v0.5.0",
@@ -171,7 +171,7 @@ describe("scanDirectory with a cache over a changing directory", () => {
 
     const { inventory, files } = scanDirectory(dir, { config, cache });
     expect(onlyUsage(inventory, "stage", "acme/terraform-aws-vpc/vpc-app").version).toBe("v1.10.0");
-    const redis = onlyUsage(inventory, "dev", "platform/terraform-aws-cache/redis");
+    const redis = onlyUsage(inventory, "dev", "ghe.example.com/platform/terraform-aws-cache/redis");
     expect(redis.version).toBe("v0.5.10");
     expect(tokenText(files, redis.token as TokenLocation)).toBe("v0.5.10");
     expect(inventory).toEqual(scanDirectory(dir, { config }).inventory);

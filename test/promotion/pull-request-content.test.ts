@@ -39,7 +39,7 @@ const liveText = (html: string) =>
     .replace(/<[^>]*>/g, "");
 
 const VPC = "acme/terraform-aws-vpc/vpc-app";
-const REDIS = "platform/terraform-aws-cache/redis";
+const REDIS = "ghe.example.com/platform/terraform-aws-cache/redis";
 
 const vpcUnit = (version: string) =>
   `terraform {\n  source = "git::git@github.com:acme/terraform-aws-vpc.git//modules/vpc-app?ref=${version}"\n}\n`;

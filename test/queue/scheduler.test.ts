@@ -3,6 +3,7 @@ import { pino } from "pino";
 import type { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { installationDirectory } from "../../src/github/installations.js";
+import { spreadCheckAt } from "../../src/queue/schedule.js";
 import { Scheduler, type SchedulerOptions } from "../../src/queue/scheduler.js";
 import type { RepositoryMemory } from "../../src/queue/repository-memory.js";
 import type { CheckJob, JobQueue } from "../../src/queue/job-queue.js";
@@ -11,15 +12,34 @@ const HOUR = 60 * 60 * 1000;
 const NOW = Date.UTC(2024, 5, 7, 7, 0, 0); // Friday 2024-06-07 07:00 UTC
 
 interface FakeRepository {
+  id: number;
   full_name: string;
   name: string;
   owner: { login: string };
   default_branch: string;
 }
 
+const ids = new Map<string, number>();
+/** A repository id per name, as GitHub gives one. */
+const idOf = (fullName: string): number => {
+  if (!ids.has(fullName)) ids.set(fullName, 1000 + ids.size);
+  return ids.get(fullName) ?? 0;
+};
+
+const INTERVAL: Record<string, number> = { hourly: HOUR, daily: 24 * HOUR, weekly: 7 * 24 * HOUR };
+/** A repository's last moment of its schedule at or before NOW. */
+const lastMoment = (schedule: string, fullName: string): number =>
+  spreadCheckAt(schedule, NOW - (INTERVAL[schedule] ?? 0), String(idOf(fullName)));
+
 const repository = (fullName: string, defaultBranch = "main"): FakeRepository => {
   const [owner = "", name = ""] = fullName.split("/");
-  return { full_name: fullName, name, owner: { login: owner }, default_branch: defaultBranch };
+  return {
+    id: idOf(fullName),
+    full_name: fullName,
+    name,
+    owner: { login: owner },
+    default_branch: defaultBranch,
+  };
 };
 
 /** A Probot app whose octokits list the given installations and their repositories. */
@@ -73,6 +93,7 @@ function setup(
   const scheduler = new Scheduler(queue, sources, {
     intervalMs: 60_000,
     jitterMs: 0,
+    firstCheckSpreadMs: 0,
     random: () => 0,
     ...options,
   });
@@ -143,7 +164,7 @@ describe("Scheduler.tick: what is due", () => {
     expect(s.queued()).toEqual(["acme/live"]);
   });
 
-  it("decides per repository, by each one's own schedule", async () => {
+  it("decides per repository, by each one's own schedule and moment", async () => {
     const s = setup({
       11: [
         repository("acme/never"),
@@ -153,19 +174,54 @@ describe("Scheduler.tick: what is due", () => {
         repository("acme/weekly-due"),
       ],
     });
-    s.remember("acme/hourly-due", NOW - HOUR - 1, "hourly");
-    s.remember("acme/hourly-recent", NOW - 30 * 60 * 1000, "hourly");
-    s.remember("acme/weekly-recent", NOW - 6 * 24 * HOUR, "weekly");
-    s.remember("acme/weekly-due", NOW - 8 * 24 * HOUR, "weekly");
+    // Each checked at its own last moment of the interval (not due), or just before it (due).
+    s.remember("acme/hourly-due", lastMoment("hourly", "acme/hourly-due") - 1, "hourly");
+    s.remember("acme/hourly-recent", lastMoment("hourly", "acme/hourly-recent"), "hourly");
+    s.remember("acme/weekly-recent", lastMoment("weekly", "acme/weekly-recent"), "weekly");
+    s.remember("acme/weekly-due", lastMoment("weekly", "acme/weekly-due") - 1, "weekly");
     expect(await s.scheduler.tick(NOW)).toBe(3);
     expect(s.queued()).toEqual(["acme/hourly-due", "acme/never", "acme/weekly-due"]);
   });
 
-  it("is due exactly when the schedule says", async () => {
+  it("is due exactly at the repository's moment of the schedule", async () => {
     const s = setup({ 11: [repository("acme/live")] });
-    s.remember("acme/live", NOW - 24 * HOUR, "daily");
-    expect(await s.scheduler.tick(NOW - 1)).toBe(0);
-    expect(await s.scheduler.tick(NOW)).toBe(1);
+    const checkedAt = NOW - 24 * HOUR;
+    s.remember("acme/live", checkedAt, "daily");
+    const due = spreadCheckAt("daily", checkedAt, String(idOf("acme/live")));
+    expect(due).toBeGreaterThan(checkedAt);
+    expect(due).toBeLessThanOrEqual(checkedAt + 24 * HOUR);
+    expect(await s.scheduler.tick(due - 1)).toBe(0);
+    expect(await s.scheduler.tick(due)).toBe(1);
+  });
+
+  it("spreads 500 daily repositories over the day: each once a day, never many in one tick", async () => {
+    const names = Array.from({ length: 500 }, (_, i) => `acme/live-${i}`);
+    const s = setup({ 11: names.map((name) => repository(name)) }, { intervalMs: 15 * 60_000 });
+    const day = Date.UTC(2024, 5, 8);
+    for (const name of names) s.remember(name, day - 1, "daily");
+    const perTick: number[] = [];
+    for (let now = day; now <= day + 24 * HOUR; now += 15 * 60_000) {
+      const before = s.jobs.length;
+      await s.scheduler.tick(now);
+      for (const job of s.jobs.slice(before)) s.remember(`${job.owner}/${job.repo}`, now, "daily");
+      perTick.push(s.jobs.length - before);
+    }
+    expect(s.queued()).toEqual([...names].sort());
+    // 96 ticks, 500 repositories: about 5 a tick; all of them at once before spreading.
+    expect(Math.max(...perTick)).toBeLessThanOrEqual(15);
+  });
+
+  it("spreads the first checks of repositories not checked yet over firstCheckSpreadMs", async () => {
+    const names = Array.from({ length: 200 }, (_, i) => `acme/new-${i}`);
+    const s = setup({ 11: names.map((name) => repository(name)) }, { firstCheckSpreadMs: HOUR });
+    const first = await s.scheduler.tick(NOW);
+    expect(first).toBeLessThan(20);
+    for (let now = NOW + 15 * 60_000; now <= NOW + HOUR; now += 15 * 60_000) {
+      const before = s.jobs.length;
+      await s.scheduler.tick(now);
+      for (const job of s.jobs.slice(before)) s.remember(`${job.owner}/${job.repo}`, now, "daily");
+    }
+    expect(s.queued()).toEqual([...names].sort());
   });
 
   it("follows a cron schedule, in UTC", async () => {
@@ -317,14 +373,17 @@ describe("Scheduler: start and stop", () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(s.queued()).toEqual(["acme/live"]);
 
-    // Checked now, on an hourly schedule: the next ticks find nothing due until an hour has passed.
-    s.remember("acme/live", Date.now(), "hourly");
-    await vi.advanceTimersByTimeAsync(59 * 60_000);
+    // Checked now, on an hourly schedule: the next ticks find nothing due until its moment of the hour.
+    const checkedAt = Date.now();
+    s.remember("acme/live", checkedAt, "hourly");
+    const due = spreadCheckAt("hourly", checkedAt, String(idOf("acme/live")));
+    await vi.advanceTimersByTimeAsync(due - checkedAt - 60_000);
     expect(s.jobs).toHaveLength(1);
-    await vi.advanceTimersByTimeAsync(60_000);
+    // The first tick at or after its moment.
+    await vi.advanceTimersByTimeAsync(120_000);
     expect(s.jobs).toHaveLength(2);
     const listings = s.requests.filter((r) => r.includes("/app/installations")).length;
-    expect(listings).toBe(61);
+    expect(listings).toBe(1 + Math.floor((Date.now() - checkedAt) / 60_000));
 
     await s.scheduler.stop();
     await vi.advanceTimersByTimeAsync(10 * 60_000);

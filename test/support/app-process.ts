@@ -14,6 +14,8 @@ export interface AppProcessOptions {
   entry?: "src" | "dist";
   /** Node options before the entry point, e.g. `--max-old-space-size=256`. */
   nodeOptions?: readonly string[];
+  /** The checkout it runs from (default: this one), e.g. a build of another commit for a bench's reference. */
+  root?: string;
 }
 
 /** The app server (what `npm start` runs) in a child process, with what it printed. */
@@ -51,7 +53,7 @@ export class AppProcess {
     const entry =
       this.options.entry === "dist" ? ["dist/server.js"] : ["--import", "tsx", "src/server.ts"];
     const child = spawn(process.execPath, [...(this.options.nodeOptions ?? []), ...entry], {
-      cwd: ROOT,
+      cwd: this.options.root ?? ROOT,
       env: {
         PATH: process.env.PATH ?? "",
         HOME: process.env.HOME ?? "",

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
   HostNotAllowedError,
-  allowedGitApiBaseUrl,
   gitApiBaseUrl,
+  gitTagSource,
+  parseGitCredentials,
+  parseRegistryTokens,
   gitHtmlBaseUrl,
   isAllowedGitApi,
   isAppApi,
@@ -98,42 +100,121 @@ describe("gitApiBaseUrl", () => {
   });
 });
 
-describe("allowedGitApiBaseUrl", () => {
+describe("gitTagSource", () => {
   const ghe = "https://ghe.example.com/api/v3";
+  const repo = (host: string, owner = "acme", name = "mods") => ({ host, owner, repo: name });
 
-  it("allows github.com, the app's own host and the hosts the operator listed", () => {
+  it("reads github.com, the app's own host and a mapped host through their GitHub API", () => {
     const hosts = parseSourceHosts(
       "git.acme.io,mirrored.example=https://mirror.example.com/api/v3",
     );
-    expect(allowedGitApiBaseUrl("github.com", hosts, ghe)).toBe("https://api.github.com");
-    expect(allowedGitApiBaseUrl("GHE.example.com", hosts, ghe)).toBe(ghe);
-    expect(allowedGitApiBaseUrl("git.acme.io", hosts, ghe)).toBe("https://git.acme.io/api/v3");
-    expect(allowedGitApiBaseUrl("mirrored.example", hosts, ghe)).toBe(
-      "https://mirror.example.com/api/v3",
-    );
+    expect(gitTagSource(repo("github.com"), hosts, ghe)).toEqual({
+      type: "github-api",
+      apiBaseUrl: "https://api.github.com",
+    });
+    expect(gitTagSource(repo("GHE.example.com"), hosts, ghe)).toEqual({
+      type: "github-api",
+      apiBaseUrl: ghe,
+    });
+    expect(gitTagSource(repo("mirrored.example"), hosts, ghe)).toEqual({
+      type: "github-api",
+      apiBaseUrl: "https://mirror.example.com/api/v3",
+    });
   });
 
   it.each([
-    "attacker.example",
-    "github.com:8443",
-    "ghe.example.com.attacker.example",
-    "ghe.example.com@attacker.example",
-    "attacker.example/x?",
-  ])("refuses %j, saying how to allow it", (host) => {
+    [repo("git.acme.io"), "https://git.acme.io/acme/mods.git", "git.acme.io"],
+    [
+      repo("gitlab.example.com", "group/sub"),
+      "https://gitlab.example.com/group/sub/mods.git",
+      "gitlab.example.com",
+    ],
+    [repo("bitbucket.org"), "https://bitbucket.org/acme/mods.git", "bitbucket.org"],
+    [
+      repo("gitea.example.com:3000"),
+      "https://gitea.example.com:3000/acme/mods.git",
+      "gitea.example.com:3000",
+    ],
+    [
+      repo("dev.azure.com", "org/project/_git"),
+      "https://dev.azure.com/org/project/_git/mods",
+      "dev.azure.com",
+    ],
+    [
+      repo("ssh.dev.azure.com", "org/project"),
+      "https://dev.azure.com/org/project/_git/mods",
+      "dev.azure.com",
+    ],
+    [
+      repo("vs-ssh.visualstudio.com", "org/project"),
+      "https://dev.azure.com/org/project/_git/mods",
+      "dev.azure.com",
+    ],
+    [repo("git.acme.io", "a b", "c#d"), "https://git.acme.io/a%20b/c%23d.git", "git.acme.io"],
+  ])("lists a bare-listed host's %j through git at %s", (origin, url, host) => {
+    const hosts = parseSourceHosts(
+      "git.acme.io,gitlab.example.com,bitbucket.org,gitea.example.com:3000,dev.azure.com",
+    );
+    expect(gitTagSource(origin, hosts, ghe)).toEqual({ type: "git-http", url, host });
+  });
+
+  it("uses plain http only for a host also in PROMOTER_ALLOW_HTTP_HOSTS", () => {
+    const hosts = parseSourceHosts("127.0.0.1:8080,git.acme.io");
+    const http = parseAllowHttpHosts("127.0.0.1:8080");
+    expect(gitTagSource(repo("127.0.0.1:8080"), hosts, ghe, http)).toMatchObject({
+      url: "http://127.0.0.1:8080/acme/mods.git",
+    });
+    expect(gitTagSource(repo("git.acme.io"), hosts, ghe, http)).toMatchObject({
+      url: "https://git.acme.io/acme/mods.git",
+    });
+  });
+
+  it("refuses a path that climbs out with ..", () => {
     const hosts = parseSourceHosts("git.acme.io");
-    expect(() => allowedGitApiBaseUrl(host, hosts, ghe)).toThrow(HostNotAllowedError);
-    expect(() => allowedGitApiBaseUrl(host, hosts, ghe)).toThrow(/PROMOTER_SOURCE_HOSTS/);
+    expect(() => gitTagSource(repo("git.acme.io", "acme/.."), hosts, ghe)).toThrow(
+      "the repository path acme/../mods is not a git path",
+    );
+  });
+
+  it.each(["attacker.example", "github.com:8443", "ghe.example.com.attacker.example"])(
+    "refuses %j, saying how to allow it",
+    (host) => {
+      const hosts = parseSourceHosts("git.acme.io");
+      expect(() => gitTagSource(repo(host), hosts, ghe)).toThrow(HostNotAllowedError);
+      expect(() => gitTagSource(repo(host), hosts, ghe)).toThrow(/PROMOTER_SOURCE_HOSTS/);
+    },
+  );
+
+  it.each(["ghe.example.com@attacker.example", "attacker.example/x?"])(
+    "refuses %j, which is no host name",
+    (host) => {
+      const hosts = parseSourceHosts("git.acme.io");
+      expect(() => gitTagSource(repo(host), hosts, ghe)).toThrow(
+        new HostNotAllowedError(`source host ${host} is not allowed: it is not a host name`),
+      );
+    },
+  );
+
+  it("asks to allow the host an Azure DevOps ssh source is listed from", () => {
+    expect(() =>
+      gitTagSource(
+        repo("ssh.dev.azure.com", "org/project"),
+        parseSourceHosts("ssh.dev.azure.com"),
+        ghe,
+      ),
+    ).toThrow(
+      "source host ssh.dev.azure.com is not allowed (its repositories are listed at dev.azure.com); the operator can allow it in PROMOTER_SOURCE_HOSTS (dev.azure.com to list its tags",
+    );
   });
 });
 
 describe("isAllowedGitApi", () => {
-  it("knows the APIs that allowed hosts are read from, and nothing else", () => {
+  it("knows the GitHub APIs that allowed hosts are read from, and nothing else", () => {
     const hosts = parseSourceHosts("git.acme.io,m.example=https://mirror.example.com/api/v3/");
     const app = "https://ghe.example.com/api/v3";
     for (const url of [
       "https://api.github.com",
       "https://ghe.example.com/api/v3/",
-      "https://git.acme.io/api/v3",
       "https://mirror.example.com/api/v3",
     ]) {
       expect(isAllowedGitApi(url, hosts, app)).toBe(true);
@@ -142,10 +223,60 @@ describe("isAllowedGitApi", () => {
       "https://attacker.example/api/v3",
       "https://m.example/api/v3",
       "http://api.github.com",
-      "https://git.acme.io/api/v4",
+      // listed bare: read through git, so its GitHub API (release notes) is never asked
+      "https://git.acme.io/api/v3",
     ]) {
       expect(isAllowedGitApi(url, hosts, app)).toBe(false);
     }
+  });
+});
+
+describe("parseGitCredentials", () => {
+  it("reads git-credential-store lines by origin, decoding user and token", () => {
+    const credentials = parseGitCredentials(
+      "https://oauth2:glpat-x@GitLab.example.com\n  http://u%40x:p%3Aw@127.0.0.1:8080/ignored/path\n",
+    );
+    expect([...credentials]).toEqual([
+      ["https://gitlab.example.com", { username: "oauth2", password: "glpat-x" }],
+      ["http://127.0.0.1:8080", { username: "u@x", password: "p:w" }],
+    ]);
+    expect(parseGitCredentials(undefined).size).toBe(0);
+    expect(parseGitCredentials(" \n").size).toBe(0);
+  });
+
+  it.each([
+    ["https://gitlab.example.com", "entry 1 has no user name and token"],
+    ["https://oauth2@gitlab.example.com", "entry 1 has no user name and token"],
+    ["ssh://git:secret@gitlab.example.com", "entry 1 is not an http(s) URL"],
+    ["glpat-secret", "entry 1 is not a URL"],
+    ["https://a:b@h.example https://c:secret@H.example", "entry 2 repeats https://h.example"],
+    [
+      "https://a:%zz@h.example",
+      "entry 1 has a user name or token that is not percent-encoded right",
+    ],
+  ])("refuses %j without repeating its secret", (value, problem) => {
+    expect(() => parseGitCredentials(value)).toThrow(`PROMOTER_GIT_CREDENTIALS: ${problem}`);
+    try {
+      parseGitCredentials(value);
+    } catch (error) {
+      expect((error as Error).message).not.toContain("secret");
+    }
+  });
+});
+
+describe("parseRegistryTokens", () => {
+  it("reads Terraform's TF_TOKEN_<host> variables, . as _ and - as __", () => {
+    const tokens = parseRegistryTokens({
+      TF_TOKEN_app_terraform_io: "at",
+      TF_TOKEN_tfe__1_Example_com: " t1 ",
+      TF_TOKEN_empty_example_com: "",
+      TF_TOKEN_: "no host",
+      GITHUB_TOKEN: "not a registry's",
+    });
+    expect([...tokens]).toEqual([
+      ["app.terraform.io", "at"],
+      ["tfe-1.example.com", "t1"],
+    ]);
   });
 });
 

@@ -5,6 +5,7 @@ import { describe, expect, expectTypeOf, it } from "vitest";
 import type { Config } from "../../src/config/schema.js";
 import {
   parseVersionTag,
+  pinnedReleaseLine,
   selectTarget,
   seriesOf,
   type StrategyOptions,
@@ -484,5 +485,39 @@ describe("selectTarget properties", () => {
         }
       }),
     );
+  });
+});
+
+describe("pinnedReleaseLine", () => {
+  it.each([
+    [
+      "a fork's suffix its other tags carry",
+      ["v0.107.5-gwrc"],
+      ["v0.107.6", "v0.107.6-gwrc"],
+      undefined,
+      "gwrc",
+    ],
+    [
+      "the repository's own pins as evidence",
+      ["v0.107.5-gwrc", "v0.107.4-gwrc"],
+      [],
+      undefined,
+      "gwrc",
+    ],
+    ["a suffix no other version carries", ["v0.107.5-gwrc"], ["v0.107.6"], undefined, undefined],
+    ["no tags known", ["v0.107.5-gwrc"], [], undefined, undefined],
+    ["an upstream pre-release", ["v1.0.0-rc"], ["v1.1.0-rc"], undefined, undefined],
+    ["a numbered suffix", ["v1.2.3-acme.1"], ["v1.2.4-acme.1"], undefined, undefined],
+    ["no suffix", ["v1.2.3"], ["v1.2.4"], undefined, undefined],
+    ["a monorepo prefix", ["vpc-v1.0.0-gwrc"], ["vpc-v1.0.1-gwrc"], "vpc-", "gwrc"],
+    [
+      "the first pinned version with a line",
+      ["v1.0.0", "v2.0.0-acme"],
+      ["v2.1.0-acme"],
+      undefined,
+      "acme",
+    ],
+  ])("%s", (_name, pinned, available, prefix, line) => {
+    expect(pinnedReleaseLine(pinned, available, prefix)).toBe(line);
   });
 });

@@ -1,12 +1,17 @@
 import nock from "nock";
 import { ProbotOctokit } from "probot";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { useNock } from "../support/nock-github.js";
 import type { DependencyOrigin } from "../../src/iac/types.js";
 import { createEtagCache } from "../../src/github/tags.js";
 import type { GitHubClient } from "../../src/github/clients.js";
 import { clearRegistryDiscoveryCache } from "../../src/versions/registry-versions.js";
-import { parseAllowHttpHosts, parseSourceHosts } from "../../src/versions/source-hosts.js";
+import {
+  parseAllowHttpHosts,
+  parseSourceHosts,
+  readHostCredentials,
+} from "../../src/versions/source-hosts.js";
+import { serveAdvertisements, startFakeHost, type FakeHost } from "../support/fake-hosts.js";
 import { resolveVersions } from "../../src/versions/version-sources.js";
 import type { ResolveVersionsOptions } from "../../src/versions/version-sources.js";
 
@@ -170,8 +175,8 @@ describe("resolveVersions", () => {
 
   it("turns an unreachable host into a warning", async () => {
     nock("https://git.acme.io")
-      .get("/api/v3/repos/acme/modules/tags")
-      .query({ per_page: "100", page: "1" })
+      .get("/acme/modules.git/info/refs")
+      .query({ service: "git-upload-pack" })
       .replyWithError("getaddrinfo ENOTFOUND git.acme.io");
     const { options: opts } = options({ hosts: parseSourceHosts("git.acme.io") });
     const result = await resolveVersions(
@@ -385,7 +390,7 @@ describe("resolveVersions: hosts the operator did not allow", () => {
       {
         dependency: "acme/x",
         message:
-          "source host attacker.example is not allowed; the operator can allow it in PROMOTER_SOURCE_HOSTS (attacker.example to read its GitHub API at https://attacker.example/api/v3, or attacker.example=<API base URL>)",
+          "source host attacker.example is not allowed; the operator can allow it in PROMOTER_SOURCE_HOSTS (attacker.example to list its tags with git over HTTPS, or attacker.example=<GitHub API base URL> for a GitHub Enterprise server)",
       },
       {
         dependency: "acme/y",
@@ -456,6 +461,229 @@ describe("resolveVersions: hosts the operator did not allow", () => {
       }).options,
     );
     expect(allowed.versions.get("acme/vpc/aws")).toEqual(["1.0.0"]);
+  });
+});
+
+describe("resolveVersions: git hosts through git's smart HTTP protocol", () => {
+  const started: FakeHost[] = [];
+  beforeEach(() => nock.enableNetConnect("127.0.0.1"));
+  afterEach(async () => {
+    nock.disableNetConnect();
+    for (const host of started.splice(0)) await host.close();
+  });
+  async function gitHost(repositories: Record<string, readonly string[]>) {
+    const host = await startFakeHost(serveAdvertisements(repositories));
+    started.push(host);
+    return host;
+  }
+
+  it("lists a bare-listed host's tags through git, with credentials only for that host", async () => {
+    const gitlab = await gitHost({
+      "/acme/mods.git/info/refs": [
+        "refs/heads/main",
+        "refs/tags/v1.2.0",
+        "refs/tags/v1.3.0",
+        "refs/tags/v1.3.0^{}",
+      ],
+    });
+    const gitea = await gitHost({ "/acme/mods.git/info/refs": ["refs/tags/v0.1.0"] });
+    nock(API, { reqheaders: { authorization: "token installation" } })
+      .get("/repos/acme/mods/tags")
+      .query({ per_page: "100", page: "1" })
+      .reply(200, tagList("v2.0.0"));
+    const { options: opts, asked } = options({
+      hosts: parseSourceHosts(`${gitlab.host},${gitea.host}`),
+      httpHosts: parseAllowHttpHosts(`${gitlab.host},${gitea.host}`),
+      credentials: readHostCredentials({
+        PROMOTER_GIT_CREDENTIALS: `http://oauth2:glpat-secret@${gitlab.host}`,
+      }),
+    });
+    const result = await resolveVersions(
+      [
+        { id: "acme/mods/vpc", origin: git("acme", "mods") },
+        { id: `${gitlab.host}/acme/mods/vpc`, origin: git("acme", "mods", gitlab.host) },
+        { id: `${gitlab.host}/acme/mods/db`, origin: git("acme", "mods", gitlab.host) },
+        { id: `${gitea.host}/acme/mods`, origin: git("acme", "mods", gitea.host) },
+      ],
+      opts,
+    );
+    expect(result.warnings).toEqual([]);
+    expect(Object.fromEntries(result.versions)).toEqual({
+      "acme/mods/vpc": ["v2.0.0"],
+      [`${gitlab.host}/acme/mods/vpc`]: ["v1.2.0", "v1.3.0"],
+      [`${gitlab.host}/acme/mods/db`]: ["v1.2.0", "v1.3.0"],
+      [`${gitea.host}/acme/mods`]: ["v0.1.0"],
+    });
+    const refs = "/acme/mods.git/info/refs?service=git-upload-pack";
+    expect(gitlab.received).toEqual([
+      {
+        method: "GET",
+        url: refs,
+        authorization: `Basic ${Buffer.from("oauth2:glpat-secret").toString("base64")}`,
+      },
+    ]);
+    expect(gitea.received).toEqual([{ method: "GET", url: refs }]);
+    expect(asked).toEqual([API]);
+    expect(result.requests).toBe(3);
+  });
+
+  it("says whether credentials went with a refused listing", async () => {
+    const host = await gitHost({});
+    const deps = [{ id: `${host.host}/acme/private`, origin: git("acme", "private", host.host) }];
+    const settings = {
+      hosts: parseSourceHosts(host.host),
+      httpHosts: parseAllowHttpHosts(host.host),
+    };
+    const without = await resolveVersions(deps, options(settings).options);
+    const withCredentials = await resolveVersions(
+      deps,
+      options({
+        ...settings,
+        credentials: readHostCredentials({ PROMOTER_GIT_CREDENTIALS: `http://u:p@${host.host}` }),
+      }).options,
+    );
+    expect([...without.warnings, ...withCredentials.warnings].map((w) => w.message)).toEqual([
+      `module repository acme/private not found on ${host.host} or not readable without credentials (none in PROMOTER_GIT_CREDENTIALS for it) (HTTP 404)`,
+      `module repository acme/private not found on ${host.host} or not readable with the credentials configured for it (HTTP 404)`,
+    ]);
+  });
+
+  it("sends no credentials of https://host over plain http to it", async () => {
+    const host = await gitHost({ "/acme/mods.git/info/refs": ["refs/tags/v1.0.0"] });
+    const { options: opts } = options({
+      hosts: parseSourceHosts(host.host),
+      httpHosts: parseAllowHttpHosts(host.host),
+      credentials: readHostCredentials({ PROMOTER_GIT_CREDENTIALS: `https://u:p@${host.host}` }),
+    });
+    const result = await resolveVersions(
+      [{ id: `${host.host}/acme/mods`, origin: git("acme", "mods", host.host) }],
+      opts,
+    );
+    expect(result.versions.get(`${host.host}/acme/mods`)).toEqual(["v1.0.0"]);
+    expect(host.received[0]?.authorization).toBeUndefined();
+  });
+});
+
+describe("resolveVersions: private registries with a token per host", () => {
+  const started: FakeHost[] = [];
+  beforeEach(() => nock.enableNetConnect("127.0.0.1"));
+  afterEach(async () => {
+    nock.disableNetConnect();
+    for (const host of started.splice(0)) await host.close();
+  });
+
+  /** A module registry on 127.0.0.1 whose discovery gives `modulesV1` (default its own /v1/modules/). */
+  async function registryServer(modulesV1?: (self: string) => string) {
+    const host = await startFakeHost((request, response) => {
+      const json = (body: unknown) => {
+        response.writeHead(200, { "content-type": "application/json" });
+        response.end(JSON.stringify(body));
+        return true;
+      };
+      if (request.url === "/.well-known/terraform.json") {
+        return json({ "modules.v1": modulesV1?.(host.origin) ?? "/v1/modules/" });
+      }
+      if (request.url === "/v1/modules/acme/vpc/aws/versions") {
+        return json(moduleVersions("1.0.0", "1.1.0"));
+      }
+      return false;
+    });
+    started.push(host);
+    return host;
+  }
+
+  it("sends TF_TOKEN_<host> to that host's registry only, discovery included", async () => {
+    const tfc = await registryServer();
+    const other = await registryServer();
+    const { options: opts } = options({
+      hosts: parseSourceHosts(
+        `app.terraform.io=${tfc.origin},registry.example.com=${other.origin}`,
+      ),
+      credentials: readHostCredentials({
+        TF_TOKEN_app_terraform_io: "tfc-secret",
+        TF_TOKEN_registry_terraform_io: "public-secret",
+      }),
+    });
+    const result = await resolveVersions(
+      [
+        {
+          id: "app.terraform.io/acme/vpc/aws",
+          origin: registry("acme", "vpc", "aws", "app.terraform.io"),
+        },
+        {
+          id: "registry.example.com/acme/vpc/aws",
+          origin: registry("acme", "vpc", "aws", "registry.example.com"),
+        },
+      ],
+      opts,
+    );
+    expect(result.warnings).toEqual([]);
+    expect(result.versions.get("app.terraform.io/acme/vpc/aws")).toEqual(["1.0.0", "1.1.0"]);
+    expect(result.versions.get("registry.example.com/acme/vpc/aws")).toEqual(["1.0.0", "1.1.0"]);
+    const asked = ["/.well-known/terraform.json", "/v1/modules/acme/vpc/aws/versions"];
+    expect(tfc.received).toEqual(
+      asked.map((url) => ({ method: "GET", url, authorization: "Bearer tfc-secret" })),
+    );
+    expect(other.received).toEqual(asked.map((url) => ({ method: "GET", url })));
+  });
+
+  it("refuses a discovery that points modules.v1 to another host, which gets nothing", async () => {
+    const elsewhere = await registryServer();
+    const tfc = await registryServer(() => `${elsewhere.origin}/v1/modules/`);
+    const { options: opts } = options({
+      hosts: parseSourceHosts(`app.terraform.io=${tfc.origin}`),
+      credentials: readHostCredentials({ TF_TOKEN_app_terraform_io: "tfc-secret" }),
+    });
+    const result = await resolveVersions(
+      [
+        {
+          id: "app.terraform.io/acme/vpc/aws",
+          origin: registry("acme", "vpc", "aws", "app.terraform.io"),
+        },
+      ],
+      opts,
+    );
+    expect(result.warnings).toEqual([
+      {
+        dependency: "app.terraform.io/acme/vpc/aws",
+        message: `could not list the versions of acme/vpc/aws on ${tfc.host}: ${tfc.origin}: its service discovery points "modules.v1" to another host (${elsewhere.origin}); refused`,
+      },
+    ]);
+    expect(tfc.received.map((r) => r.url)).toEqual(["/.well-known/terraform.json"]);
+    expect(elsewhere.received).toEqual([]);
+  });
+
+  it("names the token variable when a registry refuses", async () => {
+    const tfc = await startFakeHost((request, response) => {
+      if (request.url === "/.well-known/terraform.json") {
+        response.writeHead(200, { "content-type": "application/json" });
+        response.end(JSON.stringify({ "modules.v1": "/v1/modules/" }));
+      } else {
+        response.writeHead(401).end();
+      }
+      return true;
+    });
+    started.push(tfc);
+    const deps = [
+      {
+        id: "tfe-1.example.com/acme/vpc/aws",
+        origin: registry("acme", "vpc", "aws", "tfe-1.example.com"),
+      },
+    ];
+    const hosts = parseSourceHosts(`tfe-1.example.com=${tfc.origin}`);
+    const without = await resolveVersions(deps, options({ hosts }).options);
+    clearRegistryDiscoveryCache();
+    const withToken = await resolveVersions(
+      deps,
+      options({
+        hosts,
+        credentials: readHostCredentials({ TF_TOKEN_tfe__1_example_com: "t" }),
+      }).options,
+    );
+    expect([...without.warnings, ...withToken.warnings].map((w) => w.message)).toEqual([
+      `module acme/vpc/aws is not readable on ${tfc.host} without a token (none in TF_TOKEN_tfe__1_example_com) (HTTP 401)`,
+      `module acme/vpc/aws is not readable on ${tfc.host} with the token in TF_TOKEN_tfe__1_example_com (HTTP 401)`,
+    ]);
   });
 });
 

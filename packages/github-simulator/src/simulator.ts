@@ -210,6 +210,8 @@ export class GitHubSimulator {
   readonly #routes: Map<string, Route> = createRoutes();
   readonly #webhooks: WebhookSender;
   readonly #faults: FaultRule[] = [];
+  /** Each installation's primary rate-limit window: requests left, of how many, until when (ms). */
+  readonly #rateLimits = new Map<number, { remaining: number; limit: number; resetAt: number }>();
   readonly #appWebhooks: boolean;
   readonly #validateResponses: boolean;
   readonly #options: SimulatorOptions;
@@ -392,6 +394,35 @@ export class GitHubSimulator {
       author,
       parents: [from],
     }).sha;
+  }
+
+  /**
+   * Sets installation `installationId`'s rate-limit window, e.g. to simulate one nearly spent: its
+   * answers then say `x-ratelimit-remaining: remaining`, each request spends one, and once none is left
+   * requests are refused (403, "API rate limit exceeded") until the reset, when `limit` are left again.
+   * By default every installation has 5,000 an hour.
+   */
+  setRateLimit(
+    installationId: number,
+    window: { remaining: number; limit?: number; resetInSeconds?: number },
+  ): void {
+    const limit = window.limit ?? 5000;
+    this.#rateLimits.set(installationId, {
+      remaining: Math.min(window.remaining, limit),
+      limit,
+      resetAt: Date.now() + (window.resetInSeconds ?? 3600) * 1000,
+    });
+  }
+
+  /** Installation `installationId`'s rate-limit window now (a new one once the last has reset). */
+  rateLimit(installationId: number): { remaining: number; limit: number; resetAt: number } {
+    let window = this.#rateLimits.get(installationId);
+    if (!window || window.resetAt <= Date.now()) {
+      const limit = window?.limit ?? 5000;
+      window = { remaining: limit, limit, resetAt: Date.now() + 3600 * 1000 };
+      this.#rateLimits.set(installationId, window);
+    }
+    return window;
   }
 
   /** Revokes the installation tokens handed out (all, or one installation's). */
@@ -1072,7 +1103,30 @@ export class GitHubSimulator {
       throw error;
     }
     record.auth = identity.kind;
-    if (identity.kind === "installation") record.installationId = identity.installationId;
+    let rateHeaders: Record<string, string> = {};
+    if (identity.kind === "installation") {
+      record.installationId = identity.installationId;
+      const window = this.rateLimit(identity.installationId);
+      const exhausted = window.remaining === 0;
+      if (!exhausted) window.remaining--;
+      rateHeaders = {
+        "x-ratelimit-limit": String(window.limit),
+        "x-ratelimit-remaining": String(window.remaining),
+        "x-ratelimit-used": String(window.limit - window.remaining),
+        "x-ratelimit-reset": String(Math.ceil(window.resetAt / 1000)),
+      };
+      if (exhausted) {
+        record.fault = "rate limit exhausted";
+        return {
+          status: 403,
+          headers: rateHeaders,
+          body: errorBody(
+            403,
+            `API rate limit exceeded for installation ID ${identity.installationId}.`,
+          ),
+        };
+      }
+    }
 
     const route = this.#routes.get(`${method} ${operation.template}`);
     if (!route) {
@@ -1112,7 +1166,7 @@ export class GitHubSimulator {
           `${label}: the simulator's ${result.status} answer does not fit the schema: ${mismatches.join("; ")}`,
         );
     }
-    return result;
+    return { ...result, headers: { ...rateHeaders, ...result.headers } };
   }
 
   /** Writes an answer (with ETag / 304 for GETs); the status sent. */

@@ -955,6 +955,36 @@ describe("fault injection", () => {
   });
 });
 
+describe("rate limits", () => {
+  it("counts an installation's requests, simulates a nearly spent window, refuses when none is left, resets", async () => {
+    const token = await tokenOf();
+    const get = () =>
+      fetch(`${sim.apiBaseUrl}/installation/repositories`, {
+        headers: { authorization: `token ${token}` },
+      });
+    const first = await get();
+    const remaining = Number(first.headers.get("x-ratelimit-remaining"));
+    expect(first.headers.get("x-ratelimit-limit")).toBe("5000");
+    expect(Number((await get()).headers.get("x-ratelimit-remaining"))).toBe(remaining - 1);
+
+    sim.setRateLimit(installationId, { remaining: 1, resetInSeconds: 1 });
+    const last = await get();
+    expect(last.status).toBe(200);
+    expect(last.headers.get("x-ratelimit-remaining")).toBe("0");
+    const refused = await get();
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get("x-ratelimit-remaining")).toBe("0");
+    expect(((await refused.json()) as { message: string }).message).toContain(
+      "rate limit exceeded",
+    );
+
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const reset = await get();
+    expect(reset.status).toBe(200);
+    expect(reset.headers.get("x-ratelimit-remaining")).toBe("4999");
+  });
+});
+
 /** A fresh installation token, fetched with the app's JWT. */
 async function tokenOf(): Promise<string> {
   const response = await fetch(

@@ -1,0 +1,98 @@
+import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RedisBlobStore } from "../../src/github/redis-blob-store.js";
+import {
+  deleteKeys,
+  redisServerInstalled,
+  startRedis,
+  type TestRedis,
+} from "../queue/redis-server.js";
+
+/** Against a real Redis: REDIS_URL when set (.ci/run starts one), else a redis-server of its own. */
+const installed = redisServerInstalled();
+const sharedUrl = process.env.REDIS_URL;
+const available = Boolean(sharedUrl) || installed;
+
+let url = "";
+let own: TestRedis | undefined;
+const clients: Redis[] = [];
+const prefix = `promoter-test-${randomUUID().slice(0, 8)}`;
+const warnings: string[] = [];
+const log = { warn: (_: object, msg: string) => warnings.push(msg) };
+const bytes = (text: string) => Buffer.from(text, "utf8");
+
+beforeAll(async () => {
+  if (sharedUrl) url = sharedUrl;
+  else if (installed) {
+    own = await startRedis();
+    url = own.url;
+  }
+}, 20_000);
+
+afterAll(async () => {
+  for (const client of clients) client.disconnect();
+  if (url) await deleteKeys(url, prefix);
+  await own?.stop();
+});
+
+function client(): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  clients.push(redis);
+  return redis;
+}
+
+describe.skipIf(!available)(
+  available
+    ? "RedisBlobStore"
+    : "RedisBlobStore (skipped: no Redis; set REDIS_URL or install redis-server)",
+  () => {
+    it("serves to a second client (a restarted or other replica) what the first stored, bytes exactly", async () => {
+      const latin1 = Buffer.from("# Gr\u00fc\u00dfe\r\n", "latin1");
+      await new RedisBlobStore(client(), { prefix, log }).setMany(
+        new Map([
+          ["a", bytes("locals {}\n")],
+          ["l", latin1],
+        ]),
+      );
+      const other = new RedisBlobStore(client(), { prefix, log });
+      const found = await other.getMany(["a", "missing", "l"]);
+      expect([...found.keys()]).toEqual(["a", "l"]);
+      expect(found.get("l")?.equals(latin1)).toBe(true);
+      const redis = client();
+      const ttl = await redis.ttl(`${prefix}:cache:blob:a`);
+      expect(ttl).toBeGreaterThan(6 * 24 * 3600);
+    });
+
+    it("never stores a blob over its size bound, nor more bytes than its budget", async () => {
+      const store = new RedisBlobStore(client(), {
+        prefix: `${prefix}:bounded`,
+        log,
+        maxBlobBytes: 10,
+        maxBytes: 12,
+      });
+      await store.setMany(new Map([["huge", Buffer.alloc(11)]]));
+      await store.setMany(new Map([["first", Buffer.alloc(8)]]));
+      await store.setMany(new Map([["second", Buffer.alloc(8)]]));
+      const found = await store.getMany(["huge", "first", "second"]);
+      expect([...found.keys()]).toEqual(["first"]);
+    });
+
+    it("degrades to no cache when Redis fails: a miss, a warning, no error", async () => {
+      const broken = new Redis("redis://127.0.0.1:1", {
+        maxRetriesPerRequest: 0,
+        lazyConnect: true,
+        retryStrategy: () => null,
+      });
+      broken.on("error", () => undefined);
+      clients.push(broken);
+      const store = new RedisBlobStore(broken, { prefix, log });
+      await expect(store.setMany(new Map([["a", bytes("x")]]))).resolves.toBeUndefined();
+      await expect(store.getMany(["a"])).resolves.toEqual(new Map());
+      expect(warnings).toEqual([
+        "Redis blob cache unwritable: not cached",
+        "Redis blob cache unreadable: reading from GitHub",
+      ]);
+    });
+  },
+);
