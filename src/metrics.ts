@@ -127,13 +127,9 @@ export function countApiRequest(
   rateLimitLimit.set({ installation_id }, reading.limit);
 }
 
-/**
- * A lookup in cache `cache` (e.g. `blobs`, `scans`, `tags`, `labels`) found what it looked for, or not.
- * For the caches to call.
- * @public
- */
-export function countCacheLookup(cache: string, hit: boolean): void {
-  cacheLookups.inc({ cache, result: hit ? "hit" : "miss" });
+/** `count` lookups in `cache` (blob, tags) that found (`hit`) or did not find what they asked for. */
+export function countCacheLookup(cache: string, hit: boolean, count = 1): void {
+  if (count > 0) cacheLookups.inc({ cache, result: hit ? "hit" : "miss" }, count);
 }
 
 /** A check of installation `installationId` waits for the rate-limit reset. */

@@ -6,6 +6,7 @@ import { Probot, ProbotOctokit } from "probot";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Services } from "../src/engine/services.js";
 import { createRuntime, promoterApp } from "../src/index.js";
+import { countCacheLookup, metricsRegistry } from "../src/metrics.js";
 import { INSTALLATION_ID, webhook } from "./app/helpers.js";
 
 const API = "https://api.github.com";
@@ -98,5 +99,22 @@ describe("GET /metrics", () => {
       await runtime.queue.close();
       server.close();
     }
+  });
+});
+
+describe("countCacheLookup", () => {
+  it("counts a whole batch of lookups at once, by cache and result, and nothing for an empty batch", async () => {
+    const line = async (labels: string) =>
+      (await metricsRegistry.metrics())
+        .split("\n")
+        .find((l) => l.startsWith(`promoter_cache_lookups_total{${labels}}`));
+    const before = Number((await line('cache="blob",result="hit"'))?.split(" ")[1] ?? 0);
+    countCacheLookup("blob", true, 3);
+    countCacheLookup("blob", true, 0);
+    countCacheLookup("tags", false);
+    expect(await line('cache="blob",result="hit"')).toBe(
+      `promoter_cache_lookups_total{cache="blob",result="hit"} ${before + 3}`,
+    );
+    expect(await line('cache="tags",result="miss"')).toMatch(/ [1-9]\d*$/);
   });
 });

@@ -11,6 +11,7 @@ import {
   type Config,
 } from "../config/index.js";
 import type { BlobStore } from "../github/blob-cache.js";
+import { countCacheLookup } from "../metrics.js";
 import {
   readBlobs,
   readTree,
@@ -82,6 +83,8 @@ export async function openSnapshot(
 ): Promise<Snapshot> {
   const held = await store.getMany([...new Set(needed.map((e) => e.sha))]);
   const uncached = new Set(needed.filter((e) => !held.has(e.sha)).map((e) => e.sha)).size;
+  countCacheLookup("blob", true, held.size);
+  countCacheLookup("blob", false, uncached);
   let entries = tree.entries;
   if (snapshotRead({ truncated: tree.truncated, uncached }) === "tarball") {
     const read = await readFromTarball(octokit, target, tree.headSha, mayBeWanted);

@@ -3,6 +3,7 @@
  * conditional requests: each page is sent with the ETag of its last answer, and an unchanged page is
  * answered `304 Not Modified` (not counted against GitHub's rate limit) and served from the cache.
  */
+import { countCacheLookup } from "../metrics.js";
 import type { GitHubClient } from "./clients.js";
 import { errorStatus } from "./errors.js";
 
@@ -140,9 +141,11 @@ export async function listTags(
       const etag = header(response.headers, "etag");
       result = { etag: etag ?? "", data: names, next };
       if (etag !== undefined && etag !== "") cache.set(key, result);
+      countCacheLookup("tags", false);
     } catch (error) {
       if (errorStatus(error) !== 304 || cached === undefined) throw error;
       stats.notModified++;
+      countCacheLookup("tags", true);
       result = cached;
     }
     tags.push(...result.data);
