@@ -1,49 +1,29 @@
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { RedisBlobStore } from "../../src/github/redis-blob-store.js";
-import {
-  deleteKeys,
-  redisServerInstalled,
-  startRedis,
-  type TestRedis,
-} from "../queue/redis-server.js";
+import { useTestRedis } from "../queue/redis-server.js";
 
-/** Against a real Redis: REDIS_URL when set (.ci/run starts one), else a redis-server of its own. */
-const installed = redisServerInstalled();
-const sharedUrl = process.env.REDIS_URL;
-const available = Boolean(sharedUrl) || installed;
-
-let url = "";
-let own: TestRedis | undefined;
 const clients: Redis[] = [];
 const prefix = `promoter-test-${randomUUID().slice(0, 8)}`;
+/* Against a real Redis: REDIS_URL when set (.ci/run starts one), else a redis-server of its own. */
+const testRedis = useTestRedis(() => [prefix]);
 const warnings: string[] = [];
 const log = { warn: (_: object, msg: string) => warnings.push(msg) };
 const bytes = (text: string) => Buffer.from(text, "utf8");
 
-beforeAll(async () => {
-  if (sharedUrl) url = sharedUrl;
-  else if (installed) {
-    own = await startRedis();
-    url = own.url;
-  }
-}, 20_000);
-
-afterAll(async () => {
+afterAll(() => {
   for (const client of clients) client.disconnect();
-  if (url) await deleteKeys(url, prefix);
-  await own?.stop();
 });
 
 function client(): Redis {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  const redis = new Redis(testRedis.url, { maxRetriesPerRequest: 1 });
   clients.push(redis);
   return redis;
 }
 
-describe.skipIf(!available)(
-  available
+describe.skipIf(!testRedis.available)(
+  testRedis.available
     ? "RedisBlobStore"
     : "RedisBlobStore (skipped: no Redis; set REDIS_URL or install redis-server)",
   () => {

@@ -1,37 +1,20 @@
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { pino } from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Job } from "../../src/queue/job-queue.js";
 import { InProcessBudget, RedisBudget } from "../../src/queue/rate-limit-budget.js";
 import { RedisQueue } from "../../src/queue/redis-queue.js";
 import { check, waitFor } from "./queue-contract.js";
-import { deleteKeys, redisServerInstalled, startRedis, type TestRedis } from "./redis-server.js";
+import { deleteKeys, useTestRedis } from "./redis-server.js";
 
-/* Against a real Redis: REDIS_URL when set, else a redis-server of its own when one is installed. */
-const installed = redisServerInstalled();
-const sharedUrl = process.env.REDIS_URL;
-const available = Boolean(sharedUrl) || installed;
 const log = pino({ level: "silent" });
 const RESET = Math.ceil(Date.now() / 1000) * 1000 + 3_600_000;
 const reading = (remaining: number, resetAt = RESET) => ({ remaining, limit: 5000, resetAt });
 
-let url = "";
-let own: TestRedis | undefined;
 const prefix = `promoter-test-${randomUUID().slice(0, 8)}`;
-
-beforeAll(async () => {
-  if (sharedUrl) url = sharedUrl;
-  else if (installed) {
-    own = await startRedis();
-    url = own.url;
-  }
-}, 20_000);
-
-afterAll(async () => {
-  if (url) await deleteKeys(url, prefix);
-  await own?.stop();
-});
+/* Against a real Redis: REDIS_URL when set (.ci/run starts one), else a redis-server of its own. */
+const testRedis = useTestRedis(() => [prefix]);
 
 describe("InProcessBudget", () => {
   it("keeps each installation's newest reading", async () => {
@@ -45,13 +28,13 @@ describe("InProcessBudget", () => {
   });
 });
 
-describe.skipIf(!available)(
-  available
+describe.skipIf(!testRedis.available)(
+  testRedis.available
     ? "RedisBudget"
     : "RedisBudget (skipped: no Redis: set REDIS_URL or install redis-server)",
   () => {
     it("two replicas see one budget per installation: the newest reading, whoever recorded it", async () => {
-      const [one, two] = [new Redis(url), new Redis(url)];
+      const [one, two] = [new Redis(testRedis.url), new Redis(testRedis.url)];
       try {
         const a = new RedisBudget(one, prefix);
         const b = new RedisBudget(two, prefix);
@@ -83,7 +66,7 @@ describe.skipIf(!available)(
           return Promise.resolve();
         },
         {
-          url,
+          url: testRedis.url,
           prefix: `${prefix}-queue`,
           log,
           busyRetryMs: 30,
@@ -107,7 +90,7 @@ describe.skipIf(!available)(
         expect((runs[0]?.at ?? 0) - deferredAt).toBeGreaterThanOrEqual(500);
       } finally {
         await queue.close();
-        await deleteKeys(url, `${prefix}-queue`);
+        await deleteKeys(testRedis.url, `${prefix}-queue`);
       }
     });
   },

@@ -5,6 +5,7 @@ import { connect as connectTcp } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
+import { afterAll, beforeAll } from "vitest";
 import { freePort } from "../support/free-port.js";
 
 /** Whether a `redis-server` binary is on the PATH. */
@@ -101,4 +102,32 @@ export async function deleteKeys(url: string, prefix: string): Promise<void> {
   } finally {
     redis.disconnect();
   }
+}
+
+/** The Redis a test file runs against; `url` is set once the file's `beforeAll` has run. */
+export interface FileRedis {
+  readonly available: boolean;
+  readonly url: string;
+}
+
+/**
+ * Registers the hooks of a test file against a real Redis: REDIS_URL when set (.ci/run starts one), else a
+ * redis-server of its own when one is installed; the keys under `prefixes()` are deleted at the end.
+ */
+export function useTestRedis(prefixes: () => readonly string[]): FileRedis {
+  const sharedUrl = process.env.REDIS_URL;
+  const redis = { available: Boolean(sharedUrl) || redisServerInstalled(), url: "" };
+  let own: TestRedis | undefined;
+  beforeAll(async () => {
+    if (sharedUrl) redis.url = sharedUrl;
+    else if (redis.available) {
+      own = await startRedis();
+      redis.url = own.url;
+    }
+  }, 20_000);
+  afterAll(async () => {
+    if (redis.url) for (const prefix of prefixes()) await deleteKeys(redis.url, prefix);
+    await own?.stop();
+  });
+  return redis;
 }
