@@ -63,6 +63,10 @@ const CLOSERS = new Map([
   [Char.OpenBrace, Char.CloseBrace],
 ]);
 
+/** ASCII codes `skipBalanced` must look at: quotes, heredoc starts, brackets and comment starts. */
+const SKIP_STOPS = new Uint8Array(128);
+for (const c of '"<([{)]}#/') SKIP_STOPS[c.charCodeAt(0)] = 1;
+
 function isIdentifierStart(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === Char.Underscore || c > 127;
 }
@@ -527,7 +531,13 @@ class Parser {
    */
   private skipBalanced(close: number): void {
     const stack: number[] = [close];
+    const text = this.text;
     while (stack.length > 0) {
+      // Runs of plain characters (most of a skipped `inputs = {…}`) are passed in one tight loop.
+      let at = this.pos;
+      for (let c = text.charCodeAt(at); at < text.length && (c > 127 || SKIP_STOPS[c] === 0);)
+        c = text.charCodeAt(++at);
+      this.pos = at;
       if (this.pos >= this.text.length)
         this.fail(`missing "${String.fromCharCode(stack[stack.length - 1] as number)}"`);
       this.skip(true);
