@@ -87,10 +87,28 @@ function str(value: TracedString): Value {
 
 /** Repository-relative path of a virtual absolute path (`/a/b` → `a/b`); undefined when it leaves the repository. */
 export function toRepoPath(path: string, baseDir: string): string | undefined {
+  // Most paths (`../../root.hcl` aside) need no normalising: skip posix.join's and normalize's work.
+  if (isPlainRelative(path)) {
+    if (baseDir === "" || baseDir === ".") return path;
+    if (isPlainRelative(baseDir)) return `${baseDir}/${path}`;
+  }
   const combined = path.startsWith("/") ? path.replace(/^\/+/, "") : posix.join(baseDir, path);
   const normalized = posix.normalize(combined === "" ? "." : combined);
   if (normalized === ".." || normalized.startsWith("../")) return undefined;
   return normalized === "." ? "" : normalized.replace(/\/$/, "");
+}
+
+const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
+
+/** `a/b/c`: relative, no `.`/`..` segment, no empty segment, no trailing `/`. */
+function isPlainRelative(path: string): boolean {
+  return (
+    path !== "" &&
+    !path.startsWith("/") &&
+    !path.endsWith("/") &&
+    !path.includes("//") &&
+    !DOT_SEGMENT.test(path)
+  );
 }
 
 function virtualDir(path: string): string {

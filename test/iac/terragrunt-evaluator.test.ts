@@ -1,3 +1,5 @@
+import fc from "fast-check";
+import { posix } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseHcl } from "../../src/iac/hcl-parser.js";
 import type { HclDocument } from "../../src/iac/hcl-syntax.js";
@@ -403,7 +405,29 @@ describe("toRepoPath", () => {
     ["", "a", "a"],
     ["../../..", "a/b", undefined],
     ["/../x", "", undefined],
+    ["c/d.hcl", ".", "c/d.hcl"],
+    ["c/d.hcl", "", "c/d.hcl"],
+    ["c/..d/e", "a/.b", "a/.b/c/..d/e"],
+    ["c/./d", "a", "a/c/d"],
+    ["c//d", "a", "a/c/d"],
   ])("toRepoPath(%j, %j) is %j", (path, baseDir, expected) => {
     expect(toRepoPath(path, baseDir)).toBe(expected);
+  });
+
+  it("gives what posix.join and normalize give, for any path and base", () => {
+    const normalised = (path: string, baseDir: string): string | undefined => {
+      const combined = path.startsWith("/") ? path.replace(/^\/+/, "") : posix.join(baseDir, path);
+      const normalized = posix.normalize(combined === "" ? "." : combined);
+      if (normalized === ".." || normalized.startsWith("../")) return undefined;
+      return normalized === "." ? "" : normalized.replace(/\/$/, "");
+    };
+    const segment = fc.constantFrom("a", "b.hcl", ".", "..", "", ".x", "..y", "z w");
+    const path = fc.array(segment, { maxLength: 5 }).map((s) => s.join("/"));
+    fc.assert(
+      fc.property(path, path, (p, base) => {
+        expect(toRepoPath(p, base)).toBe(normalised(p, base));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
