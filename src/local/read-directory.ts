@@ -1,4 +1,13 @@
-import { lstatSync, readFileSync, readdirSync } from "node:fs";
+import {
+  closeSync,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+} from "node:fs";
+import type { Stats } from "node:fs";
 import { join } from "node:path";
 import { sourceFile } from "../iac/source-file.js";
 import type { SourceFile } from "../iac/types.js";
@@ -39,22 +48,39 @@ export function readFiles(
   paths: readonly string[],
   stamps?: Map<string, FileStamp>,
 ): SourceFile[] {
-  return paths.map((path) => readFile(join(dir, path), path, stamps));
+  const root = join(dir, "/");
+  return paths.map((path) => readFile(root + path, path, stamps));
 }
 
 function readFile(full: string, path: string, stamps?: Map<string, FileStamp>): SourceFile {
   if (!stamps) return sourceFile(path, readFileSync(full));
-  const stat = lstatSync(full);
   const stamp = stamps.get(path);
-  if (
-    stamp &&
-    stamp.size === stat.size &&
-    stamp.mtimeMs === stat.mtimeMs &&
-    stamp.ino === stat.ino
-  ) {
-    return stamp.file;
+  if (stamp) {
+    const stat = lstatSync(full);
+    if (stamp.size === stat.size && stamp.mtimeMs === stat.mtimeMs && stamp.ino === stat.ino) {
+      return stamp.file;
+    }
   }
-  const file = sourceFile(path, readFileSync(full));
+  const { bytes, stat } = readWithStat(full);
+  const file = sourceFile(path, bytes);
   stamps.set(path, { size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino, file });
   return file;
+}
+
+/** The file's bytes and the stat of the very file read (one open, no separate lstat of the path). */
+function readWithStat(full: string): { bytes: Buffer; stat: Stats } {
+  const fd = openSync(full, "r");
+  try {
+    const stat = fstatSync(fd);
+    const bytes = Buffer.allocUnsafeSlow(stat.size);
+    let read = 0;
+    while (read < stat.size) {
+      const n = readSync(fd, bytes, read, stat.size - read, null);
+      if (n === 0) break;
+      read += n;
+    }
+    return { bytes: read === stat.size ? bytes : bytes.subarray(0, read), stat };
+  } finally {
+    closeSync(fd);
+  }
 }
