@@ -20,7 +20,11 @@ import { dependenciesToList, plan, type Plan } from "../promotion/plan.js";
 import { readRepositoryState, type CheckTarget } from "./repository-state.js";
 import type { Services } from "./services.js";
 import { closeObsoletePullRequests } from "./close-obsolete.js";
-import { onboardRepository, type OnboardingResult } from "./onboard-repository.js";
+import {
+  closeSupersededOnboarding,
+  onboardRepository,
+  type OnboardingResult,
+} from "./onboard-repository.js";
 import { removeStrayBranches, writeProposals } from "./write-proposals.js";
 
 /** The schedule of a repository whose config gives none (missing or invalid). */
@@ -113,6 +117,7 @@ export async function checkRepository(
     pullRequests,
     branches: new Set(listed),
   });
+  await closeSupersededOnboarding(octokit, target, pullRequests, appLogin, log);
   const obsolete = await closeObsoletePullRequests({
     octokit,
     target,

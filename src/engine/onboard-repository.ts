@@ -3,18 +3,26 @@ import { DEFAULT_CONFIG_FILE, formatProblem, parseConfig, type Config } from "..
 import { moveBranch, readBranch } from "../github/branches.js";
 import { commitsOnBranch, writeCommit } from "../github/commits.js";
 import { errorStatus } from "../github/errors.js";
-import { listPullRequestsFrom, upsertPullRequest } from "../github/pull-requests.js";
+import { comment } from "../github/comments.js";
+import {
+  closePullRequest,
+  listPullRequestsFrom,
+  upsertPullRequest,
+} from "../github/pull-requests.js";
 import { readTreeAt, type RepositoryTree, type TreeEntry } from "../github/read-repository.js";
 import type { Octokit } from "../github/repo-ref.js";
 import { isIacFile, scan } from "../iac/scanner.js";
 import { conflictProblems } from "../promotion/check-report.js";
 import { inferConfig } from "../promotion/infer-config.js";
+import type { PullRequestInfo } from "../promotion/github-facts.js";
 import { ONBOARDING_BRANCH } from "../promotion/names.js";
 import {
   ONBOARDING_COMMIT_MESSAGE,
   ONBOARDING_TITLE,
   onboardingBody,
   onboardingStep,
+  supersededOnboarding,
+  supersededOnboardingComment,
   type OnboardingPreview,
 } from "../promotion/onboarding.js";
 import { dependenciesToList, plan } from "../promotion/plan.js";
@@ -139,6 +147,29 @@ export async function onboardRepository(
     }
     throw error;
   }
+}
+
+/**
+ * Closes the app's open onboarding PR once the default branch has a config of its own (added by hand):
+ * a comment saying why, then the close. 2 requests; none when there is no such PR.
+ */
+export async function closeSupersededOnboarding(
+  octokit: Octokit,
+  target: CheckTarget,
+  pullRequests: readonly PullRequestInfo[],
+  appLogin: string,
+  log: Logger,
+): Promise<void> {
+  const superseded = supersededOnboarding(pullRequests, appLogin);
+  if (!superseded) return;
+  await comment(
+    octokit,
+    target,
+    superseded.number,
+    supersededOnboardingComment(target.defaultBranch),
+  );
+  await closePullRequest(octokit, target, superseded.number);
+  log.info({ pullRequest: superseded.number }, "onboarding pull request closed: a config exists");
 }
 
 /** The inferred config: from every path of the tree and the environment names in `env.hcl`/`account.hcl`. */

@@ -72,6 +72,22 @@ export function onboardingStep(facts: OnboardingFacts): OnboardingStep | { kind:
   return facts.branchExists ? { kind: "declined", pullRequest: last } : { kind: "open" };
 }
 
+/** The app's open onboarding PR, which a config on the default branch has made needless. */
+export function supersededOnboarding(
+  pullRequests: readonly PullRequestInfo[],
+  appLogin: string,
+): PullRequestInfo | undefined {
+  return pullRequests.find(
+    (pr) =>
+      pr.state === "open" && pr.headRef === ONBOARDING_BRANCH && isAppPullRequest(pr, appLogin),
+  );
+}
+
+/** The comment on an onboarding PR the app closes because the default branch has a config now. */
+export function supersededOnboardingComment(defaultBranch: string): string {
+  return `Promoter is configured now: ${code(DEFAULT_CONFIG_FILE)} is on ${code(defaultBranch)}. This pull request is no longer needed, so Promoter closed it.`;
+}
+
 /** The commit a body's preview was rendered for, from its hidden comment. */
 export function renderedFor(body: string): string | undefined {
   return RENDERED_FOR.exec(body)?.[1];

@@ -6,6 +6,8 @@ import { renderedFor } from "../../src/promotion/onboarding.js";
 import {
   API,
   capture,
+  mockBranches,
+  mockPullRequests,
   mockRepositoryRead,
   mockTags,
   testApp,
@@ -357,6 +359,35 @@ describe("onboarding a repository without .github/promoter.yml", () => {
     );
     await check(app);
     expect(app.errors).toEqual([]);
+  });
+});
+
+describe("a config added by hand while the onboarding PR is open", () => {
+  it("closes the onboarding PR with a comment, and leaves its branch without a warning", async () => {
+    const app = testApp();
+    const bodies = capture();
+    const fixture = live({
+      ".github/promoter.yml": 'environments:\n  - name: dev\n    paths: ["dev/**"]\n',
+    });
+    mockRepositoryRead(fixture, [".github/promoter.yml", ...IAC]);
+    mockTags("acme", "terraform-aws-vpc", ["v1.0.0"]);
+    mockTags("acme", "terraform-aws-sqs", ["v0.8.0"]);
+    mockPullRequests(fixture, [onboardingPull()]);
+    mockBranches(fixture, ["promoter/configure"]);
+    nock(API)
+      .post(`${repo}/issues/4/comments`, bodies.as("comment"))
+      .reply(201, { id: 1 })
+      .patch(`${repo}/pulls/4`, { state: "closed" })
+      .reply(200, {})
+      .post(`${repo}/check-runs`, bodies.as("checkRun"))
+      .reply(201, { id: 7 });
+    await check(app);
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ body: string }>("comment").body).toBe(
+      "Promoter is configured now: `.github/promoter.yml` is on `main`. This pull request is no longer needed, so Promoter closed it.",
+    );
+    const run = bodies.one<{ output: { summary: string; text: string } }>("checkRun");
+    expect(`${run.output.summary}${run.output.text}`).not.toContain("promoter/configure");
   });
 });
 
