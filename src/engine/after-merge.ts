@@ -62,7 +62,7 @@ export async function continueAfterMerge(
     services,
     pullRequest.mergeCommitSha,
   );
-  if (!repository) return [];
+  if ("unusable" in repository) return [];
   const { environments } = repository.config;
   const source = mergeSource(
     pullRequest,

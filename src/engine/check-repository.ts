@@ -20,6 +20,11 @@ import { dependenciesToList, plan, type Plan } from "../promotion/plan.js";
 import { readRepositoryState, type CheckTarget } from "./repository-state.js";
 import type { Services } from "./services.js";
 import { closeObsoletePullRequests } from "./close-obsolete.js";
+import {
+  closeSupersededOnboarding,
+  onboardRepository,
+  type OnboardingResult,
+} from "./onboard-repository.js";
 import { removeStrayBranches, writeProposals } from "./write-proposals.js";
 
 /** The schedule of a repository whose config gives none (missing or invalid). */
@@ -27,7 +32,7 @@ const FALLBACK_SCHEDULE = "daily";
 
 /** What a check did. */
 export type CheckResult =
-  | { status: "no-config" }
+  | { status: "no-config"; onboarding: OnboardingResult }
   | { status: "invalid-config"; problems: string[] }
   | { status: "checked"; report: CheckReport; plan: Plan };
 
@@ -50,10 +55,12 @@ export async function checkRepository(
     schedule: FALLBACK_SCHEDULE,
     modules: new Set<string>(),
   };
-  if (!state) {
+  if ("unconfigured" in state) {
     services.repositories.set(fullName, unusable);
-    log.debug("no config file: nothing to do");
-    return { status: "no-config" };
+    // Without a config the one thing to do is to offer one: the onboarding PR (once; see onboardRepository).
+    const onboarding = await onboardRepository(octokit, target, services, log, state.unconfigured);
+    log.debug({ onboarding: onboarding.action }, "no config file");
+    return { status: "no-config", onboarding };
   }
   if ("problems" in state) {
     services.repositories.set(fullName, unusable);
@@ -110,6 +117,7 @@ export async function checkRepository(
     pullRequests,
     branches: new Set(listed),
   });
+  await closeSupersededOnboarding(octokit, target, pullRequests, appLogin, log);
   const obsolete = await closeObsoletePullRequests({
     octokit,
     target,

@@ -119,21 +119,26 @@ export async function openSnapshot(
   };
 }
 
+/** A repository without `.github/promoter.yml`: its tree (every file), which onboarding reads. */
+export interface UnconfiguredRepository {
+  unconfigured: RepositoryTree;
+}
+
 /**
  * Reads the tree of the default branch (or of a commit of it) and its config. Returns the problems of an invalid config,
- * or nothing when there is no config file (the repository does not use Promoter).
+ * or the tree alone when there is no config file (the repository does not use Promoter yet).
  */
 export async function readRepositoryState(
   octokit: Octokit,
   target: CheckTarget,
   services: Services,
   commitSha?: string,
-): Promise<RepositoryState | { problems: string[]; headSha: string } | undefined> {
+): Promise<RepositoryState | { problems: string[]; headSha: string } | UnconfiguredRepository> {
   const tree = commitSha
     ? await readTreeAt(octokit, target, commitSha)
     : await readTree(octokit, target, target.defaultBranch);
   const treeConfig = tree.entries.find((e) => e.path === DEFAULT_CONFIG_FILE);
-  if (!treeConfig && !tree.truncated) return undefined;
+  if (!treeConfig && !tree.truncated) return { unconfigured: tree };
   // With the config already held, exactly the files it wants are needed; else any IaC file may be.
   const [heldConfig] = treeConfig ? (await services.blobs.getMany([treeConfig.sha])).values() : [];
   const known = heldConfig
@@ -145,7 +150,7 @@ export async function readRepositoryState(
   const snapshot = await openSnapshot(octokit, target, services.blobs, tree, needed);
   const { entries } = snapshot;
   const configEntry = entries.find((e) => e.path === DEFAULT_CONFIG_FILE);
-  if (!configEntry) return undefined;
+  if (!configEntry) return { unconfigured: { ...tree, entries, truncated: false } };
   const parsed =
     known && configEntry.sha === treeConfig?.sha
       ? known
@@ -170,17 +175,22 @@ export interface ScannedRepository extends RepositoryState {
   scanCache: ScanCache;
 }
 
-/** Reads and scans the default branch (or one of its commits); undefined without a usable config. */
+/** Why a repository cannot be promoted in: it has no config yet, or one that cannot be used. */
+export type UnusableRepository =
+  { unusable: "no-config"; tree: RepositoryTree } | { unusable: "invalid-config" };
+
+/** Reads and scans the default branch (or one of its commits), or says why there is nothing to use. */
 export async function readScannedRepository(
   octokit: Octokit,
   target: CheckTarget,
   services: Services,
   commitSha?: string,
-): Promise<ScannedRepository | undefined> {
+): Promise<ScannedRepository | UnusableRepository> {
   const state = await readRepositoryState(octokit, target, services, commitSha);
-  if (!state || "problems" in state) return undefined;
+  if ("unconfigured" in state) return { unusable: "no-config", tree: state.unconfigured };
+  if ("problems" in state) return { unusable: "invalid-config" };
   const scanCache = services.scanCache(`${target.owner}/${target.repo}`);
   const { inventory, conflicts } = scan(state.files, state.config, scanCache);
-  if (conflicts.length > 0) return undefined;
+  if (conflicts.length > 0) return { unusable: "invalid-config" };
   return { ...state, inventory, scanCache };
 }

@@ -1,19 +1,25 @@
 import type { Logger } from "probot";
 import { comment, react } from "../github/comments.js";
 import { isTeamMember, permissionOf } from "../github/permissions.js";
-import { readPullRequest } from "../github/pull-requests.js";
+import { listPullRequestsFrom, readPullRequest } from "../github/pull-requests.js";
+import type { RepositoryTree } from "../github/read-repository.js";
 import type { Octokit } from "../github/repo-ref.js";
 import {
   commandDecision,
   noConfigReply,
+  notConfiguredReply,
   permissionRefusal,
+  type OnboardingState,
   trustedMetadata,
   type CommandFacts,
 } from "../promotion/command-target.js";
 import { parseCommand, type Command } from "../promotion/commands.js";
+import { ONBOARDING_BRANCH } from "../promotion/names.js";
+import { onboardingStep } from "../promotion/onboarding.js";
 import type { PromotionMetadata } from "../promotion/pull-request-content.js";
 import { describePromotion } from "../promotion/requested-promotion.js";
 import type { CommandJob } from "../queue/job-queue.js";
+import { onboardRepository } from "./onboard-repository.js";
 import { promote } from "./promote.js";
 import {
   readScannedRepository,
@@ -37,6 +43,51 @@ async function readTrustedMetadata(
   // Only a pull request the app opened is worth the request of reading it.
   if (job.issue.author !== appLogin) return undefined;
   return trustedMetadata(await readPullRequest(octokit, target, job.issue.number), appLogin);
+}
+
+/**
+ * In a repository without config: `/promoter onboard` opens the onboarding PR (even after a decline);
+ * any other command only looks it up (1 request), to point at it.
+ */
+async function onboardingState(
+  octokit: Octokit,
+  target: CheckTarget,
+  services: Services,
+  log: Logger,
+  command: Command,
+  tree: RepositoryTree,
+): Promise<OnboardingState | undefined> {
+  if (command.kind === "onboard") {
+    const result = await onboardRepository(octokit, target, services, log, tree, {
+      requested: true,
+    });
+    switch (result.action) {
+      case "opened":
+      case "updated":
+      case "unchanged":
+      case "declined":
+        return { kind: "opened", pullRequest: result.pullRequest };
+      case "no-iac":
+        return { kind: "no-iac" };
+      case "left-alone":
+      case "no-access":
+        return { kind: "unavailable", reason: result.reason };
+    }
+  }
+  const step = onboardingStep({
+    pullRequests: await listPullRequestsFrom(octokit, target, ONBOARDING_BRANCH),
+    appLogin: await services.appLogin(),
+    requested: false,
+  });
+  switch (step.kind) {
+    case "up-to-date":
+    case "refresh":
+      return { kind: "open", pullRequest: step.pullRequest.number };
+    case "declined":
+      return { kind: "declined", pullRequest: step.pullRequest.number };
+    default:
+      return undefined;
+  }
 }
 
 /** The answer to a command, without the mention of its author. */
@@ -88,6 +139,30 @@ async function answer(
   }
 }
 
+/** The reply to a permitted command: from the scanned repository, or about the config it lacks. */
+async function replyTo(
+  octokit: Octokit,
+  target: CheckTarget,
+  services: Services,
+  log: Logger,
+  job: CommandJob,
+  command: Command,
+): Promise<string> {
+  const repository = await readScannedRepository(octokit, target, services);
+  if (!("unusable" in repository))
+    return answer(octokit, target, services, log, job, command, repository);
+  if (repository.unusable === "invalid-config") return noConfigReply(target.defaultBranch);
+  const onboarding = await onboardingState(
+    octokit,
+    target,
+    services,
+    log,
+    command,
+    repository.tree,
+  );
+  return notConfiguredReply(target.defaultBranch, onboarding);
+}
+
 /**
  * Carries out the `/promote` or `/help` command of a comment, if it holds one (a comment whose command
  * sits in code or HTML holds none): acknowledges it with 👀, checks the author's permission, and replies
@@ -109,13 +184,8 @@ export async function runCommand(
   // 1. Read the author's permission first, for every command: a refusal costs one request, and
   //    reads nothing of the repository.
   const refused = permissionRefusal(await permissionOf(octokit, target, job.author));
-  const repository = refused ? undefined : await readScannedRepository(octokit, target, services);
   // 2. Decide the answer, reading what it needs on the way (and promoting, when it is a promotion).
-  const text =
-    refused ??
-    (repository
-      ? await answer(octokit, target, services, log, job, command, repository)
-      : noConfigReply(target.defaultBranch));
+  const text = refused ?? (await replyTo(octokit, target, services, log, job, command));
   // 3. Write the reply. The author's login comes from GitHub: a mention of them is the one it means to make.
   const reply = `@${job.author} ${text}`;
   await comment(octokit, target, job.issue.number, reply);

@@ -202,6 +202,26 @@ export async function findOpenPullRequest(
 }
 
 /**
+ * The pull requests from `head` (a branch of the repository itself), open and closed, most recent first:
+ * `GET /repos/{owner}/{repo}/pulls?head=owner:head&state=all`. 1 request; the first 30 are enough for one branch.
+ */
+export async function listPullRequestsFrom(
+  octokit: Octokit,
+  repo: RepoRef,
+  head: string,
+): Promise<PullRequestInfo[]> {
+  const { data } = await octokit.request("GET /repos/{owner}/{repo}/pulls", {
+    owner: repo.owner,
+    repo: repo.repo,
+    head: `${repo.owner}:${head}`,
+    state: "all",
+    sort: "created",
+    direction: "desc",
+  });
+  return data.map(toPullRequestInfo);
+}
+
+/**
  * Pull request `number`, with whether it merges cleanly: `GET /repos/{owner}/{repo}/pulls/{number}`.
  * 1 request.
  */

@@ -23,9 +23,41 @@ export function permissionRefusal(permission: Permission): string | undefined {
   return `\`/promote\` needs write, maintain or admin permission on this repository; you have ${permission}.`;
 }
 
-/** The reply when the default branch has no config a command could use. */
+/** The reply when the default branch's config cannot be used. */
 export function noConfigReply(defaultBranch: string): string {
   return `Promoter has no usable \`.github/promoter.yml\` on ${code(defaultBranch)}: see its \`promoter\` check run.`;
+}
+
+/** What became of the onboarding pull request, as a command's reply tells it. */
+export type OnboardingState =
+  | { kind: "open" | "opened" | "declined"; pullRequest: number }
+  | { kind: "no-iac" }
+  | { kind: "unavailable"; reason: string };
+
+/**
+ * The reply in a repository without `.github/promoter.yml`: how to get started, pointing at the onboarding
+ * pull request; `onboarding` is what a `/promoter onboard` did, or the PR there is (undefined when none).
+ */
+export function notConfiguredReply(
+  defaultBranch: string,
+  onboarding: OnboardingState | undefined,
+): string {
+  const intro = `Promoter is not set up here yet: there is no \`.github/promoter.yml\` on ${code(defaultBranch)}.`;
+  const ask = "comment `/promoter onboard` to have Promoter open a pull request that proposes one";
+  switch (onboarding?.kind) {
+    case "open":
+      return `${intro} To get started, review and merge #${onboarding.pullRequest} (Configure Promoter): it proposes a config inferred from your folders and previews the pull requests Promoter will open.`;
+    case "opened":
+      return `${intro} #${onboarding.pullRequest} (Configure Promoter) proposes a config inferred from your folders and previews what Promoter will do: edit it there, then merge it to start.`;
+    case "declined":
+      return `${intro} The onboarding pull request #${onboarding.pullRequest} was closed without merging; ${ask}, or add the file yourself (see Promoter's README).`;
+    case "no-iac":
+      return `${intro} This repository has no Terraform, OpenTofu or Terragrunt files, so there is nothing to configure.`;
+    case "unavailable":
+      return `${intro} The onboarding pull request could not be opened (${onboarding.reason}); add the file yourself (see Promoter's README).`;
+    case undefined:
+      return `${intro} To get started, ${ask}, or add the file yourself (see Promoter's README).`;
+  }
 }
 
 /**
@@ -107,6 +139,10 @@ export function commandDecision(context: CommandContext, facts: CommandFacts): C
   const { command, config, inventory, author } = context;
   const names = config.environments.map((e) => e.name);
   if (command.kind === "help") return reply(helpText(names));
+  if (command.kind === "onboard")
+    return reply(
+      `Promoter is set up already: \`.github/promoter.yml\` is on the default branch.\n\n${helpText(names)}`,
+    );
   if (command.kind === "invalid") return reply(`${command.message}.\n\n${helpText(names)}`);
 
   if (command.environment !== undefined && !names.includes(command.environment)) {

@@ -9,6 +9,8 @@ import { HOLD_LABEL } from "./pull-request-content.js";
 export type Command =
   | { kind: "promote"; environment?: string; dependency?: string; version?: string }
   | { kind: "help" }
+  /** `/promoter onboard`: open the onboarding pull request, even if one was closed before. */
+  | { kind: "onboard" }
   /** `message` is Markdown; the comment's own text appears in it only as code spans. */
   | { kind: "invalid"; message: string };
 
@@ -90,6 +92,7 @@ export function parseCommand(body: string): Command | undefined {
     if (name === "help") return { kind: "help" };
     if (name === "promoter") {
       if (args.length === 0 || (args.length === 1 && args[0] === "help")) return { kind: "help" };
+      if (args.length === 1 && args[0] === "onboard") return { kind: "onboard" };
       return {
         kind: "invalid",
         message: `unknown command ${quote(`/promoter ${args.join(" ")}`)}`,
@@ -210,6 +213,7 @@ export function helpText(environments: readonly string[]): string {
     "- `/promote <environment> <dependency-id>`: promote that dependency to the version the environment before it runs.",
     "- `/promote <environment> <dependency-id>@<version>`: promote exactly that version, which must run in the environment before it.",
     "- `/promote`: on a promotion pull request, promote to the next environment.",
+    "- `/promoter onboard`: in a repository without `.github/promoter.yml`, open the pull request that proposes one.",
     "- `/help`: this text.",
     "",
     `Environments: ${names}. Merging a pull request labelled \`promoter:<environment>\` promotes what it changed to the next environment, unless that one is \`promotion: manual\` or the pull request carries \`${HOLD_LABEL}\`.`,

@@ -8,3 +8,6 @@ export const PROMOTER_BRANCH_PREFIX = "promoter/";
 
 /** Every label the app owns starts with this. */
 export const PROMOTER_LABEL_PREFIX = "promoter:";
+
+/** The branch of the onboarding pull request, which adds `.github/promoter.yml`. */
+export const ONBOARDING_BRANCH = `${PROMOTER_BRANCH_PREFIX}configure`;

@@ -15,7 +15,7 @@ import {
 } from "./branches.js";
 import type { WriteOutcome } from "./check-report.js";
 import { code } from "./markdown.js";
-import { PROMOTER_LABEL_PREFIX } from "./names.js";
+import { ONBOARDING_BRANCH, PROMOTER_LABEL_PREFIX } from "./names.js";
 import type { Proposal } from "./plan.js";
 import {
   environmentLabel,
@@ -223,7 +223,8 @@ export function strayBranchStatus(
   needed: ReadonlySet<string>,
   environments: readonly string[],
 ): { status: "needed" } | { status: "candidate" } | { status: "left-alone"; warning: string } {
-  if (needed.has(branch)) return { status: "needed" };
+  // The onboarding branch is the onboarding PR's to keep (a closed one's branch says "not now").
+  if (needed.has(branch) || branch === ONBOARDING_BRANCH) return { status: "needed" };
   if (!isPromotionBranchName(branch, environments)) {
     return {
       status: "left-alone",

@@ -304,11 +304,33 @@ describe("a scheduled check", () => {
     );
   });
 
-  it("does nothing at all in a repository without a config file", async () => {
+  it("writes no check run in a repository without a config file: its onboarding PR is what it gets", async () => {
     const app = testApp();
     const fixture = live();
     delete fixture.files[".github/promoter.yml"];
     mockRepositoryRead(fixture, []);
+    // The onboarding PR is open and previews its branch's head: nothing more to do (test/app/onboarding.test.ts).
+    nock(API)
+      .get("/repos/acme/live/pulls")
+      .query({ head: "acme:promoter/configure", state: "all", sort: "created", direction: "desc" })
+      .reply(200, [
+        {
+          number: 4,
+          state: "open",
+          merged_at: null,
+          merge_commit_sha: null,
+          title: "Configure Promoter",
+          body: `<!-- promoter-onboarding: ${"e".repeat(40)} -->`,
+          user: { login: "promoter[bot]" },
+          labels: [],
+          head: {
+            ref: "promoter/configure",
+            sha: "e".repeat(40),
+            repo: { full_name: "acme/live" },
+          },
+          base: { ref: "main", repo: { full_name: "acme/live" } },
+        },
+      ]);
     await app.receive(
       "repository_dispatch",
       webhook(

@@ -327,6 +327,8 @@ describe("end to end", () => {
 
   it("5. an invalid config pushed: a failing check run with line numbers and no PR; fixed: the PRs appear", async () => {
     const repo = "acme/live-config";
+    // Without a config, its start-up check offers one: the onboarding PR.
+    await prFor(repo, "promoter/configure");
     await simulator.push(
       repo,
       { ".github/promoter.yml": `${TWO}    promotion: sometimes\nupdates:\n  strategy: fastest\n` },
@@ -340,7 +342,10 @@ describe("end to end", () => {
       '.github/promoter.yml:6:16: environments[1].promotion: must be one of "auto", "manual"',
     );
     expect(failing.summary).toContain(".github/promoter.yml:8:13: updates.strategy");
-    expect(simulator.pullRequests(repo)).toEqual([]);
+    // The invalid config opened no PR: only the onboarding PR is there.
+    expect(simulator.pullRequests(repo).map((p) => [p.head, p.state])).toEqual([
+      ["promoter/configure", "open"],
+    ]);
     await simulator.push(
       repo,
       { ".github/promoter.yml": TWO },
@@ -348,6 +353,12 @@ describe("end to end", () => {
     );
     const pr = await prFor(repo, "promoter/dev/acme+terraform-aws-waf+waf");
     expect(pr.title).toBe("[promoter] dev: acme/terraform-aws-waf/waf v1.0.0 → v1.0.1");
+    // The config alice wrote by hand makes the onboarding PR needless: closed, saying so.
+    await eventually("the onboarding PR closed", () =>
+      simulator
+        .pullRequests(repo)
+        .find((p) => p.head === "promoter/configure" && p.state === "closed"),
+    );
   }, 300_000);
 
   it("6. one unparseable HCL file: a warning in the check run, the other dependencies still promoted", async () => {
