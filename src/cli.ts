@@ -2,6 +2,7 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { UsageError, type CliIo } from "./cli/common.js";
+import { initCommand } from "./cli/init-command.js";
 import { planCommand } from "./cli/plan-command.js";
 import { reportCommand } from "./cli/report-command.js";
 import { updateCommand } from "./cli/update-command.js";
@@ -10,10 +11,14 @@ import { DEFAULT_CONFIG_FILE } from "./config/index.js";
 export type { CliIo } from "./cli/common.js";
 
 const USAGE = `Usage:
+  promoter init [DIR] [--force] [--dry-run]
   promoter report [DIR] [--config FILE] [--json] [--versions FILE]
   promoter plan [DIR] [--config FILE] [--json] [--versions FILE | --token-env NAME]
   promoter update [DIR] --env ENV --dependency ID --to VERSION [--config FILE]
 
+  init     writes DIR/${DEFAULT_CONFIG_FILE} with environments inferred from the folders (dev, qa,
+           stage, prod and their synonyms) and prints what Promoter would see with it; --force
+           replaces an existing file, --dry-run prints the file and writes nothing
   report   per environment, every versioned module dependency and where it is pinned (offline; with
            --versions, the JSON file plan reads, also the line of tags a fork's dependency follows)
   plan     the pull requests Promoter would open: updates of the first environment and promotions
@@ -24,6 +29,7 @@ const USAGE = `Usage:
 DIR defaults to ".", --config to DIR/${DEFAULT_CONFIG_FILE}.`;
 
 const COMMANDS: Record<string, (args: string[], io: CliIo) => number | Promise<number>> = {
+  init: initCommand,
   report: reportCommand,
   plan: planCommand,
   update: updateCommand,

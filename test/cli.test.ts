@@ -13,7 +13,7 @@ import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { runCli } from "../src/cli.js";
 import type { PlanJson } from "../src/cli/plan-command.js";
-import type { ReportJson } from "../src/cli/format-report.js";
+import type { ReportJson } from "../src/promotion/inventory-report.js";
 import { clearRegistryDiscoveryCache } from "../src/versions/registry-versions.js";
 import { ADVERTISEMENT_TYPE, advertisement } from "./support/fake-hosts.js";
 

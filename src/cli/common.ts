@@ -54,8 +54,12 @@ function loadConfig(
   let text: string;
   try {
     text = readFileSync(path, "utf8");
-  } catch {
-    io.stderr(`promoter: cannot read the config file ${path}\n`);
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === "ENOENT" && !configFile;
+    const hint = missing
+      ? `; \`promoter init ${dir}\` writes one inferred from the folders (--dry-run to see it first)`
+      : "";
+    io.stderr(`promoter: cannot read the config file ${path}${hint}\n`);
     return undefined;
   }
   const shown = configFile ?? DEFAULT_CONFIG_FILE;

@@ -1,4 +1,4 @@
-import { reportJson, reportText } from "./format-report.js";
+import { reportJson, reportText } from "../promotion/inventory-report.js";
 import { parseArguments, readVersionsFile, scanWithConfig, type CliIo } from "./common.js";
 
 /** `promoter report [DIR] [--config FILE] [--json] [--versions FILE]`. */

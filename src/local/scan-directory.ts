@@ -26,13 +26,21 @@ export interface DirectoryScan extends ScanResult {
   files: SourceFile[];
 }
 
+/** Every path under `dir` (as {@link listDirectory} lists them) and its Terraform, OpenTofu and Terragrunt files, read. */
+export function readIacFiles(
+  dir: string,
+  stamps?: Map<string, FileStamp>,
+): { paths: string[]; files: SourceFile[] } {
+  const paths = listDirectory(dir);
+  return { paths, files: readFiles(dir, paths.filter(isIacFile), stamps) };
+}
+
 /** Reads the Terraform, OpenTofu and Terragrunt files under `dir` and scans them. */
 export function scanDirectory(
   dir: string,
   options: { config: Config; cache?: DirectoryScanCache },
 ): DirectoryScan {
-  const paths = listDirectory(dir);
-  const files = readFiles(dir, paths.filter(isIacFile), options.cache?.stamps);
+  const { paths, files } = readIacFiles(dir, options.cache?.stamps);
   const result = scan(files, options.config, options.cache?.scan);
   return { ...result, paths, files };
 }

@@ -6,7 +6,7 @@ import { applyVerifiedEdits, parseWithReferenceParser, planEdits } from "../../s
 import { createScanCache, isIacFile, scan } from "../../src/iac/scanner.js";
 import type { SourceFile } from "../../src/iac/types.js";
 import { listDirectory, readFiles } from "../../src/local/read-directory.js";
-import { reportJson, reportText } from "../../src/cli/format-report.js";
+import { reportJson, reportText } from "../../src/promotion/inventory-report.js";
 import { chainStarts, dependenciesToList, plan } from "../../src/promotion/plan.js";
 import { HclParser } from "../support/tree-sitter-hcl.js";
 import { configFrom, dependencyOf, idsByEnvironment, sourceFiles } from "./helpers.js";

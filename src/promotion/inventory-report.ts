@@ -1,6 +1,6 @@
 import type { Config } from "../config/index.js";
 import type { Dependency, Inventory } from "../iac/types.js";
-import { chainStartNote, chainStarts, tagPrefixFor } from "../promotion/plan.js";
+import { chainStartNote, chainStarts, tagPrefixFor } from "./plan.js";
 import { pinnedReleaseLine, releaseLineNote } from "../versions/strategies.js";
 
 /** The `--json` document of `promoter report`. */
@@ -111,6 +111,11 @@ function table(rows: string[][]): string[] {
  * line of each that follows a fork's; then skips and warnings.
  */
 export function reportText(inventory: Inventory, context: ReportContext = {}): string {
+  return reportLines(inventory, context).join("\n");
+}
+
+/** The lines of {@link reportText}, each section followed by an empty line. Plain text: names are not escaped. */
+export function reportLines(inventory: Inventory, context: ReportContext = {}): string[] {
   const out: string[] = [];
   const lines = tagLines(inventory, context);
   for (const env of inventory.environments) {
@@ -147,5 +152,5 @@ export function reportText(inventory: Inventory, context: ReportContext = {}): s
     for (const w of inventory.warnings) out.push(`  ${w.file}: ${w.message}`);
     out.push("");
   }
-  return out.join("\n");
+  return out;
 }
