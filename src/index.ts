@@ -9,6 +9,7 @@ import { observeResponses, type ResponseObserver } from "./github/rate-limit.js"
 import { RedisBlobStore } from "./github/redis-blob-store.js";
 import { readDefaultBranch } from "./github/repositories.js";
 import { Services } from "./engine/services.js";
+import { onPullRequestHead } from "./handlers/config-check.js";
 import { onInstallation } from "./handlers/installation.js";
 import { onIssueComment } from "./handlers/issue-comment.js";
 import { onModuleRelease } from "./handlers/module-release.js";
@@ -131,6 +132,10 @@ export function promoterApp(runtime?: (app: Probot) => PromoterRuntime) {
     app.on("push", (context) => onPush(context, queue));
     app.on("pull_request.closed", (context) => onPullRequestClosed(context, queue));
     app.on("issue_comment.created", (context) => onIssueComment(context, queue));
+    app.on(
+      ["pull_request.opened", "pull_request.synchronize", "pull_request.reopened"],
+      (context) => onPullRequestHead(context),
+    );
     options?.addHandler?.(async (request, response) => {
       if (request.url === "/metrics" && request.method === "GET") {
         const body = await metricsRegistry.metrics();

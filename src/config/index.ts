@@ -5,6 +5,8 @@ export {
   checkConfigAgainstFiles,
   createEnvironmentMatcher,
   formatProblem,
+  MAX_CONFIG_BYTES,
+  oversizedConfigProblem,
   parseConfig,
 } from "./load-config.js";
 export type {

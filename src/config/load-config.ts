@@ -16,7 +16,7 @@ import { quoted } from "./values.js";
 import { DEFAULT_CONFIG_FILE, configSchema, environmentSchema, updatesSchema } from "./schema.js";
 
 /** A real config is a few KiB; a larger file is refused before it is parsed. */
-const MAX_CONFIG_BYTES = 64 * 1024;
+export const MAX_CONFIG_BYTES = 64 * 1024;
 
 /** How many nodes the aliases of the file may stand for (the yaml package's default, said out loud). */
 const MAX_ALIAS_COUNT = 100;
@@ -55,6 +55,13 @@ export function formatProblem(p: ConfigProblem): string {
   return `${p.file}:${p.line}:${p.column}: ${p.path ? `${p.path}: ` : ""}${p.message}`;
 }
 
+/** The problem of a config file of `bytes` bytes, over {@link MAX_CONFIG_BYTES}. */
+export function oversizedConfigProblem(bytes: number, file = DEFAULT_CONFIG_FILE): ConfigProblem {
+  const count = (n: number) => n.toLocaleString("en-US");
+  const message = `the file is ${count(bytes)} bytes: at most ${count(MAX_CONFIG_BYTES)} are read`;
+  return { file, line: 1, column: 1, path: "", message };
+}
+
 /**
  * Parses and validates the text of `.github/promoter.yml`, applying defaults.
  * Every YAML and schema problem is reported at once, each with its line and column.
@@ -62,9 +69,7 @@ export function formatProblem(p: ConfigProblem): string {
 export function parseConfig(text: string, file = DEFAULT_CONFIG_FILE): ConfigResult {
   const bytes = Buffer.byteLength(text, "utf8");
   if (bytes > MAX_CONFIG_BYTES) {
-    const count = (n: number) => n.toLocaleString("en-US");
-    const message = `the file is ${count(bytes)} bytes: at most ${count(MAX_CONFIG_BYTES)} are read`;
-    return { ok: false, errors: [{ file, line: 1, column: 1, path: "", message }], warnings: [] };
+    return { ok: false, errors: [oversizedConfigProblem(bytes, file)], warnings: [] };
   }
   const lineCounter = new LineCounter();
   // logLevel "error": yaml would otherwise print warnings (e.g. about collection keys) to stderr.

@@ -20,12 +20,29 @@ export interface CheckRunReport {
   summary: string;
   /** Markdown details below the summary. */
   text?: string;
+  /** Failures shown on lines of files (at most 50: GitHub's limit per request). */
+  annotations?: readonly CheckRunAnnotation[];
 }
+
+/** A failure on one position of a file of the commit. */
+export interface CheckRunAnnotation {
+  path: string;
+  line: number;
+  column: number;
+  /** Plain text. */
+  message: string;
+}
+
+/** GitHub takes at most 50 annotations per request. */
+const MAX_ANNOTATIONS = 50;
+
+/** GitHub's cap on an annotation's message. */
+const MAX_ANNOTATION_BYTES = 64 * 1024;
 
 /**
  * Creates a completed check run named `promoter` on `headSha`: `POST /repos/{owner}/{repo}/check-runs`.
  * 1 request. A summary or text over GitHub's limit is cut at a line (or character) boundary and ends
- * with a note saying how much was left out; a title is cut to 255 characters.
+ * with a note saying how much was left out; a title is cut to 255 characters. At most 50 annotations.
  */
 export async function writeCheckRun(
   octokit: Octokit,
@@ -44,10 +61,25 @@ export async function writeCheckRun(
       title: truncateTitle(report.title),
       summary: truncateUtf8(report.summary, MAX_OUTPUT_BYTES),
       ...(report.text === undefined ? {} : { text: truncateUtf8(report.text, MAX_OUTPUT_BYTES) }),
+      ...(report.annotations?.length
+        ? { annotations: report.annotations.slice(0, MAX_ANNOTATIONS).map(annotation) }
+        : {}),
     },
   });
   // Octokit types JSON numbers as number | bigint; GitHub ids fit in a double.
   return { id: Number(data.id) };
+}
+
+function annotation(a: CheckRunAnnotation) {
+  return {
+    path: a.path,
+    start_line: a.line,
+    end_line: a.line,
+    start_column: a.column,
+    end_column: a.column,
+    annotation_level: "failure" as const,
+    message: truncateUtf8(a.message, MAX_ANNOTATION_BYTES),
+  };
 }
 
 function truncateTitle(title: string): string {
