@@ -58,6 +58,7 @@ export function inferConfig(
     set.add(found.prefix);
     prefixes.set(found.kind, set);
   }
+  dropEnclosingFolders(prefixes);
   let omittedFolders = 0;
   let environments: InferredEnvironment[] = KINDS.filter((k) => prefixes.has(k)).map((kind) => {
     const folders = [...(prefixes.get(kind) ?? [])].sort();
@@ -81,6 +82,23 @@ export function inferConfig(
     throw new Error(`the inferred config does not load: ${parsed.errors[0]?.message ?? ""}`);
   }
   return { environments, iacFiles: iacPaths.length, singleEnvironment, omittedFolders, text };
+}
+
+/**
+ * Drops the folders that hold another kind's folder (`live/` around `live/dev/`): such a folder is the
+ * repository's root of environments, and as an environment of its own it would overlap the others.
+ */
+function dropEnclosingFolders(prefixes: Map<Kind, Set<string>>): void {
+  for (const [kind, folders] of prefixes) {
+    for (const folder of folders) {
+      const encloses = [...prefixes].some(
+        ([other, inner]) =>
+          other !== kind && [...inner].some((f) => folder === "" || f.startsWith(`${folder}/`)),
+      );
+      if (encloses) folders.delete(folder);
+    }
+    if (folders.size === 0) prefixes.delete(kind);
+  }
 }
 
 /** The kind a folder name stands for: a synonym as the whole name, its first part or its last part. */

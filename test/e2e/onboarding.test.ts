@@ -94,7 +94,9 @@ describe("onboarding end to end", () => {
       { branch: ONBOARDING, by: "alice", message: "qa is test here" },
     );
     await eventually("the preview of the edited config", () =>
-      simulator.pullRequest(repo, pr.number).body.includes("- test: `acme/terraform-aws-vpc/vpc`"),
+      (simulator.pullRequest(repo, pr.number).body ?? "").includes(
+        "- test: `acme/terraform-aws-vpc/vpc`",
+      ),
     );
     expect(pullsFrom(repo, ONBOARDING)).toHaveLength(1);
 

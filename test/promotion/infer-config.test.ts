@@ -99,6 +99,11 @@ const LAYOUTS: {
     expected: { dev: ["live/dev/**"], prod: ["live/prod/**"] },
   },
   {
+    name: "live/ as the root with code of its own: not an environment around the others",
+    paths: ["live/main.tf", "live/dev/app/main.tf", "live/prod/app/main.tf"],
+    expected: { dev: ["live/dev/**"], prod: ["live/prod/**"] },
+  },
+  {
     name: "accounts/production, suffixes",
     paths: ["accounts/sandbox/main.tf", "accounts/acme-uat/main.tf", "accounts/production/main.tf"],
     expected: {
