@@ -28,7 +28,12 @@ import {
 import { dependenciesToList, plan } from "../promotion/plan.js";
 import { foreignCommits } from "../promotion/proposal-writing.js";
 import { withPullRequestLimits } from "../promotion/pull-request-limits.js";
-import { openSnapshot, wantedEntries, type CheckTarget } from "./repository-state.js";
+import {
+  openSnapshot,
+  wantedEntries,
+  type CheckTarget,
+  type Snapshot,
+} from "./repository-state.js";
 import type { Services } from "./services.js";
 
 /** What {@link onboardRepository} did. */
@@ -87,7 +92,8 @@ export async function onboardRepository(
       // 2. A push to the branch: preview the config as it is there, on the branch's files.
       const { pullRequest } = step;
       const headTree = await readTreeAt(octokit, target, pullRequest.headSha);
-      const preview = await previewOf(octokit, target, services, log, headTree, undefined);
+      const snapshot = await openRepository(octokit, target, services, headTree);
+      const preview = await previewOf(octokit, target, services, log, snapshot, undefined);
       await upsertPullRequest(octokit, target, {
         existing: pullRequest,
         head: ONBOARDING_BRANCH,
@@ -101,8 +107,9 @@ export async function onboardRepository(
       return { action: "updated", pullRequest: pullRequest.number };
     }
     // 2. Infer the config and preview it on the default branch's files.
-    const inferred = await inferredConfig(octokit, target, services, tree);
-    const preview = await previewOf(octokit, target, services, log, tree, inferred);
+    const snapshot = await openRepository(octokit, target, services, tree);
+    const inferred = await inferredConfig(snapshot);
+    const preview = await previewOf(octokit, target, services, log, snapshot, inferred);
     // 3. Write the commit and its PR; the branch only moves when everything on it is the app's.
     const written = await writeCommit(octokit, target, {
       branch: ONBOARDING_BRANCH,
@@ -172,20 +179,32 @@ export async function closeSupersededOnboarding(
   log.info({ pullRequest: superseded.number }, "onboarding pull request closed: a config exists");
 }
 
-/** The inferred config: from every path of the tree and the environment names in `env.hcl`/`account.hcl`. */
-async function inferredConfig(
+/**
+ * `tree` opened for everything onboarding reads (its IaC files and the config): one tarball when many
+ * are not held yet, so inferring and previewing read nothing more.
+ */
+function openRepository(
   octokit: Octokit,
   target: CheckTarget,
   services: Services,
   tree: RepositoryTree,
+): Promise<Snapshot> {
+  const needed = tree.entries.filter(
+    (e) => e.mode !== "120000" && (isIacFile(e.path) || e.path === DEFAULT_CONFIG_FILE),
+  );
+  return openSnapshot(octokit, target, services.blobs, tree, needed);
+}
+
+/** The inferred config: from every path of the tree and the environment names in `env.hcl`/`account.hcl`. */
+async function inferredConfig(
+  snapshot: Snapshot,
 ): Promise<ReturnType<typeof inferConfig> & { config: Config }> {
-  const valueFiles = tree.entries.filter((e) => e.mode !== "120000" && VALUE_FILE.test(e.path));
-  const snapshot = await openSnapshot(octokit, target, services.blobs, tree, valueFiles);
+  const valueFiles = snapshot.entries.filter((e) => e.mode !== "120000" && VALUE_FILE.test(e.path));
   const texts = new Map(
     (await snapshot.read(valueFiles)).map((file) => [file.path, file.content] as const),
   );
   const inferred = inferConfig(
-    tree.entries.map((e) => e.path),
+    snapshot.entries.map((e) => e.path),
     texts,
   );
   const parsed = parseConfig(inferred.text, DEFAULT_CONFIG_FILE);
@@ -203,14 +222,10 @@ async function previewOf(
   target: CheckTarget,
   services: Services,
   log: Logger,
-  tree: RepositoryTree,
+  snapshot: Snapshot,
   inferred: (ReturnType<typeof inferConfig> & { config: Config }) | undefined,
 ): Promise<Omit<OnboardingPreview, "commitSha">> {
-  const iacFiles = tree.entries.filter((e) => isIacFile(e.path)).length;
-  const needed = tree.entries.filter(
-    (e) => e.mode !== "120000" && (isIacFile(e.path) || e.path === DEFAULT_CONFIG_FILE),
-  );
-  const snapshot = await openSnapshot(octokit, target, services.blobs, tree, needed);
+  const iacFiles = snapshot.entries.filter((e) => isIacFile(e.path)).length;
   let config: Config;
   let summary: Pick<OnboardingPreview, "inferred" | "singleEnvironment" | "omittedFolders">;
   if (inferred) {
