@@ -17,6 +17,9 @@
 // Each phase reports the API requests by route (goal: ≤ 20 plus one tag listing per module repository),
 // the registry requests, the seconds from the check's first request to its completed check run, and the
 // app's peak RSS.
+// With `--onboarding` (npm run bench:onboarding, 2,000 units): the same repository without its config, in
+// an installation of its own: from `installation.created` to the `Configure Promoter` PR, its requests and
+// seconds (the issue-17 figure), instead of the phases above.
 // Writes bench/.cache/cold-check-last-result.json. Bounded: after `--timeout-min` it stops and exits 1.
 
 import { generateKeyPairSync } from "node:crypto";
@@ -27,7 +30,7 @@ import { performance } from "node:perf_hooks";
 import { parse as parseYaml } from "yaml";
 import { GitHubSimulator } from "@promoter/github-simulator";
 import { simulatorEnvironment, WEBHOOK_SECRET } from "../test/e2e/harness.js";
-import { redisServerInstalled, startRedis, type TestRedis } from "../test/queue/redis-server.js";
+import { redisServerInstalled, startRedis, type TestRedis } from "../test/support/redis-process.js";
 import { AppProcess } from "../test/support/app-process.js";
 import { freePort } from "../test/support/free-port.js";
 import { ensureLiveRepo, REGISTRY_MODULES, REPOSITORIES } from "./generate-live-repo.mjs";
@@ -47,6 +50,7 @@ const UNITS = Number(option("units") ?? 20_000);
 const SEED = Number(option("seed") ?? 1);
 const REFERENCE = option("reference");
 const TIMEOUT_MS = Number(option("timeout-min") ?? 20) * 60_000;
+const ONBOARDING = argv.includes("--onboarding");
 const deadline = performance.now() + TIMEOUT_MS;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const started = performance.now();
@@ -190,6 +194,71 @@ async function phase(
   }
 }
 
+/** From `installation.created` to the onboarding PR of `repo` (which has no config): requests and seconds. */
+async function onboardingPhase(
+  sim: GitHubSimulator,
+  env: Record<string, string>,
+  installation: number,
+  repo: string,
+): Promise<PhaseResult> {
+  // Only the installation event checks the repository: the scheduler's start-up pass waits.
+  const app = new AppProcess({
+    port: await freePort(),
+    entry: "dist",
+    root: ROOT,
+    env: { ...env, PROMOTER_SCHEDULER_FIRST_SPREAD: "1000000" },
+  });
+  sim.setWebhookUrl(app.webhookUrl);
+  let peak = 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, peakRss(app.pid) ?? 0)), 200);
+  try {
+    const t0 = performance.now();
+    await app.start(60_000);
+    const startUpSeconds = (performance.now() - t0) / 1000;
+    await sleep(1_000);
+    sim.clearRequests();
+    const t = performance.now();
+    await sim.installationCreated(installation);
+    for (;;) {
+      if (sim.pullRequests(repo).some((p) => p.head === "promoter/configure")) break;
+      if (performance.now() > deadline) throw new Error("--timeout-min reached in onboarding");
+      await sleep(50);
+    }
+    const seconds = (performance.now() - t) / 1000;
+    await sim.idle();
+    const byRoute: Record<string, number> = {};
+    for (const r of sim.requests) {
+      const route = `${r.method} ${r.route ?? r.path}`;
+      byRoute[route] = (byRoute[route] ?? 0) + 1;
+    }
+    const count = (route: string) => byRoute[route] ?? 0;
+    const result: PhaseResult = {
+      phase: "onboarding",
+      requests: sim.requests.length,
+      reads: sim.requests.filter((r) => r.method === "GET").length,
+      byRoute: Object.fromEntries(Object.entries(byRoute).sort((a, b) => b[1] - a[1])),
+      blobReads: count("GET /repos/{owner}/{repo}/git/blobs/{file_sha}"),
+      tarballReads: count("GET /repos/{owner}/{repo}/tarball/{ref}"),
+      tagListings: count("GET /repos/{owner}/{repo}/tags"),
+      registryRequests: 0,
+      seconds: Math.round(seconds * 100) / 100,
+      startUpSeconds: Math.round(startUpSeconds * 100) / 100,
+      peakRssMB: peak > 0 ? Math.round(Math.max(peak, peakRss(app.pid) ?? 0) / 1e6) : undefined,
+      checkRun: sim.pullRequests(repo).find((p) => p.head === "promoter/configure")?.title,
+    };
+    log(
+      `onboarding: ${result.requests} requests (${result.blobReads} blobs, ${result.tarballReads} tarball, ${result.tagListings} tag listings), ${result.seconds} s to "${result.checkRun}", peak RSS ${result.peakRssMB} MB`,
+    );
+    return result;
+  } catch (error) {
+    console.error(app.logs.slice(-4000));
+    throw error;
+  } finally {
+    clearInterval(sampler);
+    await app.stop(20_000);
+  }
+}
+
 async function main(): Promise<void> {
   if (!existsSync(join(ROOT, "dist", "server.js")))
     throw new Error(
@@ -241,10 +310,20 @@ async function main(): Promise<void> {
   };
   const phases: PhaseResult[] = [];
   let redis: TestRedis | undefined;
+  let newcomer: number | undefined;
+  if (ONBOARDING) {
+    const unconfigured = { ...files };
+    delete unconfigured[".github/promoter.yml"];
+    newcomer = sim.createInstallation("acme-new");
+    sim.createRepository(newcomer, "acme-new/live", { files: unconfigured });
+  }
   try {
-    if (REFERENCE) phases.push(await phase("reference", sim, registry, env, REFERENCE));
-    phases.push(await phase("memory", sim, registry, env));
-    if (redisServerInstalled()) {
+    if (newcomer !== undefined)
+      phases.push(await onboardingPhase(sim, env, newcomer, "acme-new/live"));
+    else if (REFERENCE) phases.push(await phase("reference", sim, registry, env, REFERENCE));
+    if (!ONBOARDING) phases.push(await phase("memory", sim, registry, env));
+    if (ONBOARDING) log("onboarding only: the check phases are skipped");
+    else if (redisServerInstalled()) {
       redis = await startRedis();
       const withRedis = { ...env, REDIS_URL: redis.url };
       phases.push(await phase("redis cold", sim, registry, withRedis));
