@@ -143,6 +143,26 @@ describe("onboarding end to end", () => {
     );
   }, 300_000);
 
+  it("a PR that breaks the merged config: a failing promoter check run on its head, with the line", async () => {
+    const repo = "acme/infra-live";
+    const config = simulator.files(repo)[".github/promoter.yml"] ?? "";
+    expect(config).toContain('name: "test"');
+    const { number } = await simulator.openPullRequest(repo, {
+      head: "alice-config",
+      title: "prod by hand",
+      files: { ".github/promoter.yml": config.replace("promotion: manual", "promotion: never") },
+      by: "alice",
+    });
+    const head = simulator.pullRequest(repo, number).headSha;
+    const run = await eventually("the failing config check run", () =>
+      simulator.checkRuns(repo).find((r) => r.headSha === head && r.conclusion === "failure"),
+    );
+    expect(run.name).toBe("promoter");
+    expect(run.summary).toMatch(
+      /`\.github\/promoter\.yml:\d+:\d+` `environments\[1\]\.promotion`: must be one of "auto", "manual" \(got "never"\)/,
+    );
+  }, 300_000);
+
   it("made only requests that GitHub's OpenAPI description allows", () => {
     simulator.assertNoViolations();
   });

@@ -247,6 +247,27 @@ function validRefName(ref: string): boolean {
 
 // ---------------------------------------------------------------- trees and commits
 
+/** The files `head` changes since `from`, as compare and a pull request's files list them. */
+function diffFiles(world: World, repo: SimRepo, from: string | undefined, head: string): Json[] {
+  const html = `${world.htmlUrl}/${repo.fullName}`;
+  const api = `${world.apiUrl}/repos/${repo.fullName}`;
+  return world.diff(repo, from, head).entries.map((entry) => {
+    const stats = lineStats(repo, entry.before?.sha, entry.after?.sha);
+    const sha = entry.after?.sha ?? entry.before?.sha ?? "";
+    return {
+      sha,
+      filename: entry.path,
+      status: !entry.before ? "added" : !entry.after ? "removed" : "modified",
+      additions: stats.additions,
+      deletions: stats.deletions,
+      changes: stats.additions + stats.deletions,
+      blob_url: `${html}/blob/${head}/${entry.path}`,
+      raw_url: `${html}/raw/${head}/${entry.path}`,
+      contents_url: `${api}/contents/${entry.path}?ref=${head}`,
+    };
+  });
+}
+
 /** A tree-ish: a tree SHA, a commit SHA (its tree), or a branch or tag name. */
 function resolveTree(world: World, repo: SimRepo, name: string): string | undefined {
   if (isSha(name)) {
@@ -605,6 +626,52 @@ export function createRoutes(): Map<string, Route> {
       return { status: 200, raw: { bytes: content, contentType: "application/vnd.github.raw" } };
     return ok(blobJson(ctx.world, repo, sha, content));
   });
+  // A file's contents at a ref (default: the default branch), base64 as GitHub sends it; a directory lists its entries.
+  add("GET /repos/{owner}/{repo}/contents/{path}", "read", (ctx) => {
+    const repo = repoOf(ctx);
+    const path = (ctx.params.path ?? "").replace(/^\/+|\/+$/g, "");
+    const tree = resolveTree(ctx.world, repo, ctx.query.get("ref") ?? repo.defaultBranch);
+    if (tree === undefined) throw notFound();
+    const files = repo.git.flatten(tree);
+    const api = `${ctx.world.apiUrl}/repos/${repo.fullName}`;
+    const describe = (name: string, type: string, sha: string, size: number) => ({
+      type,
+      name: name.slice(name.lastIndexOf("/") + 1),
+      path: name,
+      sha,
+      size,
+      url: `${api}/contents/${name}`,
+      html_url: `${ctx.world.htmlUrl}/${repo.fullName}/blob/${sha}/${name}`,
+      git_url: `${api}/git/blobs/${sha}`,
+      download_url: null,
+      _links: { self: `${api}/contents/${name}`, git: `${api}/git/blobs/${sha}`, html: null },
+    });
+    const entry = files.get(path);
+    if (entry?.type === "blob") {
+      const bytes = repo.git.blob(entry.sha) ?? Buffer.alloc(0);
+      return ok({
+        ...describe(path, entry.mode === "120000" ? "symlink" : "file", entry.sha, bytes.length),
+        encoding: "base64",
+        content: bytes.toString("base64"),
+      });
+    }
+    const inside = [...files].filter(([name]) => name.startsWith(`${path}/`));
+    if (inside.length === 0) throw notFound();
+    const children = new Map<string, ReturnType<typeof describe>>();
+    for (const [name, child] of inside) {
+      const rest = name.slice(path.length + 1);
+      const slash = rest.indexOf("/");
+      const childPath = `${path}/${slash < 0 ? rest : rest.slice(0, slash)}`;
+      if (children.has(childPath)) continue;
+      children.set(
+        childPath,
+        slash < 0
+          ? describe(childPath, "file", child.sha, repo.git.blob(child.sha)?.length ?? 0)
+          : describe(childPath, "dir", child.sha, 0),
+      );
+    }
+    return ok([...children.values()]);
+  });
   add("POST /repos/{owner}/{repo}/git/blobs", "write", (ctx) => {
     const repo = repoOf(ctx);
     const content = str(ctx.body, "content") ?? "";
@@ -645,21 +712,7 @@ export function createRoutes(): Map<string, Route> {
             : "diverged";
     const html = `${world.htmlUrl}/${repo.fullName}`;
     const api = `${world.apiUrl}/repos/${repo.fullName}`;
-    const files = world.diff(repo, mergeBase, head).entries.map((entry) => {
-      const stats = lineStats(repo, entry.before?.sha, entry.after?.sha);
-      const sha = entry.after?.sha ?? entry.before?.sha ?? "";
-      return {
-        sha,
-        filename: entry.path,
-        status: !entry.before ? "added" : !entry.after ? "removed" : "modified",
-        additions: stats.additions,
-        deletions: stats.deletions,
-        changes: stats.additions + stats.deletions,
-        blob_url: `${html}/blob/${head}/${entry.path}`,
-        raw_url: `${html}/raw/${head}/${entry.path}`,
-        contents_url: `${api}/contents/${entry.path}?ref=${head}`,
-      };
-    });
+    const files = diffFiles(world, repo, mergeBase, head);
     return ok({
       url: `${api}/compare/${basehead}`,
       html_url: `${html}/compare/${basehead}`,
@@ -768,6 +821,15 @@ export function createRoutes(): Map<string, Route> {
   add("GET /repos/{owner}/{repo}/pulls/{pull_number}", "read", (ctx) => {
     const repo = repoOf(ctx);
     return ok(pullJson(ctx.world, repo, ctx.world.requirePull(repo, intParam(ctx, "pull_number"))));
+  });
+  add("GET /repos/{owner}/{repo}/pulls/{pull_number}/files", "read", (ctx) => {
+    const { world } = ctx;
+    const repo = repoOf(ctx);
+    const pull = world.requirePull(repo, intParam(ctx, "pull_number"));
+    const headSha = world.pullHeadSha(repo, pull);
+    const baseSha = world.branchSha(repo, pull.pull.baseRef) ?? headSha;
+    const files = diffFiles(world, repo, repo.git.mergeBase(baseSha, headSha), headSha);
+    return listing(ctx, files, (file) => file);
   });
   add("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", "write", (ctx) => {
     const { world, body } = ctx;

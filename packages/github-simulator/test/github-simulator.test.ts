@@ -12,6 +12,7 @@ import { ensureLabels } from "../../../src/github/labels.js";
 import { isTeamMember, permissionOf } from "../../../src/github/permissions.js";
 import { listPromoterPullRequests, upsertPullRequest } from "../../../src/github/pull-requests.js";
 import { readBlobs, readTree } from "../../../src/github/read-repository.js";
+import { pathChange, readFileAt } from "../../../src/github/pull-request-files.js";
 import { readFromTarball } from "../../../src/github/read-tarball.js";
 import type { Octokit } from "../../../src/github/repo-ref.js";
 import { listBranches, readBranch } from "../../../src/github/branches.js";
@@ -334,6 +335,19 @@ describe("git data API", () => {
       { ...LIVE, tree_sha: "main" },
     );
     expect(byName.tree.map((e) => e.path)).toEqual([".github", "README.md", "dev", "prod"]);
+    // The contents API: a file at a ref in base64 (what the config check reads), a directory, a miss.
+    const file = await readFileAt(octokit, LIVE, "dev/vpc/terragrunt.hcl", branch, 65_536);
+    expect(file).toEqual({ kind: "file", text: "# v2\n" });
+    expect(await readFileAt(octokit, LIVE, "dev/vpc/terragrunt.hcl", "main", 65_536)).not.toEqual(
+      file,
+    );
+    expect(await readFileAt(octokit, LIVE, "dev", "main", 65_536)).toEqual({
+      kind: "not-a-file",
+      type: "dir",
+    });
+    expect(await readFileAt(octokit, LIVE, "nope.txt", "main", 65_536)).toEqual({
+      kind: "missing",
+    });
 
     const commits = await commitsOnBranch(octokit, LIVE, "main", branch);
     expect(commits).toEqual([
@@ -424,6 +438,11 @@ describe("pull requests", () => {
     };
     const first = await upsertPullRequest(octokit, LIVE, spec);
     expect(first.action).toBe("created");
+    // Its files, as the config check reads them: the path it adds, and none it does not touch.
+    expect(await pathChange(octokit, LIVE, first.number, "dev/sqs.hcl", 1)).toBe("added");
+    expect(
+      await pathChange(octokit, LIVE, first.number, ".github/promoter.yml", 1),
+    ).toBeUndefined();
     await expect(
       octokit.request("POST /repos/{owner}/{repo}/pulls", {
         ...LIVE,
