@@ -7,6 +7,7 @@ import { budgetGate } from "./engine/defer-check.js";
 import { appBotLogin } from "./github/app-identity.js";
 import { observeResponses, type ResponseObserver } from "./github/rate-limit.js";
 import { RedisBlobStore } from "./github/redis-blob-store.js";
+import { RedisEtagCache } from "./github/redis-etag-cache.js";
 import { readDefaultBranch } from "./github/repositories.js";
 import { Services } from "./engine/services.js";
 import { onInstallation } from "./handlers/installation.js";
@@ -107,14 +108,12 @@ export function createRuntime(
   );
   // Beside the queue (in Redis with a Redis queue); the gate and the runner read it only once jobs run.
   const budget = createBudget(queue);
-  // With Redis, blobs read by one replica (or before a restart) are not downloaded again.
-  if (queue instanceof RedisQueue)
-    services.shareBlobs(
-      new RedisBlobStore(queue.redis, {
-        prefix: queue.prefix,
-        log: app.log.child({ name: "cache" }),
-      }),
-    );
+  // With Redis, what one replica (or the app before a restart) read is not downloaded again.
+  if (queue instanceof RedisQueue) {
+    const cacheLog = app.log.child({ name: "cache" });
+    services.shareBlobs(new RedisBlobStore(queue.redis, { prefix: queue.prefix, log: cacheLog }));
+    services.shareEtags(new RedisEtagCache(queue.redis, { prefix: queue.prefix, log: cacheLog }));
+  }
   return { services, queue };
 }
 

@@ -31,7 +31,8 @@ const SCAN_CACHES = 64;
 export class Services {
   /** Blobs by SHA: this process's memory, or Redis shared by replicas (see {@link shareBlobs}). */
   blobs: BlobStore = new BlobCache();
-  readonly etags: EtagCache = createEtagCache();
+  /** Tag listings' and registry answers' ETags: this process's memory, or Redis (see {@link shareEtags}). */
+  etags: EtagCache = createEtagCache();
   readonly knownLabels = new Map<string, Set<string>>();
   readonly repositories = new Map<string, RepositoryMemory>();
   readonly sourceHosts: SourceHosts;
@@ -63,6 +64,11 @@ export class Services {
   /** Keeps blobs in `store` (Redis, with several replicas) instead of this process's memory. */
   shareBlobs(store: BlobStore): void {
     this.blobs = store;
+  }
+
+  /** Keeps ETags and listed pages in `cache` (Redis, with several replicas) instead of this process's memory. */
+  shareEtags(cache: EtagCache): void {
+    this.etags = cache;
   }
 
   /** The scan cache of a repository (least recently used ones are dropped). */
