@@ -64,7 +64,7 @@ export interface ResolvedVersions {
   warnings: VersionWarning[];
   /** HTTP requests sent (GitHub and registries). */
   requests: number;
-  /** Of these, GitHub requests answered 304 from the ETag cache (free of rate limit). */
+  /** Of these, GitHub and registry requests answered 304 from the ETag cache (free of GitHub's rate limit). */
   notModified: number;
 }
 
@@ -268,6 +268,6 @@ function registryListing(
     host: hostOf(baseUrl),
     warning: (error, listing) => registryWarning(error, listing, tokenHost),
     authenticated: token !== undefined,
-    run: (stats) => listRegistryVersions(baseUrl, module, fetchImpl, stats, token),
+    run: (stats) => listRegistryVersions(baseUrl, module, fetchImpl, stats, token, options.etags),
   };
 }
