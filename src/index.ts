@@ -7,6 +7,8 @@ import { budgetGate } from "./engine/defer-check.js";
 import { appBotLogin } from "./github/app-identity.js";
 import { observeResponses, type ResponseObserver } from "./github/rate-limit.js";
 import { RedisBlobStore } from "./github/redis-blob-store.js";
+import { RedisEtagCache } from "./github/redis-etag-cache.js";
+import { RedisListingCache } from "./versions/redis-listing-cache.js";
 import { readDefaultBranch } from "./github/repositories.js";
 import { Services } from "./engine/services.js";
 import { onPullRequestHead } from "./handlers/config-check.js";
@@ -45,6 +47,8 @@ export function jobRunner(
     const octokit = await app.auth(job.installationId);
     if (observe) observeResponses(octokit, observe(job.installationId));
     if (job.kind === "module-released") {
+      // The checks it queues must see the release, not a listing read minutes before it.
+      await services.forgetListing(job.installationId, job.module);
       await checkModuleUsers(octokit, services, log, job, enqueueCheck);
       return;
     }
@@ -52,7 +56,7 @@ export function jobRunner(
     const target = { owner: job.owner, repo: job.repo, defaultBranch };
     if (job.kind === "merged") await continueAfterMerge(octokit, target, services, log, job);
     else if (job.kind === "command") await runCommand(octokit, target, services, log, job);
-    else await checkRepository(octokit, target, services, log);
+    else await checkRepository(octokit, target, services, log, job.installationId);
   };
 }
 
@@ -108,14 +112,19 @@ export function createRuntime(
   );
   // Beside the queue (in Redis with a Redis queue); the gate and the runner read it only once jobs run.
   const budget = createBudget(queue);
-  // With Redis, blobs read by one replica (or before a restart) are not downloaded again.
-  if (queue instanceof RedisQueue)
-    services.shareBlobs(
-      new RedisBlobStore(queue.redis, {
+  // With Redis, what one replica (or the app before a restart) read is not downloaded again.
+  if (queue instanceof RedisQueue) {
+    const cacheLog = app.log.child({ name: "cache" });
+    services.shareBlobs(new RedisBlobStore(queue.redis, { prefix: queue.prefix, log: cacheLog }));
+    services.shareEtags(new RedisEtagCache(queue.redis, { prefix: queue.prefix, log: cacheLog }));
+    services.shareListings(
+      new RedisListingCache(queue.redis, {
         prefix: queue.prefix,
-        log: app.log.child({ name: "cache" }),
+        ttlSeconds: services.listingTtlSeconds,
+        log: cacheLog,
       }),
     );
+  }
   return { services, queue };
 }
 

@@ -6,6 +6,7 @@ import { createRuntime, promoterApp, type PromoterRuntime } from "./index.js";
 import { createLogger } from "./logger.js";
 import { queueSettings } from "./queue/create-queue.js";
 import { createScheduler, type PeriodicScheduler } from "./queue/redis-scheduler.js";
+import { LISTING_TTL_VARIABLE, parseListingTtl } from "./versions/listing-cache.js";
 import { GITHUB_API_URL, readHostCredentials } from "./versions/source-hosts.js";
 
 const MINUTE = 60_000;
@@ -31,6 +32,7 @@ const services = new Services(
   process.env.PROMOTER_SOURCE_HOSTS,
   process.env.PROMOTER_ALLOW_HTTP_HOSTS,
   readHostCredentials(process.env),
+  parseListingTtl(process.env[LISTING_TTL_VARIABLE]),
 );
 
 const server = await run(

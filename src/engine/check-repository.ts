@@ -45,6 +45,7 @@ export async function checkRepository(
   target: CheckTarget,
   services: Services,
   log: Logger,
+  installationId: number,
 ): Promise<CheckResult> {
   const fullName = `${target.owner}/${target.repo}`;
   // 1. Read the default branch and scan it; a config that cannot be used is reported, and ends the check.
@@ -88,6 +89,7 @@ export async function checkRepository(
   }
   const versions = await services.listVersions(
     octokit,
+    installationId,
     dependenciesToList(inventory, config),
     config.updates.registry,
     log,

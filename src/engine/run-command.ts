@@ -128,6 +128,7 @@ async function answer(
         const { dependency } = decision;
         const listed = await services.listVersions(
           octokit,
+          undefined,
           [dependency],
           config.updates.registry,
           log,

@@ -6,7 +6,16 @@ import type { RepositoryMemory } from "../queue/repository-memory.js";
 import { createEtagCache, type EtagCache } from "../github/tags.js";
 import type { GitHubClient } from "../github/clients.js";
 import type { DependencyOrigin } from "../iac/types.js";
-import { resolveVersions, type ResolvedVersions } from "../versions/version-sources.js";
+import {
+  createListingCache,
+  DEFAULT_LISTING_TTL_SECONDS,
+  type ListingCache,
+} from "../versions/listing-cache.js";
+import {
+  githubListingKey,
+  resolveVersions,
+  type ResolvedVersions,
+} from "../versions/version-sources.js";
 import { outboundFetch } from "../versions/outbound-fetch.js";
 import {
   GITHUB_API_URL,
@@ -31,7 +40,8 @@ const SCAN_CACHES = 64;
 export class Services {
   /** Blobs by SHA: this process's memory, or Redis shared by replicas (see {@link shareBlobs}). */
   blobs: BlobStore = new BlobCache();
-  readonly etags: EtagCache = createEtagCache();
+  /** Tag listings' and registry answers' ETags: this process's memory, or Redis (see {@link shareEtags}). */
+  etags: EtagCache = createEtagCache();
   readonly knownLabels = new Map<string, Set<string>>();
   readonly repositories = new Map<string, RepositoryMemory>();
   readonly sourceHosts: SourceHosts;
@@ -41,6 +51,8 @@ export class Services {
   appLogin: () => Promise<string> = () => Promise.reject(new Error("the app's login is not known"));
   /** The time, in ms since the epoch: when a PR is built, and how old its base is. Tests set it. */
   now: () => number = () => Date.now();
+  /** Listings shared by an installation's repositories within the window: memory, or Redis (see {@link shareListings}). */
+  listings: ListingCache;
   private readonly scanCaches = new Map<string, ScanCache>();
   private readonly sourceClients = new Map<string, GitHubClient>();
 
@@ -49,20 +61,39 @@ export class Services {
    * @param sourceHosts `PROMOTER_SOURCE_HOSTS`
    * @param allowHttpHosts `PROMOTER_ALLOW_HTTP_HOSTS`
    * @param credentials the operator's credentials for git hosts and registries (`readHostCredentials`)
+   * @param listingTtlSeconds `PROMOTER_LISTING_TTL_SECONDS` (`parseListingTtl`): how long a listing is shared
    */
   constructor(
     readonly appBaseUrl: string = GITHUB_API_URL,
     sourceHosts: string | undefined = undefined,
     allowHttpHosts: string | undefined = undefined,
     private readonly credentials: HostCredentials = NO_CREDENTIALS,
+    readonly listingTtlSeconds: number = DEFAULT_LISTING_TTL_SECONDS,
   ) {
     this.sourceHosts = parseSourceHosts(sourceHosts);
     this.httpHosts = parseAllowHttpHosts(allowHttpHosts);
+    this.listings = createListingCache(listingTtlSeconds, () => this.now());
   }
 
   /** Keeps blobs in `store` (Redis, with several replicas) instead of this process's memory. */
   shareBlobs(store: BlobStore): void {
     this.blobs = store;
+  }
+
+  /** Keeps ETags and listed pages in `cache` (Redis, with several replicas) instead of this process's memory. */
+  shareEtags(cache: EtagCache): void {
+    this.etags = cache;
+  }
+
+  /** Shares listings through `cache` (Redis, with several replicas) instead of this process's memory. */
+  shareListings(cache: ListingCache): void {
+    this.listings = cache;
+  }
+
+  /** Drops the shared listing of module repository `module` (`owner/repo`): it was just released. */
+  forgetListing(installationId: number, module: string): Promise<void> {
+    const [owner = "", repo = ""] = module.split("/");
+    return this.listings.delete(installationId, githubListingKey(this.appBaseUrl, owner, repo));
   }
 
   /** The scan cache of a repository (least recently used ones are dropped). */
@@ -109,9 +140,14 @@ export class Services {
     };
   }
 
-  /** The available versions of dependencies, through this app's caches and source host rules. */
+  /**
+   * The available versions of dependencies, through this app's caches and source host rules. With
+   * `installationId`, listings are shared with the installation's other repositories (a check); without,
+   * every listing is read (a command, which must see a release of a minute ago).
+   */
   listVersions(
     installation: Octokit,
+    installationId: number | undefined,
     dependencies: readonly { id: string; origin: DependencyOrigin }[],
     registry: string,
     log?: { warn(obj: object, msg: string): void },
@@ -124,6 +160,7 @@ export class Services {
       appBaseUrl: this.appBaseUrl,
       registry,
       etags: this.etags,
+      ...(installationId === undefined ? {} : { shared: { cache: this.listings, installationId } }),
       ...(log ? { log } : {}),
     });
   }

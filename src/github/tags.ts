@@ -15,10 +15,17 @@ export interface CachedPage {
   next: boolean;
 }
 
-/** A bounded least-recently-used cache of listed pages, keyed by API base URL + path. */
+/**
+ * A bounded cache of listed pages by ETag, keyed by API base URL + path: this process's memory
+ * ({@link createEtagCache}) or Redis shared by replicas (`RedisEtagCache`). A cache that fails is a miss.
+ */
 export interface EtagCache {
-  get(key: string): CachedPage | undefined;
-  set(key: string, value: CachedPage): void;
+  get(key: string): Promise<CachedPage | undefined>;
+  set(key: string, value: CachedPage): Promise<void>;
+}
+
+/** An {@link EtagCache} in this process's memory, least recently used pages dropped first. */
+export interface MemoryEtagCache extends EtagCache {
   readonly size: number;
 }
 
@@ -26,7 +33,7 @@ export interface EtagCache {
 const DEFAULT_ETAG_CACHE_SIZE = 1000;
 
 /** Creates an {@link EtagCache} that keeps the `max` most recently used pages. */
-export function createEtagCache(max = DEFAULT_ETAG_CACHE_SIZE): EtagCache {
+export function createEtagCache(max = DEFAULT_ETAG_CACHE_SIZE): MemoryEtagCache {
   if (!Number.isInteger(max) || max < 1)
     throw new Error(`ETag cache size must be a positive integer (got ${max})`);
   const entries = new Map<string, CachedPage>();
@@ -38,7 +45,7 @@ export function createEtagCache(max = DEFAULT_ETAG_CACHE_SIZE): EtagCache {
         entries.delete(key);
         entries.set(key, value);
       }
-      return value;
+      return Promise.resolve(value);
     },
     set(key, value) {
       entries.delete(key);
@@ -48,6 +55,7 @@ export function createEtagCache(max = DEFAULT_ETAG_CACHE_SIZE): EtagCache {
         if (oldest.done) break;
         entries.delete(oldest.value);
       }
+      return Promise.resolve();
     },
     get size() {
       return entries.size;
@@ -125,7 +133,7 @@ export async function listTags(
   const tags: string[] = [];
   for (let page = 1; page <= MAX_PAGES; page++) {
     const key = `${base}/repos/${owner}/${repo}/tags?per_page=${TAGS_PER_PAGE}&page=${page}`;
-    const cached = cache.get(key);
+    const cached = await cache.get(key);
     let result: CachedPage | undefined;
     stats.requests++;
     try {
@@ -140,7 +148,7 @@ export async function listTags(
       const next = hasNextPage(header(response.headers, "link"), names.length);
       const etag = header(response.headers, "etag");
       result = { etag: etag ?? "", data: names, next };
-      if (etag !== undefined && etag !== "") cache.set(key, result);
+      if (etag !== undefined && etag !== "") await cache.set(key, result);
       countCacheLookup("tags", false);
     } catch (error) {
       if (errorStatus(error) !== 304 || cached === undefined) throw error;

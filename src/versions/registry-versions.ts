@@ -8,6 +8,8 @@
  * token goes nowhere else, with a deadline and a cap on the answer's size (see `outboundFetch`).
  */
 import { z } from "zod";
+import { countCacheLookup } from "../metrics.js";
+import type { EtagCache } from "../github/tags.js";
 import { HostAnswerError, OutboundRefusal, outboundFetch } from "./outbound-fetch.js";
 
 /** A registry module address. */
@@ -31,7 +33,13 @@ export class RegistryModuleNotFoundError extends RegistryError {
 export interface RegistryStats {
   /** HTTP requests sent (discovery is sent once per registry per process). */
   requests: number;
+  /** Of these, how many were answered `304` and served from the ETag cache. */
+  notModified?: number;
 }
+
+/** A registry's answer: its JSON and ETag, or `304` to a conditional request. */
+type JsonAnswer =
+  { notModified: false; body: unknown; etag: string | undefined } | { notModified: true };
 
 const discoverySchema = z.object({ "modules.v1": z.string().min(1) });
 const versionsSchema = z.object({
@@ -51,10 +59,12 @@ async function getJson(
   fetchImpl: typeof fetch,
   stats: RegistryStats,
   token: string | undefined,
-): Promise<unknown> {
+  ifNoneMatch?: string,
+): Promise<JsonAnswer> {
   stats.requests++;
   const headers: Record<string, string> = { accept: "application/json" };
   if (token !== undefined) headers.authorization = `Bearer ${token}`;
+  if (ifNoneMatch !== undefined) headers["if-none-match"] = ifNoneMatch;
   let response: Response;
   try {
     response = await outboundFetch(fetchImpl)(url, { headers });
@@ -66,14 +76,20 @@ async function getJson(
     const message = cause instanceof Error ? cause.message : String(cause);
     throw new RegistryError(message, url, undefined, { cause: error });
   }
+  if (response.status === 304 && ifNoneMatch !== undefined) return { notModified: true };
   if (!response.ok) {
     // Drain the body so that the connection can be reused.
     await response.arrayBuffer().catch(() => undefined);
     const ErrorClass = response.status === 404 ? RegistryModuleNotFoundError : RegistryError;
     throw new ErrorClass(`GET ${url}: HTTP ${response.status}`, url, response.status);
   }
+  const etag = response.headers.get("etag") ?? undefined;
   try {
-    return await response.json();
+    return {
+      notModified: false,
+      body: await response.json(),
+      etag: etag === "" ? undefined : etag,
+    };
   } catch (error) {
     throw new RegistryError(`GET ${url}: the answer is not JSON`, url, response.status, {
       cause: error,
@@ -91,7 +107,8 @@ async function discover(
   const url = `${baseUrl}/.well-known/terraform.json`;
   let body: unknown;
   try {
-    body = await getJson(url, fetchImpl, stats, token);
+    const answer = await getJson(url, fetchImpl, stats, token);
+    body = answer.notModified ? undefined : answer.body;
   } catch (error) {
     // A 404 here means "not a registry", not "no such module".
     if (error instanceof RegistryModuleNotFoundError) {
@@ -154,8 +171,9 @@ function modulesUrl(
  * All versions of a registry module, as the registry writes them (`1.2.3`), in the registry's order.
  * `baseUrl` is the registry's base URL without trailing `/` (see `registryBaseUrl`). Costs one
  * request, plus one for discovery the first time a registry is used in the process. `token`, when
- * given, goes with both as `Authorization: Bearer`. Throws {@link RegistryModuleNotFoundError} for an
- * unknown module, {@link RegistryError} otherwise.
+ * given, goes with both as `Authorization: Bearer`. With `etags`, the versions request carries the
+ * ETag of the last answer and a `304` reuses its versions. Throws {@link RegistryModuleNotFoundError}
+ * for an unknown module, {@link RegistryError} otherwise.
  */
 export async function listRegistryVersions(
   baseUrl: string,
@@ -163,14 +181,30 @@ export async function listRegistryVersions(
   fetchImpl: typeof fetch = fetch,
   stats: RegistryStats = { requests: 0 },
   token?: string,
+  etags?: EtagCache,
 ): Promise<string[]> {
   const base = baseUrl.replace(/\/+$/, "");
   const modules = await modulesUrl(base, fetchImpl, stats, token);
   const path = [module.namespace, module.name, module.provider].map(encodeURIComponent).join("/");
   const url = new URL(`${path}/versions`, modules).href;
-  const body = await getJson(url, fetchImpl, stats, token);
-  const parsed = versionsSchema.safeParse(body);
+  // A token may see modules, and versions, that an anonymous request does not: never the token itself.
+  const key = `registry ${base} ${url}${token === undefined ? "" : " token"}`;
+  const cached = await etags?.get(key);
+  const answer = await getJson(url, fetchImpl, stats, token, cached?.etag);
+  if (answer.notModified) {
+    stats.notModified = (stats.notModified ?? 0) + 1;
+    countCacheLookup("registry", true);
+    // getJson answers notModified only to an If-None-Match, which only a cached answer sends.
+    return cached?.data ?? [];
+  }
+  const parsed = versionsSchema.safeParse(answer.body);
   if (!parsed.success)
     throw new RegistryError(`GET ${url}: unexpected answer (no modules[].versions[])`, url);
-  return parsed.data.modules.flatMap((entry) => entry.versions.map((v) => v.version));
+  const versions = parsed.data.modules.flatMap((entry) => entry.versions.map((v) => v.version));
+  if (etags) {
+    countCacheLookup("registry", false);
+    if (answer.etag !== undefined)
+      await etags.set(key, { etag: answer.etag, data: versions, next: false });
+  }
+  return versions;
 }

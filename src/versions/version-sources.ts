@@ -10,6 +10,8 @@ import type { DependencyOrigin } from "../iac/types.js";
 import { errorMessage, errorStatus, isNetworkError, isRateLimited } from "../github/errors.js";
 import { listTags } from "../github/tags.js";
 import type { EtagCache, ListingStats } from "../github/tags.js";
+import { countCacheLookup } from "../metrics.js";
+import type { ListingCache } from "./listing-cache.js";
 import type { GitHubClient } from "../github/clients.js";
 import {
   RegistryError,
@@ -52,6 +54,11 @@ export interface ResolveVersionsOptions {
   /** `updates.registry`: `terraform`, `opentofu` or a registry base URL. */
   registry: string;
   etags: EtagCache;
+  /**
+   * Listings shared by the repositories of installation `installationId`: one read within the
+   * cache's window is reused without a request. Absent: every listing is read.
+   */
+  shared?: { cache: ListingCache; installationId: number };
   fetch?: typeof fetch;
   /** Listings run at the same time (default 4). */
   concurrency?: number;
@@ -64,7 +71,7 @@ export interface ResolvedVersions {
   warnings: VersionWarning[];
   /** HTTP requests sent (GitHub and registries). */
   requests: number;
-  /** Of these, GitHub requests answered 304 from the ETag cache (free of rate limit). */
+  /** Of these, GitHub and registry requests answered 304 from the ETag cache (free of GitHub's rate limit). */
   notModified: number;
 }
 
@@ -156,6 +163,27 @@ async function runLimited(tasks: (() => Promise<void>)[], limit: number): Promis
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, tasks.length)) }, worker));
 }
 
+/** A listing's versions: as another repository of the installation read them within the window, else read. */
+async function sharedListing(
+  listing: Listing,
+  stats: ListingStats,
+  shared: ResolveVersionsOptions["shared"],
+): Promise<string[]> {
+  if (shared === undefined) return listing.run(stats);
+  const fresh = await shared.cache.get(shared.installationId, listing.key);
+  countCacheLookup("listing", fresh !== undefined);
+  if (fresh !== undefined) return fresh;
+  const found = await listing.run(stats);
+  await shared.cache.set(shared.installationId, listing.key, found);
+  return found;
+}
+
+/** The key of a GitHub repository's tag listing (`Listing.key`): what a release of it invalidates. */
+export function githubListingKey(apiBaseUrl: string, owner: string, repo: string): string {
+  // GitHub owner and repository names are case-insensitive.
+  return `git ${apiBaseUrl} ${owner.toLowerCase()}/${repo.toLowerCase()}`;
+}
+
 /**
  * Lists the versions of `dependencies` (by id; repeated ids are listed once). Git dependencies are
  * grouped by API base URL + owner + repo (or by repository URL, for git's smart HTTP protocol),
@@ -195,7 +223,7 @@ export async function resolveVersions(
   const failed: { listing: Listing; message: string }[] = [];
   const tasks = [...listings.values()].map((listing) => async () => {
     try {
-      const found = await listing.run(stats);
+      const found = await sharedListing(listing, stats, options.shared);
       for (const id of listing.dependencies) versions.set(id, found);
     } catch (error) {
       const message = listing.warning(error, listing);
@@ -241,8 +269,7 @@ function gitListing(
   }
   const { apiBaseUrl } = source;
   return {
-    // GitHub owner and repository names are case-insensitive.
-    key: `git ${apiBaseUrl} ${owner.toLowerCase()}/${repo.toLowerCase()}`,
+    key: githubListingKey(apiBaseUrl, owner, repo),
     describe: `${owner}/${repo}`,
     host: hostOf(apiBaseUrl),
     warning: gitWarning,
@@ -268,6 +295,6 @@ function registryListing(
     host: hostOf(baseUrl),
     warning: (error, listing) => registryWarning(error, listing, tokenHost),
     authenticated: token !== undefined,
-    run: (stats) => listRegistryVersions(baseUrl, module, fetchImpl, stats, token),
+    run: (stats) => listRegistryVersions(baseUrl, module, fetchImpl, stats, token, options.etags),
   };
 }

@@ -1,5 +1,5 @@
 import nock from "nock";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { blobSha } from "../../src/iac/blob-sha.js";
 import { metadataComment } from "../../src/promotion/pull-request-content.js";
 import {
@@ -36,8 +36,17 @@ const fixture: RepoFixture = {
   },
 };
 
-/** Answers every request of a check; `newer` modules have v1.0.1. Counts the requests. */
-function github(newer: string[], openPulls: string[] = [], etags = false) {
+/**
+ * How a check lists tags: `listed` (cold), `revalidated` (a 304 for each ETag, past the listing
+ * window) or `shared` (within the window: no request).
+ */
+type Tags = "listed" | "revalidated" | "shared";
+
+/**
+ * Answers every request of a check; `newer` modules have v1.0.1. Counts the requests, unanswered
+ * ones too. `tags` other than `listed`: a re-check, its repository read from the caches.
+ */
+function github(newer: string[], openPulls: string[] = [], tags: Tags = "listed") {
   let requests = 0;
   const scopes: nock.Scope[] = [];
   const count = (scope: nock.Scope) => {
@@ -45,16 +54,19 @@ function github(newer: string[], openPulls: string[] = [], etags = false) {
     scopes.push(scope);
     return scope;
   };
-  count(mockRepositoryRead(fixture, etags ? [] : Object.keys(fixture.files)));
-  for (const m of modules) {
-    const tags = newer.includes(m) ? ["v1.0.1", "v1.0.0"] : ["v1.0.0"];
+  const unanswered = () => requests++;
+  nock.emitter.on("no match", unanswered);
+  onTestFinished(() => void nock.emitter.off("no match", unanswered));
+  count(mockRepositoryRead(fixture, tags === "listed" ? Object.keys(fixture.files) : []));
+  for (const m of tags === "shared" ? [] : modules) {
+    const names = newer.includes(m) ? ["v1.0.1", "v1.0.0"] : ["v1.0.0"];
     const scope = nock(API).get(`/repos/acme/terraform-aws-${m}/tags`).query(true);
     count(
-      etags
-        ? scope.reply(304, "")
+      tags === "revalidated"
+        ? scope.matchHeader("if-none-match", `"${m}"`).reply(304, "")
         : scope.reply(
             200,
-            tags.map((name) => ({ name })),
+            names.map((name) => ({ name })),
             { etag: `"${m}"` },
           ),
     );
@@ -71,6 +83,8 @@ function github(newer: string[], openPulls: string[] = [], etags = false) {
       dependency: `acme/terraform-aws-${m}`,
       from: ["v1.0.0"],
       to: "v1.0.1",
+      // Built on the head: no read of its mergeability.
+      base: fixture.headSha,
     }),
     user: { login: "promoter[bot]" },
     labels: [{ name: "promoter:dev" }],
@@ -133,12 +147,29 @@ describe("API requests of a check of a repository with 5 module repositories", (
     expect(cost.requests()).toBe(expected);
   });
 
-  it("re-checking it unchanged, with its 5 PRs open, costs 2 + 5 (304, free) + 3 requests", async () => {
+  it("re-checking it unchanged within the listing window, with its 5 PRs open, costs 2 + 0 + 3 requests", async () => {
     const app = testApp();
+    let now = Date.parse("2026-06-01T12:00:00Z");
+    app.services.now = () => now;
     github(modules);
     await app.receive("repository_dispatch", dispatch());
     nock.cleanAll();
-    const cost = github(modules, modules, true);
+    now += 60_000;
+    const cost = github(modules, modules, "shared");
+    await app.receive("repository_dispatch", dispatch());
+    expect(app.errors).toEqual([]);
+    expect(cost.requests()).toBe(2 + 0 + 3);
+  });
+
+  it("re-checking it unchanged after the listing window, with its 5 PRs open, costs 2 + 5 (304, free) + 3 requests", async () => {
+    const app = testApp();
+    let now = Date.parse("2026-06-01T12:00:00Z");
+    app.services.now = () => now;
+    github(modules);
+    await app.receive("repository_dispatch", dispatch());
+    nock.cleanAll();
+    now += 11 * 60_000;
+    const cost = github(modules, modules, "revalidated");
     await app.receive("repository_dispatch", dispatch());
     expect(app.errors).toEqual([]);
     expect(cost.requests()).toBe(2 + 5 + 3);
@@ -163,22 +194,27 @@ describe("API requests of reading a repository of 50 files", () => {
     },
   });
 
-  /** The requests of a check after the repository's read, when it has nothing to propose. */
-  function rest(fixture: RepoFixture, tags: nock.Scope): nock.Scope[] {
+  /**
+   * The requests of a check after the repository's read, when it has nothing to propose; without
+   * `tags`, the listing is the one shared within the window.
+   */
+  function rest(fixture: RepoFixture, tags?: nock.Scope): nock.Scope[] {
     return [
-      tags,
+      ...(tags ? [tags] : []),
       mockPullRequests(fixture),
       mockBranches(fixture),
       nock(API).post("/repos/acme/live/check-runs").reply(201, { id: 1 }),
     ];
   }
 
+  /** The requests answered by `scopes`, and any left unanswered. */
   function counted(scopes: nock.Scope[]): () => string[] {
     const requests: string[] = [];
-    for (const scope of scopes)
-      scope.on("request", (req: { method: string; path: string }) =>
-        requests.push(`${req.method} ${req.path.split("?")[0]}`),
-      );
+    const push = (req: { method: string; path: string }) =>
+      requests.push(`${req.method} ${req.path.split("?")[0]}`);
+    for (const scope of scopes) scope.on("request", push);
+    nock.emitter.on("no match", push);
+    onTestFinished(() => void nock.emitter.off("no match", push));
     return () => requests;
   }
 
@@ -203,7 +239,7 @@ describe("API requests of reading a repository of 50 files", () => {
     ]);
   });
 
-  it("with 2 files changed since: the tree and those 2 blobs", async () => {
+  it("with 2 files changed since (within the listing window): the tree and those 2 blobs, no tags", async () => {
     const app = testApp();
     const before = big("a".repeat(40));
     mockRepositoryRead(before, []);
@@ -215,7 +251,7 @@ describe("API requests of reading a repository of 50 files", () => {
     const after = big("b".repeat(40), [3, 7]);
     const requests = counted([
       mockRepositoryRead(after, ["dev/u3/terragrunt.hcl", "dev/u7/terragrunt.hcl"]),
-      ...rest(after, nock(API).get("/repos/acme/terraform-aws-vpc/tags").query(true).reply(304)),
+      ...rest(after),
     ]);
     await app.receive("repository_dispatch", dispatch());
     expect(app.errors).toEqual([]);
@@ -227,7 +263,6 @@ describe("API requests of reading a repository of 50 files", () => {
         `GET /repos/acme/live/git/trees/${after.headSha}`,
         blob(3),
         blob(7),
-        "GET /repos/acme/terraform-aws-vpc/tags",
         "GET /repos/acme/live/pulls",
         "GET /repos/acme/live/git/matching-refs/heads%2Fpromoter%2F",
         "POST /repos/acme/live/check-runs",

@@ -223,8 +223,10 @@ describe("a scheduled check", () => {
     expect(checkRun.output.text).toContain("| `acme/terraform-aws-sqs` | `v0.8.0` | — |");
   });
 
-  it("with nothing to do writes only the check run, and a re-check downloads nothing and lists tags with 304s", async () => {
+  it("with nothing to do writes only the check run; a re-check downloads nothing, lists no tags within the listing window and lists them with 304s after it", async () => {
     const app = testApp();
+    let now = NOW;
+    app.services.now = () => now;
     const fixture = live();
     const bodies = capture();
     mockRepositoryRead(fixture, [".github/promoter.yml", ...IAC]);
@@ -247,6 +249,26 @@ describe("a scheduled check", () => {
     let requests = 0;
     const count = () => requests++;
     nock.emitter.on("no match", count);
+    // Within the window: the listings of a minute ago are reused, without a request.
+    now += 60_000;
+    const shared = [
+      mockRepositoryRead(fixture, []),
+      mockPullRequests(fixture),
+      mockBranches(fixture),
+      mockCheckRun(fixture, bodies, false),
+    ];
+    for (const scope of shared) scope.on("request", count);
+    await app.receive("repository_dispatch", dispatch);
+    expect(app.errors).toEqual([]);
+    // ref + tree, pulls, branches, check run: no tag listing.
+    expect(requests).toBe(5);
+    expect(bodies.one<{ output: { title: string } }>("checkRun", 1).output.title).toBe(
+      "Up to date",
+    );
+
+    // After the window: each listing revalidated with its ETag.
+    requests = 0;
+    now += 10 * 60_000;
     const recheck = [
       mockRepositoryRead(fixture, []),
       nock(API, { reqheaders: { "if-none-match": '"vpc"' } })
@@ -267,7 +289,7 @@ describe("a scheduled check", () => {
     expect(app.errors).toEqual([]);
     // ref + tree, two conditional tag listings (free), pulls, branches, check run: nothing downloaded again.
     expect(requests).toBe(7);
-    expect(bodies.one<{ output: { title: string } }>("checkRun", 1).output.title).toBe(
+    expect(bodies.one<{ output: { title: string } }>("checkRun", 2).output.title).toBe(
       "Up to date",
     );
   });

@@ -44,6 +44,7 @@ describe("Services.listVersions: credentials and hosts", () => {
     const services = new Services(API);
     const result = await services.listVersions(
       testOctokit(),
+      undefined,
       [
         { id: "acme/vpc", origin: git("acme", "vpc") },
         { id: "acme/x", origin: git("acme", "x", "attacker.example") },
@@ -76,6 +77,7 @@ describe("Services.listVersions: credentials and hosts", () => {
     const services = new Services(GHE);
     const result = await services.listVersions(
       gheClient,
+      undefined,
       [
         { id: "platform/modules/vpc", origin: git("platform", "modules", "ghe.example.com") },
         { id: "hashicorp/consul", origin: git("hashicorp", "consul") },
@@ -109,6 +111,7 @@ describe("Services.listVersions: credentials and hosts", () => {
     );
     const result = await services.listVersions(
       gheInstallation(),
+      undefined,
       [
         { id: "acme/mirrored", origin: git("acme", "mirrored", "git.acme.io") },
         { id: "acme/elsewhere", origin: git("acme", "elsewhere", "attacker.example") },
@@ -131,6 +134,7 @@ describe("Services.listVersions: credentials and hosts", () => {
     const services = new Services(API, "git.acme.io=https://git.acme.io/api/v3");
     const result = await services.listVersions(
       testOctokit(),
+      undefined,
       [{ id: "acme/modules", origin: git("acme", "modules", "git.acme.io") }],
       "terraform",
     );
@@ -156,6 +160,7 @@ describe("Services.listVersions: credentials and hosts", () => {
       );
       const result = await services.listVersions(
         testOctokit(),
+        undefined,
         [
           { id: "acme/mods", origin: git("acme", "mods") },
           { id: `${host.host}/acme/mods`, origin: git("acme", "mods", host.host) },
@@ -189,6 +194,7 @@ describe("Services.listVersions: credentials and hosts", () => {
     const services = new Services(API);
     const result = await services.listVersions(
       testOctokit(),
+      undefined,
       [
         {
           id: "acme/vpc/aws",
@@ -235,6 +241,7 @@ describe("Services.listVersions: answers of hosts read without credentials", () 
     const services = new Services(GHE);
     const result = await services.listVersions(
       gheInstallation(),
+      undefined,
       [
         { id: "hashicorp/consul", origin: git("hashicorp", "consul") },
         { id: "hashicorp/vault", origin: git("hashicorp", "vault") },
@@ -268,5 +275,65 @@ describe("Services.clientFor", () => {
     );
     expect(text).toMatch(/^Release notes could not be read: .*attacker\.example is not allowed/);
     expect(text).toContain("https://attacker.example/acme/x/compare/v1.0.0...v1.1.0");
+  });
+});
+
+describe("Services.listVersions: listings shared by the repositories of an installation", () => {
+  const deps = [{ id: "acme/modules//vpc", origin: git("acme", "modules") }];
+  const tagsOf = () => nock(API).get("/repos/acme/modules/tags").query(TAGS);
+
+  it("lists a module repository once per installation per window, then revalidates it", async () => {
+    const services = new Services(API);
+    let now = 1_000_000;
+    services.now = () => now;
+    const first = tagsOf().once().reply(200, tags("v1.0.0"), { etag: '"e1"' });
+    // Two repositories of installation 1, one after the other: one request.
+    const a = await services.listVersions(testOctokit(), 1, deps, "terraform");
+    now += 60_000;
+    const b = await services.listVersions(testOctokit(), 1, deps, "terraform");
+    expect(a.versions.get("acme/modules//vpc")).toEqual(["v1.0.0"]);
+    expect(b.versions.get("acme/modules//vpc")).toEqual(["v1.0.0"]);
+    expect([a.requests, b.requests]).toEqual([1, 0]);
+    expect(first.isDone()).toBe(true);
+
+    // Another installation never sees installation 1's listing: its own request.
+    const other = tagsOf().matchHeader("if-none-match", '"e1"').reply(304, "", { etag: '"e1"' });
+    const c = await services.listVersions(testOctokit(), 2, deps, "terraform");
+    expect(c.requests).toBe(1);
+    expect(other.isDone()).toBe(true);
+
+    // After the window: a conditional request.
+    now += 10 * 60_000;
+    const revalidated = tagsOf()
+      .matchHeader("if-none-match", '"e1"')
+      .reply(304, "", { etag: '"e1"' });
+    const d = await services.listVersions(testOctokit(), 1, deps, "terraform");
+    expect(d).toMatchObject({ requests: 1, notModified: 1 });
+    expect(d.versions.get("acme/modules//vpc")).toEqual(["v1.0.0"]);
+    expect(revalidated.isDone()).toBe(true);
+  });
+
+  it("reads a released module repository again within the window", async () => {
+    const services = new Services(API);
+    tagsOf().reply(200, tags("v1.0.0"), { etag: '"e1"' });
+    await services.listVersions(testOctokit(), 1, deps, "terraform");
+    await services.forgetListing(1, "acme/modules");
+    tagsOf()
+      .matchHeader("if-none-match", '"e1"')
+      .reply(200, tags("v1.1.0", "v1.0.0"), { etag: '"e2"' });
+    const after = await services.listVersions(testOctokit(), 1, deps, "terraform");
+    expect(after.versions.get("acme/modules//vpc")).toEqual(["v1.1.0", "v1.0.0"]);
+    expect(after.requests).toBe(1);
+  });
+
+  it("shares nothing with a window of 0, nor without an installation (a command)", async () => {
+    const off = new Services(API, undefined, undefined, undefined, 0);
+    const on = new Services(API);
+    const scope = tagsOf().times(4).reply(200, tags("v1.0.0"));
+    await off.listVersions(testOctokit(), 1, deps, "terraform");
+    await off.listVersions(testOctokit(), 1, deps, "terraform");
+    await on.listVersions(testOctokit(), undefined, deps, "terraform");
+    await on.listVersions(testOctokit(), undefined, deps, "terraform");
+    expect(scope.isDone()).toBe(true);
   });
 });

@@ -123,7 +123,9 @@ describe("listTags", () => {
     const s = stats();
     expect(await listTags(client(), repository, cache, s)).toEqual(names(0, 102));
     expect(s).toEqual({ requests: 2, notModified: 1 });
-    expect(cache.get(`${API}/repos/acme/modules/tags?per_page=100&page=2`)?.etag).toBe('"p2b"');
+    expect((await cache.get(`${API}/repos/acme/modules/tags?per_page=100&page=2`))?.etag).toBe(
+      '"p2b"',
+    );
   });
 
   it("does not send If-None-Match without a cached page", async () => {
@@ -171,15 +173,15 @@ describe("listTags", () => {
 });
 
 describe("createEtagCache", () => {
-  it("evicts the least recently used page", () => {
+  it("evicts the least recently used page", async () => {
     const cache = createEtagCache(2);
-    cache.set("a", { etag: "1", data: [], next: false });
-    cache.set("b", { etag: "2", data: [], next: false });
-    expect(cache.get("a")?.etag).toBe("1"); // a is now the most recently used
-    cache.set("c", { etag: "3", data: [], next: false });
-    expect(cache.get("b")).toBeUndefined();
-    expect(cache.get("a")?.etag).toBe("1");
-    expect(cache.get("c")?.etag).toBe("3");
+    await cache.set("a", { etag: "1", data: [], next: false });
+    await cache.set("b", { etag: "2", data: [], next: false });
+    expect((await cache.get("a"))?.etag).toBe("1"); // a is now the most recently used
+    await cache.set("c", { etag: "3", data: [], next: false });
+    expect(await cache.get("b")).toBeUndefined();
+    expect((await cache.get("a"))?.etag).toBe("1");
+    expect((await cache.get("c"))?.etag).toBe("3");
     expect(cache.size).toBe(2);
   });
 

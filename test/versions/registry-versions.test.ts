@@ -8,6 +8,7 @@ import {
   listRegistryVersions,
 } from "../../src/versions/registry-versions.js";
 import type { RegistryStats } from "../../src/versions/registry-versions.js";
+import { createEtagCache, type CachedPage, type EtagCache } from "../../src/github/tags.js";
 
 const vpc = { namespace: "terraform-aws-modules", name: "vpc", provider: "aws" };
 const versions = (...list: string[]) => ({
@@ -216,5 +217,110 @@ describe("listRegistryVersions: where it goes and how much it reads", () => {
     );
     expect(error).toBeInstanceOf(RegistryError);
     expect((error as Error).message).toMatch(/answer is larger than 5 MiB; refused/);
+  });
+});
+
+describe("listRegistryVersions with an ETag cache", () => {
+  const REGISTRY = "https://registry.terraform.io";
+  const VERSIONS = "/v1/modules/terraform-aws-modules/vpc/aws/versions";
+  const discovery = () =>
+    nock(REGISTRY).get("/.well-known/terraform.json").reply(200, { "modules.v1": "/v1/modules/" });
+
+  /** A memory cache that also records the keys it was given. */
+  function recording(): EtagCache & { keys: string[] } {
+    const cache = createEtagCache();
+    const keys: string[] = [];
+    return {
+      keys,
+      get: (key) => cache.get(key),
+      set: (key: string, value: CachedPage) => {
+        keys.push(key);
+        return cache.set(key, value);
+      },
+    };
+  }
+
+  it("sends the last answer's ETag and reuses its versions on a 304", async () => {
+    const etags = createEtagCache();
+    discovery();
+    nock(REGISTRY, { badheaders: ["if-none-match"] })
+      .get(VERSIONS)
+      .reply(200, versions("5.0.0", "5.1.0"), { etag: '"v1"' });
+    expect(await listRegistryVersions(REGISTRY, vpc, fetch, undefined, undefined, etags)).toEqual([
+      "5.0.0",
+      "5.1.0",
+    ]);
+
+    const scope = nock(REGISTRY)
+      .get(VERSIONS)
+      .matchHeader("if-none-match", '"v1"')
+      .reply(304, "", { etag: '"v1"' });
+    const stats: RegistryStats = { requests: 0, notModified: 0 };
+    expect(await listRegistryVersions(REGISTRY, vpc, fetch, stats, undefined, etags)).toEqual([
+      "5.0.0",
+      "5.1.0",
+    ]);
+    expect(stats).toEqual({ requests: 1, notModified: 1 });
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it("replaces the cached versions when the answer changed", async () => {
+    const etags = createEtagCache();
+    discovery();
+    nock(REGISTRY).get(VERSIONS).reply(200, versions("5.0.0"), { etag: '"v1"' });
+    await listRegistryVersions(REGISTRY, vpc, fetch, undefined, undefined, etags);
+    nock(REGISTRY)
+      .get(VERSIONS)
+      .matchHeader("if-none-match", '"v1"')
+      .reply(200, versions("5.0.0", "6.0.0"), { etag: '"v2"' })
+      .get(VERSIONS)
+      .matchHeader("if-none-match", '"v2"')
+      .reply(304, "");
+    expect(await listRegistryVersions(REGISTRY, vpc, fetch, undefined, undefined, etags)).toEqual([
+      "5.0.0",
+      "6.0.0",
+    ]);
+    expect(await listRegistryVersions(REGISTRY, vpc, fetch, undefined, undefined, etags)).toEqual([
+      "5.0.0",
+      "6.0.0",
+    ]);
+  });
+
+  it("keys the cache by whether a token was sent, never by the token itself", async () => {
+    const etags = recording();
+    nock(REGISTRY)
+      .get("/.well-known/terraform.json")
+      .reply(200, { "modules.v1": "/v1/modules/" })
+      .get(VERSIONS)
+      .matchHeader("authorization", "Bearer s3cret-token")
+      .reply(200, versions("5.0.0", "9.9.9-private"), { etag: '"with-token"' });
+    await listRegistryVersions(REGISTRY, vpc, fetch, undefined, "s3cret-token", etags);
+
+    // An anonymous request never revalidates (and so never reuses) what a token saw.
+    const scope = nock(REGISTRY, { badheaders: ["if-none-match", "authorization"] })
+      .get(VERSIONS)
+      .reply(200, versions("5.0.0"), { etag: '"anonymous"' });
+    expect(await listRegistryVersions(REGISTRY, vpc, fetch, undefined, undefined, etags)).toEqual([
+      "5.0.0",
+    ]);
+    expect(scope.isDone()).toBe(true);
+    expect(etags.keys).toHaveLength(2);
+    expect(new Set(etags.keys).size).toBe(2);
+    for (const key of etags.keys) {
+      expect(key).toContain(REGISTRY);
+      expect(key).not.toContain("s3cret");
+    }
+  });
+
+  it("caches nothing from an answer without an ETag", async () => {
+    const etags = recording();
+    discovery();
+    nock(REGISTRY, { badheaders: ["if-none-match"] })
+      .get(VERSIONS)
+      .twice()
+      .reply(200, versions("5.0.0"));
+    await listRegistryVersions(REGISTRY, vpc, fetch, undefined, undefined, etags);
+    await listRegistryVersions(REGISTRY, vpc, fetch, undefined, undefined, etags);
+    expect(etags.keys).toEqual([]);
   });
 });

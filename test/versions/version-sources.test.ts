@@ -118,6 +118,24 @@ describe("resolveVersions", () => {
     expect(second).toMatchObject({ requests: 1, notModified: 1, warnings: [] });
   });
 
+  it("answers an unchanged registry module from the ETag cache on the next check", async () => {
+    const { options: opts } = options();
+    const deps = [{ id: "acme/vpc/aws", origin: registry("acme", "vpc", "aws") }];
+    nock("https://registry.terraform.io")
+      .get("/.well-known/terraform.json")
+      .reply(200, { "modules.v1": "/v1/modules/" })
+      .get("/v1/modules/acme/vpc/aws/versions")
+      .reply(200, { modules: [{ versions: [{ version: "1.0.0" }] }] }, { etag: '"r1"' });
+    await resolveVersions(deps, opts);
+    nock("https://registry.terraform.io")
+      .get("/v1/modules/acme/vpc/aws/versions")
+      .matchHeader("if-none-match", '"r1"')
+      .reply(304, "");
+    const second = await resolveVersions(deps, opts);
+    expect(second.versions.get("acme/vpc/aws")).toEqual(["1.0.0"]);
+    expect(second).toMatchObject({ requests: 1, notModified: 1, warnings: [] });
+  });
+
   it("turns a missing or private repository into a warning on each of its dependencies", async () => {
     nock(API)
       .get("/repos/acme/private/tags")
