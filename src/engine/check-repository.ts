@@ -59,7 +59,9 @@ export async function checkRepository(
   if ("unconfigured" in state) {
     services.repositories.set(fullName, unusable);
     // Without a config the one thing to do is to offer one: the onboarding PR (once; see onboardRepository).
-    const onboarding = await onboardRepository(octokit, target, services, log, state.unconfigured);
+    const onboarding = await onboardRepository(octokit, target, services, log, state.unconfigured, {
+      installationId,
+    });
     log.debug({ onboarding: onboarding.action }, "no config file");
     return { status: "no-config", onboarding };
   }

@@ -59,7 +59,7 @@ export async function onboardRepository(
   services: Services,
   log: Logger,
   tree: RepositoryTree,
-  options: { requested?: boolean } = {},
+  options: { requested?: boolean; installationId?: number } = {},
 ): Promise<OnboardingResult> {
   if (!tree.entries.some((e) => isIacFile(e.path))) return { action: "no-iac" };
   // 1. Read the app's PRs from the onboarding branch (and whether the branch is there, when that decides).
@@ -93,7 +93,15 @@ export async function onboardRepository(
       const { pullRequest } = step;
       const headTree = await readTreeAt(octokit, target, pullRequest.headSha);
       const snapshot = await openRepository(octokit, target, services, headTree);
-      const preview = await previewOf(octokit, target, services, log, snapshot, undefined);
+      const preview = await previewOf(
+        octokit,
+        target,
+        services,
+        log,
+        snapshot,
+        undefined,
+        options.installationId,
+      );
       await upsertPullRequest(octokit, target, {
         existing: pullRequest,
         head: ONBOARDING_BRANCH,
@@ -109,7 +117,15 @@ export async function onboardRepository(
     // 2. Infer the config and preview it on the default branch's files.
     const snapshot = await openRepository(octokit, target, services, tree);
     const inferred = await inferredConfig(snapshot);
-    const preview = await previewOf(octokit, target, services, log, snapshot, inferred);
+    const preview = await previewOf(
+      octokit,
+      target,
+      services,
+      log,
+      snapshot,
+      inferred,
+      options.installationId,
+    );
     // 3. Write the commit and its PR; the branch only moves when everything on it is the app's.
     const written = await writeCommit(octokit, target, {
       branch: ONBOARDING_BRANCH,
@@ -224,6 +240,8 @@ async function previewOf(
   log: Logger,
   snapshot: Snapshot,
   inferred: (ReturnType<typeof inferConfig> & { config: Config }) | undefined,
+  /** Shares the tag listings with the installation's other repositories (see Services.listVersions). */
+  installationId: number | undefined,
 ): Promise<Omit<OnboardingPreview, "commitSha">> {
   const iacFiles = snapshot.entries.filter((e) => isIacFile(e.path)).length;
   let config: Config;
@@ -271,6 +289,7 @@ async function previewOf(
   );
   const versions = await services.listVersions(
     octokit,
+    installationId,
     dependenciesToList(inventory, config),
     config.updates.registry,
     log,
