@@ -26,6 +26,8 @@ import { RedisQueue } from "./queue/redis-queue.js";
 export interface PromoterRuntime {
   services: Services;
   queue: JobQueue;
+  /** Records each answer of installation `installationId`'s client in its budget, for clients made outside jobs. */
+  observe?: (installationId: number) => ResponseObserver;
 }
 
 /**
@@ -91,12 +93,8 @@ export function createRuntime(
       repositories: services.repositories,
       log,
     })(job);
-  const run = jobRunner(
-    app,
-    services,
-    (job) => queue.enqueueCheck(job),
-    (id) => recordRateLimits(budget, log)(id),
-  );
+  const observe = (id: number) => recordRateLimits(budget, log)(id);
+  const run = jobRunner(app, services, (job) => queue.enqueueCheck(job), observe);
   // Jobs run only once the queue exists: a module release's job queues checks on it.
   const queue: JobQueue = createQueue(
     (job) => measureJob(job, () => run(job)),
@@ -115,13 +113,14 @@ export function createRuntime(
         log: app.log.child({ name: "cache" }),
       }),
     );
-  return { services, queue };
+  return { services, queue, observe };
 }
 
 /** The Probot app: wires events to handlers, `/healthz` and `/metrics`. Nothing else. */
 export function promoterApp(runtime?: (app: Probot) => PromoterRuntime) {
   return (app: Probot, options?: ApplicationFunctionOptions): PromoterRuntime => {
-    const { services, queue } = runtime ? runtime(app) : createRuntime(app);
+    const made = runtime ? runtime(app) : createRuntime(app);
+    const { queue } = made;
     app.onAny((context) => countWebhook(context.name));
     app.on(["installation.created", "installation_repositories.added"], (context) =>
       onInstallation(context, queue),
@@ -148,7 +147,7 @@ export function promoterApp(runtime?: (app: Probot) => PromoterRuntime) {
         .end(JSON.stringify(body));
       return true;
     });
-    return { services, queue };
+    return made;
   };
 }
 
