@@ -7,6 +7,7 @@ import { budgetGate } from "./engine/defer-check.js";
 import { appBotLogin } from "./github/app-identity.js";
 import { observeResponses, type ResponseObserver } from "./github/rate-limit.js";
 import { RedisBlobStore } from "./github/redis-blob-store.js";
+import { RedisKnownLabels } from "./github/redis-known-labels.js";
 import { readDefaultBranch } from "./github/repositories.js";
 import { Services } from "./engine/services.js";
 import { onInstallation } from "./handlers/installation.js";
@@ -105,14 +106,12 @@ export function createRuntime(
   );
   // Beside the queue (in Redis with a Redis queue); the gate and the runner read it only once jobs run.
   const budget = createBudget(queue);
-  // With Redis, blobs read by one replica (or before a restart) are not downloaded again.
-  if (queue instanceof RedisQueue)
-    services.shareBlobs(
-      new RedisBlobStore(queue.redis, {
-        prefix: queue.prefix,
-        log: app.log.child({ name: "cache" }),
-      }),
-    );
+  // With Redis, blobs read by one replica (or before a restart) are not downloaded again, nor labels created again.
+  if (queue instanceof RedisQueue) {
+    const cache = { prefix: queue.prefix, log: app.log.child({ name: "cache" }) };
+    services.shareBlobs(new RedisBlobStore(queue.redis, cache));
+    services.shareLabels(new RedisKnownLabels(queue.redis, cache));
+  }
   return { services, queue, observe };
 }
 

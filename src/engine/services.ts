@@ -1,5 +1,6 @@
 import { BlobCache, type BlobStore } from "../github/blob-cache.js";
 import { createGitHubClient } from "../github/clients.js";
+import { MemoryKnownLabels, type KnownLabels } from "../github/known-labels.js";
 import type { Octokit } from "../github/repo-ref.js";
 import { createScanCache, type ScanCache } from "../iac/scanner.js";
 import type { RepositoryMemory } from "../queue/repository-memory.js";
@@ -32,7 +33,8 @@ export class Services {
   /** Blobs by SHA: this process's memory, or Redis shared by replicas (see {@link shareBlobs}). */
   blobs: BlobStore = new BlobCache();
   readonly etags: EtagCache = createEtagCache();
-  readonly knownLabels = new Map<string, Set<string>>();
+  /** Labels known per repository: this process's memory, or Redis shared by replicas (see {@link shareLabels}). */
+  knownLabels: KnownLabels = new MemoryKnownLabels();
   readonly repositories = new Map<string, RepositoryMemory>();
   readonly sourceHosts: SourceHosts;
   /** The hosts a repository's `updates.registry` may name in a plain `http://` URL. */
@@ -65,6 +67,11 @@ export class Services {
     this.blobs = store;
   }
 
+  /** Keeps the labels known per repository in `store` (Redis, with several replicas) instead of this process's memory. */
+  shareLabels(store: KnownLabels): void {
+    this.knownLabels = store;
+  }
+
   /** The scan cache of a repository (least recently used ones are dropped). */
   scanCache(fullName: string): ScanCache {
     let cache = this.scanCaches.get(fullName);
@@ -76,16 +83,6 @@ export class Services {
       if (oldest !== undefined) this.scanCaches.delete(oldest);
     }
     return cache;
-  }
-
-  /** The labels known to exist in a repository. */
-  labels(fullName: string): Set<string> {
-    let known = this.knownLabels.get(fullName);
-    if (!known) {
-      known = new Set();
-      this.knownLabels.set(fullName, known);
-    }
-    return known;
   }
 
   /**
