@@ -1,8 +1,14 @@
 import { randomUUID } from "node:crypto";
+import { once } from "node:events";
 import { Redis } from "ioredis";
 import nock from "nock";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { pino } from "pino";
+import { Probot } from "probot";
+import { Services } from "../../src/engine/services.js";
 import { RedisKnownLabels } from "../../src/github/redis-known-labels.js";
+import { createRuntime } from "../../src/index.js";
+import type { RedisQueue } from "../../src/queue/redis-queue.js";
 import {
   API,
   capture,
@@ -135,6 +141,26 @@ describe.skipIf(!testRedis.available)(
       second.services.shareLabels(new RedisKnownLabels(client(), { prefix, log }));
       expect(await check(second)).toBe(0);
       expect(warnings).toEqual([]);
+    });
+
+    it("are kept in Redis by the runtime of a Redis queue, under the deployment's prefix", async () => {
+      const services = new Services();
+      const probot = new Probot({ githubToken: "token", log: pino({ level: "silent" }) });
+      const runtime = createRuntime(probot, services, {
+        redisUrl: testRedis.url,
+        redisPrefix: `${prefix}:runtime`,
+      });
+      try {
+        // Its connection queues no command before it is up (it fails them, as when Redis is down).
+        const { redis } = runtime.queue as RedisQueue;
+        if (redis.status !== "ready") await once(redis, "ready");
+        await services.knownLabels.add("Acme/Live", ["promoter:dev"]);
+        expect(await client().smembers(`${prefix}:runtime:cache:labels:acme/live`)).toEqual([
+          "promoter:dev",
+        ]);
+      } finally {
+        await runtime.queue.close();
+      }
     });
 
     it("are created, with a warning and no failure, when Redis fails", async () => {
