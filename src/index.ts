@@ -8,6 +8,7 @@ import { appBotLogin } from "./github/app-identity.js";
 import { observeResponses, type ResponseObserver } from "./github/rate-limit.js";
 import { RedisBlobStore } from "./github/redis-blob-store.js";
 import { RedisEtagCache } from "./github/redis-etag-cache.js";
+import { RedisKnownLabels } from "./github/redis-known-labels.js";
 import { RedisListingCache } from "./versions/redis-listing-cache.js";
 import { readDefaultBranch } from "./github/repositories.js";
 import { Services } from "./engine/services.js";
@@ -29,6 +30,8 @@ import { RedisQueue } from "./queue/redis-queue.js";
 export interface PromoterRuntime {
   services: Services;
   queue: JobQueue;
+  /** Records each answer of installation `installationId`'s client in its budget, for clients made outside jobs. */
+  observe?: (installationId: number) => ResponseObserver;
 }
 
 /**
@@ -96,12 +99,8 @@ export function createRuntime(
       repositories: services.repositories,
       log,
     })(job);
-  const run = jobRunner(
-    app,
-    services,
-    (job) => queue.enqueueCheck(job),
-    (id) => recordRateLimits(budget, log)(id),
-  );
+  const observe = (id: number) => recordRateLimits(budget, log)(id);
+  const run = jobRunner(app, services, (job) => queue.enqueueCheck(job), observe);
   // Jobs run only once the queue exists: a module release's job queues checks on it.
   const queue: JobQueue = createQueue(
     (job) => measureJob(job, () => run(job)),
@@ -112,26 +111,24 @@ export function createRuntime(
   );
   // Beside the queue (in Redis with a Redis queue); the gate and the runner read it only once jobs run.
   const budget = createBudget(queue);
-  // With Redis, what one replica (or the app before a restart) read is not downloaded again.
+  // With Redis, what one replica (or the app before a restart) read is not downloaded again, nor labels created again.
   if (queue instanceof RedisQueue) {
-    const cacheLog = app.log.child({ name: "cache" });
-    services.shareBlobs(new RedisBlobStore(queue.redis, { prefix: queue.prefix, log: cacheLog }));
-    services.shareEtags(new RedisEtagCache(queue.redis, { prefix: queue.prefix, log: cacheLog }));
+    const cache = { prefix: queue.prefix, log: app.log.child({ name: "cache" }) };
+    services.shareBlobs(new RedisBlobStore(queue.redis, cache));
+    services.shareEtags(new RedisEtagCache(queue.redis, cache));
+    services.shareLabels(new RedisKnownLabels(queue.redis, cache));
     services.shareListings(
-      new RedisListingCache(queue.redis, {
-        prefix: queue.prefix,
-        ttlSeconds: services.listingTtlSeconds,
-        log: cacheLog,
-      }),
+      new RedisListingCache(queue.redis, { ...cache, ttlSeconds: services.listingTtlSeconds }),
     );
   }
-  return { services, queue };
+  return { services, queue, observe };
 }
 
 /** The Probot app: wires events to handlers, `/healthz` and `/metrics`. Nothing else. */
 export function promoterApp(runtime?: (app: Probot) => PromoterRuntime) {
   return (app: Probot, options?: ApplicationFunctionOptions): PromoterRuntime => {
-    const { services, queue } = runtime ? runtime(app) : createRuntime(app);
+    const made = runtime ? runtime(app) : createRuntime(app);
+    const { queue } = made;
     app.onAny((context) => countWebhook(context.name));
     app.on(["installation.created", "installation_repositories.added"], (context) =>
       onInstallation(context, queue),
@@ -162,7 +159,7 @@ export function promoterApp(runtime?: (app: Probot) => PromoterRuntime) {
         .end(JSON.stringify(body));
       return true;
     });
-    return { services, queue };
+    return made;
   };
 }
 

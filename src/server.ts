@@ -39,7 +39,8 @@ const server = await run(
   (app: Probot, options) => {
     runtime = promoterApp(() => createRuntime(app, services, queueSettings()))(app, options);
     const sources = {
-      directory: installationDirectory(app),
+      // The scheduler's listings count in each installation's rate-limit budget.
+      directory: installationDirectory(app, runtime.observe),
       repositories: services.repositories,
       log: app.log,
     };

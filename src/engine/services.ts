@@ -1,5 +1,6 @@
 import { BlobCache, type BlobStore } from "../github/blob-cache.js";
 import { createGitHubClient } from "../github/clients.js";
+import { MemoryKnownLabels, type KnownLabels } from "../github/known-labels.js";
 import type { Octokit } from "../github/repo-ref.js";
 import { createScanCache, type ScanCache } from "../iac/scanner.js";
 import type { RepositoryMemory } from "../queue/repository-memory.js";
@@ -42,7 +43,8 @@ export class Services {
   blobs: BlobStore = new BlobCache();
   /** Tag listings' and registry answers' ETags: this process's memory, or Redis (see {@link shareEtags}). */
   etags: EtagCache = createEtagCache();
-  readonly knownLabels = new Map<string, Set<string>>();
+  /** Labels known per repository: this process's memory, or Redis shared by replicas (see {@link shareLabels}). */
+  knownLabels: KnownLabels = new MemoryKnownLabels();
   readonly repositories = new Map<string, RepositoryMemory>();
   readonly sourceHosts: SourceHosts;
   /** The hosts a repository's `updates.registry` may name in a plain `http://` URL. */
@@ -96,6 +98,11 @@ export class Services {
     return this.listings.delete(installationId, githubListingKey(this.appBaseUrl, owner, repo));
   }
 
+  /** Keeps the labels known per repository in `store` (Redis, with several replicas) instead of this process's memory. */
+  shareLabels(store: KnownLabels): void {
+    this.knownLabels = store;
+  }
+
   /** The scan cache of a repository (least recently used ones are dropped). */
   scanCache(fullName: string): ScanCache {
     let cache = this.scanCaches.get(fullName);
@@ -107,16 +114,6 @@ export class Services {
       if (oldest !== undefined) this.scanCaches.delete(oldest);
     }
     return cache;
-  }
-
-  /** The labels known to exist in a repository. */
-  labels(fullName: string): Set<string> {
-    let known = this.knownLabels.get(fullName);
-    if (!known) {
-      known = new Set();
-      this.knownLabels.set(fullName, known);
-    }
-    return known;
   }
 
   /**

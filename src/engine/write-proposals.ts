@@ -213,7 +213,18 @@ async function writeProposal(
 
   // 3. Write the labels, the commit on the branch, and the PR.
   const labels = proposalLabels(proposal.environment, state.config);
-  await ensureLabels(octokit, target, labels, services.labels(`${target.owner}/${target.repo}`));
+  const fullName = `${target.owner}/${target.repo}`;
+  const known = await services.knownLabels.read(fullName);
+  const unknown = labels.filter((label) => !known.has(label.name));
+  try {
+    await ensureLabels(octokit, target, labels, known);
+  } finally {
+    // Also when a later label failed: those ensured before it need no request next time.
+    await services.knownLabels.add(
+      fullName,
+      unknown.filter((label) => known.has(label.name)).map((label) => label.name),
+    );
+  }
   const modes = new Map(state.entries.map((e) => [e.path, e.mode]));
   const title = pullRequestTitle(proposal);
   const written = await writeCommit(octokit, target, {

@@ -1,4 +1,5 @@
 /** The app's installations and the repositories each can reach. */
+import { observeResponses, type ResponseObserver } from "./rate-limit.js";
 import type { Octokit, RepoRef } from "./repo-ref.js";
 
 /** A repository of the installation, as the jobs that check it need it. */
@@ -49,11 +50,21 @@ export interface AppAuth {
   auth(installationId?: number): Promise<Octokit>;
 }
 
-/** The {@link InstallationDirectory} of a Probot app: the app's client, then each installation's. */
-export function installationDirectory(app: AppAuth): InstallationDirectory {
+/**
+ * The {@link InstallationDirectory} of a Probot app: the app's client, then each installation's. `observe`
+ * sees every answer of an installation's client, so its listings count in that installation's budget
+ * (the app's own listing of installations is limited apart, as the app).
+ */
+export function installationDirectory(
+  app: AppAuth,
+  observe?: (installationId: number) => ResponseObserver,
+): InstallationDirectory {
   return {
     installations: async () => listInstallations(await app.auth()),
-    repositories: async (installationId) =>
-      listInstallationRepositories(await app.auth(installationId)),
+    repositories: async (installationId) => {
+      const octokit = await app.auth(installationId);
+      if (observe) observeResponses(octokit, observe(installationId));
+      return listInstallationRepositories(octokit);
+    },
   };
 }

@@ -1,14 +1,15 @@
-import pLimit from "p-limit";
 import { countJobQueued } from "../metrics.js";
 import type { Logger } from "probot";
 import {
   isCheck,
+  jobPriority,
   repositoryKey,
   type CheckJob,
   type Job,
   type JobGate,
   type JobQueue,
 } from "./job-queue.js";
+import { PriorityLimit, type Ticket } from "./priority-limit.js";
 
 /**
  * Jobs run at once by default. Mostly they wait on GitHub (an installation's writes are spaced a second
@@ -20,20 +21,24 @@ export const DEFAULT_CONCURRENCY = 16;
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 interface RepositoryState {
-  /** The job handed to the limiter; `started` once it runs. */
-  current?: { job: Job; started: boolean };
+  /** Whether one of its jobs runs. */
+  running: boolean;
+  /** The slot asked for its next job while none runs; its priority is that of the most urgent job waiting. */
+  ticket?: Ticket;
+  /** By priority, then in order. */
   waiting: Job[];
 }
 
 /**
  * The default queue: jobs run in this process, at most `concurrency` at once, one at a time per
- * repository, in order. A check requested while another check of the same repository waits is
- * folded into it (the waiting one takes the newest request); one requested while a check runs runs
- * after it, so the repository's latest state is always checked. A job the `gate` defers is queued again
- * at the time it names; a check asked for while one is deferred is folded into it.
+ * repository. A free slot goes to the most urgent job waiting ({@link jobPriority}: merges and commands
+ * before checks), in order among equals. A check requested while another check of the same repository
+ * waits is folded into it (a waiting check behind a running job takes the newest request); one requested
+ * while a check runs runs after it, so the repository's latest state is always checked. A job the `gate`
+ * defers is queued again at the time it names; a check asked for while one is deferred is folded into it.
  */
 export class InProcessQueue implements JobQueue {
-  private readonly limit: ReturnType<typeof pLimit>;
+  private readonly limit: PriorityLimit;
   private readonly repositories = new Map<string, RepositoryState>();
   private readonly active = new Set<Promise<void>>();
   private idle: { promise: Promise<void>; resolve: () => void } | undefined;
@@ -47,7 +52,7 @@ export class InProcessQueue implements JobQueue {
     concurrency = DEFAULT_CONCURRENCY,
     private readonly gate?: JobGate,
   ) {
-    this.limit = pLimit(concurrency);
+    this.limit = new PriorityLimit(concurrency);
   }
 
   enqueueCheck(job: CheckJob): Promise<void> {
@@ -66,33 +71,35 @@ export class InProcessQueue implements JobQueue {
       return;
     }
     const key = repositoryKey(job);
-    const state = this.repositories.get(key) ?? { waiting: [] };
+    const state: RepositoryState = this.repositories.get(key) ?? { running: false, waiting: [] };
     this.repositories.set(key, state);
     if (isCheck(job)) {
-      if (state.current && !state.current.started && isCheck(state.current.job)) return;
       const waiting = state.waiting.findIndex(isCheck);
       if (waiting !== -1) {
-        state.waiting[waiting] = job;
+        if (state.running) state.waiting[waiting] = job;
         return;
       }
     }
-    state.waiting.push(job);
+    const priority = jobPriority(job);
+    const after = state.waiting.findLastIndex((other) => jobPriority(other) <= priority);
+    state.waiting.splice(after + 1, 0, job);
     countJobQueued(job);
-    if (!state.current) this.startNext(key, state);
+    if (state.ticket) state.ticket.priority = Math.min(state.ticket.priority, priority);
+    else if (!state.running) this.startNext(key, state);
   }
 
   private startNext(key: string, state: RepositoryState): void {
-    const job = state.waiting.shift();
-    if (!job) {
-      state.current = undefined;
+    const first = state.waiting[0];
+    if (!first) {
       this.repositories.delete(key);
       if (this.active.size === 0) this.idle?.resolve();
       return;
     }
-    const current = { job, started: false };
-    state.current = current;
-    const task = this.limit(async () => {
-      current.started = true;
+    const ticket = this.limit.add(jobPriority(first), async () => {
+      state.ticket = undefined;
+      const job = state.waiting.shift();
+      if (!job) return;
+      state.running = true;
       try {
         if (isCheck(job) && this.deferred.has(key)) return;
         const until = await this.gate?.(job);
@@ -104,7 +111,10 @@ export class InProcessQueue implements JobQueue {
       } catch (error) {
         this.log.error({ err: error, repo: `${job.owner}/${job.repo}` }, "job failed");
       }
-    }).finally(() => {
+    });
+    state.ticket = ticket;
+    const task = ticket.done.finally(() => {
+      state.running = false;
       this.active.delete(task);
       this.startNext(key, state);
     });

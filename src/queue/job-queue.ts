@@ -95,6 +95,17 @@ export function repositoryKey(job: Pick<RepositoryJob, "owner" | "repo">): strin
   return `${job.owner}/${job.repo}`.toLowerCase();
 }
 
+/**
+ * The order in which waiting jobs start, lower first (BullMQ's convention): a merge's follow-up and a
+ * command first, as a person waits for them; a module release next, as it only lists the repositories
+ * that use the module and queues their checks (at check priority); checks, scheduled or not, last.
+ */
+export function jobPriority(job: Job): number {
+  if (job.kind === "merged" || job.kind === "command") return 1;
+  if (job.kind === "module-released") return 2;
+  return 3;
+}
+
 /** Whether a job is a check. */
 export function isCheck(job: Job): job is CheckJob {
   return job.kind === undefined || job.kind === "check";

@@ -14,6 +14,7 @@ import { countJobQueued, countJobRetried } from "../metrics.js";
 import { DEFAULT_CONCURRENCY } from "./in-process-queue.js";
 import {
   isCheck,
+  jobPriority,
   repositoryKey,
   type CheckJob,
   type Job,
@@ -234,7 +235,11 @@ export class RedisQueue implements JobQueue {
     });
     const add = async () => {
       if (this.redis.status !== "ready") await once(this.redis, "ready", { signal: abort.signal });
-      await this.queue.add(job.kind ?? "check", job, { deduplication: deduplicationOf(job) });
+      // On every job: BullMQ starts a job without a priority before any prioritised one.
+      await this.queue.add(job.kind ?? "check", job, {
+        deduplication: deduplicationOf(job),
+        priority: jobPriority(job),
+      });
       countJobQueued(job);
     };
     try {

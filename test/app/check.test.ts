@@ -596,7 +596,7 @@ describe("an existing promotion PR", () => {
     const stale = existing("v0.8.1", 21, { base: "c".repeat(40), builtAt: NOW_ISO });
     readWithSqsRelease(fixture, ["v0.8.0", "v0.8.1"], [stale]);
     // The environment's label is known from an earlier check.
-    app.services.labels("acme/live").add("promoter:dev");
+    await app.services.knownLabels.add("acme/live", ["promoter:dev"]);
     const read = nock(API)
       .get("/repos/acme/live/pulls/21")
       .reply(200, { ...stale, mergeable: false });

@@ -36,13 +36,9 @@ export function testApp(options: { retry?: boolean; rateLimitFloor?: number } = 
   services.appLogin = () => Promise.resolve("promoter[bot]");
   let runtime: PromoterRuntime | undefined;
   const budget = new InProcessBudget();
+  const observe = recordRateLimits(budget, log);
   promoterApp((app) => {
-    const run = jobRunner(
-      app,
-      services,
-      (job) => queue.enqueueCheck(job),
-      recordRateLimits(budget, log),
-    );
+    const run = jobRunner(app, services, (job) => queue.enqueueCheck(job), observe);
     const gate =
       options.rateLimitFloor === undefined
         ? undefined
@@ -65,7 +61,7 @@ export function testApp(options: { retry?: boolean; rateLimitFloor?: number } = 
       undefined,
       gate,
     );
-    runtime = { services, queue };
+    runtime = { services, queue, observe };
     return runtime;
   })(probot);
   const ready = runtime as PromoterRuntime;
@@ -73,6 +69,8 @@ export function testApp(options: { retry?: boolean; rateLimitFloor?: number } = 
     probot,
     services,
     budget,
+    /** What the runtime records of an installation client's answers (its budget). */
+    observe,
     queue: ready.queue,
     errors,
     /** Delivers a webhook and waits for every check it queued. */

@@ -196,7 +196,7 @@ describe("merging a promotion PR", () => {
           .map(([, content]) => [blobSha(content), Buffer.from(content)]),
       ),
     );
-    app.services.labels("acme/live").add("promoter:stage");
+    await app.services.knownLabels.add("acme/live", ["promoter:stage"]);
     let requests = 0;
     const read = nock(API)
       .get(`${repo}/git/trees/${fixture.headSha}`)

@@ -1,5 +1,7 @@
 import nock from "nock";
 import { describe, expect, it, vi } from "vitest";
+import { installationDirectory } from "../../src/github/installations.js";
+import { Scheduler } from "../../src/queue/scheduler.js";
 import { API, INSTALLATION_ID, testApp } from "./helpers.js";
 import { useNock } from "../support/nock-github.js";
 
@@ -53,6 +55,50 @@ describe("the rate-limit budget of an installation", () => {
     const later = mockCheckWithoutConfig();
     await vi.waitFor(() => expect(later.isDone()).toBe(true), { timeout: 5_000, interval: 50 });
     await app.queue.onIdle();
+    expect(app.errors).toEqual([]);
+  });
+
+  it("the scheduler's listing of an installation's repositories counts in its budget", async () => {
+    const app = testApp({ rateLimitFloor: 0.1 });
+    const resetAt = Date.now() + 30 * 60_000;
+    const listing = nock(API)
+      .get("/app/installations")
+      .query(true)
+      .reply(200, [{ id: INSTALLATION_ID }], rateLimit(4_900, resetAt))
+      .get("/installation/repositories")
+      .query(true)
+      .reply(
+        200,
+        {
+          total_count: 1,
+          repositories: [
+            { id: 101, name: repo, full_name: `${owner}/${repo}`, owner: { login: owner } },
+          ],
+        },
+        rateLimit(400, resetAt),
+      );
+    const sources = {
+      directory: installationDirectory(app.probot, app.observe),
+      repositories: app.services.repositories,
+      log: app.probot.log,
+    };
+    const scheduler = new Scheduler(app.queue, sources, {
+      intervalMs: 60_000,
+      jitterMs: 0,
+      firstCheckSpreadMs: 0,
+    });
+    expect(await scheduler.tick()).toBe(1);
+    await app.queue.onIdle();
+
+    expect(listing.isDone()).toBe(true);
+    // The installation's reading (not the app's, from the listing of installations).
+    expect(await app.budget.read(INSTALLATION_ID)).toEqual({
+      remaining: 400,
+      limit: 5000,
+      resetAt: Math.ceil(resetAt / 1000) * 1000,
+    });
+    // So the check it queued waits for the reset: not one request of the repository.
+    expect(nock.pendingMocks()).toEqual([]);
     expect(app.errors).toEqual([]);
   });
 

@@ -1,6 +1,11 @@
 import nock from "nock";
 import { describe, expect, it } from "vitest";
-import { listInstallationRepositories, listInstallations } from "../../src/github/installations.js";
+import {
+  installationDirectory,
+  listInstallationRepositories,
+  listInstallations,
+} from "../../src/github/installations.js";
+import type { RateLimitReading } from "../../src/github/rate-limit.js";
 import { testOctokit, useNock } from "../support/nock-github.js";
 
 const API = "https://api.github.com";
@@ -51,5 +56,47 @@ describe("listInstallationRepositories", () => {
       fullName: "Acme/Other",
       defaultBranch: "trunk",
     });
+  });
+});
+
+describe("installationDirectory", () => {
+  const rateLimit = (remaining: number) => ({
+    "x-ratelimit-limit": "5000",
+    "x-ratelimit-remaining": String(remaining),
+    "x-ratelimit-reset": "1900000000",
+  });
+
+  it("shows every answer of an installation's listing to the observer of that installation, none of the app's", async () => {
+    const first = Array.from({ length: 100 }, (_, i) => repository(`acme/live-${i}`));
+    nock(API)
+      .get("/app/installations")
+      .query(true)
+      .reply(200, [{ id: 7 }], rateLimit(4_999))
+      .get("/installation/repositories")
+      .query({ per_page: "100" })
+      .reply(
+        200,
+        { total_count: 101, repositories: first },
+        {
+          ...rateLimit(300),
+          link: `<${API}/installation/repositories?per_page=100&page=2>; rel="next"`,
+        },
+      )
+      .get("/installation/repositories")
+      .query({ per_page: "100", page: "2" })
+      .reply(200, { total_count: 101, repositories: [repository("acme/other")] }, rateLimit(299));
+    const seen: [number, number, RateLimitReading | undefined][] = [];
+    const directory = installationDirectory(
+      { auth: () => Promise.resolve(testOctokit()) },
+      (installationId) => (status, reading) => seen.push([installationId, status, reading]),
+    );
+
+    expect(await directory.installations()).toEqual([7]);
+    expect(await directory.repositories(7)).toHaveLength(101);
+    const resetAt = 1_900_000_000_000;
+    expect(seen).toEqual([
+      [7, 200, { remaining: 300, limit: 5000, resetAt }],
+      [7, 200, { remaining: 299, limit: 5000, resetAt }],
+    ]);
   });
 });

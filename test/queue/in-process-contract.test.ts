@@ -5,5 +5,5 @@ import { describeQueueContract } from "./queue-contract.js";
 // The interface tests the Redis queue passes too (redis-queue.test.ts).
 describeQueueContract(
   "InProcessQueue",
-  (run) => new InProcessQueue(run, pino({ level: "silent" }), 4),
+  (run, concurrency = 4) => new InProcessQueue(run, pino({ level: "silent" }), concurrency),
 );

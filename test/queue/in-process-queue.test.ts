@@ -1,7 +1,7 @@
 import { pino } from "pino";
 import { describe, expect, it, vi } from "vitest";
 import { DEFAULT_CONCURRENCY, InProcessQueue } from "../../src/queue/in-process-queue.js";
-import type { CheckJob, Job } from "../../src/queue/job-queue.js";
+import type { CheckJob, CommandJob, Job } from "../../src/queue/job-queue.js";
 
 interface Deferred {
   promise: Promise<void>;
@@ -185,6 +185,57 @@ describe("InProcessQueue: concurrency", () => {
     gate.resolve();
     await queue.onIdle();
     expect(active).toBe(DEFAULT_CONCURRENCY + 2);
+  });
+});
+
+describe("InProcessQueue: priority", () => {
+  const command = (repo: string, id: number): CommandJob => ({
+    kind: "command",
+    installationId: 1,
+    owner: "acme",
+    repo,
+    reason: `comment ${id}`,
+    comment: { id, body: "/promote stage" },
+    author: "octocat",
+    issue: { number: 7, isPullRequest: true, author: "octocat" },
+  });
+
+  it("a command of a repository whose check waits for a slot takes the next slot, before the check", async () => {
+    const h = harness(1);
+    for (const repo of ["busy", "a", "b", "c"]) void h.queue.enqueueCheck(job(repo));
+    await settle();
+    void h.queue.enqueue(command("c", 1));
+    await settle();
+
+    await h.finish("acme/busy");
+    expect(h.started.map((j) => `${j.repo}:${j.kind ?? "check"}`)).toEqual([
+      "busy:check",
+      "c:command",
+    ]);
+    for (const repo of ["c", "a", "b", "c"]) await h.finish(`acme/${repo}`);
+    await h.queue.onIdle();
+    // c's check, behind the command, then queues again for a slot, like any check.
+    expect(h.started.map((j) => `${j.repo}:${j.kind ?? "check"}`)).toEqual([
+      "busy:check",
+      "c:command",
+      "a:check",
+      "b:check",
+      "c:check",
+    ]);
+  });
+
+  it("a command runs before a check of its repository that waits behind a running job", async () => {
+    const h = harness(4);
+    void h.queue.enqueueCheck(job("live", "first"));
+    await settle();
+    void h.queue.enqueueCheck(job("live", "again"));
+    void h.queue.enqueue(command("live", 2));
+    await settle();
+    await h.finish("acme/live");
+    await h.finish("acme/live");
+    await h.finish("acme/live");
+    await h.queue.onIdle();
+    expect(h.started.map((j) => j.reason)).toEqual(["first", "comment 2", "again"]);
   });
 });
 

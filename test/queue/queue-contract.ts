@@ -16,8 +16,11 @@ import {
  * Redis) instead of counting event-loop turns, and asserts no order between jobs of one repository.
  */
 
-/** Makes the queue under test, running jobs with `run`, at least 2 at once. */
-export type MakeQueue = (run: (job: Job) => Promise<void>) => Promise<JobQueue> | JobQueue;
+/** Makes the queue under test, running jobs with `run`, `concurrency` at once (at least 2 by default). */
+export type MakeQueue = (
+  run: (job: Job) => Promise<void>,
+  concurrency?: number,
+) => Promise<JobQueue> | JobQueue;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -163,9 +166,9 @@ export function gatedRunner() {
 export function describeQueueContract(name: string, make: MakeQueue): void {
   describe(`${name}: the JobQueue contract`, () => {
     const open: { queue: JobQueue; runner: ReturnType<typeof gatedRunner> }[] = [];
-    async function setup() {
+    async function setup(concurrency?: number) {
       const runner = gatedRunner();
-      const queue = await make(runner.run);
+      const queue = await make(runner.run, concurrency);
       open.push({ queue, runner });
       return { queue, runner };
     }
@@ -238,6 +241,28 @@ export function describeQueueContract(name: string, make: MakeQueue): void {
       runner.finishAll();
       await queue.onIdle();
       expect(runner.started.map((j) => j.kind ?? "check")).toEqual(["merged", "check"]);
+    });
+
+    it("starts merges and commands before checks queued earlier, module releases between", async () => {
+      const { queue, runner } = await setup(1);
+      await queue.enqueueCheck(check("busy"));
+      await waitFor(() => runner.started.length === 1, "the first check");
+      for (let i = 1; i <= 5; i++) await queue.enqueueCheck(check(`scheduled-${i}`));
+      await queue.enqueue(moduleReleased("acme/vpc-module", "v2.0.0"));
+      await queue.enqueue(command("commanded", 42));
+      await queue.enqueue(merged("merged", 7));
+      await sleep(150);
+      expect(runner.started).toHaveLength(1);
+
+      runner.finishAll();
+      await queue.onIdle();
+      expect(runner.started.map((j) => j.repo)).toEqual([
+        "busy",
+        "commanded",
+        "merged",
+        "vpc-module",
+        ...[1, 2, 3, 4, 5].map((i) => `scheduled-${i}`),
+      ]);
     });
 
     it("keeps checks of other repositories apart", async () => {

@@ -79,8 +79,14 @@ async function replica(
 }
 
 describe.skipIf(!testRedis.available)(title("RedisQueue", testRedis.available, NO_REDIS), () => {
-  describeQueueContract("RedisQueue", async (run) => {
-    const queue = new RedisQueue(run, { url: testRedis.url, prefix: newPrefix(), log, ...FAST });
+  describeQueueContract("RedisQueue", async (run, concurrency) => {
+    const queue = new RedisQueue(run, {
+      url: testRedis.url,
+      prefix: newPrefix(),
+      log,
+      ...FAST,
+      concurrency,
+    });
     await queue.ready();
     return queue;
   });
