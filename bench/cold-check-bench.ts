@@ -124,6 +124,24 @@ interface PhaseResult {
   checkRun: string | undefined;
 }
 
+/** The simulator's requests so far: in all, reads, by route, and those of reading a repository and its tags. */
+function requestCounts(sim: GitHubSimulator) {
+  const byRoute: Record<string, number> = {};
+  for (const r of sim.requests) {
+    const route = `${r.method} ${r.route ?? r.path}`;
+    byRoute[route] = (byRoute[route] ?? 0) + 1;
+  }
+  const count = (route: string) => byRoute[route] ?? 0;
+  return {
+    requests: sim.requests.length,
+    reads: sim.requests.filter((r) => r.method === "GET").length,
+    byRoute: Object.fromEntries(Object.entries(byRoute).sort((a, b) => b[1] - a[1])),
+    blobReads: count("GET /repos/{owner}/{repo}/git/blobs/{file_sha}"),
+    tarballReads: count("GET /repos/{owner}/{repo}/tarball/{ref}"),
+    tagListings: count("GET /repos/{owner}/{repo}/tags"),
+  };
+}
+
 async function phase(
   name: string,
   sim: GitHubSimulator,
@@ -161,20 +179,9 @@ async function phase(
     const seconds = (performance.now() - (checkStart ?? t)) / 1000;
     await sim.idle();
     peak = Math.max(peak, peakRss(app.pid) ?? 0);
-    const byRoute: Record<string, number> = {};
-    for (const r of sim.requests) {
-      const route = `${r.method} ${r.route ?? r.path}`;
-      byRoute[route] = (byRoute[route] ?? 0) + 1;
-    }
-    const count = (route: string) => byRoute[route] ?? 0;
     const result: PhaseResult = {
+      ...requestCounts(sim),
       phase: name,
-      requests: sim.requests.length,
-      reads: sim.requests.filter((r) => r.method === "GET").length,
-      byRoute: Object.fromEntries(Object.entries(byRoute).sort((a, b) => b[1] - a[1])),
-      blobReads: count("GET /repos/{owner}/{repo}/git/blobs/{file_sha}"),
-      tarballReads: count("GET /repos/{owner}/{repo}/tarball/{ref}"),
-      tagListings: count("GET /repos/{owner}/{repo}/tags"),
       registryRequests: registry.requests() - registryBefore,
       seconds: Math.round(seconds * 100) / 100,
       startUpSeconds: Math.round((healthy - t) / 10) / 100,
@@ -226,20 +233,9 @@ async function onboardingPhase(
     }
     const seconds = (performance.now() - t) / 1000;
     await sim.idle();
-    const byRoute: Record<string, number> = {};
-    for (const r of sim.requests) {
-      const route = `${r.method} ${r.route ?? r.path}`;
-      byRoute[route] = (byRoute[route] ?? 0) + 1;
-    }
-    const count = (route: string) => byRoute[route] ?? 0;
     const result: PhaseResult = {
+      ...requestCounts(sim),
       phase: "onboarding",
-      requests: sim.requests.length,
-      reads: sim.requests.filter((r) => r.method === "GET").length,
-      byRoute: Object.fromEntries(Object.entries(byRoute).sort((a, b) => b[1] - a[1])),
-      blobReads: count("GET /repos/{owner}/{repo}/git/blobs/{file_sha}"),
-      tarballReads: count("GET /repos/{owner}/{repo}/tarball/{ref}"),
-      tagListings: count("GET /repos/{owner}/{repo}/tags"),
       registryRequests: 0,
       seconds: Math.round(seconds * 100) / 100,
       startUpSeconds: Math.round(startUpSeconds * 100) / 100,
