@@ -76,12 +76,11 @@ export class RedisBlobStore implements BlobStore {
       for (let i = 0; i < kept.length; i += BATCH) {
         const batch = kept.slice(i, i + BATCH);
         const bytes = batch.reduce((sum, [, b]) => sum + b.length, 0);
-        const [[, stored] = []] =
-          (await this.redis
-            .multi()
-            .incrby(this.#budgetKey, bytes)
-            .expire(this.#budgetKey, this.#ttl, "NX")
-            .exec()) ?? [];
+        const [[, stored] = [], [, ttl] = []] =
+          (await this.redis.multi().incrby(this.#budgetKey, bytes).ttl(this.#budgetKey).exec()) ??
+          [];
+        // EXPIRE's NX needs Redis 7; the README promises 5: a budget without a TTL yet (-1) gets one.
+        if (ttl === -1) await this.redis.expire(this.#budgetKey, this.#ttl);
         if (Number(stored) > this.#maxBytes) return;
         const pipeline = this.redis.pipeline();
         for (const [sha, b] of batch) pipeline.set(this.#key(sha), b, "EX", this.#ttl);

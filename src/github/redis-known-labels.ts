@@ -46,13 +46,15 @@ export class RedisKnownLabels implements KnownLabels {
     if (names.length === 0) return;
     const key = this.#key(fullName);
     try {
+      // EXPIRE's NX needs Redis 7; the README promises 5: a set without a TTL yet (-1) gets one.
       const results = await this.redis
         .multi()
         .sadd(key, ...names)
-        .expire(key, this.#ttl, "NX")
+        .ttl(key)
         .exec();
       const failed = results?.find(([error]) => error)?.[0];
       if (failed) throw failed;
+      if (results?.[1]?.[1] === -1) await this.redis.expire(key, this.#ttl);
     } catch (error) {
       this.options.log.warn({ err: error }, "Redis label cache unwritable: not cached");
     }

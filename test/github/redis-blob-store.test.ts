@@ -56,6 +56,9 @@ describe.skipIf(!testRedis.available)(
       await store.setMany(new Map([["second", Buffer.alloc(8)]]));
       const found = await store.getMany(["huge", "first", "second"]);
       expect([...found.keys()]).toEqual(["first"]);
+      // The budget is per 7 days from its first bytes: it gets a TTL once (without Redis 7's EXPIRE NX).
+      const budgetTtl = await client().ttl(`${prefix}:bounded:cache:blob-bytes`);
+      expect(budgetTtl).toBeGreaterThan(6 * 24 * 3600);
     });
 
     it("degrades to no cache when Redis fails: a miss, a warning, no error", async () => {
