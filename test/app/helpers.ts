@@ -123,6 +123,21 @@ export interface RepoFixture {
 
 export const treeShaOf = (fixture: RepoFixture) => `tree-${fixture.headSha}`;
 
+/** GitHub's answer to a recursive tree read of `files` (every one a blob named by its git SHA). */
+export function treeAnswer(sha: string, files: Record<string, string>) {
+  return {
+    sha,
+    truncated: false,
+    tree: Object.entries(files).map(([path, content]) => ({
+      path,
+      mode: "100644",
+      type: "blob",
+      sha: blobSha(content),
+      size: Buffer.byteLength(content),
+    })),
+  };
+}
+
 /**
  * Intercepts the reads of a check: the branch ref, the recursive tree, and the blobs of `downloads`
  * (default: every file). Each is answered once.
@@ -138,17 +153,7 @@ export function mockRepositoryRead(
     .reply(200, { ref: `refs/heads/${branch}`, object: { sha: fixture.headSha, type: "commit" } })
     .get(`/repos/${owner}/${repo}/git/trees/${fixture.headSha}`)
     .query({ recursive: "1" })
-    .reply(200, {
-      sha: treeShaOf(fixture),
-      truncated: false,
-      tree: Object.entries(fixture.files).map(([path, content]) => ({
-        path,
-        mode: "100644",
-        type: "blob",
-        sha: blobSha(content),
-        size: Buffer.byteLength(content),
-      })),
-    });
+    .reply(200, treeAnswer(treeShaOf(fixture), fixture.files));
   const shas = new Set<string>();
   for (const path of downloads) {
     const content = fixture.files[path];

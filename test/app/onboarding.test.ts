@@ -11,6 +11,7 @@ import {
   mockRepositoryRead,
   mockTags,
   testApp,
+  treeAnswer,
   webhook,
   type RepoFixture,
 } from "./helpers.js";
@@ -217,17 +218,7 @@ describe("onboarding a repository without .github/promoter.yml", () => {
     nock(API)
       .get(`${repo}/git/trees/${"f".repeat(40)}`)
       .query({ recursive: "1" })
-      .reply(200, {
-        sha: "tree-f",
-        truncated: false,
-        tree: Object.entries(headFiles).map(([path, content]) => ({
-          path,
-          mode: "100644",
-          type: "blob",
-          sha: blobSha(content),
-          size: content.length,
-        })),
-      });
+      .reply(200, treeAnswer("tree-f", headFiles));
     for (const path of [".github/promoter.yml", ...IAC]) {
       const content = headFiles[path] ?? "";
       nock(API)
@@ -260,17 +251,7 @@ describe("onboarding a repository without .github/promoter.yml", () => {
     nock(API)
       .get(`${repo}/git/trees/${"f".repeat(40)}`)
       .query({ recursive: "1" })
-      .reply(200, {
-        sha: "tree-f",
-        truncated: false,
-        tree: Object.entries(headFiles).map(([path, content]) => ({
-          path,
-          mode: "100644",
-          type: "blob",
-          sha: blobSha(content),
-          size: content.length,
-        })),
-      })
+      .reply(200, treeAnswer("tree-f", headFiles))
       .get(`${repo}/git/blobs/${blobSha(broken)}`)
       .reply(200, broken);
     nock(API).patch(`${repo}/pulls/4`, bodies.as("patch")).reply(200, {});
