@@ -86,12 +86,20 @@ function mockPromotionWrite(
     module,
     number,
     label = true,
-  }: { environment: string; dependency: string; module: string; number: number; label?: boolean },
+    listed = sharedPrefix(promotionBranches(environment, dependency)),
+  }: {
+    environment: string;
+    dependency: string;
+    module: string;
+    number: number;
+    label?: boolean;
+    /** The prefix of the branches listed first; false: listed with another write's. */
+    listed?: string | false;
+  },
 ) {
-  const prefix = sharedPrefix(promotionBranches(environment, dependency));
-  const scope = nock(API)
-    .get(`${repo}/git/matching-refs/${encodeURIComponent(`heads/${prefix}`)}`)
-    .reply(200, []);
+  const scope = nock(API);
+  if (listed !== false)
+    scope.get(`${repo}/git/matching-refs/${encodeURIComponent(`heads/${listed}`)}`).reply(200, []);
   if (label) scope.post(`${repo}/labels`, bodies.as("label")).reply(201, {});
   scope
     .post(`${repo}/git/trees`, bodies.as("tree"))
@@ -373,11 +381,13 @@ describe("merging a promotion PR", () => {
       .query({ recursive: "1" })
       // Every file of the parent is a blob the merge commit's read already cached: nothing to download.
       .reply(200, { sha: "t-before", truncated: false, tree: treeOf(before) });
+    // One listing of the branches both promotions may have: their names share `promoter/stage/acme`.
     mockPromotionWrite(bodies, {
       environment: "stage",
       dependency: SQS,
       module: "terraform-aws-sqs",
       number: 7,
+      listed: "promoter/stage/acme",
     });
     mockPromotionWrite(bodies, {
       environment: "stage",
@@ -385,6 +395,7 @@ describe("merging a promotion PR", () => {
       module: "terraform-aws-vpc",
       number: 8,
       label: false,
+      listed: false,
     });
     mockComment(5, bodies);
     await app.receive("pull_request", merged(["promoter:dev"]));
