@@ -17,6 +17,8 @@ import { modulesOf } from "../promotion/module-users.js";
 import { obsoletePullRequests } from "../promotion/obsolete-pull-requests.js";
 import { withPullRequestLimits } from "../promotion/pull-request-limits.js";
 import { dependenciesToList, plan } from "../promotion/plan.js";
+import { gatedPlan, promotionGates } from "../promotion/verification.js";
+import { readGateEvidence } from "./gate-evidence.js";
 import { groupedProposals, type PullRequestPlan } from "../promotion/groups.js";
 import { readRepositoryState, type CheckTarget } from "./repository-state.js";
 import type { Services } from "./services.js";
@@ -35,7 +37,13 @@ const FALLBACK_SCHEDULE = "daily";
 export type CheckResult =
   | { status: "no-config"; onboarding: OnboardingResult }
   | { status: "invalid-config"; problems: string[] }
-  | { status: "checked"; report: CheckReport; plan: PullRequestPlan };
+  | {
+      status: "checked";
+      report: CheckReport;
+      plan: PullRequestPlan;
+      /** When a check should look again (a soak ends), before the schedule's next time. */
+      dueAt?: number;
+    };
 
 /**
  * Checks one repository: reads its default branch, scans it, resolves versions, plans, writes one
@@ -106,11 +114,20 @@ export async function checkRepository(
   //    members in one environment share a PR; all within the limits.
   const existing = existingPromotions(pullRequests, appLogin);
   const planned = plan(inventory, versions.versions, config, existing);
+  //    A promotion out of an environment with `verify` waits for its evidence (read for those only).
+  const gates = promotionGates(planned.proposals, config, pullRequests, appLogin, state.headSha);
+  const evidence = await readGateEvidence(octokit, target, gates, appLogin, log);
+  const gated = gatedPlan(planned, gates, evidence, services.now());
   const decided = withPullRequestLimits(
-    { proposals: groupedProposals(planned.proposals, config), deferred: planned.deferred },
+    { proposals: groupedProposals(gated.plan.proposals, config), deferred: gated.plan.deferred },
     existing,
     config.updates,
   );
+  if (gated.dueAt !== undefined)
+    services.repositories.set(fullName, {
+      ...(services.repositories.get(fullName) ?? { checkedAt: Date.now(), modules: new Set() }),
+      dueAt: gated.dueAt,
+    });
 
   // 3. Write each proposal, close the app's PRs nothing proposes any more, remove the branches nothing
   //    needs, and report it all in the check run.
@@ -155,6 +172,7 @@ export async function checkRepository(
       ...state.configWarnings.map((message) => ({ subject: DEFAULT_CONFIG_FILE, message })),
       ...obsolete.warnings,
       ...branches.warnings,
+      ...gated.warnings,
     ],
   });
   await writeCheckRun(octokit, target, { headSha: state.headSha, ...report });
@@ -162,5 +180,10 @@ export async function checkRepository(
     { proposals: decided.proposals.length, outcomes: outcomes.map((o) => `${o.key}:${o.action}`) },
     report.title,
   );
-  return { status: "checked", report, plan: decided };
+  return {
+    status: "checked",
+    report,
+    plan: decided,
+    ...(gated.dueAt === undefined ? {} : { dueAt: gated.dueAt }),
+  };
 }
