@@ -18,7 +18,7 @@ import { obsoletePullRequests } from "../promotion/obsolete-pull-requests.js";
 import { withPullRequestLimits } from "../promotion/pull-request-limits.js";
 import { dependenciesToList, plan } from "../promotion/plan.js";
 import { gatedPlan, promotionGates } from "../promotion/verification.js";
-import { readGateEvidence } from "./gate-evidence.js";
+import { commentOnFailedGates, readGateEvidence } from "./gate-evidence.js";
 import { groupedProposals, type PullRequestPlan } from "../promotion/groups.js";
 import { readRepositoryState, type CheckTarget } from "./repository-state.js";
 import type { Services } from "./services.js";
@@ -143,6 +143,7 @@ export async function checkRepository(
     deferred: decided.deferred,
   });
   await closeSupersededOnboarding(octokit, target, pullRequests, appLogin, log);
+  await commentOnFailedGates(octokit, target, gated.results, appLogin, log);
   const obsolete = await closeObsoletePullRequests({
     octokit,
     target,

@@ -14,7 +14,7 @@ import {
 } from "../config/index.js";
 import { appPullRequestMetadata } from "./existing-promotions.js";
 import type { PullRequestInfo } from "./github-facts.js";
-import { code, inlineMarkdown, plainText } from "./markdown.js";
+import { code, httpsLink, inlineMarkdown, plainText } from "./markdown.js";
 import type { Deferral, Proposal } from "./plan.js";
 import { isGroupMetadata } from "./pull-request-content.js";
 
@@ -380,4 +380,41 @@ export function waitingLine(
   reason: string,
 ): string {
   return `${code(request.dependency)} ${inlineMarkdown(reason)}; its ${plainText(request.environment)} pull request opens once it passes (Promoter looks again when the checks or the deployment report, and when the soak ends).`;
+}
+
+/** The comment on the merged PR whose version a failed verification stopped, with the marker that makes it said once. */
+export function failureComment(result: {
+  gate: PromotionGate;
+  verification: Extract<Verification, { state: "failed" }>;
+}): {
+  marker: string;
+  body: string;
+} {
+  const { gate, verification } = result;
+  const key = JSON.stringify({
+    env: gate.upstream,
+    dependency: gate.dependency,
+    version: gate.version,
+    sha: verification.sha,
+    failed: verification.failures.map((f) => f.name),
+  }).replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const marker = `<!-- promoter-verification: ${key} -->`;
+  const failed = verification.failures.map((f) => httpsLink(code(f.name), f.url)).join(", ");
+  const body = [
+    `Promoter stopped ${code(gate.dependency)} ${code(gate.version)} on its way to ${plainText(gate.environment)}: verification failed in ${plainText(gate.upstream)} on ${code(short(verification.sha))}: ${failed}.`,
+    "",
+    `To go on, fix it and re-run what failed: once it passes (and \`verify.soak\` has passed), Promoter opens the ${plainText(gate.environment)} pull request. Or promote a newer version.`,
+    "",
+    marker,
+  ].join("\n");
+  return { marker, body };
+}
+
+/** Whether the app said this already: one of its own comments carries the marker. */
+export function saidAlready(
+  comments: readonly { author: string; body: string }[],
+  appLogin: string,
+  marker: string,
+): boolean {
+  return comments.some((c) => c.author === appLogin && c.body.includes(marker));
 }

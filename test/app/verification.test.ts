@@ -72,11 +72,12 @@ const run = (status: string, conclusion: string | null, completedMinutesAgo?: nu
 });
 
 /** A check of the repository up to its gate: the read, the tags, the PRs, the evidence of MERGE and HEAD. */
-function mockCheck(atMerge: Run[], atHead: Run[] = []) {
+function mockCheck(atMerge: Run[], atHead: Run[] = [], again = false) {
   let requests = 0;
   const scopes = [
-    mockRepositoryRead(fixture),
-    mockTags("acme", "terraform-aws-sqs", ["v0.8.0", "v0.9.0"]),
+    // Checked again at once: the blobs and the tag listing come from the caches.
+    mockRepositoryRead(fixture, again ? [] : Object.keys(fixture.files)),
+    ...(again ? [] : [mockTags("acme", "terraform-aws-sqs", ["v0.8.0", "v0.9.0"])]),
     mockPullRequests(fixture, [mergedDevPull]),
     mockBranches(fixture),
     nock(API)
@@ -129,11 +130,6 @@ describe("a promotion out of an environment with verify", () => {
       "v0.9.0 waits for verification in dev: `terragrunt apply (dev)` is in progress",
     ],
     [
-      "apply failed",
-      [run("completed", "failure", 30)],
-      "v0.9.0 stopped: verification failed in dev on `mmmmmmm`: `terragrunt apply (dev)`",
-    ],
-    [
       "apply passed 10 minutes ago: soaking",
       [run("completed", "success", 10)],
       "v0.9.0 soaks in dev until 2026-06-01T12:50:00.000Z (verify.soak)",
@@ -155,6 +151,42 @@ describe("a promotion out of an environment with verify", () => {
       expect(cost.requests()).toBe(5 + 1 + 1 + 1 + 4);
     },
   );
+
+  it("stops at a failure: said in the check run, and once on the merged PR, with the run's link", async () => {
+    const app = testApp();
+    app.services.now = () => NOW;
+    const bodies = capture();
+    let said: string | undefined;
+    for (const round of [1, 2]) {
+      const cost = mockCheck([run("completed", "failure", 30)], [], round === 2);
+      const scope = nock(API)
+        .get(`${repo}/issues/20/comments`)
+        .query(true)
+        .reply(200, said ? [{ id: 5, user: { login: "promoter[bot]" }, body: said }] : []);
+      if (!said)
+        scope.post(`${repo}/issues/20/comments`, bodies.as("comment")).reply(201, { id: 5 });
+      scope.post(`${repo}/check-runs`, bodies.as("checkRun")).reply(201, { id: round });
+      await app.receive("repository_dispatch", dispatch());
+      expect(app.errors).toEqual([]);
+      // The evidence (4), then the merged PR's comments; the comment only the first time.
+      expect(cost.requests()).toBe(round === 1 ? 5 + 1 + 1 + 1 + 4 : 2 + 1 + 1 + 4);
+      said = bodies.one<{ body: string }>("comment").body;
+    }
+    expect(said).toBe(
+      [
+        "Promoter stopped `acme/terraform-aws-sqs` `v0.9.0` on its way to stage: verification failed in dev on `mmmmmmm`: [`terragrunt apply (dev)`](https://ci/1).",
+        "",
+        "To go on, fix it and re-run what failed: once it passes (and `verify.soak` has passed), Promoter opens the stage pull request. Or promote a newer version.",
+        "",
+        '<!-- promoter-verification: {"env":"dev","dependency":"acme/terraform-aws-sqs","version":"v0.9.0","sha":"mmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmm","failed":["terragrunt apply (dev)"]} -->',
+      ].join("\n"),
+    );
+    expect(bodies.bodies.get("comment")).toHaveLength(1);
+    const { output } = bodies.one<{ output: { text: string } }>("checkRun", 1);
+    expect(output.text).toContain(
+      "v0.9.0 stopped: verification failed in dev on `mmmmmmm`: `terragrunt apply (dev)`",
+    );
+  });
 
   it("remembers when the soak ends, and queues a check then", async () => {
     const app = testApp();
