@@ -18,6 +18,8 @@ import { obsoletePullRequests } from "../promotion/obsolete-pull-requests.js";
 import { withPullRequestLimits } from "../promotion/pull-request-limits.js";
 import { dependenciesToList, plan } from "../promotion/plan.js";
 import { gatedPlan, promotionGates } from "../promotion/verification.js";
+import { updatesToAge, withReleaseAge } from "../promotion/release-age.js";
+import { readReleaseDates } from "./release-dates.js";
 import { commentOnFailedGates, readGateEvidence } from "./gate-evidence.js";
 import { groupedProposals, type PullRequestPlan } from "../promotion/groups.js";
 import { readRepositoryState, type CheckTarget } from "./repository-state.js";
@@ -29,6 +31,12 @@ import {
   type OnboardingResult,
 } from "./onboard-repository.js";
 import { removeStrayBranches, writeProposals } from "./write-proposals.js";
+
+/** The earlier of two times, either unknown. */
+function earliest(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  return b === undefined ? a : Math.min(a, b);
+}
 
 /** The schedule of a repository whose config gives none (missing or invalid). */
 const FALLBACK_SCHEDULE = "daily";
@@ -113,20 +121,30 @@ export async function checkRepository(
   // 2. Decide the proposals from the versions in use, those available, and the app's PRs; a group's
   //    members in one environment share a PR; all within the limits.
   const existing = existingPromotions(pullRequests, appLogin);
+  //    An update to a version younger than `minimumReleaseAge` waits (its date read for those only).
   const planned = plan(inventory, versions.versions, config, existing);
+  const dates = await readReleaseDates(
+    octokit,
+    services,
+    inventory,
+    updatesToAge(planned.proposals, config.updates),
+    log,
+  );
+  const aged = withReleaseAge(planned, dates, config.updates, services.now());
   //    A promotion out of an environment with `verify` waits for its evidence (read for those only).
-  const gates = promotionGates(planned.proposals, config, pullRequests, appLogin, state.headSha);
+  const gates = promotionGates(aged.plan.proposals, config, pullRequests, appLogin, state.headSha);
   const evidence = await readGateEvidence(octokit, target, gates, appLogin, log);
-  const gated = gatedPlan(planned, gates, evidence, services.now());
+  const gated = gatedPlan(aged.plan, gates, evidence, services.now());
+  const dueAt = earliest(gated.dueAt, aged.dueAt);
   const decided = withPullRequestLimits(
     { proposals: groupedProposals(gated.plan.proposals, config), deferred: gated.plan.deferred },
     existing,
     config.updates,
   );
-  if (gated.dueAt !== undefined)
+  if (dueAt !== undefined)
     services.repositories.set(fullName, {
       ...(services.repositories.get(fullName) ?? { checkedAt: Date.now(), modules: new Set() }),
-      dueAt: gated.dueAt,
+      dueAt,
     });
 
   // 3. Write each proposal, close the app's PRs nothing proposes any more, remove the branches nothing
@@ -173,6 +191,7 @@ export async function checkRepository(
       ...state.configWarnings.map((message) => ({ subject: DEFAULT_CONFIG_FILE, message })),
       ...obsolete.warnings,
       ...branches.warnings,
+      ...aged.warnings,
       ...gated.warnings,
     ],
   });
@@ -185,6 +204,6 @@ export async function checkRepository(
     status: "checked",
     report,
     plan: decided,
-    ...(gated.dueAt === undefined ? {} : { dueAt: gated.dueAt }),
+    ...(dueAt === undefined ? {} : { dueAt }),
   };
 }

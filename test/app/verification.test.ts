@@ -319,3 +319,68 @@ describe("merging into an environment with verify", () => {
     expect(requests).toBe(1 + 3 + 2 + 1);
   });
 });
+
+describe("updates.minimumReleaseAge", () => {
+  const young: RepoFixture = {
+    owner: "acme",
+    repo: "live",
+    headSha: HEAD,
+    files: {
+      ".github/promoter.yml": `environments:\n  - name: dev\n    paths: ["dev/**"]\nupdates:\n  minimumReleaseAge: 3d\n`,
+      "dev/sqs/terragrunt.hcl": sqs("v0.8.0"),
+    },
+  };
+
+  it.each([
+    [
+      "a release a day old waits, named in the check run, due when it is 3 days old",
+      minutesAgo(24 * 60),
+      true,
+    ],
+    ["a release 4 days old is proposed", minutesAgo(4 * 24 * 60), false],
+  ])("%s", async (_what, publishedAt, waits) => {
+    const app = testApp();
+    app.services.now = () => NOW;
+    const bodies = capture();
+    mockRepositoryRead(young);
+    mockTags("acme", "terraform-aws-sqs", ["v0.8.0", "v0.8.1"]);
+    mockPullRequests(young);
+    mockBranches(young);
+    nock(API)
+      .get("/repos/acme/terraform-aws-sqs/releases/tags/v0.8.1")
+      .reply(200, { tag_name: "v0.8.1", published_at: publishedAt });
+    if (!waits)
+      nock(API)
+        .post(`${repo}/labels`)
+        .reply(201, {})
+        .post(`${repo}/git/trees`)
+        .reply(201, { sha: "t" })
+        .post(`${repo}/git/commits`)
+        .reply(201, { sha: "c" })
+        .post(`${repo}/git/refs`)
+        .reply(201, {})
+        .get("/repos/acme/terraform-aws-sqs/releases")
+        .query(true)
+        .reply(200, [])
+        .post(`${repo}/pulls`, bodies.as("pull"))
+        .reply(201, { number: 3 })
+        .post(`${repo}/issues/3/labels`)
+        .reply(200, []);
+    nock(API).post(`${repo}/check-runs`, bodies.as("checkRun")).reply(201, { id: 1 });
+    await app.receive("repository_dispatch", dispatch());
+    expect(app.errors).toEqual([]);
+    const { output } = bodies.one<{ output: { text: string } }>("checkRun");
+    if (waits) {
+      expect(output.text).toContain(
+        "v0.8.1 came out 1d ago: it is proposed from 2026-06-03T12:00:00.000Z, once 3d old (updates.minimumReleaseAge)",
+      );
+      expect(app.services.repositories.get("acme/live")?.dueAt).toBe(
+        Date.parse("2026-06-03T12:00:00Z"),
+      );
+    } else {
+      expect(bodies.one<{ title: string }>("pull").title).toBe(
+        "[promoter] dev: acme/terraform-aws-sqs v0.8.0 → v0.8.1",
+      );
+    }
+  });
+});
