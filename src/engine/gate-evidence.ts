@@ -2,8 +2,15 @@ import type { Logger } from "probot";
 import { readCommitEvidence } from "../github/commit-evidence.js";
 import { failureReason } from "../github/errors.js";
 import type { Octokit, RepoRef } from "../github/repo-ref.js";
+import type { CheckTarget, ScannedRepository } from "./repository-state.js";
+import type { Services } from "./services.js";
 import { comment, listComments } from "../github/comments.js";
+import { listPromoterPullRequests } from "../github/pull-requests.js";
+import type { PromotionRequest } from "../promotion/requested-promotion.js";
 import {
+  commandGateRefusal,
+  gatedPlan,
+  promotionGates,
   evidenceKey,
   evidenceReads,
   failureComment,
@@ -66,4 +73,35 @@ export async function commentOnFailedGates(
       log.warn({ err: error, pullRequest: number }, "the failed verification was not commented");
     }
   }
+}
+
+/**
+ * Whether `/promote` may move the version now, by the gate of the environment before (see
+ * {@link commandGateRefusal}): nothing to read without `verify` there; else the app's PRs (1 request)
+ * and the evidence of the merge commit that brought the version and of the head (2 requests each).
+ */
+export async function commandGate(
+  octokit: Octokit,
+  target: CheckTarget,
+  services: Services,
+  repository: ScannedRepository,
+  request: PromotionRequest,
+  log: Logger,
+): Promise<string | undefined> {
+  const proposal = { ...request, to: request.version, reason: "promotion" as const };
+  const appLogin = await services.appLogin();
+  const needed = promotionGates([proposal], repository.config, [], appLogin, repository.headSha);
+  if (needed.length === 0) return undefined;
+  const pullRequests = await listPromoterPullRequests(octokit, target, { maxPages: 1 });
+  const gates = promotionGates(
+    [proposal],
+    repository.config,
+    pullRequests,
+    appLogin,
+    repository.headSha,
+  );
+  const evidence = await readGateEvidence(octokit, target, gates, appLogin, log);
+  const gated = gatedPlan({ proposals: [proposal], deferred: [] }, gates, evidence, services.now());
+  const waiting = gated.plan.deferred[0]?.reason.slice(request.version.length + 1);
+  return commandGateRefusal(request, gated.results[0], waiting);
 }

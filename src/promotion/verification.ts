@@ -418,3 +418,21 @@ export function saidAlready(
 ): boolean {
   return comments.some((c) => c.author === appLogin && c.body.includes(marker));
 }
+
+/**
+ * Why `/promote` may not move a version out of an environment with `verify` yet (what is missing,
+ * what failed, until when it soaks), or undefined when its evidence passed, or it soaks and the
+ * command says `--skip-soak`.
+ */
+export function commandGateRefusal(
+  request: { environment: string; dependency: string; version: string; skipSoak?: true },
+  result: GateResult | undefined,
+  waiting: string | undefined,
+): string | undefined {
+  if (waiting === undefined) return undefined;
+  if (result?.verification.state === "soaking" && request.skipSoak) return undefined;
+  const what = `${code(request.dependency)} ${code(request.version)} cannot go to ${plainText(request.environment)} yet: it ${waiting}`;
+  return result?.verification.state === "soaking"
+    ? `${what}. Comment ${code(`/promote ${request.environment} ${request.dependency}@${request.version} --skip-soak`)} to promote it before the soak ends.`
+    : `${what}.`;
+}

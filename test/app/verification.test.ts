@@ -72,14 +72,15 @@ const run = (status: string, conclusion: string | null, completedMinutesAgo?: nu
 });
 
 /** A check of the repository up to its gate: the read, the tags, the PRs, the evidence of MERGE and HEAD. */
-function mockCheck(atMerge: Run[], atHead: Run[] = [], again = false) {
+function mockCheck(atMerge: Run[], atHead: Run[] = [], again = false, command = false) {
   let requests = 0;
   const scopes = [
     // Checked again at once: the blobs and the tag listing come from the caches.
     mockRepositoryRead(fixture, again ? [] : Object.keys(fixture.files)),
-    ...(again ? [] : [mockTags("acme", "terraform-aws-sqs", ["v0.8.0", "v0.9.0"])]),
+    // A command lists no tags nor branches.
+    ...(again || command ? [] : [mockTags("acme", "terraform-aws-sqs", ["v0.8.0", "v0.9.0"])]),
     mockPullRequests(fixture, [mergedDevPull]),
-    mockBranches(fixture),
+    ...(command ? [] : [mockBranches(fixture)]),
     nock(API)
       .get(`${repo}/commits/${MERGE}/check-runs`)
       .query(true)
@@ -382,5 +383,68 @@ describe("updates.minimumReleaseAge", () => {
         "[promoter] dev: acme/terraform-aws-sqs v0.8.0 → v0.8.1",
       );
     }
+  });
+});
+
+describe("/promote out of an environment with verify", () => {
+  const comment = (body: string) => {
+    const payload = webhook("issue_comment", "created", { owner: "acme", repo: "live" });
+    const user = { login: "alice", type: "User", id: 1 };
+    payload.comment = { ...(payload.comment as object), id: 77, body, user };
+    payload.sender = user;
+    payload.issue = {
+      ...(payload.issue as object),
+      number: 9,
+      user,
+      labels: [],
+      body: "",
+      pull_request: undefined,
+    };
+    return payload;
+  };
+
+  it.each([
+    ["while dev soaks: refused, with the way to skip the soak", "", true],
+    ["with --skip-soak: promoted", " --skip-soak", false],
+  ])("%s", async (_what, option, refused) => {
+    const app = testApp();
+    app.services.now = () => NOW;
+    const bodies = capture();
+    nock(API)
+      .post(`${repo}/issues/comments/77/reactions`, { content: "eyes" })
+      .reply(201, {})
+      .get(`${repo}/collaborators/alice/permission`)
+      .reply(200, { permission: "write", role_name: "write" });
+    const cost = mockCheck([run("completed", "success", 10)], [], false, true);
+    if (!refused) {
+      nock(API)
+        .get(`${repo}/git/matching-refs/${encodeURIComponent("heads/promoter/stage/acme")}`)
+        .reply(200, [])
+        .post(`${repo}/labels`)
+        .reply(201, {})
+        .post(`${repo}/git/trees`)
+        .reply(201, { sha: "t" })
+        .post(`${repo}/git/commits`)
+        .reply(201, { sha: "c" })
+        .post(`${repo}/git/refs`)
+        .reply(201, {})
+        .get("/repos/acme/terraform-aws-sqs/releases")
+        .query(true)
+        .reply(200, [])
+        .post(`${repo}/pulls`)
+        .reply(201, { number: 21 })
+        .post(`${repo}/issues/21/labels`)
+        .reply(200, []);
+    }
+    nock(API).post(`${repo}/issues/9/comments`, bodies.as("reply")).reply(201, { id: 78 });
+    await app.receive("issue_comment", comment(`/promote stage acme/terraform-aws-sqs${option}`));
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ body: string }>("reply").body).toBe(
+      refused
+        ? "@alice `acme/terraform-aws-sqs` `v0.9.0` cannot go to stage yet: it soaks in dev until 2026-06-01T12:50:00.000Z (verify.soak). Comment `/promote stage acme/terraform-aws-sqs@v0.9.0 --skip-soak` to promote it before the soak ends."
+        : "@alice Opened #21 to promote `acme/terraform-aws-sqs` `v0.9.0` to stage.",
+    );
+    // The read of the repository (5), the app's PRs and the evidence of 2 commits.
+    expect(cost.requests()).toBe(5 + 1 + 4);
   });
 });
