@@ -299,6 +299,7 @@ export function gatedPlan<P extends Pick<Proposal, "environment" | "dependency" 
 ): GatedPlan<P> {
   const results: GateResult[] = [];
   const waiting = new Map<string, string>();
+  const passed = new Map<string, { environment: string; evidence: string[] }>();
   const warnings: GatedPlan["warnings"] = [];
   let dueAt: number | undefined;
   for (const gate of gates) {
@@ -322,6 +323,8 @@ export function gatedPlan<P extends Pick<Proposal, "environment" | "dependency" 
     results.push({ gate, verification });
     const wait = verificationWait(gate.upstream, verification);
     if (wait) waiting.set(slot, wait);
+    if (verification.state === "passed")
+      passed.set(slot, { environment: gate.upstream, evidence: verification.evidence });
     if (verification.state === "soaking") dueAt = Math.min(dueAt ?? Infinity, verification.until);
     const mergedAt = Date.parse(gate.mergedPullRequest?.mergedAt ?? "");
     if (verification.state === "pending" && now - mergedAt > UNREPORTED_WARNING_MS) {
@@ -334,8 +337,10 @@ export function gatedPlan<P extends Pick<Proposal, "environment" | "dependency" 
   }
   const plan: GatedPlan<P>["plan"] = { proposals: [], deferred: [...planned.deferred] };
   for (const proposal of planned.proposals) {
-    const reason = waiting.get(`${proposal.environment}\n${proposal.dependency}\n${proposal.to}`);
-    if (reason === undefined) plan.proposals.push(proposal);
+    const slot = `${proposal.environment}\n${proposal.dependency}\n${proposal.to}`;
+    const reason = waiting.get(slot);
+    const verified = passed.get(slot);
+    if (reason === undefined) plan.proposals.push(verified ? { ...proposal, verified } : proposal);
     else
       plan.deferred.push({
         environment: proposal.environment,

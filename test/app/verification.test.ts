@@ -230,6 +230,14 @@ describe("a promotion out of an environment with verify", () => {
       tree: [{ path: "stage/sqs/terragrunt.hcl", content: sqs("v0.9.0") }],
     });
     expect(app.services.repositories.get("acme/live")?.dueAt).toBeUndefined();
+    expect(bodies.one<{ body: string }>("pull").body).toContain(
+      [
+        "### Verified in dev",
+        "",
+        "- check run `terragrunt apply (dev)` succeeded on `mmmmmmm` at 2026-06-01T10:59:00.000Z",
+        "- soaked for 1h",
+      ].join("\n"),
+    );
   });
 });
 
