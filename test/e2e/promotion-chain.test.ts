@@ -705,6 +705,11 @@ describe("end to end", () => {
         ),
     );
     expect(open(repo, "promoter/stage/acme+terraform-aws-cfn+cfn")).toEqual([]);
+    await botComment(
+      repo,
+      dev.number,
+      "Promoter stopped `acme/terraform-aws-cfn/cfn` `v1.1.0` on its way to stage: verification failed in dev",
+    );
     // The re-run's success is never delivered: the next check finds it, then the soak's end opens stage.
     await simulator.reportCheckRun(repo, apply, {
       sha: merge,
