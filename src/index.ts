@@ -163,7 +163,7 @@ export function promoterApp(runtime?: (app: Probot) => PromoterRuntime) {
     app.on("pull_request.closed", (context) => onPullRequestClosed(context, queue));
     app.on("issue_comment.created", (context) => onIssueComment(context, queue));
     app.on(["check_run.completed", "status", "deployment_status"], (context) =>
-      onVerificationEvent(context, queue),
+      onVerificationEvent(context, queue, made.services.repositories),
     );
     app.on(
       ["pull_request.opened", "pull_request.synchronize", "pull_request.reopened"],

@@ -97,6 +97,7 @@ export async function checkRepository(
     schedule: config.updates.schedule,
     headSha: state.headSha,
     modules: modulesOf(inventory),
+    verifies: config.environments.some((e) => e.verify !== undefined),
   });
   if (conflicts.length > 0) {
     const problems = conflictProblems(conflicts);

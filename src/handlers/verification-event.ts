@@ -1,6 +1,7 @@
 import type { Context } from "probot";
 import { CHECK_RUN_NAME } from "../github/check-runs.js";
 import type { JobQueue } from "../queue/job-queue.js";
+import type { RepositoryMemory } from "../queue/repository-memory.js";
 
 /** The events that may end a wait for verification (`verify` of an environment). */
 type VerificationEvent = "check_run.completed" | "status" | "deployment_status";
@@ -8,15 +9,18 @@ type VerificationEvent = "check_run.completed" | "status" | "deployment_status";
 /**
  * A check run completed, a commit status set or a deployment status created on the default branch:
  * check the repository, which promotes what now has its evidence (or says what failed). The app's own
- * check run is not evidence: it would make every check start another. Nothing is read here.
+ * check run is not evidence: it would make every check start another. A repository whose last check
+ * found no `verify` in its config is not checked for it. Nothing is read here.
  */
 export async function onVerificationEvent(
   context: Context<VerificationEvent>,
   queue: JobQueue,
+  repositories: ReadonlyMap<string, RepositoryMemory>,
 ): Promise<void> {
   const { payload } = context;
   const { repository, installation } = payload;
   if (!installation) return;
+  if (repositories.get(repository.full_name)?.verifies === false) return;
   const defaultBranch = repository.default_branch;
   if ("check_run" in payload) {
     const run = payload.check_run as

@@ -12,6 +12,8 @@ export interface RepositoryMemory {
   modules: Set<string>;
   /** When a check should look again before its schedule (a soak ends), ms since the epoch. */
   dueAt?: number;
+  /** Whether an environment of its config has `verify`: only then do check runs and statuses matter. */
+  verifies?: boolean;
 }
 
 interface StoredMemory {
@@ -20,6 +22,7 @@ interface StoredMemory {
   headSha?: string;
   modules: string[];
   dueAt?: number;
+  verifies?: boolean;
 }
 
 /** Writes the entry unless Redis holds a newer one (another replica checked the repository since). */
@@ -58,6 +61,7 @@ export class RedisRepositoryMemory {
       ...(memory.headSha === undefined ? {} : { headSha: memory.headSha }),
       modules: [...memory.modules].sort(),
       ...(memory.dueAt === undefined ? {} : { dueAt: memory.dueAt }),
+      ...(memory.verifies === undefined ? {} : { verifies: memory.verifies }),
     };
     await this.redis.eval(
       SAVE_IF_NEWER,
@@ -84,6 +88,7 @@ export class RedisRepositoryMemory {
         ...(stored.headSha === undefined ? {} : { headSha: stored.headSha }),
         modules: new Set(stored.modules),
         ...(stored.dueAt === undefined ? {} : { dueAt: stored.dueAt }),
+        ...(stored.verifies === undefined ? {} : { verifies: stored.verifies }),
       });
       changed++;
     }
@@ -101,6 +106,7 @@ function parse(json: string): StoredMemory | undefined {
       ...(typeof value.headSha === "string" ? { headSha: value.headSha } : {}),
       modules: value.modules.filter((m): m is string => typeof m === "string"),
       ...(typeof value.dueAt === "number" ? { dueAt: value.dueAt } : {}),
+      ...(typeof value.verifies === "boolean" ? { verifies: value.verifies } : {}),
     };
   } catch {
     return undefined;

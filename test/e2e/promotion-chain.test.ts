@@ -49,6 +49,19 @@ const VERIFIED = `environments:
     paths: ["stage/**"]
 `;
 
+/** dev needs a smoke-test status and a successful deployment; a release waits 4 seconds before dev. */
+const DEPLOYED = `environments:
+  - name: dev
+    paths: ["dev/**"]
+    verify:
+      checks: ["smoke"]
+      deployment: dev
+  - name: stage
+    paths: ["stage/**"]
+updates:
+  minimumReleaseAge: 4s
+`;
+
 /** A unit pinning `module` of acme at `version`, with comments and inputs whose bytes must survive. */
 const unit = (module: string, version: string) => `# ${module}: managed by the platform team
 include "root" {
@@ -225,6 +238,10 @@ beforeAll(async () => {
   moduleRepository("cfn", ["v1.0.0"]);
   simulator.createRepository(installation, "acme/live-verify", {
     files: liveFiles(VERIFIED, ["dev", "stage"], { cfn: "v1.0.0" }),
+  });
+  moduleRepository("gw", ["v1.0.0"]);
+  simulator.createRepository(installation, "acme/live-deploy", {
+    files: liveFiles(DEPLOYED, ["dev", "stage"], { gw: "v1.0.0" }),
   });
   app = new AppProcess({
     port: await freePort(),
@@ -725,6 +742,44 @@ describe("end to end", () => {
     expect(open(repo, "promoter/stage/acme+terraform-aws-cfn+cfn")).toEqual([]);
     const stage = await prFor(repo, "promoter/stage/acme+terraform-aws-cfn+cfn");
     expect(stage.title).toBe("[promoter] stage: acme/terraform-aws-cfn/cfn v1.0.0 → v1.1.0");
+  }, 300_000);
+
+  it("17. minimumReleaseAge holds a fresh release back 4 seconds; then dev's smoke status and deployment open stage", async () => {
+    const repo = "acme/live-deploy";
+    const devHead = "promoter/dev/acme+terraform-aws-gw+gw";
+    await simulator.publishRelease("acme/terraform-aws-gw", "v1.1.0");
+    await eventually("the check run saying the release is too fresh", () =>
+      simulator
+        .checkRuns(repo)
+        .some((r) => r.name === "promoter" && r.text?.includes("(updates.minimumReleaseAge)")),
+    );
+    expect(open(repo, devHead)).toEqual([]);
+    const dev = await prFor(repo, devHead);
+    await simulator.mergePullRequest(repo, dev.number, { by: "alice" });
+    const merge = simulator.branchSha(repo);
+    await botComment(repo, dev.number, "waits for verification in dev");
+    await simulator.setCommitStatus(repo, "smoke", "success", { sha: merge });
+    await eventually("the check run waiting for the deployment", () =>
+      simulator
+        .checkRuns(repo)
+        .some(
+          (r) =>
+            r.name === "promoter" &&
+            r.headSha === merge &&
+            r.text?.includes("no deployment to `dev`"),
+        ),
+    );
+    expect(open(repo, "promoter/stage/acme+terraform-aws-gw+gw")).toEqual([]);
+    const deployment = simulator.createDeployment(repo, "dev", { sha: merge });
+    await simulator.setDeploymentStatus(repo, deployment, "success", {
+      logUrl: "https://ci.example/deploy/1",
+    });
+    const stage = await prFor(repo, "promoter/stage/acme+terraform-aws-gw+gw");
+    expect(stage.title).toBe("[promoter] stage: acme/terraform-aws-gw/gw v1.0.0 → v1.1.0");
+    const body = simulator.pullRequest(repo, stage.number).body ?? "";
+    expect(body).toContain("### Verified in dev");
+    expect(body).toContain("status `smoke` succeeded on");
+    expect(body).toContain("the deployment to `dev` succeeded");
   }, 300_000);
 
   it("made only requests that GitHub's OpenAPI description allows", () => {

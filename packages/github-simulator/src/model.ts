@@ -98,6 +98,27 @@ export interface SimCheckRun {
   app?: string;
 }
 
+/** A commit status another system set on a commit. */
+export interface SimStatus {
+  id: number;
+  sha: string;
+  context: string;
+  state: "pending" | "success" | "failure" | "error";
+  targetUrl: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A deployment of a commit to a deployment environment, and its statuses (oldest first). */
+export interface SimDeployment {
+  id: number;
+  sha: string;
+  ref: string;
+  environment: string;
+  createdAt: string;
+  statuses: { id: number; state: string; logUrl: string; createdAt: string }[];
+}
+
 export interface SimRelease {
   id: number;
   tagName: string;
@@ -140,6 +161,8 @@ export interface SimRepo {
   collaborators: Map<string, Permission>;
   releases: SimRelease[];
   checkRuns: SimCheckRun[];
+  statuses: SimStatus[];
+  deployments: SimDeployment[];
   createdAt: string;
   updatedAt: string;
   pushedAt: string;
@@ -319,6 +342,8 @@ export class World {
       collaborators: new Map(),
       releases: [],
       checkRuns: [],
+      statuses: [],
+      deployments: [],
       createdAt: now,
       updatedAt: now,
       pushedAt: now,

@@ -5,6 +5,8 @@
 import type {
   CommitResult,
   SimCheckRun,
+  SimDeployment,
+  SimStatus,
   SimComment,
   SimInstallation,
   SimIssue,
@@ -16,6 +18,9 @@ import type {
 } from "./model.js";
 import {
   checkRunJson,
+  deploymentJson,
+  deploymentStatusJson,
+  statusJson,
   commentJson,
   installationJson,
   issueJson,
@@ -297,4 +302,61 @@ export function checkRunPayload(
   };
   delete payload.requested_action;
   return payload;
+}
+
+export function statusPayload(
+  world: World,
+  repo: SimRepo,
+  status: SimStatus,
+  sender: SimUser,
+): Json {
+  const payload = basePayload(world, "status", undefined, repo, sender);
+  const json = statusJson(world, repo, status);
+  const commit = (payload.commit ?? {}) as Json;
+  return {
+    ...payload,
+    id: status.id,
+    sha: status.sha,
+    name: repo.fullName,
+    target_url: status.targetUrl,
+    context: status.context,
+    description: null,
+    state: status.state,
+    commit: {
+      ...commit,
+      sha: status.sha,
+      node_id: json.node_id,
+      url: `${world.apiUrl}/repos/${repo.fullName}/commits/${status.sha}`,
+    },
+    branches: [...repo.refs]
+      .filter(([ref, sha]) => ref.startsWith("refs/heads/") && sha === status.sha)
+      .map(([ref, sha]) => ({
+        name: ref.slice("refs/heads/".length),
+        commit: { sha, url: `${world.apiUrl}/repos/${repo.fullName}/commits/${sha}` },
+        protected: false,
+      })),
+    created_at: status.createdAt,
+    updated_at: status.updatedAt,
+  };
+}
+
+export function deploymentStatusPayload(
+  world: World,
+  repo: SimRepo,
+  deployment: SimDeployment,
+  status: SimDeployment["statuses"][number],
+  sender: SimUser,
+): Json {
+  const payload = basePayload(world, "deployment_status", "created", repo, sender);
+  return {
+    ...payload,
+    deployment: {
+      ...((payload.deployment ?? {}) as Json),
+      ...deploymentJson(world, repo, deployment),
+    },
+    deployment_status: {
+      ...((payload.deployment_status ?? {}) as Json),
+      ...deploymentStatusJson(world, repo, deployment, status),
+    },
+  };
 }

@@ -14,6 +14,8 @@ import {
   type SimPull,
   type SimReaction,
   type SimRelease,
+  type SimStatus,
+  type SimDeployment,
   type SimRepo,
   type SimUser,
   type World,
@@ -708,5 +710,68 @@ export function checkRunJson(world: World, repo: SimRepo, run: SimCheckRun): Jso
     check_suite: { id: run.id + 1_000_000 },
     app: run.app === undefined ? appJson(world) : otherAppJson(world, run.app),
     pull_requests: [],
+  };
+}
+
+export function statusJson(world: World, repo: SimRepo, status: SimStatus): Json {
+  return {
+    url: `${world.apiUrl}/repos/${repo.fullName}/statuses/${status.sha}`,
+    avatar_url: null,
+    id: status.id,
+    node_id: nodeId("SC", status.id),
+    state: status.state,
+    description: null,
+    target_url: status.targetUrl,
+    context: status.context,
+    created_at: status.createdAt,
+    updated_at: status.updatedAt,
+  };
+}
+
+export function deploymentJson(world: World, repo: SimRepo, deployment: SimDeployment): Json {
+  const api = `${world.apiUrl}/repos/${repo.fullName}`;
+  return {
+    url: `${api}/deployments/${deployment.id}`,
+    id: deployment.id,
+    node_id: nodeId("DE", deployment.id),
+    sha: deployment.sha,
+    ref: deployment.ref,
+    task: "deploy",
+    payload: {},
+    original_environment: deployment.environment,
+    environment: deployment.environment,
+    description: null,
+    creator: userJson(world, repo.owner),
+    created_at: deployment.createdAt,
+    updated_at: deployment.createdAt,
+    statuses_url: `${api}/deployments/${deployment.id}/statuses`,
+    repository_url: api,
+    transient_environment: false,
+    production_environment: false,
+  };
+}
+
+export function deploymentStatusJson(
+  world: World,
+  repo: SimRepo,
+  deployment: SimDeployment,
+  status: SimDeployment["statuses"][number],
+): Json {
+  const api = `${world.apiUrl}/repos/${repo.fullName}`;
+  return {
+    url: `${api}/deployments/${deployment.id}/statuses/${status.id}`,
+    id: status.id,
+    node_id: nodeId("DES", status.id),
+    state: status.state,
+    creator: userJson(world, repo.owner),
+    description: "",
+    environment: deployment.environment,
+    target_url: status.logUrl,
+    created_at: status.createdAt,
+    updated_at: status.createdAt,
+    deployment_url: `${api}/deployments/${deployment.id}`,
+    repository_url: api,
+    environment_url: "",
+    log_url: status.logUrl,
   };
 }

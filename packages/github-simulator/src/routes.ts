@@ -31,6 +31,9 @@ import {
   appJson,
   blobJson,
   checkRunJson,
+  deploymentJson,
+  deploymentStatusJson,
+  statusJson,
   commentJson,
   commitJson,
   gitCommitJson,
@@ -1055,15 +1058,53 @@ export function createRoutes(): Map<string, Route> {
     const sha = ctx.world.resolveCommit(repo, ctx.params.ref ?? "");
     if (sha === undefined) throw notFound();
     const api = `${ctx.world.apiUrl}/repos/${repo.fullName}`;
+    // The latest status of each context, as GitHub combines them.
+    const latest = new Map<string, (typeof repo.statuses)[number]>();
+    for (const status of repo.statuses.filter((st) => st.sha === sha))
+      latest.set(status.context, status);
+    const statuses = [...latest.values()];
+    const states = statuses.map((st) => st.state);
+    const state = states.some((st) => st === "failure" || st === "error")
+      ? "failure"
+      : states.length > 0 && states.every((st) => st === "success")
+        ? "success"
+        : "pending";
     return ok({
-      state: "pending",
-      statuses: [],
+      state,
+      statuses: statuses.map((st) => statusJson(ctx.world, repo, st)),
       sha,
-      total_count: 0,
+      total_count: statuses.length,
       repository: repoJson(ctx.world, repo),
       commit_url: `${api}/commits/${sha}`,
       url: `${api}/commits/${sha}/status`,
     });
+  });
+
+  add("GET /repos/{owner}/{repo}/deployments", "read", (ctx) => {
+    const repo = repoOf(ctx);
+    const sha = ctx.query.get("sha");
+    const environment = ctx.query.get("environment");
+    const deployments = repo.deployments
+      .filter(
+        (d) =>
+          (sha === null || d.sha === sha) &&
+          (environment === null || d.environment === environment),
+      )
+      .sort((a, b) => b.id - a.id);
+    return listing(ctx, deployments, (d) => deploymentJson(ctx.world, repo, d));
+  });
+  add("GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", "read", (ctx) => {
+    const repo = repoOf(ctx);
+    const deployment = repo.deployments.find((d) => d.id === intParam(ctx, "deployment_id"));
+    if (!deployment) throw notFound();
+    const statuses = [...deployment.statuses].reverse();
+    return listing(ctx, statuses, (st) => deploymentStatusJson(ctx.world, repo, deployment, st));
+  });
+  add("GET /repos/{owner}/{repo}/releases/tags/{tag}", "read", (ctx) => {
+    const repo = repoOf(ctx);
+    const release = repo.releases.find((r) => r.tagName === ctx.params.tag && !r.draft);
+    if (!release) throw notFound();
+    return ok(releaseJson(ctx.world, repo, release));
   });
 
   // Archives.

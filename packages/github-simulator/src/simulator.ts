@@ -34,6 +34,8 @@ import {
   pushPayload,
   releasePayload,
   checkRunPayload,
+  deploymentStatusPayload,
+  statusPayload,
   repositoryDispatchPayload,
 } from "./payloads.js";
 import { labelJson } from "./representations.js";
@@ -895,6 +897,74 @@ export class GitHubSimulator {
       ),
     );
     return { id: run.id, status: delivery.status };
+  }
+
+  /**
+   * Another system sets commit status `context` on `sha` (default: the default branch's head) and
+   * `status` is delivered (unless `deliver` is false).
+   */
+  async setCommitStatus(
+    repo: string,
+    context: string,
+    state: "pending" | "success" | "failure" | "error",
+    options: { sha?: string; targetUrl?: string; deliver?: boolean } = {},
+  ): Promise<number> {
+    const r = this.#repo(repo);
+    const now = this.world.now();
+    const status = {
+      id: this.world.nextId(),
+      sha: options.sha ?? this.branchSha(repo) ?? "",
+      context,
+      state,
+      targetUrl: options.targetUrl ?? null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    r.statuses.push(status);
+    if (options.deliver === false) return 0;
+    return (await this.#webhooks.deliver("status", statusPayload(this.world, r, status, r.owner)))
+      .status;
+  }
+
+  /** A deployment of `sha` (default: the default branch's head) to `environment`; returns its id. */
+  createDeployment(repo: string, environment: string, options: { sha?: string } = {}): number {
+    const r = this.#repo(repo);
+    const deployment = {
+      id: this.world.nextId(),
+      sha: options.sha ?? this.branchSha(repo) ?? "",
+      ref: r.defaultBranch,
+      environment,
+      createdAt: this.world.now(),
+      statuses: [],
+    };
+    r.deployments.push(deployment);
+    return deployment.id;
+  }
+
+  /** A status of deployment `id`; delivers `deployment_status` (unless `deliver` is false). */
+  async setDeploymentStatus(
+    repo: string,
+    id: number,
+    state: "queued" | "in_progress" | "success" | "failure" | "error" | "inactive",
+    options: { logUrl?: string; deliver?: boolean } = {},
+  ): Promise<number> {
+    const r = this.#repo(repo);
+    const deployment = r.deployments.find((d) => d.id === id);
+    if (!deployment) throw new Error(`no deployment ${id} in ${repo}`);
+    const status = {
+      id: this.world.nextId(),
+      state,
+      logUrl: options.logUrl ?? "",
+      createdAt: this.world.now(),
+    };
+    deployment.statuses.push(status);
+    if (options.deliver === false) return 0;
+    return (
+      await this.#webhooks.deliver(
+        "deployment_status",
+        deploymentStatusPayload(this.world, r, deployment, status, r.owner),
+      )
+    ).status;
   }
 
   /** Delivers `repository_dispatch` with `action` = `type`. */
