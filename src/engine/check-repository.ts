@@ -25,6 +25,7 @@ import {
   onboardRepository,
   type OnboardingResult,
 } from "./onboard-repository.js";
+import { updateDashboard } from "./update-dashboard.js";
 import { removeStrayBranches, writeProposals } from "./write-proposals.js";
 
 /** The schedule of a repository whose config gives none (missing or invalid). */
@@ -141,16 +142,36 @@ export async function checkRepository(
     pullRequests,
     log,
   });
+  const warnings = [
+    ...versions.warnings.map((w) => ({ subject: w.dependency, message: w.message })),
+    ...state.configWarnings.map((message) => ({ subject: DEFAULT_CONFIG_FILE, message })),
+    ...obsolete.warnings,
+    ...branches.warnings,
+  ];
+  const dashboard = await updateDashboard(octokit, target, services, log, {
+    inventory,
+    config,
+    versions: versions.versions,
+    promotions: existing.filter((p) => !obsolete.closed.some((c) => c.pullRequest === p.number)),
+    outcomes,
+    deferred: decided.deferred,
+    warnings,
+  });
   const report = checkReport({
     inventory,
     outcomes,
     closed: obsolete.closed,
     deferred: decided.deferred,
     warnings: [
-      ...versions.warnings.map((w) => ({ subject: w.dependency, message: w.message })),
-      ...state.configWarnings.map((message) => ({ subject: DEFAULT_CONFIG_FILE, message })),
-      ...obsolete.warnings,
-      ...branches.warnings,
+      ...warnings,
+      ...(dashboard.action === "failed"
+        ? [
+            {
+              subject: "dashboard",
+              message: `the dashboard issue was not written: ${dashboard.reason}`,
+            },
+          ]
+        : []),
     ],
   });
   await writeCheckRun(octokit, target, { headSha: state.headSha, ...report });

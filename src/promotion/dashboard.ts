@@ -4,13 +4,13 @@
  * `- [ ] check now`). Pure: the check reads and writes, this renders the body and reads ticks back.
  */
 import type { SemVer } from "semver";
-import type { Config } from "../config/index.js";
+import { DEFAULT_DASHBOARD_TITLE, type Config } from "../config/index.js";
 import type { Inventory } from "../iac/types.js";
 import { isVersionOf } from "../versions/version-shape.js";
 import { parseVersionTag } from "../versions/strategies.js";
 import type { WriteOutcome } from "./check-report.js";
 import { isDependencyId } from "./commands.js";
-import { code, inlineMarkdown, plainText, tableCell } from "./markdown.js";
+import { code, inlineMarkdown, plainText, singleLine, tableCell } from "./markdown.js";
 import { tagPrefixFor, type Deferral, type PromotionPullRequest } from "./plan.js";
 
 /** The first line of every dashboard body: how the app finds its issue again. */
@@ -24,6 +24,12 @@ export const MAX_DASHBOARD_LENGTH = 65_536;
 
 /** The checkbox that queues a check. */
 const CHECK_NOW = "check now";
+
+/** The dashboard issue's title, or undefined when the config turns the dashboard off. */
+export function dashboardTitle(config: Pick<Config, "dashboard">): string | undefined {
+  if (config.dashboard === false) return undefined;
+  return singleLine(config.dashboard === true ? DEFAULT_DASHBOARD_TITLE : config.dashboard.title);
+}
 
 /** Everything a check knows that the dashboard shows. */
 export interface DashboardFacts {
@@ -149,7 +155,7 @@ function standingCell(standing: Standing | undefined, pr: OpenPullRequest | unde
 }
 
 /** A checkbox line the dashboard writes, unticked. */
-export function promoteLine(dependency: string, version: string, environment: string): string {
+function promoteLine(dependency: string, version: string, environment: string): string {
   return `- [ ] promote ${code(dependency)} ${code(version)} to ${environment}`;
 }
 
@@ -369,7 +375,7 @@ export function newTicks(before: string, after: string): DashboardTick[] {
 }
 
 /** The line of `tick`, unticked, as the dashboard writes it. */
-export function tickLine(tick: DashboardTick): string {
+function tickLine(tick: DashboardTick): string {
   return tick.kind === "check"
     ? `- [ ] ${CHECK_NOW}`
     : promoteLine(tick.dependency, tick.version, tick.environment);

@@ -1,0 +1,183 @@
+import nock from "nock";
+import { describe, expect, it } from "vitest";
+import { DASHBOARD_MARKER } from "../../src/promotion/dashboard.js";
+import {
+  API,
+  capture,
+  dashboardIssue,
+  mockBranches,
+  mockDashboard,
+  mockPullRequests,
+  mockRepositoryRead,
+  mockTags,
+  testApp,
+  webhook,
+  type RepoFixture,
+} from "./helpers.js";
+import { useNock } from "../support/nock-github.js";
+
+const VPC = "acme/terraform-aws-vpc/vpc";
+const vpc = (version: string) =>
+  `terraform {\n  source = "git::https://github.com/acme/terraform-aws-vpc.git//modules/vpc?ref=${version}"\n}\n`;
+const repo = "/repos/acme/live";
+
+/** dev runs the newest vpc, prod (manual) lags behind it: nothing to propose, one box to tick. */
+export function live(config = ""): RepoFixture {
+  return {
+    owner: "acme",
+    repo: "live",
+    headSha: "e".repeat(40),
+    ownDashboard: true,
+    files: {
+      ".github/promoter.yml": `environments:
+  - name: dev
+    paths: ["dev/**"]
+  - name: prod
+    paths: ["prod/**"]
+    promotion: manual
+${config}`,
+      "dev/vpc/terragrunt.hcl": vpc("v1.1.0"),
+      "prod/vpc/terragrunt.hcl": vpc("v1.0.0"),
+    },
+  };
+}
+
+/** Every request of a check of `fixture` but the dashboard's, the check run's body captured as `check`. */
+function mockCheck(fixture: RepoFixture, bodies: ReturnType<typeof capture>, cold = true) {
+  mockRepositoryRead(fixture, cold ? Object.keys(fixture.files) : []);
+  // Again within the listing window: the tags listed a moment ago are shared.
+  if (cold) mockTags("acme", "terraform-aws-vpc", ["v1.1.0", "v1.0.0"]);
+  mockPullRequests(fixture);
+  mockBranches(fixture);
+  nock(API).post(`${repo}/check-runs`, bodies.as("check")).reply(201, { id: 1 });
+}
+
+const dispatch = () =>
+  webhook(
+    "repository_dispatch",
+    undefined,
+    { owner: "acme", repo: "live" },
+    { action: "new_module_release" },
+  );
+
+useNock();
+
+describe("the dashboard issue", () => {
+  it("is created at the first check, then read with one request and left alone when nothing changed", async () => {
+    const app = testApp();
+    const fixture = live();
+    const bodies = capture();
+    mockCheck(fixture, bodies);
+    mockDashboard(fixture, bodies);
+    await app.receive("repository_dispatch", dispatch());
+    expect(app.errors).toEqual([]);
+    const created = bodies.one<{ title: string; body: string }>("dashboard");
+    expect(created.title).toBe("Promoter: promotion dashboard");
+    expect(created.body.startsWith(`${DASHBOARD_MARKER}\n`)).toBe(true);
+    expect(created.body).toContain(
+      `| \`${VPC}\` | \`v1.1.0\` | \`v1.1.0\` | **\`v1.0.0\`** ⚠️ 1 version behind |`,
+    );
+    expect(created.body).toContain(
+      `- prod: \`${VPC}\`: v1.1.0 waits for \`/promote prod\` (promotion: manual)`,
+    );
+    expect(created.body).toContain(`- [ ] promote \`${VPC}\` \`v1.1.0\` to prod`);
+
+    // Again: the dashboard is read (#50, as written) and not edited.
+    let requests = 0;
+    const count = () => requests++;
+    nock.emitter.on("no match", count);
+    mockCheck(fixture, bodies, false);
+    mockDashboard(fixture, bodies, { number: 50, body: created.body }).on("request", count);
+    await app.receive("repository_dispatch", dispatch());
+    nock.emitter.off("no match", count);
+    expect(app.errors).toEqual([]);
+    expect(requests).toBe(1);
+    expect(bodies.bodies.get("dashboard")).toHaveLength(1);
+    expect(JSON.stringify(bodies.one("check", 1))).not.toContain("dashboard issue");
+  });
+
+  it("is found again among the app's issues by its marker and author, renamed and relabelled, and edited in place", async () => {
+    const app = testApp();
+    const fixture = live();
+    const bodies = capture();
+    mockCheck(fixture, bodies);
+    nock(API)
+      .get(`${repo}/issues`)
+      .query(true)
+      .reply(200, [
+        // A PR of the app, and a person's issue, with the marker: neither is the dashboard.
+        { ...dashboardIssue(3, `${DASHBOARD_MARKER}\nold`), pull_request: { url: "x" } },
+        dashboardIssue(4, `${DASHBOARD_MARKER}\nforged`, { user: { login: "mallory" } }),
+        dashboardIssue(31, `${DASHBOARD_MARKER}\nstale`, {
+          title: "Our versions",
+          labels: [{ name: "ops" }],
+        }),
+      ])
+      .patch(`${repo}/issues/31`, bodies.as("edit"))
+      .reply(200, {});
+    await app.receive("repository_dispatch", dispatch());
+    expect(app.errors).toEqual([]);
+    const edit = bodies.one<{ body: string; title?: string }>("edit");
+    expect(edit.title).toBeUndefined();
+    expect(edit.body).toContain(`- [ ] promote \`${VPC}\` \`v1.1.0\` to prod`);
+  });
+
+  it("is created again once when the app's one is locked, and the new one is used from then on", async () => {
+    const app = testApp();
+    const fixture = live();
+    const bodies = capture();
+    mockCheck(fixture, bodies);
+    nock(API)
+      .get(`${repo}/issues`)
+      .query(true)
+      .reply(200, [dashboardIssue(31, `${DASHBOARD_MARKER}\nstale`, { locked: true })])
+      .post(`${repo}/issues`, bodies.as("dashboard"))
+      .reply(201, { number: 32 });
+    await app.receive("repository_dispatch", dispatch());
+    expect(app.errors).toEqual([]);
+    mockCheck(fixture, bodies, false);
+    nock(API)
+      .get(`${repo}/issues/32`)
+      .reply(200, dashboardIssue(32, bodies.one<{ body: string }>("dashboard").body));
+    await app.receive("repository_dispatch", dispatch());
+    expect(app.errors).toEqual([]);
+  });
+
+  it("with dashboard: false, is closed once, and not asked for at the next checks", async () => {
+    const app = testApp();
+    const fixture = live("dashboard: false\n");
+    const bodies = capture();
+    mockCheck(fixture, bodies);
+    nock(API)
+      .get(`${repo}/issues`)
+      .query(true)
+      .reply(200, [dashboardIssue(31, `${DASHBOARD_MARKER}\nstale`)])
+      .patch(`${repo}/issues/31`, bodies.as("close"))
+      .reply(200, {});
+    await app.receive("repository_dispatch", dispatch());
+    expect(app.errors).toEqual([]);
+    expect(bodies.one("close")).toEqual({ state: "closed" });
+    mockCheck(fixture, bodies, false);
+    await app.receive("repository_dispatch", dispatch());
+    expect(app.errors).toEqual([]);
+  });
+
+  it("takes its title from the config, and a failure to write it is a warning of the check run", async () => {
+    const app = testApp();
+    const fixture = live('dashboard:\n  title: "Versions of acme/live"\n');
+    const bodies = capture();
+    mockCheck(fixture, bodies);
+    nock(API)
+      .get(`${repo}/issues`)
+      .query(true)
+      .reply(200, [])
+      .post(`${repo}/issues`, bodies.as("dashboard"))
+      .reply(410, { message: "Issues are disabled for this repo" });
+    await app.receive("repository_dispatch", dispatch());
+    expect(app.errors).toEqual([]);
+    expect(bodies.one("dashboard")).toMatchObject({ title: "Versions of acme/live" });
+    expect(JSON.stringify(bodies.one("check"))).toContain(
+      "the dashboard issue was not written: Issues are disabled for this repo",
+    );
+  });
+});
