@@ -36,7 +36,7 @@ async function readTrustedMetadata(
   octokit: Octokit,
   target: CheckTarget,
   services: Services,
-  job: CommandJob,
+  job: CommandAuthor,
 ): Promise<PromotionMetadata | undefined> {
   if (!job.issue.isPullRequest) return undefined;
   const appLogin = await services.appLogin();
@@ -90,13 +90,19 @@ async function onboardingState(
   }
 }
 
-/** The answer to a command, without the mention of its author. */
-async function answer(
+/** Who gave a command, and where: a comment's author and issue, or a dashboard tick's editor. */
+export type CommandAuthor = Pick<CommandJob, "author" | "issue">;
+
+/**
+ * The answer to a command of a permitted author on the scanned repository, without the mention of its
+ * author: the decision, with each fact it asks for read on the way, and the promotion it asks for.
+ */
+export async function answer(
   octokit: Octokit,
   target: CheckTarget,
   services: Services,
   log: Logger,
-  job: CommandJob,
+  job: CommandAuthor,
   command: Command,
   repository: ScannedRepository,
 ): Promise<string> {

@@ -182,3 +182,23 @@ async function editIssue(
     ...changes,
   });
 }
+
+/**
+ * Rewrites the body of the app's dashboard issue `number` as it is now: reads it (`GET /issues/{n}`)
+ * and, when `edit` changes its body, `PATCH /issues/{n}`. 1 or 2 requests; nothing is written to an
+ * issue that is not the app's dashboard. Returns whether it wrote.
+ */
+export async function editDashboardBody(
+  octokit: Octokit,
+  repo: RepoRef,
+  number: number,
+  appLogin: string,
+  edit: (body: string) => string,
+): Promise<boolean> {
+  const current = await readDashboard(octokit, repo, number, appLogin);
+  if (!current) return false;
+  const body = edit(current.body);
+  if (body === current.body) return false;
+  await editIssue(octokit, repo, number, { body });
+  return true;
+}

@@ -181,3 +181,163 @@ describe("the dashboard issue", () => {
     );
   });
 });
+
+describe("a box ticked on the dashboard", () => {
+  const before = () => {
+    const bodies = capture();
+    return (async () => {
+      const app = testApp();
+      const fixture = live();
+      mockCheck(fixture, bodies);
+      mockDashboard(fixture, bodies);
+      await app.receive("repository_dispatch", dispatch());
+      expect(app.errors).toEqual([]);
+      return { app, fixture, body: bodies.one<{ body: string }>("dashboard").body };
+    })();
+  };
+  const PROD_BOX = `promote \`${VPC}\` \`v1.1.0\` to prod`;
+  const tick = (body: string, line: string) => body.replace(`- [ ] ${line}`, `- [x] ${line}`);
+
+  function edited(from: string, body: string, user = { login: "alice", type: "User" }) {
+    const payload = webhook("issues", "edited", { owner: "acme", repo: "live" });
+    payload.issue = {
+      ...(payload.issue as object),
+      number: 50,
+      body,
+      updated_at: "2026-06-01T12:00:00Z",
+      user: { login: "promoter[bot]", type: "Bot", id: 2 },
+      pull_request: undefined,
+    };
+    payload.changes = { body: { from } };
+    payload.sender = { ...user, id: 1 };
+    return payload;
+  }
+
+  function mockPermission(permission: string) {
+    return nock(API)
+      .get(`${repo}/collaborators/alice/permission`)
+      .reply(200, { permission, role_name: permission });
+  }
+
+  /** The read of the dashboard as the edit left it, and its edit unticking the boxes. */
+  function mockUntick(body: string, bodies: ReturnType<typeof capture>) {
+    return nock(API)
+      .get(`${repo}/issues/50`)
+      .reply(200, dashboardIssue(50, body))
+      .patch(`${repo}/issues/50`, bodies.as("untick"))
+      .reply(200, {});
+  }
+
+  it("by a promoter promotes the version, answers in a comment, and is unticked again", async () => {
+    const { app, fixture, body } = await before();
+    const bodies = capture();
+    const ticked = tick(body, PROD_BOX);
+    mockPermission("write");
+    mockRepositoryRead(fixture, []);
+    nock(API)
+      .get(`${repo}/git/matching-refs/heads%2Fpromoter%2Fprod%2Facme`)
+      .reply(200, [])
+      .post(`${repo}/labels`)
+      .reply(201, {})
+      .post(`${repo}/git/trees`, bodies.as("tree"))
+      .reply(201, { sha: "t" })
+      .post(`${repo}/git/commits`)
+      .reply(201, { sha: "c" })
+      .post(`${repo}/git/refs`)
+      .reply(201, {})
+      .get("/repos/acme/terraform-aws-vpc/releases")
+      .query(true)
+      .reply(200, [])
+      .post(`${repo}/pulls`)
+      .reply(201, { number: 12 })
+      .post(`${repo}/issues/12/labels`)
+      .reply(200, []);
+    mockUntick(ticked, bodies);
+    nock(API).post(`${repo}/issues/50/comments`, bodies.as("reply")).reply(201, { id: 1 });
+    await app.receive("issues", edited(body, ticked));
+    expect(app.errors).toEqual([]);
+    expect(bodies.one("tree")).toMatchObject({
+      tree: [{ path: "prod/vpc/terragrunt.hcl", content: vpc("v1.1.0") }],
+    });
+    expect(bodies.one<{ body: string }>("untick").body).toBe(body);
+    expect(bodies.one<{ body: string }>("reply").body).toBe(
+      `@alice \n- **promote** \`${VPC}\` \`v1.1.0\` to prod: Opened #12 to promote \`${VPC}\` \`v1.1.0\` to prod.`,
+    );
+  });
+
+  it("by a reader is unticked again with a comment saying why, and reads nothing of the repository", async () => {
+    const { app, body } = await before();
+    const bodies = capture();
+    const ticked = tick(tick(body, PROD_BOX), "check now");
+    mockPermission("read");
+    mockUntick(ticked, bodies);
+    nock(API).post(`${repo}/issues/50/comments`, bodies.as("reply")).reply(201, { id: 1 });
+    await app.receive("issues", edited(body, ticked));
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ body: string }>("untick").body).toBe(body);
+    expect(bodies.one<{ body: string }>("reply").body).toBe(
+      "@alice ticking a box of the dashboard needs write, maintain or admin permission on this repository; you have read. The boxes were unticked.",
+    );
+  });
+
+  it("by a writer who is not among the environment's promoters is refused and unticked", async () => {
+    const app = testApp();
+    const fixture = live();
+    fixture.files[".github/promoter.yml"] += '    promoters: ["bob"]\n';
+    const first = capture();
+    mockCheck(fixture, first);
+    mockDashboard(fixture, first);
+    await app.receive("repository_dispatch", dispatch());
+    const body = first.one<{ body: string }>("dashboard").body;
+    const bodies = capture();
+    const ticked = tick(body, PROD_BOX);
+    mockPermission("write");
+    mockRepositoryRead(fixture, []);
+    mockUntick(ticked, bodies);
+    nock(API).post(`${repo}/issues/50/comments`, bodies.as("reply")).reply(201, { id: 1 });
+    await app.receive("issues", edited(body, ticked));
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ body: string }>("reply").body).toBe(
+      `@alice \n- **promote** \`${VPC}\` \`v1.1.0\` to prod: promotions to prod are for \`bob\` only.`,
+    );
+  });
+
+  it("check now queues a check, which rewrites the dashboard", async () => {
+    const { app, fixture, body } = await before();
+    const bodies = capture();
+    const ticked = tick(body, "check now");
+    mockPermission("maintain");
+    mockUntick(ticked, bodies);
+    nock(API).post(`${repo}/issues/50/comments`, bodies.as("reply")).reply(201, { id: 1 });
+    mockCheck(fixture, bodies, false);
+    mockDashboard(fixture, bodies, { number: 50, body });
+    await app.receive("issues", edited(body, ticked));
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ body: string }>("reply").body).toContain(
+      "- **check now**: a check is queued; this issue is rewritten when it ends.",
+    );
+    expect(bodies.bodies.get("check")).toHaveLength(1);
+  });
+
+  it("is ignored from a bot, on a box a person added, and when nothing was newly ticked", async () => {
+    const { app, body } = await before();
+    const ticked = tick(body, PROD_BOX);
+    await app.receive("issues", edited(body, ticked, { login: "renovate[bot]", type: "Bot" }));
+    await app.receive(
+      "issues",
+      edited(body, `${body}\n- [x] check now\n`.replace("- [ ] check now", "")),
+    );
+    await app.receive("issues", edited(ticked, ticked));
+    await app.receive(
+      "issues",
+      edited(
+        body,
+        body.replace(
+          "<!-- /promoter:actions -->",
+          `- [x] promote \`${VPC}\` \`v9.0.0\` to prod\n<!-- /promoter:actions -->`,
+        ),
+      ),
+    );
+    expect(app.errors).toEqual([]);
+  });
+});
