@@ -162,6 +162,7 @@ export async function checkRepository(
     outcomes,
     closed: obsolete.closed,
     deferred: decided.deferred,
+    ...("number" in dashboard ? { dashboard: dashboard.number } : {}),
     warnings: [
       ...warnings,
       ...(dashboard.action === "failed"

@@ -36,6 +36,8 @@ export interface CheckFindings {
   deferred: Deferral[];
   /** Warnings that are not about one file: version listings, config globs that match nothing. */
   warnings: { subject: string; message: string }[];
+  /** The number of the dashboard issue, when there is one. */
+  dashboard?: number;
 }
 
 /** A check run's conclusion and output. */
@@ -137,6 +139,8 @@ export function checkReport(findings: CheckFindings): CheckReport {
   summary.push(
     `${plural(inventory.skipped.length, "usage")} not updatable, ${plural(fileWarnings, "warning")}.`,
   );
+  if (findings.dashboard !== undefined)
+    summary.push("", `Every environment's versions, and boxes that act: #${findings.dashboard}.`);
 
   const text: string[] = ["## Versions", "", versionMatrix(inventory)];
   if (findings.deferred.length > 0) {

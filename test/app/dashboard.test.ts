@@ -81,6 +81,9 @@ describe("the dashboard issue", () => {
       `- prod: \`${VPC}\`: v1.1.0 waits for \`/promote prod\` (promotion: manual)`,
     );
     expect(created.body).toContain(`- [ ] promote \`${VPC}\` \`v1.1.0\` to prod`);
+    expect(bodies.one<{ output: { summary: string } }>("check").output.summary).toContain(
+      "boxes that act: #50.",
+    );
 
     // Again: the dashboard is read (#50, as written) and not edited.
     let requests = 0;

@@ -240,6 +240,12 @@ describe("checkReport: summary", () => {
     );
     expect(more.summary).toBe("1 usage not updatable, 2 warnings.");
   });
+
+  it("links the dashboard issue, when there is one", () => {
+    expect(checkReport(findings({ dashboard: 50 })).summary).toBe(
+      "0 usages not updatable, 0 warnings.\n\nEvery environment's versions, and boxes that act: #50.",
+    );
+  });
 });
 
 describe("checkReport: text", () => {
