@@ -98,6 +98,8 @@ interface Standing {
   behind?: string;
   /** How many available versions it is behind, when the listing knows them. */
   lag?: number;
+  /** Newer than the environment before it runs (a person's change, or `allowSkipping`). */
+  ahead?: boolean;
 }
 
 /**
@@ -123,6 +125,7 @@ function standings(
     const reference = used ? previous : newest;
     previous = undefined;
     if (!versions || versions.length === 0) return undefined;
+    const againstPrevious = used;
     used = true;
     const current = highest(versions, parse);
     previous = current;
@@ -136,7 +139,7 @@ function standings(
         return p !== undefined && p.compare(mine) > 0 && p.compare(ref) <= 0;
       });
       if (between.length > 0) standing.lag = between.length;
-    }
+    } else if (againstPrevious && ref && mine && ref.compare(mine) < 0) standing.ahead = true;
     return standing;
   });
   return { ...(newest === undefined ? {} : { newest }), byEnvironment };
@@ -150,7 +153,12 @@ function standingCell(standing: Standing | undefined, pr: OpenPullRequest | unde
     standing.behind === undefined
       ? ""
       : ` ⚠️ ${standing.lag === undefined ? "behind" : `${plural(standing.lag, "version")} behind`}`;
-  const text = standing.behind === undefined ? versions : `**${versions}**${lag}`;
+  const text =
+    standing.behind !== undefined
+      ? `**${versions}**${lag}`
+      : standing.ahead
+        ? `${versions} ⬆️ ahead`
+        : versions;
   return pr ? `${text} · #${pr.number} → ${tableCell(code(pr.to))}` : text;
 }
 

@@ -117,6 +117,14 @@ describe("renderDashboard", () => {
     expect(body).toContain(`- [ ] promote \`${VPC}\` \`v1.4.0\` to dev`);
     expect(body).not.toContain("to stage");
     expect(body).toContain("**`v1.2.0`, `v1.3.0`** ⚠️ 1 version behind");
+    const ahead = renderDashboard(
+      facts({
+        inventory: inventoryOf({ dev: { [VPC]: ["v1.3.0"] }, stage: { [VPC]: ["v1.4.0"] } }),
+      }),
+    );
+    expect(ahead).toContain(
+      `| \`${VPC}\` | \`v1.4.0\` | **\`v1.3.0\`** ⚠️ 1 version behind | \`v1.4.0\` ⬆️ ahead |`,
+    );
   });
 
   it("lists not-updatable usages and warnings folded, and an empty repository says so", () => {
