@@ -25,6 +25,7 @@ import {
   onboardRepository,
   type OnboardingResult,
 } from "./onboard-repository.js";
+import { versionTable } from "../promotion/dashboard.js";
 import { updateDashboard } from "./update-dashboard.js";
 import { removeStrayBranches, writeProposals } from "./write-proposals.js";
 
@@ -148,7 +149,7 @@ export async function checkRepository(
     ...obsolete.warnings,
     ...branches.warnings,
   ];
-  const dashboard = await updateDashboard(octokit, target, services, log, {
+  const dashboardFacts = {
     inventory,
     config,
     versions: versions.versions,
@@ -156,13 +157,15 @@ export async function checkRepository(
     outcomes,
     deferred: decided.deferred,
     warnings,
-  });
+  };
+  const dashboard = await updateDashboard(octokit, target, services, log, dashboardFacts);
   const report = checkReport({
     inventory,
     outcomes,
     closed: obsolete.closed,
     deferred: decided.deferred,
     ...("number" in dashboard ? { dashboard: dashboard.number } : {}),
+    matrix: versionTable(dashboardFacts),
     warnings: [
       ...warnings,
       ...(dashboard.action === "failed"

@@ -38,6 +38,8 @@ export interface CheckFindings {
   warnings: { subject: string; message: string }[];
   /** The number of the dashboard issue, when there is one. */
   dashboard?: number;
+  /** The version matrix to show, as the dashboard renders it; else the inventory's versions alone. */
+  matrix?: string;
 }
 
 /** A check run's conclusion and output. */
@@ -142,7 +144,11 @@ export function checkReport(findings: CheckFindings): CheckReport {
   if (findings.dashboard !== undefined)
     summary.push("", `Every environment's versions, and boxes that act: #${findings.dashboard}.`);
 
-  const text: string[] = ["## Versions", "", versionMatrix(inventory)];
+  const text: string[] = [
+    "## Versions",
+    "",
+    findings.matrix ? findings.matrix : versionMatrix(inventory),
+  ];
   if (findings.deferred.length > 0) {
     text.push("", "## Held back", "");
     for (const d of findings.deferred) {

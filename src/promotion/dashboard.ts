@@ -249,17 +249,8 @@ function tableLines(rows: readonly string[], header: string[], cap: number): str
   ];
 }
 
-/** Caps tried in turn until the body fits GitHub's limit. */
-const CAPS = [Infinity, 500, 200, 100, 50, 20, 10, 5, 0];
-
-/**
- * The dashboard issue's body: the marker, the version matrix (newest available, each environment's
- * version, lagging ones in bold with how many versions behind, the open PR of each), what waits and
- * why, the checkboxes that promote by hand and check now, then not-updatable usages and warnings.
- * Every id, version, path and message is escaped; under {@link MAX_DASHBOARD_LENGTH} characters,
- * long lists end in "… and N more".
- */
-export function renderDashboard(facts: DashboardFacts): string {
+/** The version matrix: a header and one row per dependency, with the ids and the open PRs. */
+function matrix(facts: DashboardFacts) {
   const { inventory, config } = facts;
   const prefixOf = tagPrefixFor(config);
   const ids = [
@@ -281,6 +272,31 @@ export function renderDashboard(facts: DashboardFacts): string {
     const cells = byEnvironment.map((s, i) => standingCell(s, open.get(`${names[i]}\u0000${id}`)));
     return `| ${tableCell(code(id))} | ${newest === undefined ? "?" : tableCell(code(newest))} | ${cells.join(" | ")} |`;
   });
+  return { ids, open, header, rows };
+}
+
+/**
+ * The dashboard's version matrix alone (newest available, each environment's version, how far
+ * behind, the open PRs), for the check run; empty when no dependency was found.
+ */
+export function versionTable(facts: DashboardFacts): string {
+  const { header, rows } = matrix(facts);
+  return rows.length === 0 ? "" : [...header, ...rows].join("\n");
+}
+
+/** Caps tried in turn until the body fits GitHub's limit. */
+const CAPS = [Infinity, 500, 200, 100, 50, 20, 10, 5, 0];
+
+/**
+ * The dashboard issue's body: the marker, the version matrix (newest available, each environment's
+ * version, lagging ones in bold with how many versions behind, the open PR of each), what waits and
+ * why, the checkboxes that promote by hand and check now, then not-updatable usages and warnings.
+ * Every id, version, path and message is escaped; under {@link MAX_DASHBOARD_LENGTH} characters,
+ * long lists end in "… and N more".
+ */
+export function renderDashboard(facts: DashboardFacts): string {
+  const { inventory, config } = facts;
+  const { ids, open, header, rows } = matrix(facts);
   const waiting: Section = {
     heading: "Waiting",
     items: facts.deferred.map(

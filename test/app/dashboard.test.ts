@@ -81,8 +81,11 @@ describe("the dashboard issue", () => {
       `- prod: \`${VPC}\`: v1.1.0 waits for \`/promote prod\` (promotion: manual)`,
     );
     expect(created.body).toContain(`- [ ] promote \`${VPC}\` \`v1.1.0\` to prod`);
-    expect(bodies.one<{ output: { summary: string } }>("check").output.summary).toContain(
-      "boxes that act: #50.",
+    const run = bodies.one<{ output: { summary: string; text: string } }>("check").output;
+    expect(run.summary).toContain("boxes that act: #50.");
+    // The check run's matrix says the same as the dashboard's.
+    expect(run.text).toContain(
+      `| \`${VPC}\` | \`v1.1.0\` | \`v1.1.0\` | **\`v1.0.0\`** ⚠️ 1 version behind |`,
     );
 
     // Again: the dashboard is read (#50, as written) and not edited.
