@@ -26,7 +26,7 @@ import {
   type OnboardingResult,
 } from "./onboard-repository.js";
 import { versionTable } from "../promotion/dashboard.js";
-import { updateDashboard } from "./update-dashboard.js";
+import { reportUnusableConfig, updateDashboard } from "./update-dashboard.js";
 import { removeStrayBranches, writeProposals } from "./write-proposals.js";
 
 /** The schedule of a repository whose config gives none (missing or invalid). */
@@ -70,6 +70,7 @@ export async function checkRepository(
   if ("problems" in state) {
     services.repositories.set(fullName, unusable);
     const report = invalidConfigReport(state.problems);
+    await reportUnusableConfig(octokit, target, services, log, state.problems);
     await writeCheckRun(octokit, target, { headSha: state.headSha, ...report });
     log.info({ problems: state.problems.length }, "invalid config");
     return { status: "invalid-config", problems: state.problems };
@@ -85,6 +86,7 @@ export async function checkRepository(
   });
   if (conflicts.length > 0) {
     const problems = conflictProblems(conflicts);
+    await reportUnusableConfig(octokit, target, services, log, problems);
     await writeCheckRun(octokit, target, {
       headSha: state.headSha,
       ...invalidConfigReport(problems),

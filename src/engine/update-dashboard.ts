@@ -1,8 +1,18 @@
 import type { Logger } from "probot";
-import { closeDashboard, writeDashboard, type DashboardWrite } from "../github/dashboard-issue.js";
+import {
+  closeDashboard,
+  editDashboardBody,
+  writeDashboard,
+  type DashboardWrite,
+} from "../github/dashboard-issue.js";
 import { errorMessage } from "../github/errors.js";
 import type { Octokit } from "../github/repo-ref.js";
-import { dashboardTitle, renderDashboard, type DashboardFacts } from "../promotion/dashboard.js";
+import {
+  dashboardTitle,
+  renderDashboard,
+  renderUnusableConfig,
+  type DashboardFacts,
+} from "../promotion/dashboard.js";
 import type { CheckTarget } from "./repository-state.js";
 import type { Services } from "./services.js";
 
@@ -48,5 +58,28 @@ export async function updateDashboard(
   } catch (error) {
     log.warn({ err: error }, "dashboard not written");
     return { action: "failed", reason: errorMessage(error) };
+  }
+}
+
+/**
+ * Says on the dashboard issue, when this process knows it, that the config cannot be used and why:
+ * 1 or 2 requests (its read, and its edit when the text differs); none when the dashboard is not
+ * known (no listing for a repository whose config, and so whose `dashboard` setting, is unknown).
+ */
+export async function reportUnusableConfig(
+  octokit: Octokit,
+  target: CheckTarget,
+  services: Services,
+  log: Logger,
+  problems: readonly string[],
+): Promise<void> {
+  const known = services.dashboards.get(`${target.owner}/${target.repo}`.toLowerCase());
+  if (typeof known !== "number") return;
+  try {
+    await editDashboardBody(octokit, target, known, await services.appLogin(), () =>
+      renderUnusableConfig(problems),
+    );
+  } catch (error) {
+    log.warn({ err: error }, "dashboard not written");
   }
 }

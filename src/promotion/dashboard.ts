@@ -4,7 +4,7 @@
  * `- [ ] check now`). Pure: the check reads and writes, this renders the body and reads ticks back.
  */
 import type { SemVer } from "semver";
-import { DEFAULT_DASHBOARD_TITLE, type Config } from "../config/index.js";
+import { DEFAULT_CONFIG_FILE, DEFAULT_DASHBOARD_TITLE, type Config } from "../config/index.js";
 import type { Inventory } from "../iac/types.js";
 import { isVersionOf } from "../versions/version-shape.js";
 import { parseVersionTag } from "../versions/strategies.js";
@@ -330,7 +330,7 @@ export function renderDashboard(facts: DashboardFacts): string {
     `Promoter keeps this issue current: it is rewritten after every check (${code(config.updates.schedule)}, and at every module release). Tick a box to act; the answer comes as a comment.`,
     "",
   ];
-  const outro = [ACTIONS_START, "- [ ] check now", ACTIONS_END, ""];
+  const outro = [ACTIONS_START, `- [ ] ${CHECK_NOW}`, ACTIONS_END, ""];
   let body = "";
   for (const cap of CAPS) {
     const actionLines = sectionLines(actions, cap);
@@ -346,6 +346,32 @@ export function renderDashboard(facts: DashboardFacts): string {
     if (body.length <= MAX_DASHBOARD_LENGTH) return body;
   }
   return body.slice(0, MAX_DASHBOARD_LENGTH);
+}
+
+/**
+ * The dashboard of a repository whose config cannot be used: every problem (escaped), and the box
+ * that checks again; under {@link MAX_DASHBOARD_LENGTH} characters.
+ */
+export function renderUnusableConfig(problems: readonly string[]): string {
+  const section: Section = {
+    heading: "The configuration cannot be used",
+    items: problems.map((p) => `- ${inlineMarkdown(p)}`),
+  };
+  let body = "";
+  for (const cap of CAPS) {
+    body = [
+      DASHBOARD_MARKER,
+      `Promoter did nothing: ${code(DEFAULT_CONFIG_FILE)} on the default branch cannot be used. Fix these and push again; the \`promoter\` check run lists them too.`,
+      "",
+      ...sectionLines(section, cap),
+      ACTIONS_START,
+      `- [ ] ${CHECK_NOW}`,
+      ACTIONS_END,
+      "",
+    ].join("\n");
+    if (body.length <= MAX_DASHBOARD_LENGTH) return body;
+  }
+  return body;
 }
 
 /** A tick a person set on a checkbox the app wrote. */

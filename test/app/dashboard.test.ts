@@ -149,6 +149,32 @@ describe("the dashboard issue", () => {
     expect(app.errors).toEqual([]);
   });
 
+  it("says so when the config becomes unusable, on the dashboard this process knows", async () => {
+    const app = testApp();
+    const fixture = live();
+    const bodies = capture();
+    mockCheck(fixture, bodies);
+    mockDashboard(fixture, bodies);
+    await app.receive("repository_dispatch", dispatch());
+    const broken = { ...live(), headSha: "f".repeat(40) };
+    broken.files[".github/promoter.yml"] = "environments: []\n";
+    mockRepositoryRead(broken, [".github/promoter.yml"]);
+    nock(API)
+      .get(`${repo}/issues/50`)
+      .reply(200, dashboardIssue(50, bodies.one<{ body: string }>("dashboard").body))
+      .patch(`${repo}/issues/50`, bodies.as("edit"))
+      .reply(200, {})
+      .post(`${repo}/check-runs`)
+      .reply(201, { id: 2 });
+    await app.receive("repository_dispatch", dispatch());
+    expect(app.errors).toEqual([]);
+    const edit = bodies.one<{ body: string }>("edit").body;
+    expect(edit).toContain(
+      "Promoter did nothing: `.github/promoter.yml` on the default branch cannot be used.",
+    );
+    expect(edit).toContain("environments: must list at least one environment");
+  });
+
   it("with dashboard: false, is closed once, and not asked for at the next checks", async () => {
     const app = testApp();
     const fixture = live("dashboard: false\n");

@@ -7,6 +7,7 @@ import {
   MAX_DASHBOARD_LENGTH,
   newTicks,
   renderDashboard,
+  renderUnusableConfig,
   untick,
   type DashboardFacts,
 } from "../../src/promotion/dashboard.js";
@@ -224,6 +225,25 @@ describe("renderDashboard", () => {
     expect(rendered.match(/<tr>/g)).toHaveLength(2);
     // No box for an id a command could not name.
     expect(body).not.toMatch(/promote `acme\/x/);
+  });
+});
+
+describe("renderUnusableConfig", () => {
+  it("lists the config's problems escaped, keeps the check-now box, and fits GitHub's limit", () => {
+    const body = renderUnusableConfig([
+      ".github/promoter.yml:3:5: environments[0].name: is required @alice <!-- x -->",
+    ]);
+    expect(body.split("\n")[0]).toBe(DASHBOARD_MARKER);
+    expect(body).toContain("- [ ] check now");
+    expect(html(body)).not.toMatch(/@alice|<!-- x/);
+    const many = renderUnusableConfig(
+      Array.from({ length: 5000 }, (_, i) => `problem ${i} ${"x".repeat(40)}`),
+    );
+    expect(many.length).toBeLessThanOrEqual(MAX_DASHBOARD_LENGTH);
+    expect(many).toMatch(/… and \d+ more/);
+    expect(newTicks(many, many.replace("- [ ] check now", "- [x] check now"))).toEqual([
+      { kind: "check" },
+    ]);
   });
 });
 
