@@ -95,7 +95,8 @@ export type CommandAuthor = Pick<CommandJob, "author" | "issue">;
 
 /**
  * The answer to a command of a permitted author on the scanned repository, without the mention of its
- * author: the decision, with each fact it asks for read on the way, and the promotion it asks for.
+ * author: the decision, with each fact it asks for read on the way, and the promotion it asks for
+ * (`done.written` is set when one was written).
  */
 export async function answer(
   octokit: Octokit,
@@ -105,6 +106,7 @@ export async function answer(
   job: CommandAuthor,
   command: Command,
   repository: ScannedRepository,
+  done?: { written: boolean },
 ): Promise<string> {
   const { config, inventory } = repository;
   const context = { command, config, inventory, author: job.author };
@@ -116,11 +118,11 @@ export async function answer(
     switch (decision.kind) {
       case "reply":
         return decision.text;
-      case "promote":
-        return describePromotion(
-          await promote(octokit, target, services, log, repository, decision.request),
-          decision.request,
-        );
+      case "promote": {
+        const result = await promote(octokit, target, services, log, repository, decision.request);
+        if (done && result.status === "written") done.written = true;
+        return describePromotion(result, decision.request);
+      }
       case "read-metadata":
         facts.metadata = (await readTrustedMetadata(octokit, target, services, job)) ?? null;
         break;

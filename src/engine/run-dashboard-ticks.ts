@@ -22,8 +22,8 @@ function tickName(tick: DashboardTick): string {
  * Carries out the boxes a person ticked on the app's dashboard issue, each as the command it names
  * (`promote` as `/promote <env> <id>@<version>`, `check now` queues a check), with the same
  * permission rules as a comment's command: the editor's permission first, then the environment's
- * `promoters`. Then every box handled is unticked again (the next rendering shows the result), and one
- * comment answers them all. Returns the reply, or undefined for an issue that is not the app's.
+ * `promoters`. Then every box handled is unticked again, one comment answers them all, and after a
+ * promotion a check is queued, which renders the dashboard again with its result. Returns the reply, or undefined for an issue that is not the app's.
  */
 export async function runDashboardTicks(
   octokit: Octokit,
@@ -39,6 +39,15 @@ export async function runDashboardTicks(
   const refused = permissionRefusal(await permissionOf(octokit, target, job.author));
   // 2. Decide (and do) each tick; the repository is read once, only for a permitted promotion.
   const lines: string[] = [];
+  const done = { written: false };
+  const queueCheck = (reason: string) =>
+    enqueueCheck({
+      installationId: job.installationId,
+      owner: job.owner,
+      repo: job.repo,
+      defaultBranch: target.defaultBranch,
+      reason,
+    });
   if (refused) {
     lines.push(
       `${refused.replace("`/promote`", "ticking a box of the dashboard")} The boxes were unticked.`,
@@ -51,13 +60,7 @@ export async function runDashboardTicks(
     };
     for (const tick of job.ticks) {
       if (tick.kind === "check") {
-        await enqueueCheck({
-          installationId: job.installationId,
-          owner: job.owner,
-          repo: job.repo,
-          defaultBranch: target.defaultBranch,
-          reason: `check now, ticked by ${job.author}`,
-        });
+        await queueCheck(`check now, ticked by ${job.author}`);
         lines.push(`- ${tickName(tick)}: a check is queued; this issue is rewritten when it ends.`);
         continue;
       }
@@ -67,9 +70,13 @@ export async function runDashboardTicks(
       const text =
         "unusable" in repository
           ? noConfigReply(target.defaultBranch)
-          : await answer(octokit, target, services, log, author, command, repository);
+          : await answer(octokit, target, services, log, author, command, repository, done);
       lines.push(`- ${tickName(tick)}: ${text}`);
     }
+  }
+  // A promotion written changes what the dashboard shows: a check renders it again (check now queued one).
+  if (done.written && !job.ticks.some((t) => t.kind === "check")) {
+    await queueCheck(`dashboard ticked by ${job.author}`);
   }
   // 3. Untick the boxes handled (on the body as it is now), then answer in one comment.
   await editDashboardBody(octokit, target, job.issue.number, appLogin, (body) =>

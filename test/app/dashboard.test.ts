@@ -1,6 +1,7 @@
 import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { DASHBOARD_MARKER } from "../../src/promotion/dashboard.js";
+import { metadataComment } from "../../src/promotion/pull-request-content.js";
 import {
   API,
   capture,
@@ -43,12 +44,20 @@ ${config}`,
 }
 
 /** Every request of a check of `fixture` but the dashboard's, the check run's body captured as `check`. */
-function mockCheck(fixture: RepoFixture, bodies: ReturnType<typeof capture>, cold = true) {
+function mockCheck(
+  fixture: RepoFixture,
+  bodies: ReturnType<typeof capture>,
+  cold = true,
+  pulls: unknown[] = [],
+) {
   mockRepositoryRead(fixture, cold ? Object.keys(fixture.files) : []);
   // Again within the listing window: the tags listed a moment ago are shared.
   if (cold) mockTags("acme", "terraform-aws-vpc", ["v1.1.0", "v1.0.0"]);
-  mockPullRequests(fixture);
-  mockBranches(fixture);
+  mockPullRequests(fixture, pulls);
+  mockBranches(
+    fixture,
+    pulls.map((p) => (p as { head: { ref: string } }).head.ref),
+  );
   nock(API).post(`${repo}/check-runs`, bodies.as("check")).reply(201, { id: 1 });
 }
 
@@ -286,8 +295,36 @@ describe("a box ticked on the dashboard", () => {
       .reply(200, []);
     mockUntick(ticked, bodies);
     nock(API).post(`${repo}/issues/50/comments`, bodies.as("reply")).reply(201, { id: 1 });
+    // Then a check renders the dashboard again: it now links the PR, and offers no box for it.
+    const branch = "promoter/prod/acme+terraform-aws-vpc+vpc";
+    mockCheck(fixture, bodies, false, [
+      {
+        number: 12,
+        state: "open",
+        merged_at: null,
+        merge_commit_sha: null,
+        title: `[promoter] prod: ${VPC} v1.0.0 → v1.1.0`,
+        body: metadataComment({
+          v: 1,
+          env: "prod",
+          dependency: VPC,
+          from: ["v1.0.0"],
+          to: "v1.1.0",
+          base: fixture.headSha,
+        }),
+        user: { login: "promoter[bot]" },
+        labels: [{ name: "promoter:prod" }],
+        head: { ref: branch, sha: "c", repo: { full_name: "acme/live" } },
+        base: { ref: "main", repo: { full_name: "acme/live" } },
+      },
+    ]);
+    mockDashboard(fixture, bodies, { number: 50, body });
     await app.receive("issues", edited(body, ticked));
     expect(app.errors).toEqual([]);
+    expect(bodies.bodies.get("check")).toHaveLength(1);
+    const again = bodies.one<{ body: string }>("dashboard").body;
+    expect(again).toContain("**`v1.0.0`** ⚠️ 1 version behind · #12 → `v1.1.0` |");
+    expect(again).not.toContain(`- [ ] ${PROD_BOX}`);
     expect(bodies.one("tree")).toMatchObject({
       tree: [{ path: "prod/vpc/terragrunt.hcl", content: vpc("v1.1.0") }],
     });
