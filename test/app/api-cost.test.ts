@@ -171,10 +171,11 @@ describe("API requests of a check of a repository with 5 module repositories", (
     github(modules);
     await app.receive("repository_dispatch", dispatch());
     nock.cleanAll();
-    // A first re-check sees the 5 PRs open: the dashboard links them, and is edited once.
+    // A first re-check sees the 5 PRs open: the dashboard links them, and is read and edited: 2 requests.
     now += 30_000;
-    github(modules, modules, "shared");
+    const edited = github(modules, modules, "shared");
     await app.receive("repository_dispatch", dispatch());
+    expect(edited.requests()).toBe(2 + 0 + 3 + 2);
     nock.cleanAll();
     now += 30_000;
     const cost = github(modules, modules, "shared");
