@@ -48,7 +48,11 @@ const MAX_ITEMS = {
   tagPrefix: 500,
   labels: 25,
   promoters: 100,
+  groups: 100,
 };
+
+/** A group's name is one component of a branch name, `promoter/<environment>/group-<name>`. */
+const MAX_GROUP_NAME_LENGTH = 100;
 
 /** `.max()` of a list, saying how long it was. */
 const atMost = (max: number, what: string) => ({
@@ -342,6 +346,71 @@ const dashboardSchema = z
     "The promotion dashboard: one issue, kept current after every check, with every environment's version of every dependency, what waits and why, and checkboxes that promote a version by hand or check now (with the same permissions as `/promote`). `false` turns it off (and closes the issue); `{ title: ... }` names it. Default `true`.",
   );
 
+const groupName = z
+  .string()
+  .min(1, { error: "must not be empty", abort: true })
+  .max(MAX_GROUP_NAME_LENGTH, {
+    error: (issue) =>
+      `must be at most ${MAX_GROUP_NAME_LENGTH} characters long ${got(issue.input)}`,
+  })
+  .regex(/^[A-Za-z0-9._-]+$/, {
+    error: (issue) => `may only contain letters, digits, "-", "_" and "." ${got(issue.input)}`,
+  })
+  .superRefine((name, ctx) => {
+    if (!/^[A-Za-z0-9._-]+$/.test(name)) return;
+    const problem = environmentNameProblem(`group-${name}`);
+    if (problem) ctx.addIssue({ code: "custom", input: name, message: `${problem} ${got(name)}` });
+  })
+  .describe(
+    "The name of the group. It names the branch of the group's pull requests, `promoter/<environment>/group-<name>`. Letters, digits, `-`, `_` and `.` only: no `..`, not ending with `.` or `.lock`.",
+  );
+
+/** Dependencies promoted together: one pull request per environment carries them all. */
+const groupSchema = z
+  .strictObject({
+    name: groupName,
+    dependencies: z
+      .array(glob.describe("A dependency id, or a glob of ids, e.g. `terraform-aws-modules/**`."))
+      .min(1, "must list at least one dependency id or glob")
+      .max(MAX_ITEMS.globs, atMost(MAX_ITEMS.globs, "globs"))
+      .describe(
+        'The dependency ids of the group, or globs of ids, e.g. `["terraform-aws-modules/**"]` or `["acme/terraform-aws-vpc/**", "acme/terraform-aws-vpc"]` for a module repository and its submodules.',
+      ),
+  })
+  .describe(
+    "A group of dependencies: in each environment one pull request moves them all, each to its own exact version, and merging it promotes exactly those versions to the next environment.",
+  );
+
+const groupsSchema = z
+  .array(groupSchema)
+  .max(MAX_ITEMS.groups, atMost(MAX_ITEMS.groups, "groups"))
+  .superRefine(
+    (groups, ctx) => {
+      const seen = new Map<string, number>();
+      groups.forEach((group: unknown, index) => {
+        const name = (group as { name?: unknown } | null)?.name;
+        if (typeof name !== "string" || name === "") return;
+        // Branch names are case-insensitive on some file systems: "AWS" and "aws" would share one.
+        const first = seen.get(name.toLowerCase());
+        if (first === undefined) {
+          seen.set(name.toLowerCase(), index);
+          return;
+        }
+        ctx.addIssue({
+          code: "custom",
+          path: [index, "name"],
+          input: name,
+          message: `group name ${quoted(name)} is already used by groups[${first}] (names must differ in more than letter case)`,
+        });
+      });
+    },
+    { when: (payload) => Array.isArray(payload.value) },
+  )
+  .default([])
+  .describe(
+    "Groups of dependencies promoted in one pull request per environment. A dependency belongs to the first group that lists it; one in no group gets a pull request of its own. Default `[]`.",
+  );
+
 /** The schema of `.github/promoter.yml`. */
 export const configSchema = z
   .strictObject({
@@ -354,6 +423,7 @@ export const configSchema = z
         "Globs of files that belong to no environment, e.g. `**/examples/**`. Default `[]`.",
       ),
     updates: updatesSchema.prefault({}),
+    groups: groupsSchema,
     dashboard: dashboardSchema,
     allowSkipping: z
       .boolean()

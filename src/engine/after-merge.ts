@@ -74,25 +74,24 @@ export async function continueAfterMerge(
     return [];
   }
   const before =
-    source.kind === "labelled"
+    source.kind !== "app"
       ? await readParentInventory(octokit, target, services, repository, pullRequest.mergeCommitSha)
       : undefined;
 
   // 2. Decide what the merge brought and, for each version, whether the next environment gets it.
-  const brought = broughtByMerge(source, repository.inventory, before);
+  const brought = broughtByMerge(source, repository.inventory, before, repository.config);
   const followUps = mergeFollowUps(environments, source.environment, brought, pullRequest.labels);
   if (followUps.length === 0) return [];
 
-  // 3. Write each promotion, then one comment with a line per version.
-  const lines: string[] = [];
-  for (const followUp of followUps) {
-    if (followUp.kind === "say") {
-      lines.push(followUp.line);
-      continue;
-    }
-    const result = await promote(octokit, target, services, log, repository, followUp.request);
-    lines.push(describePromotion(result, followUp.request));
-  }
+  // 3. Write the promotions (a group's members in one PR), then one comment with a line per version.
+  const requests = followUps.flatMap((f) => (f.kind === "promote" ? [f.request] : []));
+  const results = await promote(octokit, target, services, log, repository, requests);
+  const lines = followUps.map((followUp) => {
+    if (followUp.kind === "say") return followUp.line;
+    const result = results[requests.indexOf(followUp.request)];
+    if (!result) throw new Error("no result for the promotion");
+    return describePromotion(result, followUp.request);
+  });
   await comment(octokit, target, pullRequest.number, lines.join("\n"));
   log.info(
     { pullRequest: pullRequest.number, environment: source.environment, lines },

@@ -16,7 +16,8 @@ import { existingPromotions } from "../promotion/existing-promotions.js";
 import { modulesOf } from "../promotion/module-users.js";
 import { obsoletePullRequests } from "../promotion/obsolete-pull-requests.js";
 import { withPullRequestLimits } from "../promotion/pull-request-limits.js";
-import { dependenciesToList, plan, type Plan } from "../promotion/plan.js";
+import { dependenciesToList, plan } from "../promotion/plan.js";
+import { groupedProposals, type PullRequestPlan } from "../promotion/groups.js";
 import { readRepositoryState, type CheckTarget } from "./repository-state.js";
 import type { Services } from "./services.js";
 import { closeObsoletePullRequests } from "./close-obsolete.js";
@@ -36,7 +37,7 @@ const FALLBACK_SCHEDULE = "daily";
 export type CheckResult =
   | { status: "no-config"; onboarding: OnboardingResult }
   | { status: "invalid-config"; problems: string[] }
-  | { status: "checked"; report: CheckReport; plan: Plan };
+  | { status: "checked"; report: CheckReport; plan: PullRequestPlan };
 
 /**
  * Checks one repository: reads its default branch, scans it, resolves versions, plans, writes one
@@ -105,10 +106,12 @@ export async function checkRepository(
   // Listed before writing: which proposals' branches exist already is then known without a request.
   const listed = await listBranches(octokit, target, PROMOTER_BRANCH_PREFIX);
 
-  // 2. Decide the proposals from the versions in use, those available, and the app's PRs, within the limits.
+  // 2. Decide the proposals from the versions in use, those available, and the app's PRs; a group's
+  //    members in one environment share a PR; all within the limits.
   const existing = existingPromotions(pullRequests, appLogin);
+  const planned = plan(inventory, versions.versions, config, existing);
   const decided = withPullRequestLimits(
-    plan(inventory, versions.versions, config, existing),
+    { proposals: groupedProposals(planned.proposals, config), deferred: planned.deferred },
     existing,
     config.updates,
   );
@@ -124,6 +127,7 @@ export async function checkRepository(
     proposals: decided.proposals,
     pullRequests,
     branches: new Set(listed),
+    deferred: decided.deferred,
   });
   await closeSupersededOnboarding(octokit, target, pullRequests, appLogin, log);
   const obsolete = await closeObsoletePullRequests({

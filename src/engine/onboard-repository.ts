@@ -27,6 +27,7 @@ import {
 } from "../promotion/onboarding.js";
 import { dependenciesToList, plan } from "../promotion/plan.js";
 import { foreignCommits } from "../promotion/proposal-writing.js";
+import { groupedProposals, membersOf } from "../promotion/groups.js";
 import { withPullRequestLimits } from "../promotion/pull-request-limits.js";
 import {
   openSnapshot,
@@ -294,8 +295,9 @@ async function previewOf(
     config.updates.registry,
     log,
   );
+  const planned = plan(inventory, versions.versions, config, []);
   const decided = withPullRequestLimits(
-    plan(inventory, versions.versions, config, []),
+    { proposals: groupedProposals(planned.proposals, config), deferred: planned.deferred },
     [],
     config.updates,
   );
@@ -308,7 +310,7 @@ async function previewOf(
       promotion: e.promotion === "manual" ? "manual" : "auto",
     })),
     inventory,
-    proposals: decided.proposals,
+    proposals: decided.proposals.flatMap(membersOf),
     deferred: decided.deferred,
     warnings: [
       ...conflictProblems(conflicts).map((message) => ({ subject: DEFAULT_CONFIG_FILE, message })),

@@ -29,6 +29,7 @@ describe("parseConfig", () => {
         { name: "prod", paths: ["prod-*/**"], exclude: [], promotion: "manual" },
       ],
       exclude: ["**/examples/**"],
+      groups: [],
       allowSkipping: false,
       dashboard: true,
       labels: [],
@@ -49,6 +50,7 @@ describe("parseConfig", () => {
     expect(result.ok && result.config).toEqual({
       environments: [{ name: "dev", paths: ["dev/**"], exclude: [], promotion: "auto" }],
       exclude: [],
+      groups: [],
       allowSkipping: false,
       dashboard: true,
       labels: [],
@@ -391,7 +393,7 @@ describe("parseConfig", () => {
         ".github/promoter.yml:7:5: environments[2].name: is required",
         '.github/promoter.yml:9:13: updates.strategy: must be one of "next-safe", "next-breaking", "latest" (got "newest")',
         ".github/promoter.yml:10:13: updates.schedule: must be a string (got a list)",
-        ".github/promoter.yml:11:1: colour: unknown key (allowed keys: environments, exclude, updates, dashboard, allowSkipping, labels)",
+        ".github/promoter.yml:11:1: colour: unknown key (allowed keys: environments, exclude, updates, groups, dashboard, allowSkipping, labels)",
         ".github/promoter.yml:13:1: Flow sequence in block collection must be sufficiently indented and end with a ]",
       ]);
     });

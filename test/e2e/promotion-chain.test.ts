@@ -25,6 +25,19 @@ const TWO = `environments:
     paths: ["stage/**"]
 `;
 
+/** Three environments promoted by merges, and a group of two of acme's modules. */
+const GROUPED = `environments:
+  - name: dev
+    paths: ["dev/**"]
+  - name: stage
+    paths: ["stage/**"]
+  - name: prod
+    paths: ["prod/**"]
+groups:
+  - name: storage
+    dependencies: ["acme/terraform-aws-s3/**", "acme/terraform-aws-ec2/**"]
+`;
+
 /** A unit pinning `module` of acme at `version`, with comments and inputs whose bytes must survive. */
 const unit = (module: string, version: string) => `# ${module}: managed by the platform team
 include "root" {
@@ -188,6 +201,16 @@ beforeAll(async () => {
     files: liveFiles(TWO, ["dev", "stage"], { ebs: "v1.0.0" }),
   });
   simulator.addCollaborator("acme/live-bumped", "alice", "write");
+  moduleRepository("s3", ["v1.0.0"]);
+  moduleRepository("ec2", ["v2.0.0"]);
+  moduleRepository("ecr", ["v1.0.0", "v1.1.0"]);
+  simulator.createRepository(installation, "acme/live-group", {
+    files: liveFiles(GROUPED, ["dev", "stage", "prod"], {
+      s3: "v1.0.0",
+      ec2: "v2.0.0",
+      ecr: "v1.0.0",
+    }),
+  });
   app = new AppProcess({
     port: await freePort(),
     env: { ...simulatorEnvironment(simulator, privateKey), NODE_ENV: "test" },
@@ -580,6 +603,70 @@ describe("end to end", () => {
       simulator.checkRuns(repo).find((r) => r.summary?.includes("**Closed**")),
     );
     expect(run.title).toBe("1 pull request opened, 1 pull request closed");
+  }, 300_000);
+
+  it("15. a group of two modules through dev, stage and prod in one PR per environment, each at its exact version", async () => {
+    const repo = "acme/live-group";
+    const original = simulator.files(repo);
+    const members = (versions: string) => `(acme/terraform-aws-ec2/ec2 ${versions})`;
+    await simulator.publishRelease("acme/terraform-aws-s3", "v1.1.0");
+    await simulator.publishRelease("acme/terraform-aws-ec2", "v2.1.0");
+    // Its first release opens the group's PR; the second one updates it in place.
+    const dev = await eventually("the dev group PR with both members", () =>
+      open(repo, "promoter/dev/group-storage").find(
+        (pr) => pr.title.includes("ec2 v2.1.0") && pr.title.includes("s3 v1.1.0"),
+      ),
+    );
+    expect(dev.title).toBe(
+      "[promoter] dev: storage (acme/terraform-aws-ec2/ec2 v2.1.0, acme/terraform-aws-s3/s3 v1.1.0)",
+    );
+    // A module outside the group keeps a PR of its own.
+    await prFor(repo, "promoter/dev/acme+terraform-aws-ecr+ecr");
+    // A newer s3 comes out quietly before the merge: stage must still get what ran in dev.
+    simulator.createTag("acme/terraform-aws-s3", "v1.2.0");
+    await simulator.mergePullRequest(repo, dev.number, { by: "alice" });
+    const stage = await prFor(repo, "promoter/stage/group-storage");
+    expect(stage.title).toBe(
+      "[promoter] stage: storage (acme/terraform-aws-ec2/ec2 v2.1.0, acme/terraform-aws-s3/s3 v1.1.0)",
+    );
+    await botComment(
+      repo,
+      dev.number,
+      `Opened #${stage.number} to promote \`acme/terraform-aws-s3/s3\` \`v1.1.0\` to stage.`,
+    );
+    expect(simulator.comments(repo, dev.number).at(-1)?.body).toContain(
+      `#${stage.number} to promote \`acme/terraform-aws-ec2/ec2\` \`v2.1.0\` to stage`,
+    );
+    await simulator.mergePullRequest(repo, stage.number, { by: "alice" });
+    const prod = await prFor(repo, "promoter/prod/group-storage");
+    expect(prod.title).toBe(
+      `[promoter] prod: storage ${members("v2.1.0, acme/terraform-aws-s3/s3 v1.1.0")}`,
+    );
+    await simulator.mergePullRequest(repo, prod.number, { by: "alice" });
+    await botComment(
+      repo,
+      prod.number,
+      "`acme/terraform-aws-s3/s3` `v1.1.0` has reached prod, the end of the chain.",
+    );
+    // One PR per environment for the group, none per member.
+    const groupHeads = simulator
+      .pullRequests(repo)
+      .map((pr) => pr.head)
+      .filter((head) => /s3|ec2|storage/.test(head));
+    expect(groupHeads.sort()).toEqual([
+      "promoter/dev/group-storage",
+      "promoter/prod/group-storage",
+      "promoter/stage/group-storage",
+    ]);
+    const now = simulator.files(repo);
+    for (const [path, content] of Object.entries(original)) {
+      const expected = path.endsWith("s3/terragrunt.hcl")
+        ? content.replace("ref=v1.0.0", "ref=v1.1.0")
+        : path.endsWith("ec2/terragrunt.hcl")
+          ? content.replace("ref=v2.0.0", "ref=v2.1.0")
+          : content;
+      if (!path.includes("/ecr/")) expect(now[path], path).toBe(expected);
+    }
   }, 300_000);
 
   it("made only requests that GitHub's OpenAPI description allows", () => {
