@@ -20,6 +20,7 @@ import { onIssueEdited } from "./handlers/issues.js";
 import { onModuleRelease } from "./handlers/module-release.js";
 import { onPullRequestClosed } from "./handlers/pull-request-closed.js";
 import { onPush } from "./handlers/push.js";
+import { onVerificationEvent } from "./handlers/verification-event.js";
 import { onRepositoryDispatch } from "./handlers/repository-dispatch.js";
 import { DEFAULT_RATE_LIMIT_FLOOR } from "./queue/budget-decision.js";
 import { countApiRequest, countWebhook, measureJob, metricsRegistry } from "./metrics.js";
@@ -39,13 +40,16 @@ export interface PromoterRuntime {
 /**
  * Runs one job: authenticates as the installation, then checks, follows up a merge, answers a command
  * (or the boxes ticked on the dashboard), or queues (with `enqueueCheck`) the checks a module release
- * calls for. `observe` sees every answer of the installation's client (its rate-limit headers).
+ * calls for. `observe` sees every answer of the installation's client (its rate-limit headers). A job
+ * that leaves its repository due before its schedule (a soak ends) queues a check at that time with
+ * `enqueueCheckAt`.
  */
 export function jobRunner(
   app: Probot,
   services: Services,
   enqueueCheck: (job: CheckJob) => Promise<void>,
   observe?: (installationId: number) => ResponseObserver,
+  enqueueCheckAt?: (job: CheckJob, at: number) => Promise<void>,
 ): (job: Job) => Promise<void> {
   return async (job) => {
     const log = app.log.child({ repo: `${job.owner}/${job.repo}`, reason: job.reason });
@@ -64,6 +68,21 @@ export function jobRunner(
     else if (job.kind === "dashboard-tick")
       await runDashboardTicks(octokit, target, services, log, job, enqueueCheck);
     else await checkRepository(octokit, target, services, log, job.installationId);
+    // A soak that ends before the next scheduled check: a check at its end.
+    const dueAt = services.repositories.get(`${job.owner}/${job.repo}`)?.dueAt;
+    if (enqueueCheckAt && dueAt !== undefined && dueAt > services.now()) {
+      const { installationId, owner, repo, defaultBranch: branch } = job;
+      await enqueueCheckAt(
+        {
+          installationId,
+          owner,
+          repo,
+          defaultBranch: branch ?? defaultBranch,
+          reason: "a soak ends",
+        },
+        dueAt,
+      );
+    }
   };
 }
 
@@ -104,7 +123,13 @@ export function createRuntime(
       log,
     })(job);
   const observe = (id: number) => recordRateLimits(budget, log)(id);
-  const run = jobRunner(app, services, (job) => queue.enqueueCheck(job), observe);
+  const run = jobRunner(
+    app,
+    services,
+    (job) => queue.enqueueCheck(job),
+    observe,
+    (job, at) => queue.enqueueCheckAt(job, at),
+  );
   // Jobs run only once the queue exists: a module release's job queues checks on it.
   const queue: JobQueue = createQueue(
     (job) => measureJob(job, () => run(job)),
@@ -143,6 +168,9 @@ export function promoterApp(runtime?: (app: Probot) => PromoterRuntime) {
     app.on("pull_request.closed", (context) => onPullRequestClosed(context, queue));
     app.on("issue_comment.created", (context) => onIssueComment(context, queue));
     app.on("issues.edited", (context) => onIssueEdited(context, queue));
+    app.on(["check_run.completed", "status", "deployment_status"], (context) =>
+      onVerificationEvent(context, queue),
+    );
     app.on(
       ["pull_request.opened", "pull_request.synchronize", "pull_request.reopened"],
       (context) => onPullRequestHead(context),

@@ -5,7 +5,8 @@ export {
   configSchema,
 } from "./schema.js";
 export type { Config, Environment } from "./schema.js";
-export { compileGlobs } from "./glob.js";
+export { compileGlobs, nameGlob } from "./glob.js";
+export { durationMs, formatDuration } from "./duration.js";
 export {
   checkConfigAgainstFiles,
   createEnvironmentMatcher,

@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { ALLOW_HTTP_HOSTS_VARIABLE, parseAllowHttpHosts } from "../versions/source-hosts.js";
 import { PROMOTER_LABEL_PREFIX } from "../promotion/names.js";
-import { globProblem } from "./glob.js";
+import { globProblem, nameGlob } from "./glob.js";
 import { environmentNameProblem, tagPrefixProblem } from "./ref-names.js";
 import { SCHEDULE_PATTERN, cronProblem, isScheduleKeyword } from "./schedule.js";
 import { got, quoted } from "./values.js";
+import { durationMs } from "./duration.js";
 
 /** Where the configuration lives in a repository. */
 export const DEFAULT_CONFIG_FILE = ".github/promoter.yml";
@@ -99,6 +100,54 @@ const environmentName = z
     "The name of the environment. It names the branches (`promoter/<name>/...`) and the label (`promoter:<name>`) of this environment's pull requests, and is what `/promote <name>` refers to. Letters, digits, `-`, `_` and `.` only, making a valid git branch name: not starting with `-` or `.`, not ending with `.` or `.lock`, no `..`, not `HEAD`.",
   );
 
+/** A duration, `30s`, `10m`, `24h`, `3d`, kept as written (see `durationMs`). */
+const duration = (what: string) =>
+  z
+    .string()
+    .refine((text) => durationMs(text) !== undefined, {
+      error: (issue) =>
+        `must be a duration: a whole number and s, m, h or d, e.g. "30s", "10m", "24h", "3d", of at most a year ${got(issue.input)}`,
+    })
+    .describe(what);
+
+/** What must have worked in an environment before its versions go on to the next one. */
+const verifySchema = z
+  .strictObject({
+    checks: z
+      .array(
+        z
+          .string()
+          .min(1, { error: "must not be empty", abort: true })
+          .superRefine((glob, ctx) => {
+            const problem = globProblem(nameGlob(glob));
+            if (problem)
+              ctx.addIssue({ code: "custom", input: glob, message: `${problem} ${got(glob)}` });
+          })
+          .describe(
+            "The name of a check run or a commit status, or a glob of names (`*` within names; `(`, `)` and `|` are themselves).",
+          ),
+      )
+      .max(MAX_ITEMS.globs, atMost(MAX_ITEMS.globs, "checks"))
+      .default([])
+      .describe(
+        'Check runs or commit statuses, by name (globs), that must have succeeded on the merge commit that brought the version to this environment (or a later commit of the default branch that still has it), e.g. `["terragrunt apply (dev)", "smoke-tests"]`. Default `[]`.',
+      ),
+    deployment: z
+      .string()
+      .min(1, { error: "must not be empty" })
+      .max(255, { error: "must be at most 255 characters long" })
+      .optional()
+      .describe(
+        "A GitHub deployment environment whose latest deployment of that commit must have the status `success`. Optional.",
+      ),
+    soak: duration(
+      "How long after the checks (and the deployment) succeeded the version stays in this environment before it goes on, e.g. `24h`. Default: none.",
+    ).optional(),
+  })
+  .describe(
+    "Evidence that a version works in this environment, required before the next environment gets it: without it the next environment's pull request opens at the merge, as before.",
+  );
+
 /** A GitHub login (1 to 39 letters, digits and `-`, not first), an app's `<slug>[bot]`, or `org/team`. */
 const PROMOTER = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:\[bot\]|\/[A-Za-z0-9][A-Za-z0-9._-]{0,99})?$/;
 
@@ -137,6 +186,7 @@ export const environmentSchema = z
       .describe(
         "Who may `/promote` to this environment: user logins and `org/team` slugs. Anyone listed still needs write access to the repository. Default: everyone with write access.",
       ),
+    verify: verifySchema.optional(),
   })
   .describe("An environment: a named set of folders in the repository.");
 
@@ -167,7 +217,7 @@ function labelProblem(name: string): string | undefined {
 }
 
 /** How and when new versions are looked for. */
-export const updatesSchema = z
+const updatesSchema = z
   .strictObject({
     strategy: z
       .enum(["next-safe", "next-breaking", "latest"])
@@ -278,6 +328,9 @@ export const updatesSchema = z
       .describe(
         "At most this many new pull requests per check, over all environments, so that a first check of a repository with many outdated dependencies does not open them all at once; the rest wait for the next checks, named in the check run. Merges and `/promote` are not limited. Unset (the default): no limit.",
       ),
+    minimumReleaseAge: duration(
+      "How old a new version must be (since its release, or its tag's commit) before the first environment gets it, e.g. `3d`. Default: none.",
+    ).optional(),
   })
   .describe("How and when new versions of dependencies are looked for.");
 

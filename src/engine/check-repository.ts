@@ -17,6 +17,10 @@ import { modulesOf } from "../promotion/module-users.js";
 import { obsoletePullRequests } from "../promotion/obsolete-pull-requests.js";
 import { withPullRequestLimits } from "../promotion/pull-request-limits.js";
 import { dependenciesToList, plan } from "../promotion/plan.js";
+import { gatedPlan, promotionGates } from "../promotion/verification.js";
+import { updatesToAge, withReleaseAge } from "../promotion/release-age.js";
+import { readReleaseDates } from "./release-dates.js";
+import { commentOnFailedGates, readGateEvidence } from "./gate-evidence.js";
 import { groupedProposals, type PullRequestPlan } from "../promotion/groups.js";
 import { readRepositoryState, type CheckTarget } from "./repository-state.js";
 import type { Services } from "./services.js";
@@ -30,6 +34,12 @@ import { versionTable } from "../promotion/dashboard.js";
 import { reportUnusableConfig, updateDashboard } from "./update-dashboard.js";
 import { removeStrayBranches, writeProposals } from "./write-proposals.js";
 
+/** The earlier of two times, either unknown. */
+function earliest(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  return b === undefined ? a : Math.min(a, b);
+}
+
 /** The schedule of a repository whose config gives none (missing or invalid). */
 const FALLBACK_SCHEDULE = "daily";
 
@@ -37,7 +47,13 @@ const FALLBACK_SCHEDULE = "daily";
 export type CheckResult =
   | { status: "no-config"; onboarding: OnboardingResult }
   | { status: "invalid-config"; problems: string[] }
-  | { status: "checked"; report: CheckReport; plan: PullRequestPlan };
+  | {
+      status: "checked";
+      report: CheckReport;
+      plan: PullRequestPlan;
+      /** When a check should look again (a soak ends), before the schedule's next time. */
+      dueAt?: number;
+    };
 
 /**
  * Checks one repository: reads its default branch, scans it, resolves versions, plans, writes one
@@ -109,12 +125,31 @@ export async function checkRepository(
   // 2. Decide the proposals from the versions in use, those available, and the app's PRs; a group's
   //    members in one environment share a PR; all within the limits.
   const existing = existingPromotions(pullRequests, appLogin);
+  //    An update to a version younger than `minimumReleaseAge` waits (its date read for those only).
   const planned = plan(inventory, versions.versions, config, existing);
+  const dates = await readReleaseDates(
+    octokit,
+    services,
+    inventory,
+    updatesToAge(planned.proposals, config.updates),
+    log,
+  );
+  const aged = withReleaseAge(planned, dates, config.updates, services.now());
+  //    A promotion out of an environment with `verify` waits for its evidence (read for those only).
+  const gates = promotionGates(aged.plan.proposals, config, pullRequests, appLogin, state.headSha);
+  const evidence = await readGateEvidence(octokit, target, gates, appLogin, log);
+  const gated = gatedPlan(aged.plan, gates, evidence, services.now());
+  const dueAt = earliest(gated.dueAt, aged.dueAt);
   const decided = withPullRequestLimits(
-    { proposals: groupedProposals(planned.proposals, config), deferred: planned.deferred },
+    { proposals: groupedProposals(gated.plan.proposals, config), deferred: gated.plan.deferred },
     existing,
     config.updates,
   );
+  if (dueAt !== undefined)
+    services.repositories.set(fullName, {
+      ...(services.repositories.get(fullName) ?? { checkedAt: Date.now(), modules: new Set() }),
+      dueAt,
+    });
 
   // 3. Write each proposal, close the app's PRs nothing proposes any more, remove the branches nothing
   //    needs, and report it all in the check run.
@@ -130,6 +165,7 @@ export async function checkRepository(
     deferred: decided.deferred,
   });
   await closeSupersededOnboarding(octokit, target, pullRequests, appLogin, log);
+  await commentOnFailedGates(octokit, target, gated.results, appLogin, log);
   const obsolete = await closeObsoletePullRequests({
     octokit,
     target,
@@ -154,6 +190,8 @@ export async function checkRepository(
     ...state.configWarnings.map((message) => ({ subject: DEFAULT_CONFIG_FILE, message })),
     ...obsolete.warnings,
     ...branches.warnings,
+    ...aged.warnings,
+    ...gated.warnings,
   ];
   const dashboardFacts = {
     inventory,
@@ -189,5 +227,10 @@ export async function checkRepository(
     { proposals: decided.proposals.length, outcomes: outcomes.map((o) => `${o.key}:${o.action}`) },
     report.title,
   );
-  return { status: "checked", report, plan: decided };
+  return {
+    status: "checked",
+    report,
+    plan: decided,
+    ...(dueAt === undefined ? {} : { dueAt }),
+  };
 }

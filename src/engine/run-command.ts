@@ -20,6 +20,7 @@ import type { PullRequestMetadata } from "../promotion/pull-request-content.js";
 import { describePromotion } from "../promotion/requested-promotion.js";
 import type { CommandJob } from "../queue/job-queue.js";
 import { onboardRepository } from "./onboard-repository.js";
+import { commandGate } from "./gate-evidence.js";
 import { promote } from "./promote.js";
 import {
   readScannedRepository,
@@ -119,6 +120,16 @@ export async function answer(
       case "reply":
         return decision.text;
       case "promote": {
+        // The environment before must have verified the version (`verify`): a refusal says what is missing.
+        const refusal = await commandGate(
+          octokit,
+          target,
+          services,
+          repository,
+          decision.request,
+          log,
+        );
+        if (refusal) return refusal;
         const [result] = await promote(octokit, target, services, log, repository, [
           decision.request,
         ]);

@@ -40,3 +40,35 @@ export async function react(
     content,
   });
 }
+
+/** A comment as the app reads it back. */
+export interface IssueComment {
+  id: number;
+  author: string;
+  body: string;
+}
+
+/**
+ * The first 100 comments of issue or pull request `issueNumber`, oldest first:
+ * `GET /repos/{owner}/{repo}/issues/{issueNumber}/comments?per_page=100`. 1 request.
+ */
+export async function listComments(
+  octokit: Octokit,
+  repo: RepoRef,
+  issueNumber: number,
+): Promise<IssueComment[]> {
+  const { data } = await octokit.request(
+    "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
+    {
+      owner: repo.owner,
+      repo: repo.repo,
+      issue_number: issueNumber,
+      per_page: 100,
+    },
+  );
+  return data.map((c) => ({
+    id: Number(c.id),
+    author: c.user?.login ?? "ghost",
+    body: c.body ?? "",
+  }));
+}

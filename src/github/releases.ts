@@ -36,3 +36,34 @@ export async function listReleases(
   }
   return releases;
 }
+
+/**
+ * When version `tag` of `owner/repo` came out: its release's `published_at`, or, without a release
+ * (404), the date its tag's commit was committed: `GET /repos/{owner}/{repo}/releases/tags/{tag}`, then
+ * `GET /repos/{owner}/{repo}/commits/{tag}`. 1 or 2 requests; undefined when neither says.
+ */
+export async function versionDate(
+  client: GitHubClient,
+  repository: { owner: string; repo: string },
+  tag: string,
+): Promise<string | undefined> {
+  const { owner, repo } = repository;
+  try {
+    const { data } = await client.request("GET /repos/{owner}/{repo}/releases/tags/{tag}", {
+      owner,
+      repo,
+      tag,
+    });
+    const published = (data as { published_at?: unknown }).published_at;
+    if (typeof published === "string" && !Number.isNaN(Date.parse(published))) return published;
+  } catch (error) {
+    if ((error as { status?: number }).status !== 404) throw error;
+  }
+  const { data } = await client.request("GET /repos/{owner}/{repo}/commits/{ref}", {
+    owner,
+    repo,
+    ref: `tags/${tag}`,
+  });
+  const date = (data as { commit?: { committer?: { date?: unknown } } }).commit?.committer?.date;
+  return typeof date === "string" && !Number.isNaN(Date.parse(date)) ? date : undefined;
+}

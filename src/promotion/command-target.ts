@@ -224,5 +224,8 @@ export function commandDecision(context: CommandContext, facts: CommandFacts): C
       }
     }
   }
-  return { kind: "promote", request: { environment, dependency, version } };
+  return {
+    kind: "promote",
+    request: { environment, dependency, version, ...(command.skipSoak ? { skipSoak: true } : {}) },
+  };
 }

@@ -7,7 +7,14 @@ import { HOLD_LABEL } from "./pull-request-content.js";
 
 /** A command read from a comment. */
 export type Command =
-  | { kind: "promote"; environment?: string; dependency?: string; version?: string }
+  | {
+      kind: "promote";
+      environment?: string;
+      dependency?: string;
+      version?: string;
+      /** `--skip-soak`: the environment before may still be soaking (`verify.soak`), not failing. */
+      skipSoak?: true;
+    }
   | { kind: "help" }
   /** `/promoter onboard`: open the onboarding pull request, even if one was closed before. */
   | { kind: "onboard" }
@@ -173,7 +180,17 @@ function* plainLines(body: string, children: readonly Inline[]): Generator<strin
   if (plain) yield line.trim();
 }
 
-function parsePromote(args: string[]): Command {
+function parsePromote(all: string[]): Command {
+  const skipSoak = all.includes(SKIP_SOAK);
+  const args = all.filter((a) => a !== SKIP_SOAK);
+  const command = parsePromoteTarget(args);
+  return skipSoak && command.kind === "promote" ? { ...command, skipSoak: true } : command;
+}
+
+/** The option of `/promote` that does not wait for the end of a soak. */
+const SKIP_SOAK = "--skip-soak";
+
+function parsePromoteTarget(args: string[]): Command {
   if (args.length > 2) {
     return { kind: "invalid", message: "`/promote` takes at most an environment and a dependency" };
   }
@@ -213,6 +230,7 @@ export function helpText(environments: readonly string[]): string {
     "- `/promote <environment> <dependency-id>`: promote that dependency to the version the environment before it runs.",
     "- `/promote <environment> <dependency-id>@<version>`: promote exactly that version, which must run in the environment before it.",
     "- `/promote`: on a promotion pull request, promote to the next environment.",
+    "- `--skip-soak` after any of these: promote although the environment before is still soaking (`verify.soak`); its checks must have passed.",
     "- `/promoter onboard`: in a repository without `.github/promoter.yml`, open the pull request that proposes one.",
     "- `/help`: this text.",
     "",

@@ -271,3 +271,12 @@ export function codeBlock(text: string): string {
 export function inlineMarkdown(text: string): string {
   return defuseMarkdown(text.replace(/\r\n|\r|\n/g, " ")).replace(/\n/g, " ");
 }
+
+/**
+ * A markdown link to `url` labelled `label` (markdown the app wrote), only for a plain https URL
+ * (no space, bracket, parenthesis, angle bracket or quote); otherwise the label alone.
+ */
+export function httpsLink(label: string, url: string | undefined): string {
+  if (!url || !/^https:\/\/[^\s()[\]<>"'`\\]+$/.test(url)) return label;
+  return `[${label}](${url})`;
+}

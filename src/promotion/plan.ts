@@ -45,6 +45,8 @@ export interface Proposal {
   untouched: Usage[];
   /** What to know about an `update`: that it is not in the first environment (see {@link chainStarts}), or follows a fork's tag line. */
   note?: string;
+  /** For a promotion out of an environment with `verify`: the evidence that it works there (markdown, escaped). */
+  verified?: { environment: string; evidence: string[] };
 }
 
 /** A dependency whose chain of environments starts after the first environment, which does not use it. */

@@ -285,6 +285,7 @@ export function pullRequestBody(proposal: Proposal, context: BodyContext): strin
       );
     }
   }
+  lines.push(...verifiedLines([proposal]));
   lines.push("", "### Environments", "", chainTable(proposal, context));
   const commands = [
     "",
@@ -374,6 +375,7 @@ export function groupPullRequestBody(proposal: GroupProposal, context: GroupBody
       );
     }
   }
+  lines.push(...verifiedLines(proposal.members));
   lines.push("", "### Environments", "", groupChainTable(proposal, context));
   const commands = [
     "",
@@ -425,4 +427,16 @@ function groupChainTable(proposal: GroupProposal, { config, inventory }: GroupBo
   const header = proposal.members.map((m) => tableCell(code(m.dependency))).join(" | ");
   const rule = proposal.members.map(() => "---").join(" | ");
   return [`| Environment | ${header} | |`, `| --- | ${rule} | --- |`, ...rows].join("\n");
+}
+
+/** What the environment before showed of each promoted version (its `verify` evidence), as a section. */
+function verifiedLines(proposals: readonly Proposal[]): string[] {
+  const verified = proposals.filter((p) => p.verified !== undefined);
+  if (verified.length === 0) return [];
+  const lines = ["", `### Verified in ${plainText(verified[0]?.verified?.environment ?? "")}`, ""];
+  for (const p of verified) {
+    const who = proposals.length > 1 ? `${code(p.dependency)}: ` : "";
+    for (const line of p.verified?.evidence ?? []) lines.push(`- ${who}${inlineMarkdown(line)}`);
+  }
+  return lines;
 }

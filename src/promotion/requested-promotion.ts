@@ -15,6 +15,8 @@ export interface PromotionRequest {
   environment: string;
   dependency: string;
   version: string;
+  /** `/promote … --skip-soak`: a soak of the environment before does not hold it back. */
+  skipSoak?: true;
 }
 
 /** What a promotion did. */

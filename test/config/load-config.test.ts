@@ -29,10 +29,10 @@ describe("parseConfig", () => {
         { name: "prod", paths: ["prod-*/**"], exclude: [], promotion: "manual" },
       ],
       exclude: ["**/examples/**"],
-      groups: [],
       allowSkipping: false,
       dashboard: true,
       labels: [],
+      groups: [],
       updates: {
         strategy: "next-safe",
         schedule: "daily",
@@ -50,10 +50,10 @@ describe("parseConfig", () => {
     expect(result.ok && result.config).toEqual({
       environments: [{ name: "dev", paths: ["dev/**"], exclude: [], promotion: "auto" }],
       exclude: [],
-      groups: [],
       allowSkipping: false,
       dashboard: true,
       labels: [],
+      groups: [],
       updates: {
         strategy: "next-safe",
         schedule: "daily",
@@ -155,7 +155,7 @@ describe("parseConfig", () => {
         ),
       ).toEqual([
         '.github/promoter.yml:4:5: environments[0].promtion: unknown key, did you mean "promotion"?',
-        ".github/promoter.yml:6:3: updates.frequency: unknown key (allowed keys: strategy, schedule, ignore, prerelease, registry, tagPrefix, rebaseWhen, rebaseAfterDays, maxOpenPullRequests, maxNewPullRequests)",
+        ".github/promoter.yml:6:3: updates.frequency: unknown key (allowed keys: strategy, schedule, ignore, prerelease, registry, tagPrefix, rebaseWhen, rebaseAfterDays, maxOpenPullRequests, maxNewPullRequests, minimumReleaseAge)",
       ]);
     });
 

@@ -38,6 +38,17 @@ groups:
     dependencies: ["acme/terraform-aws-s3/**", "acme/terraform-aws-ec2/**"]
 `;
 
+/** dev must apply cleanly and soak 3 seconds before stage gets its versions. */
+const VERIFIED = `environments:
+  - name: dev
+    paths: ["dev/**"]
+    verify:
+      checks: ["terragrunt apply (dev)"]
+      soak: 3s
+  - name: stage
+    paths: ["stage/**"]
+`;
+
 /** A unit pinning `module` of acme at `version`, with comments and inputs whose bytes must survive. */
 const unit = (module: string, version: string) => `# ${module}: managed by the platform team
 include "root" {
@@ -210,6 +221,10 @@ beforeAll(async () => {
       ec2: "v2.0.0",
       ecr: "v1.0.0",
     }),
+  });
+  moduleRepository("cfn", ["v1.0.0"]);
+  simulator.createRepository(installation, "acme/live-verify", {
+    files: liveFiles(VERIFIED, ["dev", "stage"], { cfn: "v1.0.0" }),
   });
   app = new AppProcess({
     port: await freePort(),
@@ -667,6 +682,49 @@ describe("end to end", () => {
           : content;
       if (!path.includes("/ecr/")) expect(now[path], path).toBe(expected);
     }
+  }, 300_000);
+
+  it("16. verify: no stage PR while dev's apply runs or failed; a re-run's success, reported or not, and a 3-second soak open it with the dev version", async () => {
+    const repo = "acme/live-verify";
+    const apply = "terragrunt apply (dev)";
+    await simulator.publishRelease("acme/terraform-aws-cfn", "v1.1.0");
+    const dev = await prFor(repo, "promoter/dev/acme+terraform-aws-cfn+cfn");
+    await simulator.mergePullRequest(repo, dev.number, { by: "alice" });
+    const merge = simulator.branchSha(repo);
+    await botComment(repo, dev.number, "v1.1.0 waits for verification in dev");
+    const running = await simulator.reportCheckRun(repo, apply, {
+      sha: merge,
+      status: "in_progress",
+    });
+    await simulator.reportCheckRun(repo, apply, { id: running.id, conclusion: "failure" });
+    await eventually("the check run saying apply failed", () =>
+      simulator
+        .checkRuns(repo)
+        .some(
+          (r) => r.name === "promoter" && r.text?.includes("stopped: verification failed in dev"),
+        ),
+    );
+    expect(open(repo, "promoter/stage/acme+terraform-aws-cfn+cfn")).toEqual([]);
+    await botComment(
+      repo,
+      dev.number,
+      "Promoter stopped `acme/terraform-aws-cfn/cfn` `v1.1.0` on its way to stage: verification failed in dev",
+    );
+    // The re-run's success is never delivered: the next check finds it, then the soak's end opens stage.
+    await simulator.reportCheckRun(repo, apply, {
+      sha: merge,
+      conclusion: "success",
+      deliver: false,
+    });
+    await simulator.dispatch(repo, "new_module_release");
+    await eventually("the check run saying dev soaks", () =>
+      simulator
+        .checkRuns(repo)
+        .some((r) => r.name === "promoter" && r.text?.includes("soaks in dev until")),
+    );
+    expect(open(repo, "promoter/stage/acme+terraform-aws-cfn+cfn")).toEqual([]);
+    const stage = await prFor(repo, "promoter/stage/acme+terraform-aws-cfn+cfn");
+    expect(stage.title).toBe("[promoter] stage: acme/terraform-aws-cfn/cfn v1.0.0 → v1.1.0");
   }, 300_000);
 
   it("made only requests that GitHub's OpenAPI description allows", () => {

@@ -15,6 +15,18 @@ const VPC = "acme/terraform-aws-vpc/vpc";
 describe("parseCommand: commands in plain paragraphs", () => {
   it.each<[string, string, Command]>([
     ["a bare /promote", "/promote", { kind: "promote" }],
+    ["a bare /promote --skip-soak", "/promote --skip-soak", { kind: "promote", skipSoak: true }],
+    [
+      "--skip-soak anywhere after /promote",
+      "/promote prod --skip-soak acme/vpc/aws@v1.4.0",
+      {
+        kind: "promote",
+        environment: "prod",
+        dependency: "acme/vpc/aws",
+        version: "v1.4.0",
+        skipSoak: true,
+      },
+    ],
     ["an environment", "/promote prod", { kind: "promote", environment: "prod" }],
     [
       "a dependency",

@@ -1,0 +1,47 @@
+import type { Logger } from "probot";
+import { versionDate } from "../github/releases.js";
+import type { Octokit } from "../github/repo-ref.js";
+import type { Inventory } from "../iac/types.js";
+import type { Proposal } from "../promotion/plan.js";
+import { versionKey } from "../promotion/release-age.js";
+import { gitTagSource } from "../versions/source-hosts.js";
+import type { Services } from "./services.js";
+
+/**
+ * When each update's version came out, by {@link versionKey}: for a module on a GitHub API (github.com,
+ * the app's own GitHub, a mapped host), its release's date or its tag's commit date (1 or 2 requests
+ * each); undefined for any other (a registry, a host read through git) or when the read fails.
+ */
+export async function readReleaseDates(
+  octokit: Octokit,
+  services: Services,
+  inventory: Inventory,
+  updates: readonly Proposal[],
+  log: Logger,
+): Promise<Map<string, string | undefined>> {
+  const dates = new Map<string, string | undefined>();
+  const origins = new Map(
+    inventory.environments.flatMap((e) => e.dependencies).map((d) => [d.id, d.origin] as const),
+  );
+  for (const update of updates) {
+    const key = versionKey(update.dependency, update.to);
+    if (dates.has(key)) continue;
+    dates.set(key, undefined);
+    const origin = origins.get(update.dependency);
+    if (origin?.type !== "git") continue;
+    try {
+      const source = gitTagSource(
+        origin,
+        services.sourceHosts,
+        services.appBaseUrl,
+        services.httpHosts,
+      );
+      if (source.type !== "github-api") continue;
+      const client = services.clientFor(octokit)(source.apiBaseUrl);
+      dates.set(key, await versionDate(client, origin, update.to));
+    } catch (error) {
+      log.warn({ err: error, dependency: update.dependency }, "the release date could not be read");
+    }
+  }
+  return dates;
+}
