@@ -3,6 +3,7 @@ import { continueAfterMerge } from "./engine/after-merge.js";
 import { checkModuleUsers } from "./engine/check-module-users.js";
 import { checkRepository } from "./engine/check-repository.js";
 import { runCommand } from "./engine/run-command.js";
+import { runDashboardTicks } from "./engine/run-dashboard-ticks.js";
 import { budgetGate } from "./engine/defer-check.js";
 import { appBotLogin } from "./github/app-identity.js";
 import { observeResponses, type ResponseObserver } from "./github/rate-limit.js";
@@ -15,6 +16,7 @@ import { Services } from "./engine/services.js";
 import { onPullRequestHead } from "./handlers/config-check.js";
 import { onInstallation } from "./handlers/installation.js";
 import { onIssueComment } from "./handlers/issue-comment.js";
+import { onIssueEdited } from "./handlers/issues.js";
 import { onModuleRelease } from "./handlers/module-release.js";
 import { onPullRequestClosed } from "./handlers/pull-request-closed.js";
 import { onPush } from "./handlers/push.js";
@@ -36,10 +38,11 @@ export interface PromoterRuntime {
 }
 
 /**
- * Runs one job: authenticates as the installation, then checks, follows up a merge, answers a command, or
- * queues (with `enqueueCheck`) the checks a module release calls for. `observe` sees every answer of
- * the installation's client (its rate-limit headers). A job that leaves its repository due before
- * its schedule (a soak ends) queues a check at that time with `enqueueCheckAt`.
+ * Runs one job: authenticates as the installation, then checks, follows up a merge, answers a command
+ * (or the boxes ticked on the dashboard), or queues (with `enqueueCheck`) the checks a module release
+ * calls for. `observe` sees every answer of the installation's client (its rate-limit headers). A job
+ * that leaves its repository due before its schedule (a soak ends) queues a check at that time with
+ * `enqueueCheckAt`.
  */
 export function jobRunner(
   app: Probot,
@@ -62,6 +65,8 @@ export function jobRunner(
     const target = { owner: job.owner, repo: job.repo, defaultBranch };
     if (job.kind === "merged") await continueAfterMerge(octokit, target, services, log, job);
     else if (job.kind === "command") await runCommand(octokit, target, services, log, job);
+    else if (job.kind === "dashboard-tick")
+      await runDashboardTicks(octokit, target, services, log, job, enqueueCheck);
     else await checkRepository(octokit, target, services, log, job.installationId);
     // A soak that ends before the next scheduled check: a check at its end.
     const dueAt = services.repositories.get(`${job.owner}/${job.repo}`)?.dueAt;
@@ -162,6 +167,7 @@ export function promoterApp(runtime?: (app: Probot) => PromoterRuntime) {
     app.on("push", (context) => onPush(context, queue));
     app.on("pull_request.closed", (context) => onPullRequestClosed(context, queue));
     app.on("issue_comment.created", (context) => onIssueComment(context, queue));
+    app.on("issues.edited", (context) => onIssueEdited(context, queue));
     app.on(["check_run.completed", "status", "deployment_status"], (context) =>
       onVerificationEvent(context, queue, made.services.repositories),
     );

@@ -1,4 +1,9 @@
-export { DEFAULT_CONFIG_FILE, configJsonSchema, configSchema } from "./schema.js";
+export {
+  DEFAULT_CONFIG_FILE,
+  DEFAULT_DASHBOARD_TITLE,
+  configJsonSchema,
+  configSchema,
+} from "./schema.js";
 export type { Config, Environment } from "./schema.js";
 export { compileGlobs, nameGlob } from "./glob.js";
 export { durationMs, formatDuration } from "./duration.js";

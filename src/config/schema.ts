@@ -369,6 +369,36 @@ const environmentsSchema = z
     "The environments, in promotion order: each one is promoted from the one before it. The first one is updated when new versions are released.",
   );
 
+/** The title the dashboard issue gets unless the config names another. */
+export const DEFAULT_DASHBOARD_TITLE = "Promoter: promotion dashboard";
+
+/** GitHub's limit on an issue title. */
+const MAX_ISSUE_TITLE_LENGTH = 256;
+
+const dashboardSchema = z
+  .union(
+    [
+      z.boolean(),
+      z.strictObject({
+        title: z
+          .string()
+          .trim()
+          .min(1, { error: "must not be empty", abort: true })
+          .max(MAX_ISSUE_TITLE_LENGTH, {
+            error: `must be at most ${MAX_ISSUE_TITLE_LENGTH} characters long (GitHub's limit)`,
+          })
+          .refine((title) => !/[\r\n]/.test(title), { error: "must be one line" })
+          .default(DEFAULT_DASHBOARD_TITLE)
+          .describe(`The dashboard issue's title. Default \`${DEFAULT_DASHBOARD_TITLE}\`.`),
+      }),
+    ],
+    { error: "must be true, false or { title: ... }" },
+  )
+  .default(true)
+  .describe(
+    "The promotion dashboard: one issue, kept current after every check, with every environment's version of every dependency, what waits and why, and checkboxes that promote a version by hand or check now (with the same permissions as `/promote`). `false` turns it off (and closes the issue); `{ title: ... }` names it. Default `true`.",
+  );
+
 const groupName = z
   .string()
   .min(1, { error: "must not be empty", abort: true })
@@ -447,6 +477,7 @@ export const configSchema = z
       ),
     updates: updatesSchema.prefault({}),
     groups: groupsSchema,
+    dashboard: dashboardSchema,
     allowSkipping: z
       .boolean()
       .default(false)

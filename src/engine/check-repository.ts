@@ -30,6 +30,8 @@ import {
   onboardRepository,
   type OnboardingResult,
 } from "./onboard-repository.js";
+import { versionTable } from "../promotion/dashboard.js";
+import { reportUnusableConfig, updateDashboard } from "./update-dashboard.js";
 import { removeStrayBranches, writeProposals } from "./write-proposals.js";
 
 /** The earlier of two times, either unknown. */
@@ -85,6 +87,7 @@ export async function checkRepository(
   if ("problems" in state) {
     services.repositories.set(fullName, unusable);
     const report = invalidConfigReport(state.problems);
+    await reportUnusableConfig(octokit, target, services, log, state.problems);
     await writeCheckRun(octokit, target, { headSha: state.headSha, ...report });
     log.info({ problems: state.problems.length }, "invalid config");
     return { status: "invalid-config", problems: state.problems };
@@ -101,6 +104,7 @@ export async function checkRepository(
   });
   if (conflicts.length > 0) {
     const problems = conflictProblems(conflicts);
+    await reportUnusableConfig(octokit, target, services, log, problems);
     await writeCheckRun(octokit, target, {
       headSha: state.headSha,
       ...invalidConfigReport(problems),
@@ -182,18 +186,41 @@ export async function checkRepository(
     pullRequests,
     log,
   });
+  const warnings = [
+    ...versions.warnings.map((w) => ({ subject: w.dependency, message: w.message })),
+    ...state.configWarnings.map((message) => ({ subject: DEFAULT_CONFIG_FILE, message })),
+    ...obsolete.warnings,
+    ...branches.warnings,
+    ...aged.warnings,
+    ...gated.warnings,
+  ];
+  const dashboardFacts = {
+    inventory,
+    config,
+    versions: versions.versions,
+    promotions: existing.filter((p) => !obsolete.closed.some((c) => c.pullRequest === p.number)),
+    outcomes,
+    deferred: decided.deferred,
+    warnings,
+  };
+  const dashboard = await updateDashboard(octokit, target, services, log, dashboardFacts);
   const report = checkReport({
     inventory,
     outcomes,
     closed: obsolete.closed,
     deferred: decided.deferred,
+    ...("number" in dashboard ? { dashboard: dashboard.number } : {}),
+    matrix: versionTable(dashboardFacts),
     warnings: [
-      ...versions.warnings.map((w) => ({ subject: w.dependency, message: w.message })),
-      ...state.configWarnings.map((message) => ({ subject: DEFAULT_CONFIG_FILE, message })),
-      ...obsolete.warnings,
-      ...branches.warnings,
-      ...aged.warnings,
-      ...gated.warnings,
+      ...warnings,
+      ...(dashboard.action === "failed"
+        ? [
+            {
+              subject: "dashboard",
+              message: `the dashboard issue was not written: ${dashboard.reason}`,
+            },
+          ]
+        : []),
     ],
   });
   await writeCheckRun(octokit, target, { headSha: state.headSha, ...report });

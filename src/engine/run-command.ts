@@ -37,7 +37,7 @@ async function readTrustedMetadata(
   octokit: Octokit,
   target: CheckTarget,
   services: Services,
-  job: CommandJob,
+  job: CommandAuthor,
 ): Promise<PullRequestMetadata | undefined> {
   if (!job.issue.isPullRequest) return undefined;
   const appLogin = await services.appLogin();
@@ -91,15 +91,23 @@ async function onboardingState(
   }
 }
 
-/** The answer to a command, without the mention of its author. */
-async function answer(
+/** Who gave a command, and where: a comment's author and issue, or a dashboard tick's editor. */
+export type CommandAuthor = Pick<CommandJob, "author" | "issue">;
+
+/**
+ * The answer to a command of a permitted author on the scanned repository, without the mention of its
+ * author: the decision, with each fact it asks for read on the way, and the promotion it asks for
+ * (`done.written` is set when one was written).
+ */
+export async function answer(
   octokit: Octokit,
   target: CheckTarget,
   services: Services,
   log: Logger,
-  job: CommandJob,
+  job: CommandAuthor,
   command: Command,
   repository: ScannedRepository,
+  done?: { written: boolean },
 ): Promise<string> {
   const { config, inventory } = repository;
   const context = { command, config, inventory, author: job.author };
@@ -126,6 +134,7 @@ async function answer(
           decision.request,
         ]);
         if (!result) throw new Error("no result for the promotion");
+        if (done && result.status === "written") done.written = true;
         return describePromotion(result, decision.request);
       }
       case "read-metadata":

@@ -46,6 +46,8 @@ export class Services {
   /** Labels known per repository: this process's memory, or Redis shared by replicas (see {@link shareLabels}). */
   knownLabels: KnownLabels = new MemoryKnownLabels();
   readonly repositories = new Map<string, RepositoryMemory>();
+  /** Each repository's dashboard issue number as last written, or `off` once closed (lower-case `owner/repo`). */
+  readonly dashboards = new Map<string, number | "off">();
   readonly sourceHosts: SourceHosts;
   /** The hosts a repository's `updates.registry` may name in a plain `http://` URL. */
   readonly httpHosts: ReadonlySet<string>;

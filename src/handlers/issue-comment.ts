@@ -2,10 +2,11 @@ import type { Context } from "probot";
 import { commandSource } from "../promotion/commands.js";
 import type { JobQueue } from "../queue/job-queue.js";
 
-type User = { login: string; type?: string } | null | undefined;
+/** A user as webhook payloads carry one. */
+export type User = { login: string; type?: string } | null | undefined;
 
 /** A bot, by its type or by its login (`name[bot]`), whatever the other says. */
-function isBot(user: User): boolean {
+export function isBot(user: User): boolean {
   return user?.type === "Bot" || (user?.login.endsWith("[bot]") ?? false);
 }
 

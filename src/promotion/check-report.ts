@@ -36,6 +36,10 @@ export interface CheckFindings {
   deferred: Deferral[];
   /** Warnings that are not about one file: version listings, config globs that match nothing. */
   warnings: { subject: string; message: string }[];
+  /** The number of the dashboard issue, when there is one. */
+  dashboard?: number;
+  /** The version matrix to show, as the dashboard renders it; else the inventory's versions alone. */
+  matrix?: string;
 }
 
 /** A check run's conclusion and output. */
@@ -137,8 +141,14 @@ export function checkReport(findings: CheckFindings): CheckReport {
   summary.push(
     `${plural(inventory.skipped.length, "usage")} not updatable, ${plural(fileWarnings, "warning")}.`,
   );
+  if (findings.dashboard !== undefined)
+    summary.push("", `Every environment's versions, and boxes that act: #${findings.dashboard}.`);
 
-  const text: string[] = ["## Versions", "", versionMatrix(inventory)];
+  const text: string[] = [
+    "## Versions",
+    "",
+    findings.matrix ? findings.matrix : versionMatrix(inventory),
+  ];
   if (findings.deferred.length > 0) {
     text.push("", "## Held back", "");
     for (const d of findings.deferred) {

@@ -1,3 +1,4 @@
+import type { DashboardTick } from "../promotion/dashboard.js";
 import type { MergedPullRequest } from "../promotion/merged-pull-request.js";
 
 /** What every job names: the repository, its installation, and why the job runs (for the logs). */
@@ -52,8 +53,21 @@ export interface ModuleReleasedJob extends RepositoryJob {
   module: string;
 }
 
+/**
+ * Boxes a person newly ticked on the app's dashboard issue: each a command from them, with the same
+ * permission rules as `/promote`, answered in one comment there; the boxes are unticked again.
+ */
+export interface DashboardTickJob extends RepositoryJob {
+  kind: "dashboard-tick";
+  /** The dashboard issue: its number, and who opened it (only the app's own counts). */
+  issue: { number: number; author: string };
+  /** Login of the person who edited the issue. */
+  author: string;
+  ticks: DashboardTick[];
+}
+
 /** The work the app does for a repository. */
-export type Job = CheckJob | MergedJob | CommandJob | ModuleReleasedJob;
+export type Job = CheckJob | MergedJob | CommandJob | ModuleReleasedJob | DashboardTickJob;
 
 /** Whether the queue can take jobs now (`/healthz`). */
 export interface QueueHealth {
@@ -103,11 +117,11 @@ export function repositoryKey(job: Pick<RepositoryJob, "owner" | "repo">): strin
 
 /**
  * The order in which waiting jobs start, lower first (BullMQ's convention): a merge's follow-up and a
- * command first, as a person waits for them; a module release next, as it only lists the repositories
+ * command (a dashboard tick too) first, as a person waits for them; a module release next, as it only lists the repositories
  * that use the module and queues their checks (at check priority); checks, scheduled or not, last.
  */
 export function jobPriority(job: Job): number {
-  if (job.kind === "merged" || job.kind === "command") return 1;
+  if (job.kind === "merged" || job.kind === "command" || job.kind === "dashboard-tick") return 1;
   if (job.kind === "module-released") return 2;
   return 3;
 }

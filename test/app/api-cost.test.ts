@@ -1,10 +1,12 @@
 import nock from "nock";
-import { describe, expect, it, onTestFinished } from "vitest";
+import { beforeEach, describe, expect, it, onTestFinished } from "vitest";
 import { blobSha } from "../../src/iac/blob-sha.js";
 import { metadataComment } from "../../src/promotion/pull-request-content.js";
 import {
   API,
+  capture,
   mockBranches,
+  mockDashboard,
   mockPullRequests,
   mockRepositoryRead,
   mockTags,
@@ -25,6 +27,7 @@ const fixture: RepoFixture = {
   owner: "acme",
   repo: "live",
   headSha: "c".repeat(40),
+  ownDashboard: true,
   files: {
     ".github/promoter.yml": 'environments:\n  - name: dev\n    paths: ["dev/**"]\n',
     ...Object.fromEntries(
@@ -120,11 +123,25 @@ function github(newer: string[], openPulls: string[] = [], tags: Tags = "listed"
         openPulls.map((m) => ({ ref: `refs/heads/promoter/dev/acme/terraform-aws-${m}` })),
       ),
   );
+  // The dashboard: listed and created at a first check, read again (and unchanged) at a re-check.
+  const last = dashboards.bodies.get("dashboard")?.at(-1) as { body: string } | undefined;
+  count(
+    mockDashboard(
+      fixture,
+      dashboards,
+      tags === "listed" ? undefined : { number: 50, body: last?.body ?? "" },
+    ),
+  );
   count(nock(API).post(`${repo}/check-runs`).reply(201, { id: 1 }));
   return { requests: () => requests };
 }
 
 useNock();
+
+let dashboards = capture();
+beforeEach(() => {
+  dashboards = capture();
+});
 
 const dispatch = () =>
   webhook(
@@ -136,9 +153,9 @@ const dispatch = () =>
 
 describe("API requests of a check of a repository with 5 module repositories", () => {
   it.each([
-    [0, 2 + 6 + 5 + 1 + 1 + 1],
-    [1, 2 + 6 + 5 + 1 + 1 + 1 + 1 + 6],
-    [5, 2 + 6 + 5 + 1 + 1 + 1 + 1 + 5 * 6],
+    [0, 2 + 6 + 5 + 1 + 1 + 2 + 1],
+    [1, 2 + 6 + 5 + 1 + 1 + 2 + 1 + 1 + 6],
+    [5, 2 + 6 + 5 + 1 + 1 + 2 + 1 + 1 + 5 * 6],
   ])("opening %i pull requests costs %i requests (cold caches)", async (opened, expected) => {
     const app = testApp();
     const cost = github(modules.slice(0, opened));
@@ -147,32 +164,42 @@ describe("API requests of a check of a repository with 5 module repositories", (
     expect(cost.requests()).toBe(expected);
   });
 
-  it("re-checking it unchanged within the listing window, with its 5 PRs open, costs 2 + 0 + 3 requests", async () => {
+  it("re-checking it unchanged within the listing window, with its 5 PRs open, costs 2 + 0 + 3 requests, and 1 for the dashboard", async () => {
     const app = testApp();
     let now = Date.parse("2026-06-01T12:00:00Z");
     app.services.now = () => now;
     github(modules);
     await app.receive("repository_dispatch", dispatch());
     nock.cleanAll();
-    now += 60_000;
+    // A first re-check sees the 5 PRs open: the dashboard links them, and is read and edited: 2 requests.
+    now += 30_000;
+    const edited = github(modules, modules, "shared");
+    await app.receive("repository_dispatch", dispatch());
+    expect(edited.requests()).toBe(2 + 0 + 3 + 2);
+    nock.cleanAll();
+    now += 30_000;
     const cost = github(modules, modules, "shared");
     await app.receive("repository_dispatch", dispatch());
     expect(app.errors).toEqual([]);
-    expect(cost.requests()).toBe(2 + 0 + 3);
+    expect(cost.requests()).toBe(2 + 0 + 3 + 1);
   });
 
-  it("re-checking it unchanged after the listing window, with its 5 PRs open, costs 2 + 5 (304, free) + 3 requests", async () => {
+  it("re-checking it unchanged after the listing window, with its 5 PRs open, costs 2 + 5 (304, free) + 3 requests, and 1 for the dashboard", async () => {
     const app = testApp();
     let now = Date.parse("2026-06-01T12:00:00Z");
     app.services.now = () => now;
     github(modules);
+    await app.receive("repository_dispatch", dispatch());
+    nock.cleanAll();
+    now += 30_000;
+    github(modules, modules, "shared");
     await app.receive("repository_dispatch", dispatch());
     nock.cleanAll();
     now += 11 * 60_000;
     const cost = github(modules, modules, "revalidated");
     await app.receive("repository_dispatch", dispatch());
     expect(app.errors).toEqual([]);
-    expect(cost.requests()).toBe(2 + 5 + 3);
+    expect(cost.requests()).toBe(2 + 5 + 3 + 1);
   });
 });
 
@@ -183,6 +210,7 @@ describe("API requests of reading a repository of 50 files", () => {
     owner: "acme",
     repo: "live",
     headSha,
+    ownDashboard: true,
     files: {
       ".github/promoter.yml": 'environments:\n  - name: dev\n    paths: ["dev/**"]\n',
       ...Object.fromEntries(
@@ -199,10 +227,12 @@ describe("API requests of reading a repository of 50 files", () => {
    * `tags`, the listing is the one shared within the window.
    */
   function rest(fixture: RepoFixture, tags?: nock.Scope): nock.Scope[] {
+    const last = dashboards.bodies.get("dashboard")?.at(-1) as { body: string } | undefined;
     return [
       ...(tags ? [tags] : []),
       mockPullRequests(fixture),
       mockBranches(fixture),
+      mockDashboard(fixture, dashboards, last && { number: 50, body: last.body }),
       nock(API).post("/repos/acme/live/check-runs").reply(201, { id: 1 }),
     ];
   }
@@ -235,6 +265,8 @@ describe("API requests of reading a repository of 50 files", () => {
       "GET /repos/acme/terraform-aws-vpc/tags",
       "GET /repos/acme/live/pulls",
       "GET /repos/acme/live/git/matching-refs/heads%2Fpromoter%2F",
+      "GET /repos/acme/live/issues",
+      "POST /repos/acme/live/issues",
       "POST /repos/acme/live/check-runs",
     ]);
   });
@@ -265,6 +297,7 @@ describe("API requests of reading a repository of 50 files", () => {
         blob(7),
         "GET /repos/acme/live/pulls",
         "GET /repos/acme/live/git/matching-refs/heads%2Fpromoter%2F",
+        "GET /repos/acme/live/issues/50",
         "POST /repos/acme/live/check-runs",
       ].sort(),
     );

@@ -217,10 +217,13 @@ describe("a scheduled check", () => {
     });
     expect(checkRun.output.title).toBe("2 pull requests opened");
     expect(checkRun.output.summary).toContain("- dev: `acme/terraform-aws-sqs` → `v0.8.2` (#11)");
+    // The dashboard's matrix: the newest version, how far behind, the PR just opened.
     expect(checkRun.output.text).toContain(
-      "| `acme/terraform-aws-vpc/vpc` | `v1.0.0` | `v1.0.0` |",
+      "| `acme/terraform-aws-vpc/vpc` | `v2.0.0` | **`v1.0.0`** ⚠️ 2 versions behind · #12 → `v1.1.0` | `v1.0.0` |",
     );
-    expect(checkRun.output.text).toContain("| `acme/terraform-aws-sqs` | `v0.8.0` | — |");
+    expect(checkRun.output.text).toContain(
+      "| `acme/terraform-aws-sqs` | `v0.9.0` | **`v0.8.0`** ⚠️ 2 versions behind · #11 → `v0.8.2` | — |",
+    );
   });
 
   it("with nothing to do writes only the check run; a re-check downloads nothing, lists no tags within the listing window and lists them with 304s after it", async () => {
@@ -1153,6 +1156,8 @@ describe("repository state", () => {
     expect(app.errors).toEqual([]);
     const checkRun = bodies.one<{ output: { title: string; text: string } }>("checkRun");
     expect(checkRun.output.title).toBe("Up to date");
-    expect(checkRun.output.text).toContain("| `acme/terraform-aws-sqs` | `v0.8.0` | — |");
+    expect(checkRun.output.text).toMatch(
+      /\| `acme\/terraform-aws-sqs` \| [^|]+ \| `v0\.8\.0` \| — \|/,
+    );
   });
 });

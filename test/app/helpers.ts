@@ -125,6 +125,11 @@ export interface RepoFixture {
   branch?: string;
   headSha: string;
   files: Record<string, string>;
+  /**
+   * The test answers the dashboard issue's requests itself. Otherwise {@link mockRepositoryRead} answers
+   * them, optionally: no dashboard yet (a known one is gone), and it is created as #900.
+   */
+  ownDashboard?: boolean;
 }
 
 export const treeShaOf = (fixture: RepoFixture) => `tree-${fixture.headSha}`;
@@ -160,6 +165,22 @@ export function mockRepositoryRead(
     .get(`/repos/${owner}/${repo}/git/trees/${fixture.headSha}`)
     .query({ recursive: "1" })
     .reply(200, treeAnswer(treeShaOf(fixture), fixture.files));
+  if (!fixture.ownDashboard) {
+    scope
+      .get(`/repos/${owner}/${repo}/issues`)
+      .query(true)
+      .optionally()
+      .times(10)
+      .reply(200, [])
+      .get(/\/repos\/[^/]+\/[^/]+\/issues\/\d+$/)
+      .optionally()
+      .times(10)
+      .reply(404, { message: "Not Found" })
+      .post(`/repos/${owner}/${repo}/issues`)
+      .optionally()
+      .times(10)
+      .reply(201, { number: 900 });
+  }
   const shas = new Set<string>();
   for (const path of downloads) {
     const content = fixture.files[path];
@@ -248,4 +269,55 @@ export function capture() {
       return list[index] as T;
     },
   };
+}
+
+/** The dashboard issue as GitHub returns it: the app's, open, with `body`. */
+export function dashboardIssue(
+  number: number,
+  body: string,
+  overrides: Record<string, unknown> = {},
+) {
+  return {
+    number,
+    title: "Promoter: promotion dashboard",
+    body,
+    state: "open",
+    locked: false,
+    user: { login: "promoter[bot]", type: "Bot" },
+    ...overrides,
+  };
+}
+
+/**
+ * Answers the dashboard's requests of one check of a fixture with `ownDashboard`: without `known`, the
+ * listing of the app's issues (empty) and the creation of #50; with it, the read of that issue (a
+ * check that renders the same body writes nothing; one that renders another may edit it, optionally).
+ * The bodies written are captured as `dashboard`.
+ */
+export function mockDashboard(
+  fixture: RepoFixture,
+  bodies: ReturnType<typeof capture>,
+  known?: { number: number; body: string },
+): nock.Scope {
+  const path = `/repos/${fixture.owner}/${fixture.repo}/issues`;
+  if (known)
+    return nock(API)
+      .get(`${path}/${known.number}`)
+      .reply(200, dashboardIssue(known.number, known.body))
+      .patch(`${path}/${known.number}`, bodies.as("dashboard"))
+      .optionally()
+      .reply(200, {});
+  return nock(API)
+    .get(path)
+    .query({
+      creator: "promoter[bot]",
+      state: "all",
+      sort: "created",
+      direction: "asc",
+      per_page: "100",
+      page: "1",
+    })
+    .reply(200, [])
+    .post(path, bodies.as("dashboard"))
+    .reply(201, { number: 50 });
 }

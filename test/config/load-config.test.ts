@@ -30,6 +30,7 @@ describe("parseConfig", () => {
       ],
       exclude: ["**/examples/**"],
       allowSkipping: false,
+      dashboard: true,
       labels: [],
       groups: [],
       updates: {
@@ -50,6 +51,7 @@ describe("parseConfig", () => {
       environments: [{ name: "dev", paths: ["dev/**"], exclude: [], promotion: "auto" }],
       exclude: [],
       allowSkipping: false,
+      dashboard: true,
       labels: [],
       groups: [],
       updates: {
@@ -391,7 +393,7 @@ describe("parseConfig", () => {
         ".github/promoter.yml:7:5: environments[2].name: is required",
         '.github/promoter.yml:9:13: updates.strategy: must be one of "next-safe", "next-breaking", "latest" (got "newest")',
         ".github/promoter.yml:10:13: updates.schedule: must be a string (got a list)",
-        ".github/promoter.yml:11:1: colour: unknown key (allowed keys: environments, exclude, updates, groups, allowSkipping, labels)",
+        ".github/promoter.yml:11:1: colour: unknown key (allowed keys: environments, exclude, updates, groups, dashboard, allowSkipping, labels)",
         ".github/promoter.yml:13:1: Flow sequence in block collection must be sufficiently indented and end with a ]",
       ]);
     });
@@ -688,5 +690,31 @@ describe("parseConfig: hostile files", () => {
         ),
       ),
     ).toEqual([".github/promoter.yml:4:7: a key must be text, not a list or a mapping"]);
+  });
+});
+
+describe("dashboard", () => {
+  const config = (value: string) =>
+    parseConfig(
+      lines("environments:", "  - name: dev", "    paths: [dev/**]", `dashboard: ${value}`),
+    );
+  it.each([
+    ["false", false],
+    ["true", true],
+    ["{}", { title: "Promoter: promotion dashboard" }],
+    ['{ title: "Versions" }', { title: "Versions" }],
+  ])("reads %s", (value, expected) => {
+    const result = config(value);
+    expect(result.ok && result.config.dashboard).toEqual(expected);
+  });
+
+  it.each([
+    ['{ title: "" }', "dashboard: must be true, false or { title: ... }"],
+    ["{ titel: x }", "titel"],
+    ["yes please", "must be true, false or { title: ... }"],
+  ])("refuses %s", (value, message) => {
+    const result = config(value);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.errors.map(formatProblem).join("\n")).toContain(message);
   });
 });

@@ -240,6 +240,18 @@ describe("checkReport: summary", () => {
     );
     expect(more.summary).toBe("1 usage not updatable, 2 warnings.");
   });
+
+  it("shows the matrix it is given (the dashboard's) instead of the inventory's", () => {
+    const matrix =
+      "| Dependency | Newest | dev |\n| --- | --- | --- |\n| `x/y` | `v2.0.0` | `v1.0.0` |";
+    expect(checkReport(findings({ matrix })).text).toBe(`## Versions\n\n${matrix}`);
+  });
+
+  it("links the dashboard issue, when there is one", () => {
+    expect(checkReport(findings({ dashboard: 50 })).summary).toBe(
+      "0 usages not updatable, 0 warnings.\n\nEvery environment's versions, and boxes that act: #50.",
+    );
+  });
 });
 
 describe("checkReport: text", () => {

@@ -7,6 +7,7 @@ export type {
   Delivery,
   Fault,
   FaultMatcher,
+  IssueView,
   Permission,
   PullRequestView,
   RequestRecord,

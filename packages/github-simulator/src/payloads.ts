@@ -37,6 +37,24 @@ function unixSeconds(iso: string): number {
   return Math.floor(Date.parse(iso) / 1000);
 }
 
+/** An `issues` delivery (`opened`, `edited` with its `changes`, `closed`, `reopened`) of a plain issue. */
+export function issuesPayload(
+  world: World,
+  repo: SimRepo,
+  issue: SimIssue,
+  action: string,
+  sender: SimUser,
+  extra: Json = {},
+): Json {
+  const payload = basePayload(world, "issues", action, repo, sender);
+  payload.issue = {
+    ...(payload.issue ?? {}),
+    ...issueJson(world, repo, issue),
+  };
+  delete payload.changes;
+  return { ...payload, ...extra };
+}
+
 /** The example for `event`/`action`, with repository, sender, installation and organization set. */
 function basePayload(
   world: World,

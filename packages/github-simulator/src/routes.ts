@@ -23,6 +23,7 @@ import {
   createPayload,
   deletePayload,
   issueCommentPayload,
+  issuesPayload,
   pullRequestPayload,
   pushPayload,
 } from "./payloads.js";
@@ -38,6 +39,7 @@ import {
   commitJson,
   gitCommitJson,
   installationJson,
+  issueJson,
   labelJson,
   lineStats,
   permissionJson,
@@ -930,6 +932,67 @@ export function createRoutes(): Map<string, Route> {
     return ok(issue.labels.map((name) => labelJson(ctx.world, repo, ctx.world.label(repo, name))));
   });
 
+  // Issues (the repository's issues and pull requests, as GitHub lists them together).
+  add("GET /repos/{owner}/{repo}/issues", "read", (ctx) => {
+    const { world, query } = ctx;
+    const repo = repoOf(ctx);
+    const state = query.get("state") ?? "open";
+    const creator = query.get("creator");
+    const sort = query.get("sort") ?? "created";
+    const direction = query.get("direction") ?? "desc";
+    const issues = [...repo.issues.values()].filter(
+      (issue) =>
+        (state === "all" || issue.state === state) &&
+        (creator === null || issue.user.toLowerCase() === creator.toLowerCase()),
+    );
+    const key = (issue: SimIssue) => (sort === "updated" ? issue.updatedSeq : issue.number);
+    const sorted = issues.sort((a, b) => key(a) - key(b));
+    if (direction !== "asc") sorted.reverse();
+    return listing(ctx, sorted, (issue) => issueJson(world, repo, issue));
+  });
+  add("POST /repos/{owner}/{repo}/issues", "write", (ctx) => {
+    const { world, body } = ctx;
+    const repo = repoOf(ctx);
+    const title = str(body, "title");
+    if (title === undefined || title === "")
+      throw validationFailed("Validation Failed", [
+        { resource: "Issue", field: "title", code: "missing_field" },
+      ]);
+    const issue = newIssue(world, repo, {
+      title,
+      body: str(body, "body") ?? null,
+      user: actor(ctx).login,
+    });
+    ctx.emit("issues", issuesPayload(world, repo, issue, "opened", actor(ctx)));
+    return created(issueJson(world, repo, issue));
+  });
+  add("GET /repos/{owner}/{repo}/issues/{issue_number}", "read", (ctx) => {
+    const repo = repoOf(ctx);
+    return ok(
+      issueJson(ctx.world, repo, ctx.world.requireIssue(repo, intParam(ctx, "issue_number"))),
+    );
+  });
+  add("PATCH /repos/{owner}/{repo}/issues/{issue_number}", "write", (ctx) => {
+    const { world, body } = ctx;
+    const repo = repoOf(ctx);
+    const issue = world.requireIssue(repo, intParam(ctx, "issue_number"));
+    const changes = editIssue(world, issue, {
+      ...(str(body, "title") === undefined ? {} : { title: str(body, "title") }),
+      ...(typeof body.body === "string" || body.body === null ? { body: body.body } : {}),
+      ...(str(body, "state") === undefined ? {} : { state: str(body, "state") }),
+    });
+    if (!issue.pull) {
+      if (changes.edited)
+        ctx.emit(
+          "issues",
+          issuesPayload(world, repo, issue, "edited", actor(ctx), { changes: changes.edited }),
+        );
+      if (changes.state)
+        ctx.emit("issues", issuesPayload(world, repo, issue, changes.state, actor(ctx)));
+    }
+    return ok(issueJson(world, repo, issue));
+  });
+
   // Comments and reactions.
   add("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", "write", (ctx) => {
     const { world } = ctx;
@@ -1164,6 +1227,59 @@ export function newPull(
   for (const label of spec.labels ?? []) pull.labels.push(world.label(repo, label).name);
   repo.issues.set(number, pull);
   return pull;
+}
+
+/** Opens a plain issue (no webhook). */
+export function newIssue(
+  world: World,
+  repo: SimRepo,
+  spec: { title: string; body: string | null; user: string },
+): SimIssue {
+  const now = world.now();
+  const number = repo.nextNumber++;
+  const issue: SimIssue = {
+    number,
+    id: world.nextId(),
+    title: spec.title,
+    body: spec.body,
+    state: "open",
+    labels: [],
+    user: spec.user,
+    createdAt: now,
+    updatedAt: now,
+    updatedSeq: world.nextSeq(),
+    closedAt: null,
+  };
+  repo.issues.set(number, issue);
+  return issue;
+}
+
+/**
+ * Applies an edit to an issue (no webhook): what an `issues.edited` delivery says changed, and the
+ * `closed`/`reopened` action of a state change.
+ */
+export function editIssue(
+  world: World,
+  issue: SimIssue,
+  edit: { title?: string; body?: string | null; state?: string },
+): { edited?: Json; state?: "closed" | "reopened" } {
+  const edited: Json = {};
+  if (edit.title !== undefined && edit.title !== issue.title) {
+    edited.title = { from: issue.title };
+    issue.title = edit.title;
+  }
+  if (edit.body !== undefined && edit.body !== issue.body) {
+    edited.body = { from: issue.body ?? "" };
+    issue.body = edit.body;
+  }
+  let state: "closed" | "reopened" | undefined;
+  if ((edit.state === "open" || edit.state === "closed") && edit.state !== issue.state) {
+    issue.state = edit.state;
+    issue.closedAt = edit.state === "closed" ? world.now() : null;
+    state = edit.state === "closed" ? "closed" : "reopened";
+  }
+  world.touch(issue);
+  return { ...(Object.keys(edited).length > 0 ? { edited } : {}), ...(state ? { state } : {}) };
 }
 
 /** Adds a comment (no webhook). */

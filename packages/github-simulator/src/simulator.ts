@@ -30,6 +30,7 @@ import {
   createPayload,
   installationPayload,
   issueCommentPayload,
+  issuesPayload,
   pullRequestPayload,
   pushPayload,
   releasePayload,
@@ -43,6 +44,8 @@ import {
   addComment,
   checkAccess,
   createRoutes,
+  editIssue,
+  newIssue,
   newPull,
   type Route,
   type RouteResult,
@@ -130,6 +133,14 @@ export interface PullRequestView {
   user: string;
   mergeCommitSha: string | null;
   draft: boolean;
+}
+
+export interface IssueView {
+  number: number;
+  title: string;
+  body: string;
+  state: "open" | "closed";
+  user: string;
 }
 
 export interface CommentView {
@@ -738,21 +749,13 @@ export class GitHubSimulator {
     spec: { title: string; body?: string; by: string; labels?: string[] },
   ): number {
     const r = this.#repo(repo);
-    const now = this.world.now();
-    const number = r.nextNumber++;
-    r.issues.set(number, {
-      number,
-      id: this.world.nextId(),
+    const issue = newIssue(this.world, r, {
       title: spec.title,
       body: spec.body ?? null,
-      state: "open",
-      labels: (spec.labels ?? []).map((label) => this.world.label(r, label).name),
       user: this.world.user(spec.by).login,
-      createdAt: now,
-      updatedAt: now,
-      updatedSeq: this.world.nextSeq(),
-      closedAt: null,
     });
+    issue.labels = (spec.labels ?? []).map((label) => this.world.label(r, label).name);
+    const { number } = issue;
     return number;
   }
 
@@ -772,6 +775,35 @@ export class GitHubSimulator {
       issueCommentPayload(this.world, r, issue, comment, user),
     );
     return { id: comment.id, status: delivery.status };
+  }
+
+  /** The repository's plain issues (not pull requests), in number order. */
+  issues(repo: string): IssueView[] {
+    return [...this.#repo(repo).issues.values()]
+      .filter((issue) => issue.pull === undefined)
+      .map((issue) => ({
+        number: issue.number,
+        title: issue.title,
+        body: issue.body ?? "",
+        state: issue.state,
+        user: issue.user,
+      }));
+  }
+
+  /**
+   * `login` edits the body of issue `number` (as ticking a box does); delivers `issues.edited` with
+   * the body it had. Returns the delivery's status.
+   */
+  async editIssue(repo: string, number: number, login: string, body: string): Promise<number> {
+    const r = this.#repo(repo);
+    const issue = this.world.requireIssue(r, number);
+    const user = this.world.user(login);
+    const changes = editIssue(this.world, issue, { body });
+    const delivery = await this.#webhooks.deliver(
+      "issues",
+      issuesPayload(this.world, r, issue, "edited", user, { changes: changes.edited ?? {} }),
+    );
+    return delivery.status;
   }
 
   /**

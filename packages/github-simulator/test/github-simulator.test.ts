@@ -7,6 +7,7 @@ import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { comment as commentOn, react } from "../../../src/github/comments.js";
+import { editDashboardBody, writeDashboard } from "../../../src/github/dashboard-issue.js";
 import { writeCheckRun } from "../../../src/github/check-runs.js";
 import { ensureLabels } from "../../../src/github/labels.js";
 import { isTeamMember, permissionOf } from "../../../src/github/permissions.js";
@@ -630,6 +631,57 @@ describe("comments, reactions, labels, permissions, check runs", () => {
     expect(receiver.received.at(-1)!.payload.issue).not.toHaveProperty("pull_request");
   });
 
+  it("lists, creates, reads and edits issues, and delivers issues.edited for a person's edit", async () => {
+    const spec = {
+      appLogin: "promoter[bot]",
+      title: "Dashboard",
+      body: "<!-- promoter:dashboard -->\nv1",
+    };
+    const first = await writeDashboard(octokit, LIVE, spec);
+    expect(first.action).toBe("created");
+    // Found again among the app's issues (its PRs are listed too, and skipped); unchanged: no write.
+    await expect(writeDashboard(octokit, LIVE, spec)).resolves.toEqual({
+      ...first,
+      action: "unchanged",
+    });
+    const body = `${spec.body}\n- [ ] check now`;
+    await expect(
+      writeDashboard(octokit, LIVE, { ...spec, body, known: first.number }),
+    ).resolves.toEqual({
+      ...first,
+      action: "updated",
+    });
+    const status = await sim.editIssue(
+      "acme/live",
+      first.number,
+      "carol",
+      body.replace("[ ]", "[x]"),
+    );
+    expect(status).toBe(200);
+    expect(receiver.received.at(-1)!.payload).toMatchObject({
+      action: "edited",
+      changes: { body: { from: body } },
+      issue: { number: first.number, user: { login: "promoter[bot]" } },
+      sender: { login: "carol" },
+    });
+    expect(receiver.received.at(-1)!.payload.issue).not.toHaveProperty("pull_request");
+    await editDashboardBody(octokit, LIVE, first.number, "promoter[bot]", (b) =>
+      b.replace("[x]", "[ ]"),
+    );
+    expect(sim.issues("acme/live").find((i) => i.number === first.number)).toMatchObject({
+      body,
+      state: "open",
+      user: "promoter[bot]",
+    });
+    await octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", {
+      ...LIVE,
+      issue_number: first.number,
+      state: "closed",
+    });
+    await sim.idle();
+    expect(receiver.received.at(-1)!.payload).toMatchObject({ action: "closed" });
+  });
+
   it("creates labels once, answers permissions and team memberships", async () => {
     const known = new Set<string>();
     const labels = [{ name: "promoter:dev", color: "5319e7", description: "dev" }];
@@ -879,6 +931,10 @@ describe("OpenAPI checks", () => {
       "POST /repos/{owner}/{repo}/pulls",
       "PATCH /repos/{owner}/{repo}/pulls/{pull_number}",
       "POST /repos/{owner}/{repo}/labels",
+      "GET /repos/{owner}/{repo}/issues",
+      "POST /repos/{owner}/{repo}/issues",
+      "GET /repos/{owner}/{repo}/issues/{issue_number}",
+      "PATCH /repos/{owner}/{repo}/issues/{issue_number}",
       "POST /repos/{owner}/{repo}/issues/{issue_number}/labels",
       "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
       "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
