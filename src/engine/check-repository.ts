@@ -16,6 +16,7 @@ import { existingPromotions } from "../promotion/existing-promotions.js";
 import { modulesOf } from "../promotion/module-users.js";
 import { obsoletePullRequests } from "../promotion/obsolete-pull-requests.js";
 import { withPullRequestLimits } from "../promotion/pull-request-limits.js";
+import { checkCommitPins } from "../promotion/commit-pins.js";
 import { dependenciesToList, plan, type Plan } from "../promotion/plan.js";
 import { readRepositoryState, type CheckTarget } from "./repository-state.js";
 import type { Services } from "./services.js";
@@ -103,8 +104,9 @@ export async function checkRepository(
 
   // 2. Decide the proposals from the versions in use, those available, and the app's PRs, within the limits.
   const existing = existingPromotions(pullRequests, appLogin);
+  const pins = checkCommitPins(inventory, versions.commits);
   const decided = withPullRequestLimits(
-    plan(inventory, versions.versions, config, existing),
+    plan(pins.inventory, versions.versions, config, existing),
     existing,
     config.updates,
   );
@@ -147,7 +149,10 @@ export async function checkRepository(
     closed: obsolete.closed,
     deferred: decided.deferred,
     warnings: [
-      ...versions.warnings.map((w) => ({ subject: w.dependency, message: w.message })),
+      ...[...versions.warnings, ...pins.warnings].map((w) => ({
+        subject: w.dependency,
+        message: w.message,
+      })),
       ...state.configWarnings.map((message) => ({ subject: DEFAULT_CONFIG_FILE, message })),
       ...obsolete.warnings,
       ...branches.warnings,

@@ -25,6 +25,7 @@ import {
   supersededOnboardingComment,
   type OnboardingPreview,
 } from "../promotion/onboarding.js";
+import { checkCommitPins } from "../promotion/commit-pins.js";
 import { dependenciesToList, plan } from "../promotion/plan.js";
 import { foreignCommits } from "../promotion/proposal-writing.js";
 import { withPullRequestLimits } from "../promotion/pull-request-limits.js";
@@ -295,7 +296,7 @@ async function previewOf(
     log,
   );
   const decided = withPullRequestLimits(
-    plan(inventory, versions.versions, config, []),
+    plan(checkCommitPins(inventory, versions.commits).inventory, versions.versions, config, []),
     [],
     config.updates,
   );

@@ -178,6 +178,7 @@ export function assembleInventory(
       kind: usage.usageKind,
     };
     if (token) entry.token = token;
+    if (usage.commit) entry.commit = usage.commit;
     if (usage.notPromotable) entry.notPromotable = usage.notPromotable;
     else if (editedWith) entry.editedWith = editedWith;
     dependency.usages.push(entry);

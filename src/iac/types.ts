@@ -1,5 +1,14 @@
-/** How a usage pins its version. */
-export type UsageKind = "git-tag" | "registry-version" | "registry-constraint";
+/**
+ * How a usage pins its version. `git-commit`: a commit SHA as the ref, with the version tag it is
+ * in a comment after it (`?ref=3f2a9c1…" # v1.2.0`); the version is the comment's.
+ */
+export type UsageKind = "git-tag" | "git-commit" | "registry-version" | "registry-constraint";
+
+/** The commit SHA of a `git-commit` usage: as written, and where. */
+export interface CommitPin {
+  sha: string;
+  token: TokenLocation;
+}
 
 /** Where a dependency's code comes from. */
 export type DependencyKind = "git" | "registry";
@@ -31,6 +40,8 @@ export interface Usage {
   token?: TokenLocation;
   /** Why this usage cannot be edited per environment; absent when it can. */
   notPromotable?: string;
+  /** For a `git-commit` usage: the SHA pinned (its comment's version is {@link Usage.version} at {@link Usage.token}). */
+  commit?: CommitPin;
   /**
    * The other dependencies of the environment whose version is this same literal: submodules of the
    * same repository, which an edit of this usage updates with it.
@@ -57,6 +68,11 @@ export interface Dependency {
   /** Distinct versions of its usages, sorted. */
   versions: string[];
   usages: Usage[];
+  /**
+   * The commit SHA (lower case) of each tag of its repository, when its `git-commit` usages were
+   * checked against them (`checkCommitPins`): what an edit of them writes.
+   */
+  commits?: ReadonlyMap<string, string>;
 }
 
 /** Something the scanner found but cannot update, with the reason. */
