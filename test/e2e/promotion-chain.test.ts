@@ -68,6 +68,10 @@ const latin1Unit = (version: string) =>
     "latin1",
   );
 
+/** A unit pinning acme's acm module by commit SHA in a local, with the version it is in a comment. */
+const shaUnit = (sha: string, version: string) =>
+  `locals {\n  acm_ref = "${sha}" # ${version}\n}\n\nterraform {\n  source = "git::https://github.com/acme/terraform-aws-acm.git//modules/acm?ref=\${local.acm_ref}"\n}\n`;
+
 /** Alice's branches under promoter/: one of the app's form with a proposal's name, a stray one, a free one. */
 const PEOPLES_BRANCHES = [
   "promoter/dev/acme+terraform-aws-ecs+ecs",
@@ -78,6 +82,8 @@ const PEOPLES_BRANCHES = [
 let simulator: GitHubSimulator;
 let app: AppProcess;
 let privateKey: string;
+/** The commit v1.0.0 of acme/terraform-aws-acm tags. */
+let shaV1: string;
 let installation: number;
 
 const open = (repo: string, head: string) =>
@@ -124,6 +130,9 @@ beforeAll(async () => {
   moduleRepository("nat", ["v1.0.0", "v1.1.0", "v1.2.0"]);
   moduleRepository("efs", ["v1.0.0", "v1.1.0"]);
   moduleRepository("ebs", ["v1.0.0", "v1.1.0"]);
+  simulator.createRepository(installation, "acme/terraform-aws-acm", {
+    files: { "modules/acm/main.tf": `variable "name" {}\n` },
+  });
   simulator.createRepository(installation, "acme/live-chain", {
     files: liveFiles(CHAIN, ["dev", "stage", "prod"], { vpc: "v1.0.0", sqs: "v0.8.0" }),
   });
@@ -188,6 +197,16 @@ beforeAll(async () => {
     files: liveFiles(TWO, ["dev", "stage"], { ebs: "v1.0.0" }),
   });
   simulator.addCollaborator("acme/live-bumped", "alice", "write");
+  shaV1 = simulator.createTag("acme/terraform-aws-acm", "v1.0.0", {
+    files: { "modules/acm/main.tf": `variable "name" {}\n` },
+  });
+  simulator.createRepository(installation, "acme/live-sha", {
+    files: {
+      ...liveFiles(TWO, [], {}),
+      "dev/acm/terragrunt.hcl": shaUnit(shaV1, "v1.0.0"),
+      "stage/acm/terragrunt.hcl": shaUnit(shaV1, "v1.0.0"),
+    },
+  });
   app = new AppProcess({
     port: await freePort(),
     env: { ...simulatorEnvironment(simulator, privateKey), NODE_ENV: "test" },
@@ -580,6 +599,26 @@ describe("end to end", () => {
       simulator.checkRuns(repo).find((r) => r.summary?.includes("**Closed**")),
     );
     expect(run.title).toBe("1 pull request opened, 1 pull request closed");
+  }, 300_000);
+
+  it("15. a module pinned by commit SHA with its version in a comment: the next tag's SHA and comment, dev then stage", async () => {
+    const repo = "acme/live-sha";
+    const file = "dev/acm/terragrunt.hcl";
+    const shaV2 = simulator.createTag("acme/terraform-aws-acm", "v1.1.0", {
+      files: { "modules/acm/main.tf": `variable "name" {}\nvariable "zone" {}\n` },
+    });
+    expect(shaV2).not.toBe(shaV1);
+    await simulator.publishRelease("acme/terraform-aws-acm", "v1.1.0");
+    const dev = await prFor(repo, "promoter/dev/acme+terraform-aws-acm+acm");
+    expect(dev.title).toBe("[promoter] dev: acme/terraform-aws-acm/acm v1.0.0 → v1.1.0");
+    expect(simulator.files(repo, dev.head)[file]).toBe(shaUnit(shaV2, "v1.1.0"));
+    await simulator.mergePullRequest(repo, dev.number, { by: "alice" });
+    const stage = await prFor(repo, "promoter/stage/acme+terraform-aws-acm+acm");
+    expect(simulator.files(repo, stage.head)["stage/acm/terragrunt.hcl"]).toBe(
+      shaUnit(shaV2, "v1.1.0"),
+    );
+    await simulator.mergePullRequest(repo, stage.number, { by: "alice" });
+    expect(simulator.files(repo)["stage/acm/terragrunt.hcl"]).toBe(shaUnit(shaV2, "v1.1.0"));
   }, 300_000);
 
   it("made only requests that GitHub's OpenAPI description allows", () => {
