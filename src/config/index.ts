@@ -1,5 +1,5 @@
 export { DEFAULT_CONFIG_FILE, configJsonSchema, configSchema } from "./schema.js";
-export type { Config, Environment } from "./schema.js";
+export type { Artifact, Config, Environment } from "./schema.js";
 export { compileGlobs } from "./glob.js";
 export {
   checkConfigAgainstFiles,

@@ -13,7 +13,13 @@ import type { z } from "zod";
 import { compileGlobs } from "./glob.js";
 import type { Config } from "./schema.js";
 import { quoted } from "./values.js";
-import { DEFAULT_CONFIG_FILE, configSchema, environmentSchema, updatesSchema } from "./schema.js";
+import {
+  DEFAULT_CONFIG_FILE,
+  artifactSchema,
+  configSchema,
+  environmentSchema,
+  updatesSchema,
+} from "./schema.js";
 
 /** A real config is a few KiB; a larger file is refused before it is parsed. */
 export const MAX_CONFIG_BYTES = 64 * 1024;
@@ -340,7 +346,9 @@ function unknownKeyMessage(parent: readonly PropertyKey[], key: string): string 
       ? configSchema.shape
       : parent[0] === "updates"
         ? updatesSchema.shape
-        : environmentSchema.shape;
+        : parent[0] === "artifacts"
+          ? artifactSchema.shape
+          : environmentSchema.shape;
   const allowed = Object.keys(shape);
   const maxDistance = Math.min(2, Math.max(1, Math.floor(key.length / 3)));
   const suggestion = allowed.find(

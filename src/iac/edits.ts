@@ -378,7 +378,8 @@ function describe(
   for (const env of inventory.environments) {
     for (const dep of env.dependencies) {
       for (const u of dep.usages) {
-        if (!inScope(u.file)) continue;
+        // Artifact values are read anew on every scan, never served from the cache of units.
+        if (!inScope(u.file) && u.kind !== "artifact-value") continue;
         const version = versionOf(env.name, dep.id, u) ?? u.version;
         const where = u.token ? `${u.token.file}:${u.token.line}` : "-";
         const commit = u.commit ? ` @${commitOf(env.name, dep.id, u) ?? u.commit.sha}` : "";

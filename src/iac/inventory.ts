@@ -36,6 +36,7 @@ interface TokenFacts {
 
 /** The repository or registry module a dependency's versions come from. */
 function originKey(origin: DependencyOrigin): string {
+  if (origin.type === "artifact") return `artifact ${origin.name}`;
   return origin.type === "git"
     ? `git ${origin.host}/${origin.owner}/${origin.repo}`
     : `registry ${origin.host ?? ""}/${origin.namespace}/${origin.name}/${origin.provider}`;

@@ -2,7 +2,13 @@
  * How a usage pins its version. `git-commit`: a commit SHA as the ref, with the version tag it is
  * in a comment after it (`?ref=3f2a9c1…" # v1.2.0`); the version is the comment's.
  */
-export type UsageKind = "git-tag" | "git-commit" | "registry-version" | "registry-constraint";
+export type UsageKind =
+  | "git-tag"
+  | "git-commit"
+  | "registry-version"
+  | "registry-constraint"
+  /** The value of a configured artifact's `key` (`payments_api_version = "1.4.2"`). */
+  | "artifact-value";
 
 /** The commit SHA of a `git-commit` usage: as written, and where. */
 export interface CommitPin {
@@ -10,8 +16,8 @@ export interface CommitPin {
   token: TokenLocation;
 }
 
-/** Where a dependency's code comes from. */
-export type DependencyKind = "git" | "registry";
+/** Where a dependency's code comes from: a module's git repository or registry, or an artifact of the config. */
+export type DependencyKind = "git" | "registry" | "artifact";
 
 /**
  * A span of a file, end exclusive, with its 1-based line and column. Offsets are UTF-8 byte offsets of
@@ -52,7 +58,9 @@ export interface Usage {
 /** Where a dependency's versions are listed: a git repository's tags, or a module registry. */
 export type DependencyOrigin =
   | { type: "git"; host: string; owner: string; repo: string }
-  | { type: "registry"; host?: string; namespace: string; name: string; provider: string };
+  | { type: "registry"; host?: string; namespace: string; name: string; provider: string }
+  /** An artifact of the config (`artifacts:`): its versions are set by people, listed nowhere. */
+  | { type: "artifact"; name: string };
 
 /** A versioned module reference with its usages in one environment. */
 export interface Dependency {

@@ -229,6 +229,8 @@ export async function resolveVersions(
     if (seen.has(dependency.id)) continue;
     seen.add(dependency.id);
     const origin = dependency.origin;
+    // An artifact's versions are set by people: there is nothing to list.
+    if (origin.type === "artifact") continue;
     let listing: Omit<Listing, "dependencies">;
     try {
       listing =

@@ -469,6 +469,70 @@ describe("commit-SHA pins", () => {
   });
 });
 
+describe("artifacts", () => {
+  it("promotes dev's artifact version to stage exactly, with no listing and no release notes", async () => {
+    const app = testApp();
+    const fixture: RepoFixture = {
+      owner: "acme",
+      repo: "live",
+      headSha: "a".repeat(40),
+      files: {
+        ".github/promoter.yml": `environments:\n  - name: dev\n    paths: ["dev/**"]\n  - name: stage\n    paths: ["stage/**"]\nartifacts:\n  - name: payments-api\n    key: payments_api_version\n    files: ["**/*.tfvars", "**/env.hcl"]\n`,
+        "dev/env.hcl": `locals {\n  payments_api_version = "1.5.0"\n}\n`,
+        "stage/stage.tfvars": `region = "eu-west-1"\npayments_api_version = "1.4.2" # by hand\n`,
+        "stage/README.md": "not read\n",
+      },
+    };
+    const bodies = capture();
+    mockRepositoryRead(fixture, [".github/promoter.yml", "dev/env.hcl", "stage/stage.tfvars"]);
+    mockPullRequests(fixture);
+    const repo = "/repos/acme/live";
+    nock(API)
+      .post(`${repo}/labels`, bodies.as("label"))
+      .reply(201, {})
+      .post(`${repo}/git/trees`, bodies.as("tree"))
+      .reply(201, { sha: "tree-11" })
+      .post(`${repo}/git/commits`, bodies.as("commit"))
+      .reply(201, { sha: "commit-11" })
+      .post(`${repo}/git/refs`, bodies.as("ref"))
+      .reply(201, { ref: "refs/heads/promoter/stage/payments-api" })
+      .post(`${repo}/pulls`, bodies.as("pull"))
+      .reply(201, { number: 11 })
+      .post(`${repo}/issues/11/labels`, bodies.as("pullLabels"))
+      .reply(200, []);
+    mockCheckRun(fixture, bodies);
+    await app.receive(
+      "repository_dispatch",
+      webhook(
+        "repository_dispatch",
+        undefined,
+        { owner: "acme", repo: "live" },
+        { action: "new_module_release" },
+      ),
+    );
+    expect(app.errors).toEqual([]);
+    expect(bodies.one("tree")).toMatchObject({
+      tree: [
+        {
+          path: "stage/stage.tfvars",
+          content: `region = "eu-west-1"\npayments_api_version = "1.5.0" # by hand\n`,
+        },
+      ],
+    });
+    expect(bodies.one("ref")).toEqual({
+      ref: "refs/heads/promoter/stage/payments-api",
+      sha: "commit-11",
+    });
+    expect(bodies.one<{ title: string }>("pull").title).toBe(
+      "[promoter] stage: payments-api 1.4.2 → 1.5.0",
+    );
+    expect(bodies.one<{ body: string }>("pull").body).toContain(
+      "| `stage/stage.tfvars` | 2 | `1.4.2` | `1.5.0` |",
+    );
+    expect(bodies.one("pullLabels")).toEqual({ labels: ["promoter:stage"] });
+  });
+});
+
 describe("an existing promotion PR", () => {
   /** The app's open PR for sqs `to`, built on `built` (default: the default branch's head, now). */
   const existing = (
