@@ -343,6 +343,15 @@ export const artifactSchema = z
       .describe(
         'Globs of the files that may set `key`, e.g. `["**/*.tfvars", "**/env.hcl"]`; only the files of an environment count for it. Default `["**/*.tfvars", "**/*.hcl"]`.',
       ),
+    releases: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/, {
+        error: (issue) => `must be a repository, "owner/repo" ${got(issue.input)}`,
+      })
+      .optional()
+      .describe(
+        "A repository (`owner/repo`) on the app's GitHub whose version tags update the first environment that sets the artifact, with `updates.strategy` and `updates.tagPrefix` as for modules. Default: none, the first environment's version is the one a person sets.",
+      ),
   })
   .describe(
     "An artifact (an application version, an image tag) whose version each environment sets: promoted like a module, each environment getting exactly the version of the one before it. The first environment's version is the one a person sets.",

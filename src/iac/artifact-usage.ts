@@ -62,6 +62,12 @@ function plainString({ expr, shift }: Found): { text: string; offset: number } |
   return { text: part.raw, offset: part.start + shift };
 }
 
+/** The repository whose tags are the artifact's versions, if it names one. */
+function releasesOf(artifact: Artifact): { releases?: { owner: string; repo: string } } {
+  const [owner, repo] = artifact.releases?.split("/") ?? [];
+  return owner && repo ? { releases: { owner, repo } } : {};
+}
+
 /** The usages of one artifact in the files of one environment, and what cannot be promoted. */
 function artifactInEnvironment(
   artifact: Artifact,
@@ -109,7 +115,7 @@ function artifactInEnvironment(
         id: artifact.name,
         kind: "artifact",
         source: `${artifact.key} (artifact ${artifact.name})`,
-        origin: { type: "artifact", name: artifact.name },
+        origin: { type: "artifact", name: artifact.name, ...releasesOf(artifact) },
         version: plain.text,
         usageKind: "artifact-value",
         token: {

@@ -81,8 +81,11 @@ export function planEdits(
   };
   for (const usage of editable) {
     const token = usage.token as NonNullable<Usage["token"]>;
-    const after =
-      usage.kind === "registry-version" ? targetVersion.replace(/^v/, "") : targetVersion;
+    // A registry version has no "v"; an artifact's value keeps the form it is written in.
+    const withoutV =
+      usage.kind === "registry-version" ||
+      (usage.kind === "artifact-value" && !usage.version.startsWith("v"));
+    const after = withoutV ? targetVersion.replace(/^v/, "") : targetVersion;
     if (usage.commit) {
       const sha = commitFor(inventory, env, dependencyId, targetVersion, usage.commit.sha.length);
       if (sha === undefined) {

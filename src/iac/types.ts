@@ -59,8 +59,11 @@ export interface Usage {
 export type DependencyOrigin =
   | { type: "git"; host: string; owner: string; repo: string }
   | { type: "registry"; host?: string; namespace: string; name: string; provider: string }
-  /** An artifact of the config (`artifacts:`): its versions are set by people, listed nowhere. */
-  | { type: "artifact"; name: string };
+  /**
+   * An artifact of the config (`artifacts:`): its versions are those of the `releases` repository
+   * (on the app's GitHub) when it names one, else only those people set.
+   */
+  | { type: "artifact"; name: string; releases?: { owner: string; repo: string } };
 
 /** A versioned module reference with its usages in one environment. */
 export interface Dependency {

@@ -96,6 +96,8 @@ interface Listing {
 
 const DEFAULT_CONCURRENCY = 4;
 
+const stripSlashes = (url: string) => url.replace(/\/+$/, "");
+
 function hostOf(url: string): string {
   try {
     return new URL(url).host;
@@ -229,14 +231,19 @@ export async function resolveVersions(
     if (seen.has(dependency.id)) continue;
     seen.add(dependency.id);
     const origin = dependency.origin;
-    // An artifact's versions are set by people: there is nothing to list.
-    if (origin.type === "artifact") continue;
-    let listing: Omit<Listing, "dependencies">;
+    // An artifact without a releases repository has its versions set by people: nothing to list.
+    const releases = origin.type === "artifact" ? origin.releases : undefined;
+    if (origin.type === "artifact" && !releases) continue;
+    let listing: Omit<Listing, "dependencies"> | undefined;
     try {
-      listing =
-        origin.type === "git"
+      listing = releases
+        ? githubTagListing(stripSlashes(options.appBaseUrl), releases, options)
+        : origin.type === "git"
           ? gitListing(origin, options, fetchImpl)
-          : registryListing(origin, options, fetchImpl);
+          : origin.type === "registry"
+            ? registryListing(origin, options, fetchImpl)
+            : undefined;
+      if (!listing) continue;
     } catch (error) {
       warnings.push({ dependency: dependency.id, message: errorMessage(error) });
       continue;
@@ -305,7 +312,15 @@ function gitListing(
         }),
     };
   }
-  const { apiBaseUrl } = source;
+  return githubTagListing(source.apiBaseUrl, origin, options);
+}
+
+/** The tags of a repository on a GitHub API. */
+function githubTagListing(
+  apiBaseUrl: string,
+  { owner, repo }: { owner: string; repo: string },
+  options: ResolveVersionsOptions,
+): Omit<Listing, "dependencies"> {
   return {
     key: githubListingKey(apiBaseUrl, owner, repo),
     describe: `${owner}/${repo}`,

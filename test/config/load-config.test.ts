@@ -725,7 +725,8 @@ describe("parseConfig: artifacts", () => {
           "    files: []",
           "  - name: ../x",
           "    key: v",
-          "    releases: acme/x",
+          "    releases: acme",
+          "    colour: blue",
         ),
       ),
     ).toEqual([
@@ -733,7 +734,8 @@ describe("parseConfig: artifacts", () => {
       '.github/promoter.yml:8:10: artifacts[1].key: must be an HCL attribute name (got "api version")',
       ".github/promoter.yml:9:12: artifacts[1].files: must list at least one glob",
       '.github/promoter.yml:10:11: artifacts[2].name: must be letters, digits, "-", "_" and "." in parts separated by "/" (got "../x")',
-      ".github/promoter.yml:12:5: artifacts[2].releases: unknown key (allowed keys: name, key, files)",
+      '.github/promoter.yml:12:15: artifacts[2].releases: must be a repository, "owner/repo" (got "acme")',
+      ".github/promoter.yml:13:5: artifacts[2].colour: unknown key (allowed keys: name, key, files, releases)",
     ]);
   });
 });

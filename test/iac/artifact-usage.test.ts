@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { applyVerifiedEdits, planEdits } from "../../src/iac/edits.js";
 import { createScanCache, scan } from "../../src/iac/scanner.js";
+import { modulesOf } from "../../src/promotion/module-users.js";
 import { plan } from "../../src/promotion/plan.js";
 import { configFrom, dependencyOf, locate, sourceFiles, tokenText } from "./helpers.js";
 
@@ -161,5 +162,42 @@ describe("verifying an artifact edit with the scan cache", () => {
     );
     expect(result.ok).toBe(false);
     expect(!result.ok && result.reason).toContain("dev payments-api dev/dev.tfvars:1");
+  });
+});
+
+describe("artifacts with a releases repository", () => {
+  const withReleases = configFrom(`
+environments:
+  - name: dev
+    paths: ["dev/**"]
+  - name: stage
+    paths: ["stage/**"]
+artifacts:
+  - name: payments-api
+    key: payments_api_version
+    releases: acme/payments-api
+`);
+
+  it("updates the first environment to the tag the strategy picks, in the form the value is written", () => {
+    const files = sourceFiles({
+      "dev/dev.tfvars": `payments_api_version = "1.4.2"\n`,
+      "stage/stage.tfvars": `payments_api_version = "1.4.2"\n`,
+    });
+    const { inventory } = scan(files, withReleases);
+    expect(dependencyOf(inventory, "dev", API).origin).toEqual({
+      type: "artifact",
+      name: API,
+      releases: { owner: "acme", repo: "payments-api" },
+    });
+    expect(modulesOf(inventory)).toEqual(new Set(["acme/payments-api"]));
+    const decided = plan(
+      inventory,
+      new Map([[API, ["v2.0.0", "v1.5.0", "not-a-version", "v1.4.2"]]]),
+      withReleases,
+      [],
+    );
+    expect(
+      decided.proposals.map((p) => [p.environment, p.to, p.edits.map((e) => e.after)]),
+    ).toEqual([["dev", "v1.5.0", ["1.5.0"]]]);
   });
 });

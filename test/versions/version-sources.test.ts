@@ -155,6 +155,32 @@ describe("resolveVersions", () => {
     expect(again.commits.get("acme/modules/vpc")?.get("v1.0.0")).toBe(A);
   });
 
+  it("lists an artifact's releases repository on the app's GitHub, and nothing for one without", async () => {
+    nock(API)
+      .get("/repos/acme/payments-api/tags")
+      .query({ per_page: "100", page: "1" })
+      .once()
+      .reply(200, tagList("v1.5.0", "v1.4.2"));
+    const { options: opts, asked } = options();
+    const result = await resolveVersions(
+      [
+        {
+          id: "payments-api",
+          origin: {
+            type: "artifact",
+            name: "payments-api",
+            releases: { owner: "acme", repo: "payments-api" },
+          },
+        },
+        { id: "web", origin: { type: "artifact", name: "web" } },
+      ],
+      opts,
+    );
+    expect(Object.fromEntries(result.versions)).toEqual({ "payments-api": ["v1.5.0", "v1.4.2"] });
+    expect(result).toMatchObject({ requests: 1, warnings: [] });
+    expect(asked).toEqual([API]);
+  });
+
   it("answers an unchanged registry module from the ETag cache on the next check", async () => {
     const { options: opts } = options();
     const deps = [{ id: "acme/vpc/aws", origin: registry("acme", "vpc", "aws") }];
