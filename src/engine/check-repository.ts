@@ -138,6 +138,7 @@ export async function checkRepository(
     services,
     headSha: state.headSha,
     environments: config.environments.map((e) => e.name),
+    artifacts: new Set(config.artifacts?.map((a) => a.name)),
     branches: listed,
     proposals: decided.proposals,
     pullRequests,
