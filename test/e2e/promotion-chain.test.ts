@@ -68,6 +68,23 @@ const latin1Unit = (version: string) =>
     "latin1",
   );
 
+const ARTIFACT_CONFIG = `environments:
+  - name: dev
+    paths: ["dev/**"]
+  - name: stage
+    paths: ["stage/**"]
+  - name: prod
+    paths: ["prod/**"]
+artifacts:
+  - name: payments-api
+    key: payments_api_version
+    files: ["**/*.tfvars", "**/env.hcl"]
+    releases: acme/payments-api
+`;
+const artifactTfvars = (version: string) =>
+  `region               = "eu-west-1"\npayments_api_version = "${version}" # the app\n`;
+const artifactLocals = (version: string) => `locals {\n  payments_api_version = "${version}"\n}\n`;
+
 /** A unit pinning acme's acm module by commit SHA in a local, with the version it is in a comment. */
 const shaUnit = (sha: string, version: string) =>
   `locals {\n  acm_ref = "${sha}" # ${version}\n}\n\nterraform {\n  source = "git::https://github.com/acme/terraform-aws-acm.git//modules/acm?ref=\${local.acm_ref}"\n}\n`;
@@ -197,6 +214,18 @@ beforeAll(async () => {
     files: liveFiles(TWO, ["dev", "stage"], { ebs: "v1.0.0" }),
   });
   simulator.addCollaborator("acme/live-bumped", "alice", "write");
+  simulator.createRepository(installation, "acme/payments-api", {
+    files: { "README.md": "# payments-api\n" },
+  });
+  simulator.createTag("acme/payments-api", "v1.4.2");
+  simulator.createRepository(installation, "acme/live-artifact", {
+    files: {
+      ".github/promoter.yml": ARTIFACT_CONFIG,
+      "dev/dev.tfvars": artifactTfvars("1.4.2"),
+      "stage/env.hcl": artifactLocals("1.4.2"),
+      "prod/prod.tfvars": artifactTfvars("1.4.2"),
+    },
+  });
   shaV1 = simulator.createTag("acme/terraform-aws-acm", "v1.0.0", {
     files: { "modules/acm/main.tf": `variable "name" {}\n` },
   });
@@ -619,6 +648,26 @@ describe("end to end", () => {
     );
     await simulator.mergePullRequest(repo, stage.number, { by: "alice" });
     expect(simulator.files(repo)["stage/acm/terragrunt.hcl"]).toBe(shaUnit(shaV2, "v1.1.0"));
+  }, 300_000);
+
+  it("16. an artifact version from its repository's release through dev, stage and prod, exactly", async () => {
+    const repo = "acme/live-artifact";
+    await simulator.publishRelease("acme/payments-api", "v1.5.0");
+    const dev = await prFor(repo, "promoter/dev/payments-api");
+    expect(dev.title).toBe("[promoter] dev: payments-api 1.4.2 → v1.5.0");
+    expect(simulator.files(repo, dev.head)["dev/dev.tfvars"]).toBe(artifactTfvars("1.5.0"));
+    // A newer release before the merge: stage must still get what ran in dev.
+    simulator.createTag("acme/payments-api", "v1.6.0");
+    await simulator.mergePullRequest(repo, dev.number, { by: "alice" });
+    const stage = await prFor(repo, "promoter/stage/payments-api");
+    expect(stage.title).toBe("[promoter] stage: payments-api 1.4.2 → 1.5.0");
+    expect(simulator.files(repo, stage.head)["stage/env.hcl"]).toBe(artifactLocals("1.5.0"));
+    await simulator.mergePullRequest(repo, stage.number, { by: "alice" });
+    const prod = await prFor(repo, "promoter/prod/payments-api");
+    await simulator.mergePullRequest(repo, prod.number, { by: "alice" });
+    const files = simulator.files(repo);
+    expect(files["prod/prod.tfvars"]).toBe(artifactTfvars("1.5.0"));
+    expect(files["stage/env.hcl"]).toBe(artifactLocals("1.5.0"));
   }, 300_000);
 
   it("made only requests that GitHub's OpenAPI description allows", () => {
