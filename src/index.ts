@@ -18,6 +18,7 @@ import { onIssueComment } from "./handlers/issue-comment.js";
 import { onModuleRelease } from "./handlers/module-release.js";
 import { onPullRequestClosed } from "./handlers/pull-request-closed.js";
 import { onPush } from "./handlers/push.js";
+import { onVerificationEvent } from "./handlers/verification-event.js";
 import { onRepositoryDispatch } from "./handlers/repository-dispatch.js";
 import { DEFAULT_RATE_LIMIT_FLOOR } from "./queue/budget-decision.js";
 import { countApiRequest, countWebhook, measureJob, metricsRegistry } from "./metrics.js";
@@ -37,13 +38,15 @@ export interface PromoterRuntime {
 /**
  * Runs one job: authenticates as the installation, then checks, follows up a merge, answers a command, or
  * queues (with `enqueueCheck`) the checks a module release calls for. `observe` sees every answer of
- * the installation's client (its rate-limit headers).
+ * the installation's client (its rate-limit headers). A job that leaves its repository due before
+ * its schedule (a soak ends) queues a check at that time with `enqueueCheckAt`.
  */
 export function jobRunner(
   app: Probot,
   services: Services,
   enqueueCheck: (job: CheckJob) => Promise<void>,
   observe?: (installationId: number) => ResponseObserver,
+  enqueueCheckAt?: (job: CheckJob, at: number) => Promise<void>,
 ): (job: Job) => Promise<void> {
   return async (job) => {
     const log = app.log.child({ repo: `${job.owner}/${job.repo}`, reason: job.reason });
@@ -60,6 +63,21 @@ export function jobRunner(
     if (job.kind === "merged") await continueAfterMerge(octokit, target, services, log, job);
     else if (job.kind === "command") await runCommand(octokit, target, services, log, job);
     else await checkRepository(octokit, target, services, log, job.installationId);
+    // A soak that ends before the next scheduled check: a check at its end.
+    const dueAt = services.repositories.get(`${job.owner}/${job.repo}`)?.dueAt;
+    if (enqueueCheckAt && dueAt !== undefined && dueAt > services.now()) {
+      const { installationId, owner, repo, defaultBranch: branch } = job;
+      await enqueueCheckAt(
+        {
+          installationId,
+          owner,
+          repo,
+          defaultBranch: branch ?? defaultBranch,
+          reason: "a soak ends",
+        },
+        dueAt,
+      );
+    }
   };
 }
 
@@ -100,7 +118,13 @@ export function createRuntime(
       log,
     })(job);
   const observe = (id: number) => recordRateLimits(budget, log)(id);
-  const run = jobRunner(app, services, (job) => queue.enqueueCheck(job), observe);
+  const run = jobRunner(
+    app,
+    services,
+    (job) => queue.enqueueCheck(job),
+    observe,
+    (job, at) => queue.enqueueCheckAt(job, at),
+  );
   // Jobs run only once the queue exists: a module release's job queues checks on it.
   const queue: JobQueue = createQueue(
     (job) => measureJob(job, () => run(job)),
@@ -138,6 +162,9 @@ export function promoterApp(runtime?: (app: Probot) => PromoterRuntime) {
     app.on("push", (context) => onPush(context, queue));
     app.on("pull_request.closed", (context) => onPullRequestClosed(context, queue));
     app.on("issue_comment.created", (context) => onIssueComment(context, queue));
+    app.on(["check_run.completed", "status", "deployment_status"], (context) =>
+      onVerificationEvent(context, queue),
+    );
     app.on(
       ["pull_request.opened", "pull_request.synchronize", "pull_request.reopened"],
       (context) => onPullRequestHead(context),

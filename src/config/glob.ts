@@ -60,6 +60,14 @@ export function globProblem(glob: string): string | undefined {
   return undefined;
 }
 
+/**
+ * A glob of names (check runs, commit statuses) as a glob of this module: names often hold `(`, `)`
+ * and `|` (`terragrunt apply (dev)`), which are then themselves, not extglob syntax.
+ */
+export function nameGlob(glob: string): string {
+  return glob.replace(/\\.|[()|]/g, (c) => (c.length === 1 ? `\\${c}` : c));
+}
+
 /** A glob that {@link globProblem} refuses. */
 export class GlobError extends Error {
   constructor(

@@ -1,6 +1,7 @@
 export { DEFAULT_CONFIG_FILE, configJsonSchema, configSchema } from "./schema.js";
 export type { Artifact, Config, Environment } from "./schema.js";
-export { compileGlobs } from "./glob.js";
+export { compileGlobs, nameGlob } from "./glob.js";
+export { durationMs, formatDuration } from "./duration.js";
 export {
   checkConfigAgainstFiles,
   createEnvironmentMatcher,

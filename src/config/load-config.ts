@@ -13,13 +13,7 @@ import type { z } from "zod";
 import { compileGlobs } from "./glob.js";
 import type { Config } from "./schema.js";
 import { quoted } from "./values.js";
-import {
-  DEFAULT_CONFIG_FILE,
-  artifactSchema,
-  configSchema,
-  environmentSchema,
-  updatesSchema,
-} from "./schema.js";
+import { DEFAULT_CONFIG_FILE, configSchema } from "./schema.js";
 
 /** A real config is a few KiB; a larger file is refused before it is parsed. */
 export const MAX_CONFIG_BYTES = 64 * 1024;
@@ -340,16 +334,27 @@ function shorten(text: string): string {
   return text.length <= 60 ? text : `${text.slice(0, 57)}…`;
 }
 
+/** The keys the object at `path` of the config may have, by walking the schema along it. */
+function keysAt(path: readonly PropertyKey[]): string[] {
+  let schema: z.core.$ZodType | undefined = configSchema;
+  for (const segment of [...path, undefined]) {
+    // Unwrap optional, default and the like down to an array or an object.
+    for (;;) {
+      const def = schema?._zod.def as { type: string; innerType?: z.core.$ZodType } | undefined;
+      if (!def?.innerType) break;
+      schema = def.innerType;
+    }
+    const def = schema?._zod.def as
+      | { type: string; element?: z.core.$ZodType; shape?: Record<string, z.core.$ZodType> }
+      | undefined;
+    if (segment === undefined) return def?.shape ? Object.keys(def.shape) : [];
+    schema = typeof segment === "number" ? def?.element : def?.shape?.[String(segment)];
+  }
+  return [];
+}
+
 function unknownKeyMessage(parent: readonly PropertyKey[], key: string): string {
-  const shape =
-    parent.length === 0
-      ? configSchema.shape
-      : parent[0] === "updates"
-        ? updatesSchema.shape
-        : parent[0] === "artifacts"
-          ? artifactSchema.shape
-          : environmentSchema.shape;
-  const allowed = Object.keys(shape);
+  const allowed = keysAt(parent);
   const maxDistance = Math.min(2, Math.max(1, Math.floor(key.length / 3)));
   const suggestion = allowed.find(
     (k) => editDistance(k.toLowerCase(), key.toLowerCase()) <= maxDistance,

@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { ALLOW_HTTP_HOSTS_VARIABLE, parseAllowHttpHosts } from "../versions/source-hosts.js";
 import { PROMOTER_LABEL_PREFIX } from "../promotion/names.js";
-import { globProblem } from "./glob.js";
+import { globProblem, nameGlob } from "./glob.js";
 import { environmentNameProblem, tagPrefixProblem } from "./ref-names.js";
 import { SCHEDULE_PATTERN, cronProblem, isScheduleKeyword } from "./schedule.js";
 import { got, quoted } from "./values.js";
+import { durationMs } from "./duration.js";
 
 /** Where the configuration lives in a repository. */
 export const DEFAULT_CONFIG_FILE = ".github/promoter.yml";
@@ -48,8 +49,12 @@ const MAX_ITEMS = {
   tagPrefix: 500,
   labels: 25,
   promoters: 100,
+  groups: 100,
   artifacts: 100,
 };
+
+/** A group's name is one component of a branch name, `promoter/<environment>/group-<name>`. */
+const MAX_GROUP_NAME_LENGTH = 100;
 
 /** `.max()` of a list, saying how long it was. */
 const atMost = (max: number, what: string) => ({
@@ -96,6 +101,54 @@ const environmentName = z
     "The name of the environment. It names the branches (`promoter/<name>/...`) and the label (`promoter:<name>`) of this environment's pull requests, and is what `/promote <name>` refers to. Letters, digits, `-`, `_` and `.` only, making a valid git branch name: not starting with `-` or `.`, not ending with `.` or `.lock`, no `..`, not `HEAD`.",
   );
 
+/** A duration, `30s`, `10m`, `24h`, `3d`, kept as written (see `durationMs`). */
+const duration = (what: string) =>
+  z
+    .string()
+    .refine((text) => durationMs(text) !== undefined, {
+      error: (issue) =>
+        `must be a duration: a whole number and s, m, h or d, e.g. "30s", "10m", "24h", "3d", of at most a year ${got(issue.input)}`,
+    })
+    .describe(what);
+
+/** What must have worked in an environment before its versions go on to the next one. */
+const verifySchema = z
+  .strictObject({
+    checks: z
+      .array(
+        z
+          .string()
+          .min(1, { error: "must not be empty", abort: true })
+          .superRefine((glob, ctx) => {
+            const problem = globProblem(nameGlob(glob));
+            if (problem)
+              ctx.addIssue({ code: "custom", input: glob, message: `${problem} ${got(glob)}` });
+          })
+          .describe(
+            "The name of a check run or a commit status, or a glob of names (`*` within names; `(`, `)` and `|` are themselves).",
+          ),
+      )
+      .max(MAX_ITEMS.globs, atMost(MAX_ITEMS.globs, "checks"))
+      .default([])
+      .describe(
+        'Check runs or commit statuses, by name (globs), that must have succeeded on the merge commit that brought the version to this environment (or a later commit of the default branch that still has it), e.g. `["terragrunt apply (dev)", "smoke-tests"]`. Default `[]`.',
+      ),
+    deployment: z
+      .string()
+      .min(1, { error: "must not be empty" })
+      .max(255, { error: "must be at most 255 characters long" })
+      .optional()
+      .describe(
+        "A GitHub deployment environment whose latest deployment of that commit must have the status `success`. Optional.",
+      ),
+    soak: duration(
+      "How long after the checks (and the deployment) succeeded the version stays in this environment before it goes on, e.g. `24h`. Default: none.",
+    ).optional(),
+  })
+  .describe(
+    "Evidence that a version works in this environment, required before the next environment gets it: without it the next environment's pull request opens at the merge, as before.",
+  );
+
 /** A GitHub login (1 to 39 letters, digits and `-`, not first), an app's `<slug>[bot]`, or `org/team`. */
 const PROMOTER = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:\[bot\]|\/[A-Za-z0-9][A-Za-z0-9._-]{0,99})?$/;
 
@@ -134,6 +187,7 @@ export const environmentSchema = z
       .describe(
         "Who may `/promote` to this environment: user logins and `org/team` slugs. Anyone listed still needs write access to the repository. Default: everyone with write access.",
       ),
+    verify: verifySchema.optional(),
   })
   .describe("An environment: a named set of folders in the repository.");
 
@@ -164,7 +218,7 @@ function labelProblem(name: string): string | undefined {
 }
 
 /** How and when new versions are looked for. */
-export const updatesSchema = z
+const updatesSchema = z
   .strictObject({
     strategy: z
       .enum(["next-safe", "next-breaking", "latest"])
@@ -275,6 +329,9 @@ export const updatesSchema = z
       .describe(
         "At most this many new pull requests per check, over all environments, so that a first check of a repository with many outdated dependencies does not open them all at once; the rest wait for the next checks, named in the check run. Merges and `/promote` are not limited. Unset (the default): no limit.",
       ),
+    minimumReleaseAge: duration(
+      "How old a new version must be (since its release, or its tag's commit) before the first environment gets it, e.g. `3d`. Default: none.",
+    ).optional(),
   })
   .describe("How and when new versions of dependencies are looked for.");
 
@@ -313,8 +370,73 @@ const environmentsSchema = z
     "The environments, in promotion order: each one is promoted from the one before it. The first one is updated when new versions are released.",
   );
 
+const groupName = z
+  .string()
+  .min(1, { error: "must not be empty", abort: true })
+  .max(MAX_GROUP_NAME_LENGTH, {
+    error: (issue) =>
+      `must be at most ${MAX_GROUP_NAME_LENGTH} characters long ${got(issue.input)}`,
+  })
+  .regex(/^[A-Za-z0-9._-]+$/, {
+    error: (issue) => `may only contain letters, digits, "-", "_" and "." ${got(issue.input)}`,
+  })
+  .superRefine((name, ctx) => {
+    if (!/^[A-Za-z0-9._-]+$/.test(name)) return;
+    const problem = environmentNameProblem(`group-${name}`);
+    if (problem) ctx.addIssue({ code: "custom", input: name, message: `${problem} ${got(name)}` });
+  })
+  .describe(
+    "The name of the group. It names the branch of the group's pull requests, `promoter/<environment>/group-<name>`. Letters, digits, `-`, `_` and `.` only: no `..`, not ending with `.` or `.lock`.",
+  );
+
+/** Dependencies promoted together: one pull request per environment carries them all. */
+const groupSchema = z
+  .strictObject({
+    name: groupName,
+    dependencies: z
+      .array(glob.describe("A dependency id, or a glob of ids, e.g. `terraform-aws-modules/**`."))
+      .min(1, "must list at least one dependency id or glob")
+      .max(MAX_ITEMS.globs, atMost(MAX_ITEMS.globs, "globs"))
+      .describe(
+        'The dependency ids of the group, or globs of ids, e.g. `["terraform-aws-modules/**"]` or `["acme/terraform-aws-vpc/**", "acme/terraform-aws-vpc"]` for a module repository and its submodules.',
+      ),
+  })
+  .describe(
+    "A group of dependencies: in each environment one pull request moves them all, each to its own exact version, and merging it promotes exactly those versions to the next environment.",
+  );
+
+const groupsSchema = z
+  .array(groupSchema)
+  .max(MAX_ITEMS.groups, atMost(MAX_ITEMS.groups, "groups"))
+  .superRefine(
+    (groups, ctx) => {
+      const seen = new Map<string, number>();
+      groups.forEach((group: unknown, index) => {
+        const name = (group as { name?: unknown } | null)?.name;
+        if (typeof name !== "string" || name === "") return;
+        // Branch names are case-insensitive on some file systems: "AWS" and "aws" would share one.
+        const first = seen.get(name.toLowerCase());
+        if (first === undefined) {
+          seen.set(name.toLowerCase(), index);
+          return;
+        }
+        ctx.addIssue({
+          code: "custom",
+          path: [index, "name"],
+          input: name,
+          message: `group name ${quoted(name)} is already used by groups[${first}] (names must differ in more than letter case)`,
+        });
+      });
+    },
+    { when: (payload) => Array.isArray(payload.value) },
+  )
+  .default([])
+  .describe(
+    "Groups of dependencies promoted in one pull request per environment. A dependency belongs to the first group that lists it; one in no group gets a pull request of its own. Default `[]`.",
+  );
+
 /** One artifact whose version each environment sets in its own files. */
-export const artifactSchema = z
+const artifactSchema = z
   .strictObject({
     name: z
       .string()
@@ -323,6 +445,10 @@ export const artifactSchema = z
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*(?:\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/, {
         error: (issue) =>
           `must be letters, digits, "-", "_" and "." in parts separated by "/" ${got(issue.input)}`,
+      })
+      .refine((name) => !name.startsWith("group-"), {
+        error: (issue) =>
+          `must not start with "group-", which names a group's branch ${got(issue.input)}`,
       })
       .describe(
         "The artifact's name, e.g. `payments-api`: its dependency id in pull requests, branches (`promoter/<env>/<name>`), the check run and `/promote`.",
@@ -398,6 +524,7 @@ export const configSchema = z
         "Globs of files that belong to no environment, e.g. `**/examples/**`. Default `[]`.",
       ),
     updates: updatesSchema.prefault({}),
+    groups: groupsSchema,
     artifacts: artifactsSchema,
     allowSkipping: z
       .boolean()

@@ -8,6 +8,8 @@ import { broughtByMerge, mergeFollowUps } from "../promotion/merge-promotion.js"
 import { mergeSource } from "../promotion/merged-pull-request.js";
 import { describePromotion } from "../promotion/requested-promotion.js";
 import type { MergedJob } from "../queue/job-queue.js";
+import { gatedPlan, gatesAfterMerge, waitingLine } from "../promotion/verification.js";
+import { readGateEvidence } from "./gate-evidence.js";
 import { promote } from "./promote.js";
 import {
   openSnapshot,
@@ -37,6 +39,13 @@ async function readParentInventory(
   const files = await snapshot.read(wantedEntries(snapshot.entries, merged.config));
   const historyCache = services.scanCache(`${target.owner}/${target.repo}@history`);
   return scan(files, merged.config, historyCache).inventory;
+}
+
+/** Remembers when the repository should be checked again (a soak ends), for the scheduler. */
+function rememberDue(services: Services, target: CheckTarget, dueAt: number): void {
+  const fullName = `${target.owner}/${target.repo}`;
+  const memory = services.repositories.get(fullName);
+  if (memory) services.repositories.set(fullName, { ...memory, dueAt });
 }
 
 /**
@@ -75,25 +84,47 @@ export async function continueAfterMerge(
     return [];
   }
   const before =
-    source.kind === "labelled"
+    source.kind !== "app"
       ? await readParentInventory(octokit, target, services, repository, pullRequest.mergeCommitSha)
       : undefined;
 
   // 2. Decide what the merge brought and, for each version, whether the next environment gets it.
-  const brought = broughtByMerge(source, repository.inventory, before);
+  const brought = broughtByMerge(source, repository.inventory, before, repository.config);
   const followUps = mergeFollowUps(environments, source.environment, brought, pullRequest.labels);
   if (followUps.length === 0) return [];
 
-  // 3. Write each promotion, then one comment with a line per version.
-  const lines: string[] = [];
-  for (const followUp of followUps) {
-    if (followUp.kind === "say") {
-      lines.push(followUp.line);
-      continue;
-    }
-    const result = await promote(octokit, target, services, log, repository, followUp.request);
-    lines.push(describePromotion(result, followUp.request));
-  }
+  //    Out of an environment with `verify`, a promotion waits for the merge commit's evidence (2 requests).
+  const asked = followUps.flatMap((f) => (f.kind === "promote" ? [f.request] : []));
+  const gates = gatesAfterMerge(asked, repository.config, pullRequest);
+  const appLogin = await services.appLogin();
+  const evidence = await readGateEvidence(octokit, target, gates, appLogin, log);
+  const gated = gatedPlan(
+    {
+      proposals: asked.map((r) => ({
+        environment: r.environment,
+        dependency: r.dependency,
+        to: r.version,
+      })),
+      deferred: [],
+    },
+    gates,
+    evidence,
+    services.now(),
+  );
+  if (gated.dueAt !== undefined) rememberDue(services, target, gated.dueAt);
+  const waits = new Map(gated.plan.deferred.map((d) => [`${d.environment}\n${d.dependency}`, d]));
+  const requests = asked.filter((r) => !waits.has(`${r.environment}\n${r.dependency}`));
+
+  // 3. Write the promotions (a group's members in one PR), then one comment with a line per version.
+  const results = await promote(octokit, target, services, log, repository, requests);
+  const lines = followUps.map((followUp) => {
+    if (followUp.kind === "say") return followUp.line;
+    const wait = waits.get(`${followUp.request.environment}\n${followUp.request.dependency}`);
+    if (wait) return waitingLine(followUp.request, wait.reason);
+    const result = results[requests.indexOf(followUp.request)];
+    if (!result) throw new Error("no result for the promotion");
+    return describePromotion(result, followUp.request);
+  });
   await comment(octokit, target, pullRequest.number, lines.join("\n"));
   log.info(
     { pullRequest: pullRequest.number, environment: source.environment, lines },

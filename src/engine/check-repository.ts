@@ -17,7 +17,10 @@ import { modulesOf } from "../promotion/module-users.js";
 import { obsoletePullRequests } from "../promotion/obsolete-pull-requests.js";
 import { withPullRequestLimits } from "../promotion/pull-request-limits.js";
 import { checkCommitPins } from "../promotion/commit-pins.js";
-import { dependenciesToList, plan, type Plan } from "../promotion/plan.js";
+import { dependenciesToList, plan } from "../promotion/plan.js";
+import { gatedPlan, promotionGates } from "../promotion/verification.js";
+import { readGateEvidence } from "./gate-evidence.js";
+import { groupedProposals, type PullRequestPlan } from "../promotion/groups.js";
 import { readRepositoryState, type CheckTarget } from "./repository-state.js";
 import type { Services } from "./services.js";
 import { closeObsoletePullRequests } from "./close-obsolete.js";
@@ -35,7 +38,13 @@ const FALLBACK_SCHEDULE = "daily";
 export type CheckResult =
   | { status: "no-config"; onboarding: OnboardingResult }
   | { status: "invalid-config"; problems: string[] }
-  | { status: "checked"; report: CheckReport; plan: Plan };
+  | {
+      status: "checked";
+      report: CheckReport;
+      plan: PullRequestPlan;
+      /** When a check should look again (a soak ends), before the schedule's next time. */
+      dueAt?: number;
+    };
 
 /**
  * Checks one repository: reads its default branch, scans it, resolves versions, plans, writes one
@@ -102,14 +111,25 @@ export async function checkRepository(
   // Listed before writing: which proposals' branches exist already is then known without a request.
   const listed = await listBranches(octokit, target, PROMOTER_BRANCH_PREFIX);
 
-  // 2. Decide the proposals from the versions in use, those available, and the app's PRs, within the limits.
+  // 2. Decide the proposals from the versions in use, those available, and the app's PRs; a group's
+  //    members in one environment share a PR; all within the limits.
   const existing = existingPromotions(pullRequests, appLogin);
   const pins = checkCommitPins(inventory, versions.commits);
+  const planned = plan(pins.inventory, versions.versions, config, existing);
+  //    A promotion out of an environment with `verify` waits for its evidence (read for those only).
+  const gates = promotionGates(planned.proposals, config, pullRequests, appLogin, state.headSha);
+  const evidence = await readGateEvidence(octokit, target, gates, appLogin, log);
+  const gated = gatedPlan(planned, gates, evidence, services.now());
   const decided = withPullRequestLimits(
-    plan(pins.inventory, versions.versions, config, existing),
+    { proposals: groupedProposals(gated.plan.proposals, config), deferred: gated.plan.deferred },
     existing,
     config.updates,
   );
+  if (gated.dueAt !== undefined)
+    services.repositories.set(fullName, {
+      ...(services.repositories.get(fullName) ?? { checkedAt: Date.now(), modules: new Set() }),
+      dueAt: gated.dueAt,
+    });
 
   // 3. Write each proposal, close the app's PRs nothing proposes any more, remove the branches nothing
   //    needs, and report it all in the check run.
@@ -122,6 +142,7 @@ export async function checkRepository(
     proposals: decided.proposals,
     pullRequests,
     branches: new Set(listed),
+    deferred: decided.deferred,
   });
   await closeSupersededOnboarding(octokit, target, pullRequests, appLogin, log);
   const obsolete = await closeObsoletePullRequests({
@@ -157,6 +178,7 @@ export async function checkRepository(
       ...state.configWarnings.map((message) => ({ subject: DEFAULT_CONFIG_FILE, message })),
       ...obsolete.warnings,
       ...branches.warnings,
+      ...gated.warnings,
     ],
   });
   await writeCheckRun(octokit, target, { headSha: state.headSha, ...report });
@@ -164,5 +186,10 @@ export async function checkRepository(
     { proposals: decided.proposals.length, outcomes: outcomes.map((o) => `${o.key}:${o.action}`) },
     report.title,
   );
-  return { status: "checked", report, plan: decided };
+  return {
+    status: "checked",
+    report,
+    plan: decided,
+    ...(gated.dueAt === undefined ? {} : { dueAt: gated.dueAt }),
+  };
 }

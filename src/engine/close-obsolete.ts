@@ -56,7 +56,7 @@ export async function closeObsoletePullRequests(context: {
       await deleteBranch(octokit, target, pullRequest.headRef);
       result.closed.push({
         environment: metadata.env,
-        dependency: metadata.dependency,
+        dependency: "group" in metadata ? `group ${metadata.group}` : metadata.dependency,
         pullRequest: pullRequest.number,
         reason: obsolete.reason,
       });

@@ -28,6 +28,7 @@ import {
 import { checkCommitPins } from "../promotion/commit-pins.js";
 import { dependenciesToList, plan } from "../promotion/plan.js";
 import { foreignCommits } from "../promotion/proposal-writing.js";
+import { groupedProposals, membersOf } from "../promotion/groups.js";
 import { withPullRequestLimits } from "../promotion/pull-request-limits.js";
 import {
   openSnapshot,
@@ -295,8 +296,14 @@ async function previewOf(
     config.updates.registry,
     log,
   );
+  const planned = plan(
+    checkCommitPins(inventory, versions.commits).inventory,
+    versions.versions,
+    config,
+    [],
+  );
   const decided = withPullRequestLimits(
-    plan(checkCommitPins(inventory, versions.commits).inventory, versions.versions, config, []),
+    { proposals: groupedProposals(planned.proposals, config), deferred: planned.deferred },
     [],
     config.updates,
   );
@@ -309,7 +316,7 @@ async function previewOf(
       promotion: e.promotion === "manual" ? "manual" : "auto",
     })),
     inventory,
-    proposals: decided.proposals,
+    proposals: decided.proposals.flatMap(membersOf),
     deferred: decided.deferred,
     warnings: [
       ...conflictProblems(conflicts).map((message) => ({ subject: DEFAULT_CONFIG_FILE, message })),

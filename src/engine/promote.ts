@@ -3,9 +3,14 @@ import { findOpenPullRequest } from "../github/pull-requests.js";
 import type { Octokit } from "../github/repo-ref.js";
 import { listBranches } from "../github/branches.js";
 import { promotionBranches, sharedPrefix } from "../promotion/branches.js";
+import { appPullRequestMetadata } from "../promotion/existing-promotions.js";
 import type { PullRequestInfo } from "../promotion/github-facts.js";
+import { groupOf, groupProposal, type PullRequestProposal } from "../promotion/groups.js";
+import type { Proposal } from "../promotion/plan.js";
+import { isGroupMetadata } from "../promotion/pull-request-content.js";
 import {
   promotionFor,
+  type PromotionDecision,
   type PromotionRequest,
   type PromotionResult,
 } from "../promotion/requested-promotion.js";
@@ -14,9 +19,11 @@ import type { Services } from "./services.js";
 import { writeProposals } from "./write-proposals.js";
 
 /**
- * Opens (or updates) the PR that sets `dependency` in `environment` to exactly `version`, as the
- * scheduled check would write it. Nothing is written when the environment already runs that version
- * or a newer one.
+ * Opens (or updates) the PRs that set each requested dependency in its environment to exactly the
+ * requested version, as the scheduled check would write them; one result per request, in order.
+ * Nothing is written for an environment that already runs that version or a newer one. Members of a
+ * group (`groups`) in one environment go into the group's one PR, with the members its open PR
+ * carries already.
  */
 export async function promote(
   octokit: Octokit,
@@ -24,31 +31,108 @@ export async function promote(
   services: Services,
   log: Logger,
   repository: ScannedRepository,
-  request: PromotionRequest,
-): Promise<PromotionResult> {
+  requests: readonly PromotionRequest[],
+): Promise<PromotionResult[]> {
   // 1. Decide on the repository already read: a refusal or a version already there costs no request.
-  const decided = promotionFor(repository.inventory, repository.config, request);
-  if (decided.status !== "propose") return decided;
-  const { proposal } = decided;
-  // 2. Read which of the proposal's branches exist (its current and legacy names share a prefix: one
-  //    listing), then the open PR of one that does: it is updated, never opened twice.
-  const names = promotionBranches(proposal.environment, proposal.dependency);
+  const decisions = requests.map((request) =>
+    promotionFor(repository.inventory, repository.config, request),
+  );
+  const proposals = decisions.flatMap((d) => (d.status === "propose" ? [d.proposal] : []));
+  if (proposals.length === 0) return decisions.map(settled);
+  const grouped = groupedByPullRequest(proposals, repository);
+
+  // 2. Read which of the proposals' branches exist (their names share a prefix: one listing), then the
+  //    open PR of each that does: it is updated, never opened twice. A group's open PR keeps its other members.
+  const names = grouped.flatMap((p) =>
+    "group" in p ? [p.key] : promotionBranches(p.environment, p.dependency),
+  );
   const branches = new Set(await listBranches(octokit, target, sharedPrefix(names)));
-  let open: PullRequestInfo | undefined;
+  const open: PullRequestInfo[] = [];
   for (const branch of names.filter((name) => branches.has(name))) {
-    open ??= await findOpenPullRequest(octokit, target, branch);
+    const found = await findOpenPullRequest(octokit, target, branch);
+    if (found) open.push(found);
   }
-  // 3. Write the proposal as the check would.
-  const [outcome] = await writeProposals({
+  const appLogin = await services.appLogin();
+  const written = grouped.map((p) =>
+    "group" in p ? withOpenMembers(p, open, repository, appLogin) : p,
+  );
+
+  // 3. Write the proposals as the check would.
+  const outcomes = await writeProposals({
     octokit,
     target,
     services,
     log,
     state: repository,
-    proposals: [proposal],
-    pullRequests: open ? [open] : [],
+    proposals: written,
+    pullRequests: open,
     branches,
   });
-  if (!outcome) throw new Error("no outcome for the proposal");
-  return { status: "written", outcome, proposal };
+  return decisions.map((decision) => {
+    if (decision.status !== "propose") return settled(decision);
+    const { proposal } = decision;
+    const outcome = outcomes.find(
+      (o) => o.environment === proposal.environment && o.dependency === proposal.dependency,
+    );
+    if (!outcome) throw new Error("no outcome for the proposal");
+    return { status: "written", outcome, proposal };
+  });
+}
+
+function settled(decision: PromotionDecision): PromotionResult {
+  if (decision.status === "propose") throw new Error("a proposal is written, not settled");
+  return decision;
+}
+
+/** The proposals as PRs carry them: a group's members in one environment together. */
+function groupedByPullRequest(
+  proposals: readonly Proposal[],
+  repository: ScannedRepository,
+): PullRequestProposal[] {
+  const groupOfDependency = groupOf(repository.config);
+  const result: PullRequestProposal[] = [];
+  for (const proposal of proposals) {
+    const group = groupOfDependency(proposal.dependency);
+    if (group === undefined) {
+      result.push(proposal);
+      continue;
+    }
+    const index = result.findIndex(
+      (p) => "group" in p && p.group === group && p.environment === proposal.environment,
+    );
+    const members = index === -1 ? [] : (result[index] as { members: Proposal[] }).members;
+    const merged = groupProposal(proposal.environment, group, [...members, proposal]);
+    if (index === -1) result.push(merged);
+    else result[index] = merged;
+  }
+  return result;
+}
+
+/**
+ * A group's proposal with the members its open PR carries already and that were not asked for, each
+ * at the version that PR proposes, so that writing the PR drops none of them.
+ */
+function withOpenMembers(
+  proposal: Extract<PullRequestProposal, { group: string }>,
+  open: readonly PullRequestInfo[],
+  repository: ScannedRepository,
+  appLogin: string,
+): PullRequestProposal {
+  const pr = open.find((p) => p.headRef === proposal.key);
+  const metadata = pr && appPullRequestMetadata(pr, appLogin);
+  if (!metadata || !isGroupMetadata(metadata)) return proposal;
+  const asked = new Set(proposal.members.map((m) => m.dependency));
+  const kept = metadata.members
+    .filter((m) => !asked.has(m.dependency))
+    .map((m) =>
+      promotionFor(repository.inventory, repository.config, {
+        environment: proposal.environment,
+        dependency: m.dependency,
+        version: m.to,
+      }),
+    )
+    .flatMap((d) => (d.status === "propose" ? [d.proposal] : []));
+  return kept.length === 0
+    ? proposal
+    : groupProposal(proposal.environment, proposal.group, [...proposal.members, ...kept]);
 }

@@ -16,7 +16,7 @@ import {
 import { parseCommand, type Command } from "../promotion/commands.js";
 import { ONBOARDING_BRANCH } from "../promotion/names.js";
 import { onboardingStep } from "../promotion/onboarding.js";
-import type { PromotionMetadata } from "../promotion/pull-request-content.js";
+import type { PullRequestMetadata } from "../promotion/pull-request-content.js";
 import { describePromotion } from "../promotion/requested-promotion.js";
 import type { CommandJob } from "../queue/job-queue.js";
 import { onboardRepository } from "./onboard-repository.js";
@@ -37,7 +37,7 @@ async function readTrustedMetadata(
   target: CheckTarget,
   services: Services,
   job: CommandJob,
-): Promise<PromotionMetadata | undefined> {
+): Promise<PullRequestMetadata | undefined> {
   if (!job.issue.isPullRequest) return undefined;
   const appLogin = await services.appLogin();
   // Only a pull request the app opened is worth the request of reading it.
@@ -110,11 +110,13 @@ async function answer(
     switch (decision.kind) {
       case "reply":
         return decision.text;
-      case "promote":
-        return describePromotion(
-          await promote(octokit, target, services, log, repository, decision.request),
+      case "promote": {
+        const [result] = await promote(octokit, target, services, log, repository, [
           decision.request,
-        );
+        ]);
+        if (!result) throw new Error("no result for the promotion");
+        return describePromotion(result, decision.request);
+      }
       case "read-metadata":
         facts.metadata = (await readTrustedMetadata(octokit, target, services, job)) ?? null;
         break;

@@ -13,7 +13,13 @@ import { deleteBranch, moveBranch, readBranch } from "../github/branches.js";
 import { commitsOnBranch, writeCommit, type BranchCommit } from "../github/commits.js";
 import { applyVerifiedEdits } from "../iac/edits.js";
 import type { WriteOutcome } from "../promotion/check-report.js";
-import type { Proposal } from "../promotion/plan.js";
+import type { Deferral, Proposal } from "../promotion/plan.js";
+import {
+  heldBackMembers,
+  isGroupProposal,
+  membersOf,
+  type PullRequestProposal,
+} from "../promotion/groups.js";
 import {
   branchLeftAlone,
   conflictRebuild,
@@ -31,9 +37,10 @@ import {
   type ProposalOutcome,
 } from "../promotion/proposal-writing.js";
 import {
+  groupPullRequestBody,
   parseMetadata,
   pullRequestBody,
-  pullRequestTitle,
+  titleOf,
 } from "../promotion/pull-request-content.js";
 import { releaseNotes } from "../versions/release-notes.js";
 import { gitApiBaseUrl, gitHtmlBaseUrl } from "../versions/source-hosts.js";
@@ -46,10 +53,12 @@ interface WriteContext {
   services: Services;
   log: Logger;
   state: ScannedRepository;
-  proposals: Proposal[];
+  proposals: PullRequestProposal[];
   pullRequests: PullRequestInfo[];
   /** The branches under `promoter/` as the check listed them before writing; unknown when absent. */
   branches?: ReadonlySet<string>;
+  /** What the plan held back: a group's PR names its members that do not move. */
+  deferred?: readonly Deferral[];
 }
 
 /** The release notes between the versions of a git dependency; empty for registry modules or on any error. */
@@ -70,29 +79,45 @@ async function notesFor(context: WriteContext, proposal: Proposal): Promise<stri
   );
 }
 
+/** Each member's release notes, one member after the other. */
+async function memberNotes(
+  context: WriteContext,
+  members: readonly Proposal[],
+): Promise<{ dependency: string; notes: string }[]> {
+  const notes: { dependency: string; notes: string }[] = [];
+  for (const m of members)
+    notes.push({ dependency: m.dependency, notes: await notesFor(context, m) });
+  return notes;
+}
+
 /**
  * Writes each proposal as one commit on its branch and one PR, skipping writes that would change
  * nothing. A failure is reported for that proposal and the others still go ahead; the next check
- * repairs it (the branch name is the key, so nothing is ever created twice).
+ * repairs it (the branch name is the key, so nothing is ever created twice). A group's PR gives an
+ * outcome for each member it moves.
  */
 export async function writeProposals(context: WriteContext): Promise<WriteOutcome[]> {
   const outcomes: WriteOutcome[] = [];
   for (const proposal of context.proposals) {
-    const base = {
+    const bases = membersOf(proposal).map((member) => ({
       key: proposal.key,
       environment: proposal.environment,
-      dependency: proposal.dependency,
-      to: proposal.to,
-    };
+      dependency: member.dependency,
+      to: member.to,
+    }));
     const log = context.log.child({
       environment: proposal.environment,
-      dependency: proposal.dependency,
+      ...(isGroupProposal(proposal)
+        ? { group: proposal.group }
+        : { dependency: proposal.dependency }),
     });
     try {
-      outcomes.push({ ...base, ...(await writeProposal(context, proposal, log)) });
+      const outcome = await writeProposal(context, proposal, log);
+      outcomes.push(...bases.map((base) => ({ ...base, ...outcome })));
     } catch (error) {
       log.warn({ err: error }, "writing the proposal failed");
-      outcomes.push({ ...base, action: "failed", reason: failureReason(error) });
+      const reason = failureReason(error);
+      outcomes.push(...bases.map((base) => ({ ...base, action: "failed" as const, reason })));
     }
   }
   return outcomes;
@@ -154,7 +179,7 @@ export async function sayOnce(
  */
 async function leaveOpenPullRequestAlone(
   context: WriteContext,
-  proposal: Proposal,
+  proposal: PullRequestProposal,
   open: PullRequestInfo,
   foreign: readonly BranchCommit[],
   appLogin: string,
@@ -168,7 +193,7 @@ async function leaveOpenPullRequestAlone(
 
 async function writeProposal(
   context: WriteContext,
-  proposal: Proposal,
+  proposal: PullRequestProposal,
   log: Logger,
 ): Promise<ProposalOutcome> {
   const { octokit, target, state, services } = context;
@@ -181,15 +206,18 @@ async function writeProposal(
   const rebuild =
     settled?.action === "unchanged" && open ? await rebuildReason(context, open) : undefined;
   if (settled && rebuild === undefined) return settled;
+  const [first, ...others] = membersOf(proposal);
+  if (!first) return { action: "left-alone", reason: "the group's pull request moves nothing" };
   const verified = applyVerifiedEdits(
     state.files,
     state.config,
     state.inventory,
     proposal.edits,
     {
-      dependencyId: proposal.dependency,
+      dependencyId: first.dependency,
       environment: proposal.environment,
-      targetVersion: proposal.to,
+      targetVersion: first.to,
+      withDependencies: others.map((m) => m.dependency),
     },
     state.scanCache,
   );
@@ -226,7 +254,7 @@ async function writeProposal(
     );
   }
   const modes = new Map(state.entries.map((e) => [e.path, e.mode]));
-  const title = pullRequestTitle(proposal);
+  const title = titleOf(proposal);
   const written = await writeCommit(octokit, target, {
     branch,
     baseCommitSha: state.headSha,
@@ -246,13 +274,21 @@ async function writeProposal(
     if (foreign.length > 0) return branchLeftAlone(proposal, foreign);
     await moveBranch(octokit, target, branch, written.commitSha);
   }
-  const notes = await notesFor(context, proposal);
-  const body = pullRequestBody(proposal, {
+  const bodyContext = {
     config: state.config,
     inventory: state.inventory,
-    releaseNotes: notes,
     builtOn: { sha: state.headSha, at: new Date(services.now()).toISOString() },
-  });
+  };
+  const body = isGroupProposal(proposal)
+    ? groupPullRequestBody(proposal, {
+        ...bodyContext,
+        releaseNotes: await memberNotes(context, proposal.members),
+        heldBack: heldBackMembers(proposal, context.deferred ?? [], state.config),
+      })
+    : pullRequestBody(proposal, {
+        ...bodyContext,
+        releaseNotes: await notesFor(context, proposal),
+      });
   const pullRequest = await upsertPullRequest(octokit, target, {
     ...(open ? { existing: open } : {}),
     head: branch,
@@ -298,7 +334,7 @@ export async function removeStrayBranches(context: {
   artifacts?: ReadonlySet<string>;
   /** The branches under `promoter/`, as listed before the proposals were written. */
   branches: Iterable<string>;
-  proposals: Proposal[];
+  proposals: readonly Pick<Proposal, "key">[];
   pullRequests: PullRequestInfo[];
   log: Logger;
 }): Promise<StrayBranches> {

@@ -2,7 +2,7 @@
 import type { Octokit, RepoRef } from "./repo-ref.js";
 
 /** The check run's name, as it appears in GitHub's checks list. */
-const CHECK_RUN_NAME = "promoter";
+export const CHECK_RUN_NAME = "promoter";
 
 /** GitHub's limit on `output.summary` and `output.text`: 65,535 bytes (documented as characters, enforced in UTF-8 bytes). */
 export const MAX_OUTPUT_BYTES = 65_535;

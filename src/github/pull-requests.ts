@@ -40,6 +40,7 @@ function toPullRequestInfo(pull: PullRequestData): PullRequestInfo {
     labels: pull.labels.flatMap((label) => (label.name === undefined ? [] : [label.name])),
     author: pull.user?.login ?? "ghost",
     ...(merged && pull.merge_commit_sha ? { mergeCommitSha: pull.merge_commit_sha } : {}),
+    ...(pull.merged_at !== null ? { mergedAt: pull.merged_at } : {}),
     ...(pull.mergeable === undefined ? {} : { mergeable: pull.mergeable }),
   };
 }

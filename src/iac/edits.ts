@@ -210,6 +210,8 @@ export interface IntendedChange {
   dependencyId: string;
   environment: string;
   targetVersion: string;
+  /** Further dependencies of the environment whose edits are among the edits too (a group's members). */
+  withDependencies?: readonly string[];
 }
 
 /** What the reference HCL parser made of a file: it parses, or why not (rejected, or the parser failed). */
@@ -349,9 +351,9 @@ export function applyVerifiedEdits(
   const targets = new Map(edits.map((e) => [`${e.file}\0${e.start}`, e.after]));
   const intendedEnvironment = before.environments.find((e) => e.name === intended.environment);
   const editedTogether = new Set(
-    intendedEnvironment
-      ? dependenciesEditedTogether(intendedEnvironment, intended.dependencyId)
-      : [intended.dependencyId],
+    [intended.dependencyId, ...(intended.withDependencies ?? [])].flatMap((id) =>
+      intendedEnvironment ? dependenciesEditedTogether(intendedEnvironment, id) : [id],
+    ),
   );
   const target = (env: string, id: string, token: TokenLocation | undefined) =>
     env === intended.environment && editedTogether.has(id) && token !== undefined

@@ -119,6 +119,20 @@ export function promotionBranches(environment: string, dependency: string): stri
   return [promotionBranch(environment, dependency), legacyPromotionBranch(environment, dependency)];
 }
 
+/** What starts the one component of a group's branch: no dependency id's component is without a `+`. */
+const GROUP_COMPONENT_PREFIX = "group-";
+
+/** A group name as the config accepts it: one component of a branch name, without `+`. */
+const GROUP_NAME = /^[A-Za-z0-9._-]+$/;
+
+/**
+ * The branch of a group's PRs in an environment: `promoter/<env>/group-<name>`. A dependency's branch
+ * component always holds a `+` (an id has at least two parts), a group's never, so the two never meet.
+ */
+export function groupBranch(environment: string, group: string): string {
+  return `${PROMOTER_BRANCH_PREFIX}${environment}/${GROUP_COMPONENT_PREFIX}${group}`;
+}
+
 /** The longest prefix all `names` start with: one listing of the branches that start with it finds them all. */
 export function sharedPrefix(names: readonly string[]): string {
   let prefix = names[0] ?? "";
@@ -126,18 +140,19 @@ export function sharedPrefix(names: readonly string[]): string {
   return prefix;
 }
 
-/** What a promotion branch names: the environment and the dependency, and whether it has the legacy form. */
-export interface PromotionBranch {
-  environment: string;
-  dependency: string;
-  legacy: boolean;
-}
+/**
+ * What a promotion branch names: the environment and the dependency, and whether it has the legacy
+ * form; or the environment and a group of dependencies.
+ */
+export type PromotionBranch =
+  | { environment: string; dependency: string; legacy: boolean }
+  | { environment: string; group: string };
 
 /**
  * The environment (one of `environments`) and the dependency a branch of the app's form names, in the
- * current form or the legacy one (a module's id has at least two components: `org/repo`,
- * `namespace/name/provider`; an id of one component only when `singleSegmentIds`, the config's
- * artifacts, has it); undefined for any other branch.
+ * current form or the legacy one, or the group a group's branch names (a module's id has at least
+ * two components: `org/repo`, `namespace/name/provider`; an id of one component only when
+ * `singleSegmentIds`, the config's artifacts, has it); undefined for any other branch.
  */
 export function parsePromotionBranch(
   branch: string,
@@ -149,7 +164,10 @@ export function parsePromotionBranch(
     if (!branch.startsWith(prefix)) continue;
     const rest = branch.slice(prefix.length);
     const parts = rest.split("/");
-    if (parts.length === 1) {
+    if (parts.length === 1 && rest.startsWith(GROUP_COMPONENT_PREFIX) && !rest.includes("+")) {
+      const group = rest.slice(GROUP_COMPONENT_PREFIX.length);
+      if (GROUP_NAME.test(group)) return { environment, group };
+    } else if (parts.length === 1) {
       const dependency = decodedId(rest);
       if (
         dependency !== undefined &&

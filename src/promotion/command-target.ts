@@ -12,7 +12,7 @@ import { helpText, isDependencyId, type Command } from "./commands.js";
 import { appPullRequestMetadata } from "./existing-promotions.js";
 import { code } from "./markdown.js";
 import { tagPrefixFor } from "./plan.js";
-import type { PromotionMetadata } from "./pull-request-content.js";
+import { isGroupMetadata, type PullRequestMetadata } from "./pull-request-content.js";
 import { versionsIn, type PromotionRequest } from "./requested-promotion.js";
 
 const MAY_PROMOTE = new Set<Permission>(["admin", "maintain", "write"]);
@@ -68,9 +68,11 @@ export function notConfiguredReply(
 export function trustedMetadata(
   pull: Pick<PullRequestInfo, "author" | "fromFork" | "body" | "headRef">,
   appLogin: string,
-): PromotionMetadata | undefined {
+): PullRequestMetadata | undefined {
   const metadata = appPullRequestMetadata(pull, appLogin);
-  return metadata && isDependencyId(metadata.dependency) ? metadata : undefined;
+  if (!metadata) return undefined;
+  const members = isGroupMetadata(metadata) ? metadata.members : [metadata];
+  return members.every((m) => isDependencyId(m.dependency)) ? metadata : undefined;
 }
 
 /** The command and the repository as read before any fact is asked for. */
@@ -85,7 +87,7 @@ export interface CommandContext {
 /** The facts read so far; each is read only once a decision asked for it. */
 export interface CommandFacts {
   /** The trusted metadata of the pull request commented on; `null`: there is none. */
-  metadata?: PromotionMetadata | null;
+  metadata?: PullRequestMetadata | null;
   /** Whether the author is an active member, by the `org/team` of `promoters` that names it. */
   teams?: ReadonlyMap<string, boolean>;
   /** The versions listed for the dependency; `null`: it has no listing. */
@@ -169,9 +171,16 @@ export function commandDecision(context: CommandContext, facts: CommandFacts): C
     }
   }
   const index = names.indexOf(environment);
-  const dependency = command.dependency ?? metadata?.dependency;
+  const group = metadata && isGroupMetadata(metadata) ? metadata : undefined;
+  const single = metadata && !isGroupMetadata(metadata) ? metadata : undefined;
+  const dependency = command.dependency ?? single?.dependency;
   if (dependency === undefined) {
-    return reply(`name the dependency: ${code(`/promote ${environment} <dependency-id>`)}.`);
+    const members = group
+      ? ` (this pull request moves ${group.members.map((m) => code(m.dependency)).join(", ")})`
+      : "";
+    return reply(
+      `name the dependency: ${code(`/promote ${environment} <dependency-id>`)}${members}.`,
+    );
   }
 
   const promoter = promoterDecision(config, environment, author, facts.teams ?? new Map());
@@ -185,8 +194,8 @@ export function commandDecision(context: CommandContext, facts: CommandFacts): C
   const runs = (versions: string[]) => versions.map((v) => code(v)).join(", ");
   const version =
     command.version ??
-    (metadata?.dependency === dependency && command.dependency === undefined
-      ? metadata.to
+    (single?.dependency === dependency && command.dependency === undefined
+      ? single.to
       : undefined) ??
     (upstream.length === 1 ? upstream[0] : undefined);
   if (version === undefined) {

@@ -3,9 +3,14 @@
  * Only the app's own PRs' metadata counts: anyone can write a metadata comment into another PR's body.
  */
 import type { PullRequestInfo } from "./github-facts.js";
-import { promotionBranches } from "./branches.js";
+import { groupBranch, promotionBranches } from "./branches.js";
 import type { PromotionPullRequest } from "./plan.js";
-import { HOLD_LABEL, parseMetadata, type PromotionMetadata } from "./pull-request-content.js";
+import {
+  HOLD_LABEL,
+  isGroupMetadata,
+  parseMetadata,
+  type PullRequestMetadata,
+} from "./pull-request-content.js";
 
 /** Whether a PR is one of the app's own: opened by its bot from a branch of the repository itself. */
 export function isAppPullRequest(
@@ -22,17 +27,19 @@ export function isAppPullRequest(
 export function appPullRequestMetadata(
   pr: Pick<PullRequestInfo, "author" | "fromFork" | "body" | "headRef">,
   appLogin: string,
-): PromotionMetadata | undefined {
+): PullRequestMetadata | undefined {
   if (!isAppPullRequest(pr, appLogin)) return undefined;
   const metadata = parseMetadata(pr.body);
-  if (!metadata || !promotionBranches(metadata.env, metadata.dependency).includes(pr.headRef))
-    return undefined;
-  return metadata;
+  if (!metadata) return undefined;
+  const branches = isGroupMetadata(metadata)
+    ? [groupBranch(metadata.env, metadata.group)]
+    : promotionBranches(metadata.env, metadata.dependency);
+  return branches.includes(pr.headRef) ? metadata : undefined;
 }
 
 /**
  * The app's PRs as the planner needs them (declined versions, holds): only the app's own, and only
- * when their metadata names their branch.
+ * when their metadata names their branch; a group's PR once per member it moves.
  */
 export function existingPromotions(
   pullRequests: readonly PullRequestInfo[],
@@ -42,14 +49,21 @@ export function existingPromotions(
   for (const pr of pullRequests) {
     const metadata = appPullRequestMetadata(pr, appLogin);
     if (!metadata) continue;
-    promotions.push({
-      environment: metadata.env,
-      dependency: metadata.dependency,
-      to: metadata.to,
-      state: pr.state === "open" ? "open" : pr.merged ? "merged" : "closed",
-      number: pr.number,
-      hold: pr.labels.includes(HOLD_LABEL),
-    });
+    const state = pr.state === "open" ? "open" : pr.merged ? "merged" : "closed";
+    const hold = pr.labels.includes(HOLD_LABEL);
+    const group = isGroupMetadata(metadata) ? { group: metadata.group } : {};
+    const members = isGroupMetadata(metadata) ? metadata.members : [metadata];
+    for (const { dependency, to } of members) {
+      promotions.push({
+        environment: metadata.env,
+        dependency,
+        to,
+        state,
+        number: pr.number,
+        hold,
+        ...group,
+      });
+    }
   }
   return promotions;
 }

@@ -22,6 +22,8 @@ export interface PullRequestInfo {
   author: string;
   /** The merge commit (or squash / rebase result), only for a merged PR. */
   mergeCommitSha?: string;
+  /** When it was merged (ISO 8601), only for a merged PR. */
+  mergedAt?: string;
   /**
    * Whether it merges cleanly into its base, as GitHub says in a read of the one PR (not in
    * listings); null while GitHub is still working it out.

@@ -3,8 +3,9 @@
  * whether the next environment gets a promotion or the merge's comment says why not. Pure: the
  * callers read the merge commit (and its parent) and write the promotions and the comment.
  */
-import type { Environment } from "../config/index.js";
+import type { Config, Environment } from "../config/index.js";
 import type { Inventory } from "../iac/types.js";
+import { groupOf } from "./groups.js";
 import { code, plainText } from "./markdown.js";
 import { mergedVersion, type MergeSource } from "./merged-pull-request.js";
 import { HOLD_LABEL } from "./pull-request-content.js";
@@ -44,13 +45,15 @@ export function changedVersions(
 
 /**
  * What a merge brought: for the app's PR, its dependency at the version the merge commit has; for a
- * person's labelled PR, what the merge changed in the environment (nothing without its parent's
- * inventory, `before`).
+ * group's PR, what the merge changed in the environment among the group's members (by the merge
+ * commit's config); for a person's labelled PR, what the merge changed in the environment. Nothing
+ * without the parent's inventory, `before`, where it is needed.
  */
 export function broughtByMerge(
   source: MergeSource,
   after: Inventory,
   before: Inventory | undefined,
+  config: Pick<Config, "groups">,
 ): MergedVersion[] {
   if (source.kind === "app") {
     return mergedVersion(
@@ -58,7 +61,10 @@ export function broughtByMerge(
       source.dependency,
     );
   }
-  return before ? changedVersions(before, after, source.environment) : [];
+  const changed = before ? changedVersions(before, after, source.environment) : [];
+  if (source.kind === "labelled") return changed;
+  const groupOfDependency = groupOf(config);
+  return changed.filter((c) => groupOfDependency(c.dependency) === source.group);
 }
 
 /**

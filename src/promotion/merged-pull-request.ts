@@ -22,11 +22,14 @@ export interface MergedPullRequest {
  * Where a merge's promotion comes from:
  * - `app`: one of the app's own PRs, for `dependency` in `environment` (both from its branch); what it
  *   brought is the version the merge commit has there.
+ * - `group`: one of the app's group PRs (from its branch); what it brought is what the merge changed
+ *   in `environment` among the group's members.
  * - `labelled`: a person's PR labelled `promoter:<environment>`; what it brought is what the merge
  *   changed in that environment.
  */
 export type MergeSource =
   | { kind: "app"; environment: string; dependency: string }
+  | { kind: "group"; environment: string; group: string }
   | { kind: "labelled"; environment: string };
 
 /**
@@ -44,6 +47,8 @@ export function mergeSource(
   if (pullRequest.fromFork) return undefined;
   if (pullRequest.author === appLogin) {
     const branch = parsePromotionBranch(pullRequest.headRef, environments, artifacts);
+    if (branch && "group" in branch)
+      return { kind: "group", environment: branch.environment, group: branch.group };
     if (branch)
       return { kind: "app", environment: branch.environment, dependency: branch.dependency };
   }

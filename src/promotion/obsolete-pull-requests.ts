@@ -8,40 +8,85 @@ import type { Inventory } from "../iac/types.js";
 import { appPullRequestMetadata } from "./existing-promotions.js";
 import type { PullRequestInfo } from "./github-facts.js";
 import { code, plainText } from "./markdown.js";
+import { groupOf, type GroupProposal } from "./groups.js";
 import type { Proposal } from "./plan.js";
-import { withMetadata, type PromotionMetadata } from "./pull-request-content.js";
+import {
+  isGroupMetadata,
+  withMetadata,
+  type PromotionMetadata,
+  type PullRequestMetadata,
+} from "./pull-request-content.js";
 import { atOrPast, versionsIn } from "./requested-promotion.js";
 
 /** One of the app's open PRs that nothing proposes any more, and why (markdown, every input escaped). */
 export interface ObsoletePullRequest {
   pullRequest: PullRequestInfo;
-  metadata: PromotionMetadata;
+  metadata: PullRequestMetadata;
   reason: string;
 }
 
 /**
  * The app's open PRs (by author, branch and metadata) for which the plan has no proposal, and that
  * have a reason to go; one the plan holds back for another reason (a manual environment, a hold, a
- * version that runs only in part of the environment) stays open.
+ * version that runs only in part of the environment) stays open. A group's PR goes when its group is
+ * gone from the config or every member has a reason to; a dependency's PR goes when the dependency
+ * now belongs to a group (the group's PR carries it).
  */
 export function obsoletePullRequests(
   pullRequests: readonly PullRequestInfo[],
   appLogin: string,
-  proposals: readonly Pick<Proposal, "environment" | "dependency">[],
+  proposals: readonly (
+    Pick<Proposal, "environment" | "dependency"> | Pick<GroupProposal, "environment" | "group">
+  )[],
   inventory: Inventory,
   config: Config,
 ): ObsoletePullRequest[] {
   const ignored = compileGlobs(config.updates.ignore);
-  const proposed = new Set(proposals.map((p) => `${p.environment}\n${p.dependency}`));
+  const groupOfDependency = groupOf(config);
+  const proposed = new Set(
+    proposals.map((p) =>
+      "group" in p ? `${p.environment}\ngroup\n${p.group}` : `${p.environment}\n${p.dependency}`,
+    ),
+  );
   const obsolete: ObsoletePullRequest[] = [];
   for (const pullRequest of pullRequests) {
     if (pullRequest.state !== "open") continue;
     const metadata = appPullRequestMetadata(pullRequest, appLogin);
-    if (!metadata || proposed.has(`${metadata.env}\n${metadata.dependency}`)) continue;
-    const reason = whyObsolete(metadata, inventory, config, ignored);
+    if (!metadata) continue;
+    let reason: string | undefined;
+    if (isGroupMetadata(metadata)) {
+      if (proposed.has(`${metadata.env}\ngroup\n${metadata.group}`)) continue;
+      reason = whyGroupObsolete(metadata, inventory, config, ignored);
+    } else {
+      if (proposed.has(`${metadata.env}\n${metadata.dependency}`)) continue;
+      const group = groupOfDependency(metadata.dependency);
+      reason =
+        group === undefined || !config.environments.some((e) => e.name === metadata.env)
+          ? whyObsolete(metadata, inventory, config, ignored)
+          : `${code(metadata.dependency)} is now in the group ${code(group)} (\`groups\` in ${code(DEFAULT_CONFIG_FILE)}), whose pull request carries it`;
+    }
     if (reason) obsolete.push({ pullRequest, metadata, reason });
   }
   return obsolete;
+}
+
+/** Why a group's PR goes: the group or environment is gone, or each member has a reason to. */
+function whyGroupObsolete(
+  metadata: Extract<PullRequestMetadata, { group: string }>,
+  inventory: Inventory,
+  config: Config,
+  ignored: (id: string) => boolean,
+): string | undefined {
+  const { env, group } = metadata;
+  if (!config.groups.some((g) => g.name === group))
+    return `the group ${code(group)} is no longer in ${code(DEFAULT_CONFIG_FILE)}`;
+  const reasons: string[] = [];
+  for (const member of metadata.members) {
+    const reason = whyObsolete({ ...member, v: 1, env }, inventory, config, ignored);
+    if (reason === undefined) return undefined;
+    if (!reasons.includes(reason)) reasons.push(reason);
+  }
+  return reasons.join("; ") || undefined;
 }
 
 function whyObsolete(

@@ -24,6 +24,8 @@ export interface PromotionPullRequest {
   number: number;
   /** The PR carries `promoter:hold`: what it brought must not be promoted further automatically. */
   hold?: boolean;
+  /** The group whose PR it is, when it moves a group (one entry per member). */
+  group?: string;
 }
 
 /** One intended change: one dependency of one environment to one version, with the edits that make it. */

@@ -16,12 +16,15 @@ import {
 import type { WriteOutcome } from "./check-report.js";
 import { code } from "./markdown.js";
 import { ONBOARDING_BRANCH, PROMOTER_LABEL_PREFIX } from "./names.js";
+import type { GroupProposal } from "./groups.js";
 import type { Proposal } from "./plan.js";
 import {
   environmentLabel,
+  isGroupMetadata,
   parseMetadata,
   withMetadata,
   type PromotionMetadata,
+  type PullRequestMetadata,
 } from "./pull-request-content.js";
 
 /** The colour of the environment labels the app creates. */
@@ -45,10 +48,16 @@ const shortShas = (commits: readonly { sha: string }[]) =>
  * this branch.
  */
 export function openPullRequestOf(
-  proposal: Pick<Proposal, "environment" | "dependency">,
+  proposal:
+    | Pick<Proposal, "environment" | "dependency">
+    | Pick<GroupProposal, "environment" | "group" | "key">,
   pullRequests: readonly PullRequestInfo[],
 ): PullRequestInfo | undefined {
-  for (const branch of promotionBranches(proposal.environment, proposal.dependency)) {
+  const branches =
+    "group" in proposal
+      ? [proposal.key]
+      : promotionBranches(proposal.environment, proposal.dependency);
+  for (const branch of branches) {
     const open = pullRequests.find(
       (pr) => pr.state === "open" && !pr.fromFork && pr.headRef === branch,
     );
@@ -63,7 +72,7 @@ export function openPullRequestOf(
  * to be written.
  */
 export function openPullRequestOutcome(
-  proposal: Pick<Proposal, "to" | "from">,
+  proposal: Pick<Proposal, "to" | "from"> | Pick<GroupProposal, "members">,
   open: PullRequestInfo | undefined,
   appLogin: string,
 ): ProposalOutcome | undefined {
@@ -76,10 +85,26 @@ export function openPullRequestOutcome(
     };
   }
   const metadata = parseMetadata(open.body);
-  if (metadata && metadata.to === proposal.to && sameList(metadata.from, proposal.from)) {
+  if (metadata && proposesAlready(metadata, proposal)) {
     return { action: "unchanged", pullRequest: open.number };
   }
   return undefined;
+}
+
+/** Whether a PR's metadata proposes exactly what the proposal does: each dependency from and to the same versions. */
+function proposesAlready(
+  metadata: PullRequestMetadata,
+  proposal: Pick<Proposal, "to" | "from"> | Pick<GroupProposal, "members">,
+): boolean {
+  const proposed = "members" in proposal ? proposal.members : [proposal];
+  const carried = isGroupMetadata(metadata) ? metadata.members : [metadata];
+  if ("members" in proposal !== isGroupMetadata(metadata) || proposed.length !== carried.length)
+    return false;
+  return proposed.every((p, i) => {
+    const m = carried[i];
+    const sameDependency = !("dependency" in p) || p.dependency === m?.dependency;
+    return m !== undefined && sameDependency && m.to === p.to && sameList(m.from, p.from);
+  });
 }
 
 /** What becomes of the app's open PR that already proposes exactly this, given the default branch's head. */
@@ -156,7 +181,7 @@ export function openPullRequestLeftAlone(open: Pick<PullRequestInfo, "number">):
  * no metadata to remember it in).
  */
 export function humanCommitsNotice(
-  proposal: Pick<Proposal, "to">,
+  proposal: Pick<Proposal, "to"> | Pick<GroupProposal, "group">,
   open: Pick<PullRequestInfo, "body">,
   foreign: readonly BranchCommitAuthorship[],
   rebuild?: string,
@@ -165,7 +190,9 @@ export function humanCommitsNotice(
   if (!metadata || metadata.humanCommits) return undefined;
   const what = rebuild
     ? `rebuild this branch on the default branch's head (${rebuild})`
-    : `update this branch to ${code(proposal.to)}`;
+    : "group" in proposal
+      ? `update this branch to the group's new versions`
+      : `update this branch to ${code(proposal.to)}`;
   return {
     comment: `Promoter did not ${what}: it has commits that are not Promoter's (${shortShas(foreign)}). Close this pull request, or delete the branch, for Promoter to open it again.`,
     body: withMetadata(open.body, { ...metadata, humanCommits: true }),

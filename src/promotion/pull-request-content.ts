@@ -9,7 +9,8 @@ import {
   tableCell,
 } from "./markdown.js";
 import { PROMOTER_LABEL_PREFIX } from "./names.js";
-import type { Proposal } from "./plan.js";
+import type { Deferral, Proposal } from "./plan.js";
+import type { GroupProposal, PullRequestProposal } from "./groups.js";
 
 /** GitHub refuses a pull request body longer than this. */
 export const MAX_PULL_REQUEST_BODY = 65_536;
@@ -34,6 +35,27 @@ export interface PromotionMetadata {
   /** The default branch's commit the app built its commit on, and when (ISO 8601). */
   base?: string;
   builtAt?: string;
+}
+
+/** One dependency a group's PR moves, as its metadata remembers it. */
+export interface GroupMember {
+  dependency: string;
+  from: string[];
+  to: string;
+}
+
+/** What the app writes into a group's PR: the group, and each member's versions. */
+export interface GroupMetadata extends Omit<PromotionMetadata, "dependency" | "from" | "to"> {
+  group: string;
+  members: GroupMember[];
+}
+
+/** The metadata of one of the app's PRs: one dependency's, or a group's. */
+export type PullRequestMetadata = PromotionMetadata | GroupMetadata;
+
+/** Whether metadata is a group's PR's. */
+export function isGroupMetadata(metadata: PullRequestMetadata): metadata is GroupMetadata {
+  return "group" in metadata;
 }
 
 /** The default branch's commit a PR's commit is built on, and when it was built. */
@@ -71,7 +93,19 @@ export function pullRequestTitle(proposal: Proposal): string {
 }
 
 /** The metadata of a proposal, as written into its PR (with the commit it is built on, when known). */
-export function metadataOf(proposal: Proposal, builtOn?: BuiltOn): PromotionMetadata {
+export function metadataOf(proposal: Proposal, builtOn?: BuiltOn): PromotionMetadata;
+export function metadataOf(proposal: GroupProposal, builtOn?: BuiltOn): GroupMetadata;
+export function metadataOf(proposal: PullRequestProposal, builtOn?: BuiltOn): PullRequestMetadata;
+export function metadataOf(proposal: PullRequestProposal, builtOn?: BuiltOn): PullRequestMetadata {
+  if ("members" in proposal) {
+    return {
+      v: 1,
+      env: proposal.environment,
+      group: proposal.group,
+      members: proposal.members.map(({ dependency, from, to }) => ({ dependency, from, to })),
+      ...(builtOn ? { base: builtOn.sha, builtAt: builtOn.at } : {}),
+    };
+  }
   return {
     v: 1,
     env: proposal.environment,
@@ -86,7 +120,7 @@ export function metadataOf(proposal: Proposal, builtOn?: BuiltOn): PromotionMeta
  * The hidden comment that carries a PR's metadata. `<`, `>` and `&` are JSON escapes in it, so that no
  * id or version can end the comment early or open another.
  */
-export function metadataComment(metadata: PromotionMetadata): string {
+export function metadataComment(metadata: PullRequestMetadata): string {
   const json = JSON.stringify(metadata).replace(
     /[<>&]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
@@ -99,30 +133,42 @@ export function metadataComment(metadata: PromotionMetadata): string {
  * (by author and branch) carry metadata worth reading; the text the app copies into them cannot
  * hold a metadata comment. Undefined for any other body.
  */
-export function parseMetadata(body: string | null | undefined): PromotionMetadata | undefined {
+export function parseMetadata(body: string | null | undefined): PullRequestMetadata | undefined {
   const match = body ? lastMetadataComment(body) : undefined;
   if (!match?.[1]) return undefined;
   try {
-    const data = JSON.parse(match[1]) as Partial<PromotionMetadata>;
+    const data = JSON.parse(match[1]) as Partial<PromotionMetadata & GroupMetadata>;
     if (
       data.v !== 1 ||
       typeof data.env !== "string" ||
-      typeof data.dependency !== "string" ||
-      typeof data.to !== "string" ||
-      !Array.isArray(data.from) ||
       (data.base !== undefined && typeof data.base !== "string") ||
       (data.builtAt !== undefined && typeof data.builtAt !== "string")
     ) {
       return undefined;
     }
-    return data as PromotionMetadata;
+    if (data.group !== undefined) {
+      if (typeof data.group !== "string" || !Array.isArray(data.members)) return undefined;
+      if (!data.members.every(isMember) || data.dependency !== undefined) return undefined;
+      return data as GroupMetadata;
+    }
+    return isMember(data) ? (data as PromotionMetadata) : undefined;
   } catch {
     return undefined;
   }
 }
 
+function isMember(data: unknown): data is GroupMember {
+  const member = data as Partial<GroupMember> | null;
+  return (
+    typeof member?.dependency === "string" &&
+    typeof member.to === "string" &&
+    Array.isArray(member.from) &&
+    member.from.every((v) => typeof v === "string")
+  );
+}
+
 /** Replaces the metadata comment of a body, the one {@link parseMetadata} reads (or appends one). */
-export function withMetadata(body: string, metadata: PromotionMetadata): string {
+export function withMetadata(body: string, metadata: PullRequestMetadata): string {
   const comment = metadataComment(metadata);
   const match = lastMetadataComment(body);
   if (!match) return `${body}\n\n${comment}`;
@@ -261,4 +307,122 @@ export function pullRequestBody(proposal: Proposal, context: BodyContext): strin
 
 function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff;
+}
+
+/** `[promoter] <env>: <group> (<id> <to>, …)`, on one line and within GitHub's limit. */
+export function groupPullRequestTitle(proposal: GroupProposal): string {
+  const members = proposal.members.map((m) => `${m.dependency} ${m.to}`).join(", ");
+  return singleLine(`[promoter] ${proposal.environment}: ${proposal.group} (${members})`);
+}
+
+/** The title of a proposal's PR, a dependency's or a group's. */
+export function titleOf(proposal: PullRequestProposal): string {
+  return "members" in proposal ? groupPullRequestTitle(proposal) : pullRequestTitle(proposal);
+}
+
+/** What a group's PR body says beyond the proposal. */
+export interface GroupBodyContext extends Omit<BodyContext, "releaseNotes"> {
+  /** Each member's release notes (markdown as the module's repository wrote it), when it has some. */
+  releaseNotes: { dependency: string; notes: string }[];
+  /** The group's members in the environment this PR does not move, and why. */
+  heldBack: readonly Deferral[];
+}
+
+/**
+ * The body of a group's PR: each member's change (with where it comes from), the files, the members it
+ * does not move and why, the chain, each member's release notes, commands and the hidden metadata.
+ * Every text it did not write is escaped, as in {@link pullRequestBody}.
+ */
+export function groupPullRequestBody(proposal: GroupProposal, context: GroupBodyContext): string {
+  const verb = proposal.reason === "update" ? "updates" : "promotes";
+  const lines = [
+    `Promoter ${verb} the group ${code(proposal.group)} in **${plainText(proposal.environment)}**: each dependency to exactly the version below.`,
+    "",
+    "| Dependency | From | To | |",
+    "| --- | --- | --- | --- |",
+    ...proposal.members.map(
+      (m) =>
+        `| ${tableCell(code(m.dependency))} | ${versionCells(m.from)} | ${tableCell(code(m.to))} | ${tableCell(origin(m, { ...context, releaseNotes: "" }).replace(/^, /, ""))} |`,
+    ),
+  ];
+  if (context.heldBack.length > 0) {
+    lines.push("", "Not moved by this pull request:");
+    for (const d of context.heldBack)
+      lines.push(`- ${code(d.dependency)}: ${inlineMarkdown(d.reason)}`);
+  }
+  const edits = proposal.members.flatMap((m) => m.edits.map((e) => ({ ...e, id: m.dependency })));
+  lines.push(
+    "",
+    "| File | Line | Dependency | From | To |",
+    "| --- | --- | --- | --- | --- |",
+    ...edits
+      .slice(0, MAX_TABLE_ROWS)
+      .map(
+        (e) =>
+          `| ${tableCell(code(e.file))} | ${e.line ?? ""} | ${tableCell(code(e.id))} | ${tableCell(code(e.before))} | ${tableCell(code(e.after))} |`,
+      ),
+    ...(edits.length > MAX_TABLE_ROWS
+      ? [`| … and ${edits.length - MAX_TABLE_ROWS} more | | | | |`]
+      : []),
+  );
+  const untouched = proposal.members.flatMap((m) => m.untouched);
+  if (untouched.length > 0) {
+    lines.push("", "Left as they are:");
+    for (const u of untouched) {
+      lines.push(
+        `- ${code(u.file)} line ${u.line}: ${inlineMarkdown(u.notPromotable ?? "not editable")}`,
+      );
+    }
+  }
+  lines.push("", "### Environments", "", groupChainTable(proposal, context));
+  const commands = [
+    "",
+    "### Commands",
+    "",
+    "- `/promote <environment> <dependency-id>` promotes one of these versions to that environment now.",
+    `- The label \`${HOLD_LABEL}\` keeps these versions from being promoted further when this is merged.`,
+    "- `/help` lists every command.",
+    "",
+    metadataComment(metadataOf(proposal, context.builtOn)),
+  ].join("\n");
+  const head = lines.join("\n");
+  const withNotes = context.releaseNotes.filter((n) => n.notes !== "");
+  let room = MAX_PULL_REQUEST_BODY - head.length - commands.length - 200;
+  const sections: string[] = [];
+  withNotes.forEach(({ dependency, notes }, index) => {
+    const summary = `<summary>Release notes: ${code(dependency)}</summary>`;
+    const share = Math.floor(room / (withNotes.length - index)) - summary.length - 40;
+    const fitted = share > 0 ? fittedNotes(notes, share) : undefined;
+    if (fitted === undefined) return;
+    const section = `<details>\n${summary}\n\n${fitted}\n\n</details>`;
+    sections.push(section);
+    room -= section.length + 2;
+  });
+  return sections.length > 0
+    ? `${head}\n\n${sections.join("\n\n")}\n${commands}`
+    : `${head}\n${commands}`;
+}
+
+/** The chain for a group: a column per member, and what happens in each environment. */
+function groupChainTable(proposal: GroupProposal, { config, inventory }: GroupBodyContext): string {
+  const index = config.environments.findIndex((e) => e.name === proposal.environment);
+  const rows = config.environments.map((environment, i) => {
+    const cells = proposal.members.map((m) => {
+      const versions = versionsOf(inventory, environment.name, m.dependency);
+      const now = versions.length > 0 ? versionCells(versions) : "not used";
+      return environment.name === proposal.environment ? `${now} → ${tableCell(code(m.to))}` : now;
+    });
+    let next = "";
+    if (i === index) next = "with this pull request";
+    else if (i === index + 1) {
+      next =
+        environment.promotion === "manual"
+          ? `after the merge: ${tableCell(code(`/promote ${environment.name} <dependency-id>`))}`
+          : "after the merge, the group's pull request opens here";
+    }
+    return `| ${tableCell(plainText(environment.name))} | ${cells.join(" | ")} | ${next} |`;
+  });
+  const header = proposal.members.map((m) => tableCell(code(m.dependency))).join(" | ");
+  const rule = proposal.members.map(() => "---").join(" | ");
+  return [`| Environment | ${header} | |`, `| --- | ${rule} | --- |`, ...rows].join("\n");
 }

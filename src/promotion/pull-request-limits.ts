@@ -4,43 +4,61 @@
  * what waits held back out.
  */
 import type { Config } from "../config/index.js";
-import type { Plan, PromotionPullRequest } from "./plan.js";
+import { isGroupProposal, membersOf, type PullRequestPlan } from "./groups.js";
+import type { PromotionPullRequest } from "./plan.js";
 
 /**
  * The plan with the proposals that would open a pull request beyond a limit held back, in the plan's
  * order (the first environment first); a proposal whose PR is open already is an update, never held.
  */
 export function withPullRequestLimits(
-  decided: Plan,
-  existing: readonly Pick<PromotionPullRequest, "environment" | "dependency" | "state">[],
+  decided: PullRequestPlan,
+  existing: readonly (Pick<PromotionPullRequest, "environment" | "dependency" | "state"> &
+    Partial<Pick<PromotionPullRequest, "number" | "group">>)[],
   updates: Pick<Config["updates"], "maxOpenPullRequests" | "maxNewPullRequests">,
-): Plan {
+): PullRequestPlan {
   const { maxOpenPullRequests: maxOpen, maxNewPullRequests: maxNew } = updates;
   if (maxOpen === undefined && maxNew === undefined) return decided;
   const open = existing.filter((pr) => pr.state === "open");
-  const isOpen = new Set(open.map((pr) => `${pr.environment}\n${pr.dependency}`));
-  const openIn = new Map<string, number>();
-  for (const pr of open) openIn.set(pr.environment, (openIn.get(pr.environment) ?? 0) + 1);
+  const slot = (environment: string, what: { group?: string; dependency: string }) =>
+    what.group === undefined
+      ? `${environment}\n${what.dependency}`
+      : `${environment}\ngroup\n${what.group}`;
+  const isOpen = new Set(open.map((pr) => slot(pr.environment, pr)));
+  // A group's PR is listed once per member: count PRs, not entries.
+  const openIn = new Map<string, Set<number | string>>();
+  for (const pr of open) {
+    const prs = openIn.get(pr.environment) ?? new Set();
+    openIn.set(pr.environment, prs.add(pr.number ?? slot(pr.environment, pr)));
+  }
   let opened = 0;
-  const result: Plan = { proposals: [], deferred: [...decided.deferred] };
+  const result: PullRequestPlan = { proposals: [], deferred: [...decided.deferred] };
   for (const proposal of decided.proposals) {
-    const { environment, dependency } = proposal;
-    if (isOpen.has(`${environment}\n${dependency}`)) {
+    const { environment } = proposal;
+    const key = isGroupProposal(proposal)
+      ? slot(environment, { group: proposal.group, dependency: "" })
+      : slot(environment, proposal);
+    if (isOpen.has(key)) {
       result.proposals.push(proposal);
       continue;
     }
-    const count = openIn.get(environment) ?? 0;
-    let reason: string | undefined;
+    const count = openIn.get(environment)?.size ?? 0;
+    let why: string | undefined;
     if (maxNew !== undefined && opened >= maxNew)
-      reason = `${proposal.to} waits: this check opened ${maxNew} new pull request${maxNew === 1 ? "" : "s"} already (updates.maxNewPullRequests)`;
+      why = `this check opened ${maxNew} new pull request${maxNew === 1 ? "" : "s"} already (updates.maxNewPullRequests)`;
     else if (maxOpen !== undefined && count >= maxOpen)
-      reason = `${proposal.to} waits: ${count} of Promoter's pull requests are open in ${environment} (updates.maxOpenPullRequests: ${maxOpen})`;
-    if (reason) {
-      result.deferred.push({ environment, dependency, reason });
+      why = `${count} of Promoter's pull requests are open in ${environment} (updates.maxOpenPullRequests: ${maxOpen})`;
+    if (why) {
+      for (const member of membersOf(proposal))
+        result.deferred.push({
+          environment,
+          dependency: member.dependency,
+          reason: `${member.to} waits: ${why}`,
+        });
       continue;
     }
     opened++;
-    openIn.set(environment, count + 1);
+    openIn.set(environment, (openIn.get(environment) ?? new Set()).add(-opened));
     result.proposals.push(proposal);
   }
   return result;

@@ -45,6 +45,8 @@ export class InProcessQueue implements JobQueue {
   private closed = false;
   /** The checks deferred by the gate, by repository, until their timer queues them again. */
   private readonly deferred = new Map<string, NodeJS.Timeout>();
+  /** The checks asked for at a time (a soak ends), by repository. */
+  private readonly due = new Map<string, { at: number; timer: NodeJS.Timeout }>();
 
   constructor(
     private readonly run: (job: Job) => Promise<void>,
@@ -57,6 +59,23 @@ export class InProcessQueue implements JobQueue {
 
   enqueueCheck(job: CheckJob): Promise<void> {
     return this.enqueue(job);
+  }
+
+  enqueueCheckAt(job: CheckJob, at: number): Promise<void> {
+    const key = repositoryKey(job);
+    const known = this.due.get(key);
+    if (this.closed || known?.at === at) return Promise.resolve();
+    if (known) clearTimeout(known.timer);
+    const timer = setTimeout(
+      () => {
+        this.due.delete(key);
+        this.add(job);
+      },
+      Math.min(MAX_TIMEOUT_MS, Math.max(0, at - Date.now())),
+    );
+    timer.unref();
+    this.due.set(key, { at, timer });
+    return Promise.resolve();
   }
 
   /** Queues the job at once (synchronously) and resolves. */
@@ -151,6 +170,8 @@ export class InProcessQueue implements JobQueue {
     this.closed = true;
     for (const timer of this.deferred.values()) clearTimeout(timer);
     this.deferred.clear();
+    for (const { timer } of this.due.values()) clearTimeout(timer);
+    this.due.clear();
     await this.onIdle();
   }
 }

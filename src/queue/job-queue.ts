@@ -75,6 +75,12 @@ export interface JobQueue {
   enqueue(job: Job): Promise<void>;
   /** Queues a check (a `Job` of kind "check"). */
   enqueueCheck(job: CheckJob): Promise<void>;
+  /**
+   * Queues a check to run at `at` (ms since the epoch; a soak ends then), besides any other; asked
+   * twice for the same time, it runs once. In process it is lost on restart (the scheduler's next tick
+   * repairs it: the repository's memory says it is due).
+   */
+  enqueueCheckAt(job: CheckJob, at: number): Promise<void>;
   /** Resolves when no job is waiting or running. */
   onIdle(): Promise<void>;
   /** Takes no more jobs and resolves when the running ones have finished. */

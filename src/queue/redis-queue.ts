@@ -215,11 +215,22 @@ export class RedisQueue implements JobQueue {
     return this.enqueue(job);
   }
 
+  enqueueCheckAt(job: CheckJob, at: number): Promise<void> {
+    // Its own deduplication: a check waiting now must not swallow it, nor it the checks queued meanwhile.
+    return this.enqueue(job, {
+      delay: Math.max(0, at - Date.now()),
+      deduplication: { id: `check:${repositoryKey(job)}:due:${at}` },
+    });
+  }
+
   /**
    * Stores the job in Redis. Rejects at once when the connection to Redis is lost (it is not buffered),
    * and after `enqueueTimeoutMs` when Redis does not answer or the first connection takes that long.
    */
-  async enqueue(job: Job): Promise<void> {
+  async enqueue(
+    job: Job,
+    options: { delay?: number; deduplication?: DeduplicationOptions } = {},
+  ): Promise<void> {
     if (this.closing) throw new Error("the queue is closed: job not queued");
     // Lost (not still connecting for the first time): fail at once.
     if (this.connected && this.redis.status !== "ready") {
@@ -237,8 +248,9 @@ export class RedisQueue implements JobQueue {
       if (this.redis.status !== "ready") await once(this.redis, "ready", { signal: abort.signal });
       // On every job: BullMQ starts a job without a priority before any prioritised one.
       await this.queue.add(job.kind ?? "check", job, {
-        deduplication: deduplicationOf(job),
+        deduplication: options.deduplication ?? deduplicationOf(job),
         priority: jobPriority(job),
+        ...(options.delay ? { delay: options.delay } : {}),
       });
       countJobQueued(job);
     };

@@ -10,6 +10,8 @@ export interface RepositoryMemory {
   headSha?: string;
   /** The module repositories its environments use, `owner/repo`, lower-case. */
   modules: Set<string>;
+  /** When a check should look again before its schedule (a soak ends), ms since the epoch. */
+  dueAt?: number;
 }
 
 interface StoredMemory {
@@ -17,6 +19,7 @@ interface StoredMemory {
   schedule?: string;
   headSha?: string;
   modules: string[];
+  dueAt?: number;
 }
 
 /** Writes the entry unless Redis holds a newer one (another replica checked the repository since). */
@@ -54,6 +57,7 @@ export class RedisRepositoryMemory {
       ...(memory.schedule === undefined ? {} : { schedule: memory.schedule }),
       ...(memory.headSha === undefined ? {} : { headSha: memory.headSha }),
       modules: [...memory.modules].sort(),
+      ...(memory.dueAt === undefined ? {} : { dueAt: memory.dueAt }),
     };
     await this.redis.eval(
       SAVE_IF_NEWER,
@@ -79,6 +83,7 @@ export class RedisRepositoryMemory {
         ...(stored.schedule === undefined ? {} : { schedule: stored.schedule }),
         ...(stored.headSha === undefined ? {} : { headSha: stored.headSha }),
         modules: new Set(stored.modules),
+        ...(stored.dueAt === undefined ? {} : { dueAt: stored.dueAt }),
       });
       changed++;
     }
@@ -95,6 +100,7 @@ function parse(json: string): StoredMemory | undefined {
       ...(typeof value.schedule === "string" ? { schedule: value.schedule } : {}),
       ...(typeof value.headSha === "string" ? { headSha: value.headSha } : {}),
       modules: value.modules.filter((m): m is string => typeof m === "string"),
+      ...(typeof value.dueAt === "number" ? { dueAt: value.dueAt } : {}),
     };
   } catch {
     return undefined;

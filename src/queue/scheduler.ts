@@ -53,7 +53,7 @@ export class Scheduler {
   >();
 
   constructor(
-    private readonly queue: JobQueue,
+    private readonly queue: Pick<JobQueue, "enqueueCheck">,
     private readonly sources: SchedulerSources,
     private readonly options: SchedulerOptions,
   ) {}
@@ -118,7 +118,7 @@ export class Scheduler {
     return due;
   }
 
-  /** Whether a repository is due: never checked here and its first moment has come, or its schedule's next time. */
+  /** Whether a repository is due: never checked here and its first moment has come, its schedule's next time, or its `dueAt`. */
   private isDue(repository: InstallationRepository, now: number): boolean {
     const { fullName } = repository;
     const key = String(repository.id);
@@ -128,6 +128,8 @@ export class Scheduler {
       return (this.firstTickAt ?? now) + scheduleOffset(key, spread) <= now;
     }
     const { schedule, checkedAt } = memory;
+    // A soak that ends before the schedule's next time: checked then.
+    if (memory.dueAt !== undefined && memory.dueAt <= now) return true;
     const known = this.nextChecks.get(fullName);
     if (known?.schedule === schedule && known.checkedAt === checkedAt) return known.at <= now;
     let at: number;

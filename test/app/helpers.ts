@@ -38,7 +38,13 @@ export function testApp(options: { retry?: boolean; rateLimitFloor?: number } = 
   const budget = new InProcessBudget();
   const observe = recordRateLimits(budget, log);
   promoterApp((app) => {
-    const run = jobRunner(app, services, (job) => queue.enqueueCheck(job), observe);
+    const run = jobRunner(
+      app,
+      services,
+      (job) => queue.enqueueCheck(job),
+      observe,
+      (job, at) => queue.enqueueCheckAt(job, at),
+    );
     const gate =
       options.rateLimitFloor === undefined
         ? undefined

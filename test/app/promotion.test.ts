@@ -86,12 +86,20 @@ function mockPromotionWrite(
     module,
     number,
     label = true,
-  }: { environment: string; dependency: string; module: string; number: number; label?: boolean },
+    listed = sharedPrefix(promotionBranches(environment, dependency)),
+  }: {
+    environment: string;
+    dependency: string;
+    module: string;
+    number: number;
+    label?: boolean;
+    /** The prefix of the branches listed first; false: listed with another write's. */
+    listed?: string | false;
+  },
 ) {
-  const prefix = sharedPrefix(promotionBranches(environment, dependency));
-  const scope = nock(API)
-    .get(`${repo}/git/matching-refs/${encodeURIComponent(`heads/${prefix}`)}`)
-    .reply(200, []);
+  const scope = nock(API);
+  if (listed !== false)
+    scope.get(`${repo}/git/matching-refs/${encodeURIComponent(`heads/${listed}`)}`).reply(200, []);
   if (label) scope.post(`${repo}/labels`, bodies.as("label")).reply(201, {});
   scope
     .post(`${repo}/git/trees`, bodies.as("tree"))
@@ -373,11 +381,13 @@ describe("merging a promotion PR", () => {
       .query({ recursive: "1" })
       // Every file of the parent is a blob the merge commit's read already cached: nothing to download.
       .reply(200, { sha: "t-before", truncated: false, tree: treeOf(before) });
+    // One listing of the branches both promotions may have: their names share `promoter/stage/acme`.
     mockPromotionWrite(bodies, {
       environment: "stage",
       dependency: SQS,
       module: "terraform-aws-sqs",
       number: 7,
+      listed: "promoter/stage/acme",
     });
     mockPromotionWrite(bodies, {
       environment: "stage",
@@ -385,6 +395,7 @@ describe("merging a promotion PR", () => {
       module: "terraform-aws-vpc",
       number: 8,
       label: false,
+      listed: false,
     });
     mockComment(5, bodies);
     await app.receive("pull_request", merged(["promoter:dev"]));
@@ -395,6 +406,106 @@ describe("merging a promotion PR", () => {
         `Opened #8 to promote \`${VPC}\` \`v1.1.0\` to stage.`,
       ].join("\n"),
     );
+  });
+});
+
+describe("merging a group's PR", () => {
+  const GROUPED = `${CONFIG}groups:\n  - name: acme\n    dependencies: ["acme/**"]\n`;
+  const grouped = (fixture: RepoFixture): RepoFixture => ({
+    ...fixture,
+    files: { ...fixture.files, ".github/promoter.yml": GROUPED },
+  });
+
+  it("opens the next environment's group PR with exactly what the merge changed among its members, in 14 requests", async () => {
+    const app = testApp();
+    const after = grouped(live({ dev: ["v1.1.0", "v0.9.1"], stage: ["v1.0.0", "v0.9.0"] }));
+    const before = grouped(live({ dev: ["v1.0.0", "v0.9.0"], stage: ["v1.0.0", "v0.9.0"] }));
+    const bodies = capture();
+    // Caches as the check before the merge leaves them: the parent's blobs, and the label.
+    await app.services.blobs.setMany(
+      new Map(
+        Object.values(before.files).map((content) => [blobSha(content), Buffer.from(content)]),
+      ),
+    );
+    await app.services.knownLabels.add("acme/live", ["promoter:stage"]);
+    const treeOf = (fixture: RepoFixture) =>
+      Object.entries(fixture.files).map(([path, content]) => ({
+        path,
+        mode: "100644",
+        type: "blob",
+        sha: blobSha(content),
+      }));
+    const parent = "p".repeat(40);
+    const scope = nock(API)
+      .get(`${repo}/git/trees/${MERGE_SHA}`)
+      .query({ recursive: "1" })
+      .reply(200, { sha: "t-after", truncated: false, tree: treeOf(after) })
+      .get(`${repo}/git/blobs/${blobSha(vpc("v1.1.0"))}`)
+      .reply(200, vpc("v1.1.0"))
+      .get(`${repo}/git/blobs/${blobSha(sqs("v0.9.1"))}`)
+      .reply(200, sqs("v0.9.1"))
+      .get(`${repo}/git/commits/${MERGE_SHA}`)
+      .reply(200, { sha: MERGE_SHA, tree: { sha: "t-after" }, parents: [{ sha: parent }] })
+      .get(`${repo}/git/trees/${parent}`)
+      .query({ recursive: "1" })
+      .reply(200, { sha: "t-before", truncated: false, tree: treeOf(before) })
+      .get(`${repo}/git/matching-refs/${encodeURIComponent("heads/promoter/stage/group-acme")}`)
+      .reply(200, [])
+      .post(`${repo}/git/trees`, bodies.as("tree"))
+      .reply(201, { sha: "tree-6" })
+      .post(`${repo}/git/commits`, bodies.as("commit"))
+      .reply(201, { sha: "commit-6" })
+      .post(`${repo}/git/refs`, bodies.as("ref"))
+      .reply(201, {})
+      .get("/repos/acme/terraform-aws-sqs/releases")
+      .query(true)
+      .reply(200, [])
+      .get("/repos/acme/terraform-aws-vpc/releases")
+      .query(true)
+      .reply(200, [])
+      .post(`${repo}/pulls`, bodies.as("pull"))
+      .reply(201, { number: 6 })
+      .post(`${repo}/issues/6/labels`, bodies.as("pullLabels"))
+      .reply(200, [])
+      .post(`${repo}/issues/5/comments`, bodies.as("comment"))
+      .reply(201, { id: 99 });
+    let requests = 0;
+    scope.on("request", () => requests++);
+    const members = [
+      { dependency: SQS, from: ["v0.9.0"], to: "v0.9.1" },
+      { dependency: VPC, from: ["v1.0.0"], to: "v1.1.0" },
+    ];
+    // The body claims another version: what counts is the merge commit.
+    const body = `A group\n\n${metadataComment({ v: 1, env: "dev", group: "acme", members: members.map((m) => ({ ...m, to: "v9.9.9" })) })}`;
+    await app.receive(
+      "pull_request",
+      merged(["promoter:dev"], undefined, {
+        author: "app",
+        head: "promoter/dev/group-acme",
+        body,
+      }),
+    );
+    expect(app.errors).toEqual([]);
+    expect(bodies.one("ref")).toMatchObject({ ref: "refs/heads/promoter/stage/group-acme" });
+    expect(bodies.one("tree")).toMatchObject({
+      tree: [
+        { path: "stage/vpc/terragrunt.hcl", content: vpc("v1.1.0") },
+        { path: "stage/sqs/terragrunt.hcl", content: sqs("v0.9.1") },
+      ],
+    });
+    const pull = bodies.one<{ title: string; body: string; head: string }>("pull");
+    expect(pull.title).toBe(`[promoter] stage: acme (${SQS} v0.9.1, ${VPC} v1.1.0)`);
+    expect(parseMetadata(pull.body)).toMatchObject({ env: "stage", group: "acme", members });
+    expect(bodies.one<{ body: string }>("comment").body).toBe(
+      [
+        `Opened #6 to promote \`${SQS}\` \`v0.9.1\` to stage.`,
+        `Opened #6 to promote \`${VPC}\` \`v1.1.0\` to stage.`,
+      ].join("\n"),
+    );
+    // The merge commit's tree and its 2 changed blobs, its parent commit and tree, one branch listing,
+    // tree + commit + ref, 2 release notes, the PR and its labels, the comment: 14, where a PR per
+    // dependency costs 10 each.
+    expect(requests).toBe(14);
   });
 });
 

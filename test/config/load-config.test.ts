@@ -31,6 +31,7 @@ describe("parseConfig", () => {
       exclude: ["**/examples/**"],
       allowSkipping: false,
       labels: [],
+      groups: [],
       updates: {
         strategy: "next-safe",
         schedule: "daily",
@@ -50,6 +51,7 @@ describe("parseConfig", () => {
       exclude: [],
       allowSkipping: false,
       labels: [],
+      groups: [],
       updates: {
         strategy: "next-safe",
         schedule: "daily",
@@ -151,7 +153,7 @@ describe("parseConfig", () => {
         ),
       ).toEqual([
         '.github/promoter.yml:4:5: environments[0].promtion: unknown key, did you mean "promotion"?',
-        ".github/promoter.yml:6:3: updates.frequency: unknown key (allowed keys: strategy, schedule, ignore, prerelease, registry, tagPrefix, rebaseWhen, rebaseAfterDays, maxOpenPullRequests, maxNewPullRequests)",
+        ".github/promoter.yml:6:3: updates.frequency: unknown key (allowed keys: strategy, schedule, ignore, prerelease, registry, tagPrefix, rebaseWhen, rebaseAfterDays, maxOpenPullRequests, maxNewPullRequests, minimumReleaseAge)",
       ]);
     });
 
@@ -389,7 +391,7 @@ describe("parseConfig", () => {
         ".github/promoter.yml:7:5: environments[2].name: is required",
         '.github/promoter.yml:9:13: updates.strategy: must be one of "next-safe", "next-breaking", "latest" (got "newest")',
         ".github/promoter.yml:10:13: updates.schedule: must be a string (got a list)",
-        ".github/promoter.yml:11:1: colour: unknown key (allowed keys: environments, exclude, updates, artifacts, allowSkipping, labels)",
+        ".github/promoter.yml:11:1: colour: unknown key (allowed keys: environments, exclude, updates, groups, artifacts, allowSkipping, labels)",
         ".github/promoter.yml:13:1: Flow sequence in block collection must be sufficiently indented and end with a ]",
       ]);
     });
@@ -727,6 +729,8 @@ describe("parseConfig: artifacts", () => {
           "    key: v",
           "    releases: acme",
           "    colour: blue",
+          "  - name: group-web",
+          "    key: web_version",
         ),
       ),
     ).toEqual([
@@ -736,6 +740,7 @@ describe("parseConfig: artifacts", () => {
       '.github/promoter.yml:10:11: artifacts[2].name: must be letters, digits, "-", "_" and "." in parts separated by "/" (got "../x")',
       '.github/promoter.yml:12:15: artifacts[2].releases: must be a repository, "owner/repo" (got "acme")',
       ".github/promoter.yml:13:5: artifacts[2].colour: unknown key (allowed keys: name, key, files, releases)",
+      '.github/promoter.yml:14:11: artifacts[3].name: must not start with "group-", which names a group\'s branch (got "group-web")',
     ]);
   });
 });

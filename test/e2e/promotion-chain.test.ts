@@ -25,6 +25,30 @@ const TWO = `environments:
     paths: ["stage/**"]
 `;
 
+/** Three environments promoted by merges, and a group of two of acme's modules. */
+const GROUPED = `environments:
+  - name: dev
+    paths: ["dev/**"]
+  - name: stage
+    paths: ["stage/**"]
+  - name: prod
+    paths: ["prod/**"]
+groups:
+  - name: storage
+    dependencies: ["acme/terraform-aws-s3/**", "acme/terraform-aws-ec2/**"]
+`;
+
+/** dev must apply cleanly and soak 3 seconds before stage gets its versions. */
+const VERIFIED = `environments:
+  - name: dev
+    paths: ["dev/**"]
+    verify:
+      checks: ["terragrunt apply (dev)"]
+      soak: 3s
+  - name: stage
+    paths: ["stage/**"]
+`;
+
 /** A unit pinning `module` of acme at `version`, with comments and inputs whose bytes must survive. */
 const unit = (module: string, version: string) => `# ${module}: managed by the platform team
 include "root" {
@@ -235,6 +259,20 @@ beforeAll(async () => {
       "dev/acm/terragrunt.hcl": shaUnit(shaV1, "v1.0.0"),
       "stage/acm/terragrunt.hcl": shaUnit(shaV1, "v1.0.0"),
     },
+  });
+  moduleRepository("s3", ["v1.0.0"]);
+  moduleRepository("ec2", ["v2.0.0"]);
+  moduleRepository("ecr", ["v1.0.0", "v1.1.0"]);
+  simulator.createRepository(installation, "acme/live-group", {
+    files: liveFiles(GROUPED, ["dev", "stage", "prod"], {
+      s3: "v1.0.0",
+      ec2: "v2.0.0",
+      ecr: "v1.0.0",
+    }),
+  });
+  moduleRepository("cfn", ["v1.0.0"]);
+  simulator.createRepository(installation, "acme/live-verify", {
+    files: liveFiles(VERIFIED, ["dev", "stage"], { cfn: "v1.0.0" }),
   });
   app = new AppProcess({
     port: await freePort(),
@@ -630,7 +668,7 @@ describe("end to end", () => {
     expect(run.title).toBe("1 pull request opened, 1 pull request closed");
   }, 300_000);
 
-  it("15. a module pinned by commit SHA with its version in a comment: the next tag's SHA and comment, dev then stage", async () => {
+  it("17. a module pinned by commit SHA with its version in a comment: the next tag's SHA and comment, dev then stage", async () => {
     const repo = "acme/live-sha";
     const file = "dev/acm/terragrunt.hcl";
     const shaV2 = simulator.createTag("acme/terraform-aws-acm", "v1.1.0", {
@@ -650,7 +688,7 @@ describe("end to end", () => {
     expect(simulator.files(repo)["stage/acm/terragrunt.hcl"]).toBe(shaUnit(shaV2, "v1.1.0"));
   }, 300_000);
 
-  it("16. an artifact version from its repository's release through dev, stage and prod, exactly", async () => {
+  it("18. an artifact version from its repository's release through dev, stage and prod, exactly", async () => {
     const repo = "acme/live-artifact";
     await simulator.publishRelease("acme/payments-api", "v1.5.0");
     const dev = await prFor(repo, "promoter/dev/payments-api");
@@ -668,6 +706,108 @@ describe("end to end", () => {
     const files = simulator.files(repo);
     expect(files["prod/prod.tfvars"]).toBe(artifactTfvars("1.5.0"));
     expect(files["stage/env.hcl"]).toBe(artifactLocals("1.5.0"));
+  }, 300_000);
+
+  it("15. a group of two modules through dev, stage and prod in one PR per environment, each at its exact version", async () => {
+    const repo = "acme/live-group";
+    const original = simulator.files(repo);
+    const members = (versions: string) => `(acme/terraform-aws-ec2/ec2 ${versions})`;
+    await simulator.publishRelease("acme/terraform-aws-s3", "v1.1.0");
+    await simulator.publishRelease("acme/terraform-aws-ec2", "v2.1.0");
+    // Its first release opens the group's PR; the second one updates it in place.
+    const dev = await eventually("the dev group PR with both members", () =>
+      open(repo, "promoter/dev/group-storage").find(
+        (pr) => pr.title.includes("ec2 v2.1.0") && pr.title.includes("s3 v1.1.0"),
+      ),
+    );
+    expect(dev.title).toBe(
+      "[promoter] dev: storage (acme/terraform-aws-ec2/ec2 v2.1.0, acme/terraform-aws-s3/s3 v1.1.0)",
+    );
+    // A module outside the group keeps a PR of its own.
+    await prFor(repo, "promoter/dev/acme+terraform-aws-ecr+ecr");
+    // A newer s3 comes out quietly before the merge: stage must still get what ran in dev.
+    simulator.createTag("acme/terraform-aws-s3", "v1.2.0");
+    await simulator.mergePullRequest(repo, dev.number, { by: "alice" });
+    const stage = await prFor(repo, "promoter/stage/group-storage");
+    expect(stage.title).toBe(
+      "[promoter] stage: storage (acme/terraform-aws-ec2/ec2 v2.1.0, acme/terraform-aws-s3/s3 v1.1.0)",
+    );
+    await botComment(
+      repo,
+      dev.number,
+      `Opened #${stage.number} to promote \`acme/terraform-aws-s3/s3\` \`v1.1.0\` to stage.`,
+    );
+    expect(simulator.comments(repo, dev.number).at(-1)?.body).toContain(
+      `#${stage.number} to promote \`acme/terraform-aws-ec2/ec2\` \`v2.1.0\` to stage`,
+    );
+    await simulator.mergePullRequest(repo, stage.number, { by: "alice" });
+    const prod = await prFor(repo, "promoter/prod/group-storage");
+    expect(prod.title).toBe(
+      `[promoter] prod: storage ${members("v2.1.0, acme/terraform-aws-s3/s3 v1.1.0")}`,
+    );
+    await simulator.mergePullRequest(repo, prod.number, { by: "alice" });
+    await botComment(
+      repo,
+      prod.number,
+      "`acme/terraform-aws-s3/s3` `v1.1.0` has reached prod, the end of the chain.",
+    );
+    // One PR per environment for the group, none per member.
+    const groupHeads = simulator
+      .pullRequests(repo)
+      .map((pr) => pr.head)
+      .filter((head) => /s3|ec2|storage/.test(head));
+    expect(groupHeads.sort()).toEqual([
+      "promoter/dev/group-storage",
+      "promoter/prod/group-storage",
+      "promoter/stage/group-storage",
+    ]);
+    const now = simulator.files(repo);
+    for (const [path, content] of Object.entries(original)) {
+      const expected = path.endsWith("s3/terragrunt.hcl")
+        ? content.replace("ref=v1.0.0", "ref=v1.1.0")
+        : path.endsWith("ec2/terragrunt.hcl")
+          ? content.replace("ref=v2.0.0", "ref=v2.1.0")
+          : content;
+      if (!path.includes("/ecr/")) expect(now[path], path).toBe(expected);
+    }
+  }, 300_000);
+
+  it("16. verify: no stage PR while dev's apply runs or failed; a re-run's success, reported or not, and a 3-second soak open it with the dev version", async () => {
+    const repo = "acme/live-verify";
+    const apply = "terragrunt apply (dev)";
+    await simulator.publishRelease("acme/terraform-aws-cfn", "v1.1.0");
+    const dev = await prFor(repo, "promoter/dev/acme+terraform-aws-cfn+cfn");
+    await simulator.mergePullRequest(repo, dev.number, { by: "alice" });
+    const merge = simulator.branchSha(repo);
+    await botComment(repo, dev.number, "v1.1.0 waits for verification in dev");
+    const running = await simulator.reportCheckRun(repo, apply, {
+      sha: merge,
+      status: "in_progress",
+    });
+    await simulator.reportCheckRun(repo, apply, { id: running.id, conclusion: "failure" });
+    await eventually("the check run saying apply failed", () =>
+      simulator
+        .checkRuns(repo)
+        .some(
+          (r) => r.name === "promoter" && r.text?.includes("stopped: verification failed in dev"),
+        ),
+    );
+    expect(open(repo, "promoter/stage/acme+terraform-aws-cfn+cfn")).toEqual([]);
+    // The re-run's success is never delivered: the next check finds it, then the soak's end opens stage.
+    await simulator.reportCheckRun(repo, apply, {
+      sha: merge,
+      conclusion: "success",
+      deliver: false,
+    });
+    await simulator.dispatch(repo, "new_module_release");
+    await eventually("the check run saying dev soaks", () =>
+      simulator
+        .checkRuns(repo)
+        .some((r) => r.name === "promoter" && r.text?.includes("soaks in dev until")),
+    );
+    expect(open(repo, "promoter/stage/acme+terraform-aws-cfn+cfn")).toEqual([]);
+    const stage = await prFor(repo, "promoter/stage/acme+terraform-aws-cfn+cfn");
+    expect(stage.title).toBe("[promoter] stage: acme/terraform-aws-cfn/cfn v1.0.0 → v1.1.0");
   }, 300_000);
 
   it("made only requests that GitHub's OpenAPI description allows", () => {

@@ -105,6 +105,7 @@ describe("listPromoterPullRequests", () => {
         labels: ["bug", "promoter:stage"],
         author: "promoter[bot]",
         mergeCommitSha: "test-merge-or-merge",
+        mergedAt: "2024-05-01T00:00:00Z",
       },
     ]);
   });

@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import {
   branchNameProblem,
+  groupBranch,
   isAppCommit,
   isPromotionBranchName,
   legacyPromotionBranch,
@@ -146,7 +147,7 @@ describe("promotionBranch", () => {
       "promoter/dev/acme+a%20b",
     ]) {
       const read = parsePromotionBranch(branch, ["dev"]);
-      if (branch.endsWith("a%20b")) expect(read?.dependency).toBe("acme/a b");
+      if (branch.endsWith("a%20b")) expect(read).toMatchObject({ dependency: "acme/a b" });
       else expect(read, branch).toBeUndefined();
     }
   });
@@ -165,6 +166,30 @@ describe("parsePromotionBranch: artifacts", () => {
     expect(parsePromotionBranch("promoter/stage/wip", ["stage"], new Set(["payments-api"]))).toBe(
       undefined,
     );
+  });
+});
+
+describe("groupBranch", () => {
+  it("is promoter/<env>/group-<name>, read back to its environment and group", () => {
+    expect(groupBranch("stage", "aws-modules")).toBe("promoter/stage/group-aws-modules");
+    expect(gitAccepts(groupBranch("stage", "aws.modules_2"))).toBe(true);
+    expect(parsePromotionBranch("promoter/stage/group-aws-modules", ["dev", "stage"])).toEqual({
+      environment: "stage",
+      group: "aws-modules",
+    });
+  });
+
+  it("never meets a dependency's branch, in either form", () => {
+    // A dependency's one component always has a "+"; a legacy one has several components.
+    expect(parsePromotionBranch(promotionBranch("dev", "group-x/y"), ["dev"])).toEqual({
+      environment: "dev",
+      dependency: "group-x/y",
+      legacy: false,
+    });
+    expect(parsePromotionBranch("promoter/dev/group-x/y", ["dev"])).toMatchObject({ legacy: true });
+    expect(parsePromotionBranch("promoter/dev/group-", ["dev"])).toBeUndefined();
+    expect(parsePromotionBranch("promoter/dev/group-a%20b", ["dev"])).toBeUndefined();
+    expect(isPromotionBranchName(groupBranch("dev", "aws"), ["dev"])).toBe(true);
   });
 });
 

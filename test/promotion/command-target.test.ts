@@ -193,6 +193,33 @@ describe("commandDecision", () => {
     else expect(decided).toBe(expected);
   });
 
+  it("on a group's PR: the next environment, and names the members to choose from", () => {
+    const group = {
+      v: 1 as const,
+      env: "dev",
+      group: "acme",
+      members: [{ dependency: VPC, from: ["v1.2.0"], to: "v1.3.0" }],
+    };
+    expect(decide("/promote", { metadata: group })).toBe(
+      "reply: name the dependency: `/promote stage <dependency-id>` (this pull request moves `" +
+        VPC +
+        "`).",
+    );
+    expect(decide(`/promote stage ${VPC}`, { metadata: group })).toBe(
+      `promote stage ${VPC}@v1.3.0`,
+    );
+    const pull = {
+      author: APP,
+      fromFork: false,
+      headRef: "promoter/dev/group-acme",
+      body: metadataComment(group),
+    };
+    expect(trustedMetadata(pull, APP)).toEqual(group);
+    expect(trustedMetadata({ ...pull, headRef: "promoter/dev/group-other" }, APP)).toBeUndefined();
+    const notAnId = { ...group, members: [{ dependency: "vpc", from: [], to: "v1" }] };
+    expect(trustedMetadata({ ...pull, body: metadataComment(notAnId) }, APP)).toBeUndefined();
+  });
+
   it("takes the version from the metadata only for the metadata's own dependency", () => {
     const other = { ...metadata, dependency: "acme/other/x" };
     expect(decide(`/promote stage`, { metadata: other })).toBe(

@@ -73,7 +73,23 @@ describe("broughtByMerge", () => {
     ],
     ["a labelled PR without a parent commit", labelled, undefined, []],
   ] as const)("%s", (_what, source, parent, expected) => {
-    expect(broughtByMerge(source, after, parent)).toEqual(expected);
+    expect(broughtByMerge(source, after, parent, { groups: [] })).toEqual(expected);
+  });
+
+  it("a group's PR: what the merge changed among the group's members, by the config", () => {
+    const groupAfter = inventoryOf({
+      dev: { [VPC]: ["v1.4.0"], [SQS]: ["v2.1.0"], "other/x/y": ["v3.0.0"] },
+    });
+    const groupBefore = inventoryOf({
+      dev: { [VPC]: ["v1.3.0"], [SQS]: ["v2.0.0"], "other/x/y": ["v2.0.0"] },
+    });
+    const group: MergeSource = { kind: "group", environment: "dev", group: "acme" };
+    const config = { groups: [{ name: "acme", dependencies: ["acme/**"] }] };
+    expect(broughtByMerge(group, groupAfter, groupBefore, config)).toEqual([
+      { dependency: VPC, version: "v1.4.0" },
+      { dependency: SQS, version: "v2.1.0" },
+    ]);
+    expect(broughtByMerge(group, groupAfter, undefined, config)).toEqual([]);
   });
 });
 

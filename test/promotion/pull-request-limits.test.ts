@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { Plan, Proposal } from "../../src/promotion/plan.js";
+import {
+  groupProposal,
+  membersOf,
+  type PullRequestPlan,
+  type PullRequestProposal,
+} from "../../src/promotion/groups.js";
+import type { Proposal } from "../../src/promotion/plan.js";
 import { withPullRequestLimits } from "../../src/promotion/pull-request-limits.js";
 
 const proposal = (environment: string, dependency: string): Proposal => ({
@@ -13,8 +19,17 @@ const proposal = (environment: string, dependency: string): Proposal => ({
   files: [],
   untouched: [],
 });
-const planOf = (...proposals: Proposal[]): Plan => ({ proposals, deferred: [] });
-const keys = (p: Plan) => p.proposals.map((x) => `${x.environment} ${x.dependency}`);
+const planOf = (...proposals: PullRequestProposal[]): PullRequestPlan => ({
+  proposals,
+  deferred: [],
+});
+const keys = (p: PullRequestPlan) =>
+  p.proposals.map(
+    (x) =>
+      `${x.environment} ${membersOf(x)
+        .map((m) => m.dependency)
+        .join("+")}`,
+  );
 const openPr = (environment: string, dependency: string) => ({
   environment,
   dependency,
@@ -68,5 +83,36 @@ describe("withPullRequestLimits", () => {
     );
     expect(keys(limited)).toEqual(["dev acme/a", "dev acme/b"]);
     expect(limited.deferred).toEqual([]);
+  });
+
+  it("counts a group's PR once, and holds back the whole group with each member named", () => {
+    const group = groupProposal("dev", "acme", [
+      proposal("dev", "acme/a"),
+      proposal("dev", "acme/b"),
+    ]);
+    const openGroup = [
+      { ...openPr("dev", "acme/x"), number: 7, group: "other" },
+      { ...openPr("dev", "acme/y"), number: 7, group: "other" },
+    ];
+    const limited = withPullRequestLimits(planOf(group, proposal("dev", "acme/c")), openGroup, {
+      maxOpenPullRequests: 2,
+    });
+    expect(keys(limited)).toEqual(["dev acme/a+acme/b"]);
+    expect(limited.deferred.map((d) => `${d.dependency}: ${d.reason}`)).toEqual([
+      "acme/c: v1.1.0 waits: 2 of Promoter's pull requests are open in dev (updates.maxOpenPullRequests: 2)",
+    ]);
+    const full = withPullRequestLimits(planOf(group), openGroup, { maxOpenPullRequests: 1 });
+    expect(full.proposals).toEqual([]);
+    expect(full.deferred.map((d) => d.dependency)).toEqual(["acme/a", "acme/b"]);
+  });
+
+  it("updates a group's open PR whatever the limits", () => {
+    const group = groupProposal("dev", "acme", [proposal("dev", "acme/a")]);
+    const limited = withPullRequestLimits(
+      planOf(group),
+      [{ ...openPr("dev", "acme/z"), number: 3, group: "acme" }],
+      { maxOpenPullRequests: 1, maxNewPullRequests: 0 },
+    );
+    expect(limited.proposals).toEqual([group]);
   });
 });

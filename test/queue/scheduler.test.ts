@@ -76,6 +76,10 @@ function fakeQueue() {
       jobs.push(job as CheckJob);
       return Promise.resolve();
     },
+    enqueueCheckAt: (job) => {
+      jobs.push(job);
+      return Promise.resolve();
+    },
     onIdle: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };

@@ -94,6 +94,8 @@ export interface SimCheckRun {
   output: { title: string | null; summary: string | null; text: string | null };
   /** The installation that created it. */
   installationId?: number;
+  /** Another app that created it (a CI), by slug; absent: the app under test. */
+  app?: string;
 }
 
 export interface SimRelease {

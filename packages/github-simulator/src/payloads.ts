@@ -4,6 +4,7 @@
  */
 import type {
   CommitResult,
+  SimCheckRun,
   SimComment,
   SimInstallation,
   SimIssue,
@@ -14,6 +15,7 @@ import type {
   World,
 } from "./model.js";
 import {
+  checkRunJson,
   commentJson,
   installationJson,
   issueJson,
@@ -266,5 +268,33 @@ export function installationPayload(
   });
   payload.sender = userJson(world, sender);
   delete payload.requester;
+  return payload;
+}
+
+export function checkRunPayload(
+  world: World,
+  repo: SimRepo,
+  run: SimCheckRun,
+  action: string,
+  sender: SimUser,
+): Json {
+  const payload = basePayload(world, "check_run", action, repo, sender);
+  const example = (payload.check_run ?? {}) as Json;
+  const json = checkRunJson(world, repo, run);
+  payload.check_run = {
+    ...example,
+    ...json,
+    check_suite: {
+      ...((example.check_suite as Json | undefined) ?? {}),
+      ...(json.check_suite as Json),
+      head_branch: repo.defaultBranch,
+      head_sha: run.headSha,
+      status: run.status,
+      conclusion: run.conclusion,
+      app: json.app,
+      pull_requests: [],
+    },
+  };
+  delete payload.requested_action;
   return payload;
 }

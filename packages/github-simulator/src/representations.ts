@@ -25,20 +25,25 @@ type Json = Record<string, unknown>;
 export const APP_PERMISSIONS: Record<string, string> = {
   checks: "write",
   contents: "write",
+  deployments: "read",
   issues: "write",
   metadata: "read",
   pull_requests: "write",
   single_file: "read",
+  statuses: "read",
   members: "read",
 };
 
 const APP_EVENTS = [
+  "check_run",
   "create",
+  "deployment_status",
   "issue_comment",
   "pull_request",
   "push",
   "release",
   "repository_dispatch",
+  "status",
 ];
 
 function nodeId(kind: string, id: number | string): string {
@@ -202,6 +207,21 @@ export function appJson(world: World): Json {
     permissions: APP_PERMISSIONS,
     events: APP_EVENTS,
     installations_count: world.installations.size,
+  };
+}
+
+/** Another GitHub App (a CI system) whose check runs the simulator reports, by slug. */
+function otherAppJson(world: World, slug: string): Json {
+  const id = 900_000 + [...slug].reduce((sum, c) => sum + c.charCodeAt(0), 0);
+  return {
+    ...appJson(world),
+    id,
+    slug,
+    node_id: nodeId("A", id),
+    client_id: `Iv1.${id.toString(16).padStart(16, "0")}`,
+    name: slug,
+    external_url: `${world.htmlUrl}/apps/${slug}`,
+    html_url: `${world.htmlUrl}/apps/${slug}`,
   };
 }
 
@@ -686,7 +706,7 @@ export function checkRunJson(world: World, repo: SimRepo, run: SimCheckRun): Jso
     },
     name: run.name,
     check_suite: { id: run.id + 1_000_000 },
-    app: appJson(world),
+    app: run.app === undefined ? appJson(world) : otherAppJson(world, run.app),
     pull_requests: [],
   };
 }

@@ -1032,6 +1032,40 @@ export function createRoutes(): Map<string, Route> {
     return created(checkRunJson(world, repo, run));
   });
 
+  add("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", "read", (ctx) => {
+    const repo = repoOf(ctx);
+    const sha = ctx.world.resolveCommit(repo, ctx.params.ref ?? "");
+    if (sha === undefined) throw notFound();
+    // filter=latest (GitHub's default): the newest run of each name.
+    const latest = new Map<string, (typeof repo.checkRuns)[number]>();
+    for (const run of repo.checkRuns.filter((r) => r.headSha === sha)) latest.set(run.name, run);
+    const runs =
+      ctx.query.get("filter") === "all"
+        ? repo.checkRuns.filter((r) => r.headSha === sha)
+        : [...latest.values()];
+    const { perPage, page } = pageOf(ctx.query);
+    const pageRuns = runs.slice((page - 1) * perPage, page * perPage);
+    return ok({
+      total_count: runs.length,
+      check_runs: pageRuns.map((run) => checkRunJson(ctx.world, repo, run)),
+    });
+  });
+  add("GET /repos/{owner}/{repo}/commits/{ref}/status", "read", (ctx) => {
+    const repo = repoOf(ctx);
+    const sha = ctx.world.resolveCommit(repo, ctx.params.ref ?? "");
+    if (sha === undefined) throw notFound();
+    const api = `${ctx.world.apiUrl}/repos/${repo.fullName}`;
+    return ok({
+      state: "pending",
+      statuses: [],
+      sha,
+      total_count: 0,
+      repository: repoJson(ctx.world, repo),
+      commit_url: `${api}/commits/${sha}`,
+      url: `${api}/commits/${sha}/status`,
+    });
+  });
+
   // Archives.
   add("GET /repos/{owner}/{repo}/tarball/{ref}", "read", (ctx) => {
     const repo = repoOf(ctx);

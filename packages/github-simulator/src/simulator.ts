@@ -33,6 +33,7 @@ import {
   pullRequestPayload,
   pushPayload,
   releasePayload,
+  checkRunPayload,
   repositoryDispatchPayload,
 } from "./payloads.js";
 import { labelJson } from "./representations.js";
@@ -841,6 +842,59 @@ export class GitHubSimulator {
       releasePayload(this.world, r, release, "published", by),
     );
     return { id: release.id, status: delivery.status };
+  }
+
+  /**
+   * Another app (a CI, `app`, default `ci`) reports check run `name` on `sha` (default: the default
+   * branch's head): a new run, or, with `id`, a change of that run; delivers `check_run` (`created`,
+   * or `completed` once it has a conclusion). Returns the run's id and the delivery's status.
+   */
+  async reportCheckRun(
+    repo: string,
+    name: string,
+    options: {
+      sha?: string;
+      id?: number;
+      status?: "queued" | "in_progress" | "completed";
+      conclusion?: "success" | "failure" | "neutral" | "cancelled" | "timed_out";
+      app?: string;
+      deliver?: boolean;
+    } = {},
+  ): Promise<{ id: number; status: number }> {
+    const r = this.#repo(repo);
+    const now = this.world.now();
+    const status = options.conclusion ? "completed" : (options.status ?? "in_progress");
+    const existing =
+      options.id === undefined ? undefined : r.checkRuns.find((run) => run.id === options.id);
+    const run = existing ?? {
+      id: this.world.nextId(),
+      headSha: options.sha ?? this.branchSha(repo) ?? "",
+      name,
+      status,
+      conclusion: null,
+      startedAt: now,
+      completedAt: null,
+      externalId: null,
+      detailsUrl: null,
+      output: { title: null, summary: null, text: null },
+      app: options.app ?? "ci",
+    };
+    run.status = status;
+    run.conclusion = options.conclusion ?? null;
+    run.completedAt = status === "completed" ? now : null;
+    if (!existing) r.checkRuns.push(run);
+    if (options.deliver === false) return { id: run.id, status: 0 };
+    const delivery = await this.#webhooks.deliver(
+      "check_run",
+      checkRunPayload(
+        this.world,
+        r,
+        run,
+        status === "completed" ? "completed" : "created",
+        r.owner,
+      ),
+    );
+    return { id: run.id, status: delivery.status };
   }
 
   /** Delivers `repository_dispatch` with `action` = `type`. */

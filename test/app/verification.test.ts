@@ -1,0 +1,289 @@
+import nock from "nock";
+import { describe, expect, it } from "vitest";
+import { blobSha } from "../../src/iac/blob-sha.js";
+import { metadataComment } from "../../src/promotion/pull-request-content.js";
+import {
+  API,
+  capture,
+  mockBranches,
+  mockPullRequests,
+  mockRepositoryRead,
+  mockTags,
+  testApp,
+  webhook,
+  type RepoFixture,
+} from "./helpers.js";
+import { useNock } from "../support/nock-github.js";
+
+const CONFIG = `environments:
+  - name: dev
+    paths: ["dev/**"]
+    verify:
+      checks: ["terragrunt apply (dev)"]
+      soak: 1h
+  - name: stage
+    paths: ["stage/**"]
+`;
+const sqs = (version: string) =>
+  `terraform {\n  source = "git::https://github.com/acme/terraform-aws-sqs.git?ref=${version}"\n}\n`;
+const NOW = Date.parse("2026-06-01T12:00:00Z");
+const minutesAgo = (m: number) => new Date(NOW - m * 60_000).toISOString();
+const HEAD = "a".repeat(40);
+const MERGE = "m".repeat(40);
+const repo = "/repos/acme/live";
+
+const fixture: RepoFixture = {
+  owner: "acme",
+  repo: "live",
+  headSha: HEAD,
+  files: {
+    ".github/promoter.yml": CONFIG,
+    "dev/sqs/terragrunt.hcl": sqs("v0.9.0"),
+    "stage/sqs/terragrunt.hcl": sqs("v0.8.0"),
+  },
+};
+
+/** The app's dev PR for sqs v0.9.0, merged an hour and a half ago as MERGE. */
+const mergedDevPull = {
+  number: 20,
+  state: "closed",
+  merged_at: minutesAgo(90),
+  merge_commit_sha: MERGE,
+  title: "[promoter] dev: acme/terraform-aws-sqs v0.8.0 → v0.9.0",
+  body: metadataComment({
+    v: 1,
+    env: "dev",
+    dependency: "acme/terraform-aws-sqs",
+    from: ["v0.8.0"],
+    to: "v0.9.0",
+  }),
+  user: { login: "promoter[bot]" },
+  labels: [{ name: "promoter:dev" }],
+  head: { ref: "promoter/dev/acme+terraform-aws-sqs", sha: "h", repo: { full_name: "acme/live" } },
+  base: { ref: "main", repo: { full_name: "acme/live" } },
+};
+
+type Run = { name: string; status: string; conclusion: string | null; completed_at: string | null };
+const run = (status: string, conclusion: string | null, completedMinutesAgo?: number): Run => ({
+  name: "terragrunt apply (dev)",
+  status,
+  conclusion,
+  completed_at: completedMinutesAgo === undefined ? null : minutesAgo(completedMinutesAgo),
+});
+
+/** A check of the repository up to its gate: the read, the tags, the PRs, the evidence of MERGE and HEAD. */
+function mockCheck(atMerge: Run[], atHead: Run[] = []) {
+  let requests = 0;
+  const scopes = [
+    mockRepositoryRead(fixture),
+    mockTags("acme", "terraform-aws-sqs", ["v0.8.0", "v0.9.0"]),
+    mockPullRequests(fixture, [mergedDevPull]),
+    mockBranches(fixture),
+    nock(API)
+      .get(`${repo}/commits/${MERGE}/check-runs`)
+      .query(true)
+      .reply(200, {
+        total_count: atMerge.length,
+        check_runs: atMerge.map((r) => ({ ...r, html_url: "https://ci/1", app: { slug: "ci" } })),
+      })
+      .get(`${repo}/commits/${MERGE}/status`)
+      .query(true)
+      .reply(200, { state: "pending", statuses: [] })
+      .get(`${repo}/commits/${HEAD}/check-runs`)
+      .query(true)
+      .reply(200, {
+        total_count: atHead.length + 1,
+        check_runs: [
+          ...atHead.map((r) => ({ ...r, html_url: "https://ci/2", app: { slug: "ci" } })),
+          // The app's own check run is no evidence, whatever it is named.
+          {
+            ...run("completed", "success", 1),
+            name: "terragrunt apply (dev)",
+            app: { slug: "promoter" },
+          },
+        ],
+      })
+      .get(`${repo}/commits/${HEAD}/status`)
+      .query(true)
+      .reply(200, { state: "pending", statuses: [] }),
+  ];
+  for (const scope of scopes) scope.on("request", () => requests++);
+  return { requests: () => requests };
+}
+
+useNock();
+
+const dispatch = () =>
+  webhook(
+    "repository_dispatch",
+    undefined,
+    { owner: "acme", repo: "live" },
+    { action: "new_module_release" },
+  );
+
+describe("a promotion out of an environment with verify", () => {
+  it.each([
+    [
+      "apply still running on the merge commit",
+      [run("in_progress", null)],
+      "v0.9.0 waits for verification in dev: `terragrunt apply (dev)` is in progress",
+    ],
+    [
+      "apply failed",
+      [run("completed", "failure", 30)],
+      "v0.9.0 stopped: verification failed in dev on `mmmmmmm`: `terragrunt apply (dev)`",
+    ],
+    [
+      "apply passed 10 minutes ago: soaking",
+      [run("completed", "success", 10)],
+      "v0.9.0 soaks in dev until 2026-06-01T12:50:00.000Z (verify.soak)",
+    ],
+  ])(
+    "holds the stage PR back while %s, and says so in the check run",
+    async (_what, atMerge, said) => {
+      const app = testApp();
+      app.services.now = () => NOW;
+      const bodies = capture();
+      const cost = mockCheck(atMerge);
+      nock(API).post(`${repo}/check-runs`, bodies.as("checkRun")).reply(201, { id: 1 });
+      await app.receive("repository_dispatch", dispatch());
+      expect(app.errors).toEqual([]);
+      const { output } = bodies.one<{ output: { summary: string; text: string } }>("checkRun");
+      const text = `${output.summary}\n${output.text}`;
+      expect(text).toContain(said);
+      // The read (ref, tree, 3 blobs), tags, PRs, branches, then 2 requests per commit of evidence.
+      expect(cost.requests()).toBe(5 + 1 + 1 + 1 + 4);
+    },
+  );
+
+  it("remembers when the soak ends, and queues a check then", async () => {
+    const app = testApp();
+    app.services.now = () => NOW;
+    mockCheck([run("completed", "success", 10)]);
+    nock(API).post(`${repo}/check-runs`).reply(201, { id: 1 });
+    await app.receive("repository_dispatch", dispatch());
+    expect(app.services.repositories.get("acme/live")?.dueAt).toBe(NOW + 50 * 60_000);
+  });
+
+  it("opens the stage PR once apply passed on the merge commit and the soak is over", async () => {
+    const app = testApp();
+    app.services.now = () => NOW;
+    const bodies = capture();
+    mockCheck([run("completed", "success", 61)]);
+    nock(API)
+      .post(`${repo}/labels`)
+      .reply(201, {})
+      .post(`${repo}/git/trees`, bodies.as("tree"))
+      .reply(201, { sha: "t" })
+      .post(`${repo}/git/commits`)
+      .reply(201, { sha: "c" })
+      .post(`${repo}/git/refs`, bodies.as("ref"))
+      .reply(201, {})
+      .get("/repos/acme/terraform-aws-sqs/releases")
+      .query(true)
+      .reply(200, [])
+      .post(`${repo}/pulls`, bodies.as("pull"))
+      .reply(201, { number: 21 })
+      .post(`${repo}/issues/21/labels`)
+      .reply(200, [])
+      .post(`${repo}/check-runs`, bodies.as("checkRun"))
+      .reply(201, { id: 1 });
+    await app.receive("repository_dispatch", dispatch());
+    expect(app.errors).toEqual([]);
+    expect(bodies.one("ref")).toMatchObject({
+      ref: "refs/heads/promoter/stage/acme+terraform-aws-sqs",
+    });
+    expect(bodies.one("tree")).toMatchObject({
+      tree: [{ path: "stage/sqs/terragrunt.hcl", content: sqs("v0.9.0") }],
+    });
+    expect(app.services.repositories.get("acme/live")?.dueAt).toBeUndefined();
+  });
+});
+
+describe("events that may end a wait", () => {
+  const checkRun = (fields: { name?: string; head_branch?: string }) =>
+    webhook(
+      "check_run",
+      "completed",
+      { owner: "acme", repo: "live" },
+      {
+        check_run: {
+          ...(webhook("check_run", "completed", { owner: "acme", repo: "live" })
+            .check_run as object),
+          name: fields.name ?? "terragrunt apply (dev)",
+          check_suite: { head_branch: fields.head_branch ?? "main" },
+        },
+      },
+    );
+
+  it("a check run completed on the default branch queues a check; the app's own, or one on another branch, nothing", async () => {
+    const app = testApp();
+    const checks: string[] = [];
+    app.queue.enqueueCheck = (job) => {
+      checks.push(job.reason);
+      return Promise.resolve();
+    };
+    await app.receive("check_run", checkRun({}));
+    await app.receive("check_run", checkRun({ name: "promoter" }));
+    await app.receive("check_run", checkRun({ head_branch: "feature" }));
+    expect(checks).toEqual(["a check run completed"]);
+  });
+});
+
+describe("merging into an environment with verify", () => {
+  it("opens no stage PR at the merge: the comment says what it waits for, after 2 requests of evidence", async () => {
+    const app = testApp();
+    app.services.now = () => NOW;
+    const bodies = capture();
+    const payload = webhook("pull_request", "closed", { owner: "acme", repo: "live" });
+    const pr = payload.pull_request as Record<string, Record<string, unknown>>;
+    const repository = { ...(pr.base?.repo as object), full_name: "acme/live", id: 1296269 };
+    payload.pull_request = {
+      ...pr,
+      number: 20,
+      merged: true,
+      merge_commit_sha: MERGE,
+      body: mergedDevPull.body,
+      labels: [{ id: 1, name: "promoter:dev", color: "5319e7", default: false }],
+      user: { ...pr.user, login: "promoter[bot]", type: "Bot" },
+      head: { ...pr.head, ref: "promoter/dev/acme+terraform-aws-sqs", repo: repository },
+      base: { ...pr.base, ref: "main", repo: repository },
+    };
+    let requests = 0;
+    const scope = nock(API)
+      .get(`${repo}/git/trees/${MERGE}`)
+      .query({ recursive: "1" })
+      .reply(200, {
+        sha: "t",
+        truncated: false,
+        tree: Object.entries(fixture.files).map(([path, content]) => ({
+          path,
+          mode: "100644",
+          type: "blob",
+          sha: blobSha(content),
+        })),
+      });
+    for (const content of Object.values(fixture.files))
+      scope.get(`${repo}/git/blobs/${blobSha(content)}`).reply(200, content);
+    scope
+      .get(`${repo}/commits/${MERGE}/check-runs`)
+      .query(true)
+      .reply(200, {
+        total_count: 1,
+        check_runs: [{ ...run("queued", null), html_url: null, app: { slug: "ci" } }],
+      })
+      .get(`${repo}/commits/${MERGE}/status`)
+      .query(true)
+      .reply(200, { state: "pending", statuses: [] })
+      .post(`${repo}/issues/20/comments`, bodies.as("comment"))
+      .reply(201, { id: 1 });
+    scope.on("request", () => requests++);
+    await app.receive("pull_request", payload);
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ body: string }>("comment").body).toBe(
+      "`acme/terraform-aws-sqs` v0.9.0 waits for verification in dev: `terragrunt apply (dev)` is in progress; its stage pull request opens once it passes (Promoter looks again when the checks or the deployment report, and when the soak ends).",
+    );
+    // The merge commit's tree and 3 blobs, its evidence (2), the comment.
+    expect(requests).toBe(1 + 3 + 2 + 1);
+  });
+});
