@@ -1,3 +1,4 @@
+import { checkCommitPins } from "../promotion/commit-pins.js";
 import { dependenciesToList, plan, type Plan } from "../promotion/plan.js";
 import {
   UsageError,
@@ -89,6 +90,7 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
   if (!scanned) return 2;
 
   let versions: Map<string, string[]>;
+  let commits = new Map<string, ReadonlyMap<string, string>>();
   let versionWarnings: PlanJson["warnings"] = [];
   if (versionsFile) {
     versions = readVersionsFile(versionsFile);
@@ -102,13 +104,14 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
     const wanted = dependenciesToList(scanned.scan.inventory, scanned.config);
     const fetched = await fetchVersions(wanted, scanned.config, token);
     versions = fetched.versions;
+    commits = fetched.commits;
     versionWarnings = fetched.warnings;
   }
-  const json = planJson(
-    plan(scanned.scan.inventory, versions, scanned.config, []),
-    scanned,
-    versionWarnings,
-  );
+  const pins = checkCommitPins(scanned.scan.inventory, commits);
+  const json = planJson(plan(pins.inventory, versions, scanned.config, []), scanned, [
+    ...versionWarnings,
+    ...pins.warnings,
+  ]);
   io.stdout(values.json ? `${JSON.stringify(json, null, 2)}\n` : planText(json));
   return 0;
 }

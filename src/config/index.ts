@@ -4,7 +4,7 @@ export {
   configJsonSchema,
   configSchema,
 } from "./schema.js";
-export type { Config, Environment } from "./schema.js";
+export type { Artifact, Config, Environment } from "./schema.js";
 export { compileGlobs, nameGlob } from "./glob.js";
 export { durationMs, formatDuration } from "./duration.js";
 export {

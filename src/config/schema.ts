@@ -50,6 +50,7 @@ const MAX_ITEMS = {
   labels: 25,
   promoters: 100,
   groups: 100,
+  artifacts: 100,
 };
 
 /** A group's name is one component of a branch name, `promoter/<environment>/group-<name>`. */
@@ -464,6 +465,83 @@ const groupsSchema = z
     "Groups of dependencies promoted in one pull request per environment. A dependency belongs to the first group that lists it; one in no group gets a pull request of its own. Default `[]`.",
   );
 
+/** One artifact whose version each environment sets in its own files. */
+const artifactSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .min(1, { error: "must not be empty", abort: true })
+      .max(100, { error: (issue) => `must be at most 100 characters long ${got(issue.input)}` })
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*(?:\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/, {
+        error: (issue) =>
+          `must be letters, digits, "-", "_" and "." in parts separated by "/" ${got(issue.input)}`,
+      })
+      .refine((name) => !name.startsWith("group-"), {
+        error: (issue) =>
+          `must not start with "group-", which names a group's branch ${got(issue.input)}`,
+      })
+      .describe(
+        "The artifact's name, e.g. `payments-api`: its dependency id in pull requests, branches (`promoter/<env>/<name>`), the check run and `/promote`.",
+      ),
+    key: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_-]{0,127}$/, {
+        error: (issue) => `must be an HCL attribute name ${got(issue.input)}`,
+      })
+      .describe(
+        'The HCL attribute that holds the version, e.g. `payments_api_version`: at the top level of a file (`.tfvars`), in a `locals { }` block, or in `inputs = { }` (Terragrunt). Its value must be a plain string such as `"1.4.2"`.',
+      ),
+    files: z
+      .array(glob)
+      .min(1, "must list at least one glob")
+      .max(MAX_ITEMS.globs, atMost(MAX_ITEMS.globs, "globs"))
+      .default(["**/*.tfvars", "**/*.hcl"])
+      .describe(
+        'Globs of the files that may set `key`, e.g. `["**/*.tfvars", "**/env.hcl"]`; only the files of an environment count for it. Default `["**/*.tfvars", "**/*.hcl"]`.',
+      ),
+    releases: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/, {
+        error: (issue) => `must be a repository, "owner/repo" ${got(issue.input)}`,
+      })
+      .optional()
+      .describe(
+        "A repository (`owner/repo`) on the app's GitHub whose version tags update the first environment that sets the artifact, with `updates.strategy` and `updates.tagPrefix` as for modules. Default: none, the first environment's version is the one a person sets.",
+      ),
+  })
+  .describe(
+    "An artifact (an application version, an image tag) whose version each environment sets: promoted like a module, each environment getting exactly the version of the one before it. The first environment's version is the one a person sets.",
+  );
+
+const artifactsSchema = z
+  .array(artifactSchema)
+  .max(MAX_ITEMS.artifacts, atMost(MAX_ITEMS.artifacts, "artifacts"))
+  .superRefine(
+    (artifacts, ctx) => {
+      const seen = new Map<string, number>();
+      artifacts.forEach((artifact: unknown, index) => {
+        const name = (artifact as { name?: unknown } | null)?.name;
+        if (typeof name !== "string") return;
+        const first = seen.get(name.toLowerCase());
+        if (first === undefined) {
+          seen.set(name.toLowerCase(), index);
+          return;
+        }
+        ctx.addIssue({
+          code: "custom",
+          path: [index, "name"],
+          input: name,
+          message: `the artifact name ${quoted(name)} is used twice (artifacts[${first}])`,
+        });
+      });
+    },
+    { when: (payload) => Array.isArray(payload.value) },
+  )
+  .optional()
+  .describe(
+    "Artifacts whose versions are set per environment in `.tfvars` or HCL files, promoted like modules. Default: none.",
+  );
+
 /** The schema of `.github/promoter.yml`. */
 export const configSchema = z
   .strictObject({
@@ -478,6 +556,7 @@ export const configSchema = z
     updates: updatesSchema.prefault({}),
     groups: groupsSchema,
     dashboard: dashboardSchema,
+    artifacts: artifactsSchema,
     allowSkipping: z
       .boolean()
       .default(false)
@@ -521,6 +600,8 @@ export const configSchema = z
 
 /** A valid configuration, with every default applied. */
 export type Config = z.output<typeof configSchema>;
+/** One artifact of {@link Config.artifacts}. */
+export type Artifact = z.output<typeof artifactSchema>;
 /** One environment of {@link Config.environments}. */
 export type Environment = z.output<typeof environmentSchema>;
 

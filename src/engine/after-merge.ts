@@ -77,6 +77,7 @@ export async function continueAfterMerge(
     pullRequest,
     await services.appLogin(),
     environments.map((e) => e.name),
+    new Set(repository.config.artifacts?.map((a) => a.name)),
   );
   if (!source) {
     log.info({ pullRequest: pullRequest.number }, "the merged pull request promotes nothing");

@@ -16,6 +16,7 @@ import { existingPromotions } from "../promotion/existing-promotions.js";
 import { modulesOf } from "../promotion/module-users.js";
 import { obsoletePullRequests } from "../promotion/obsolete-pull-requests.js";
 import { withPullRequestLimits } from "../promotion/pull-request-limits.js";
+import { checkCommitPins } from "../promotion/commit-pins.js";
 import { dependenciesToList, plan } from "../promotion/plan.js";
 import { gatedPlan, promotionGates } from "../promotion/verification.js";
 import { updatesToAge, withReleaseAge } from "../promotion/release-age.js";
@@ -126,8 +127,10 @@ export async function checkRepository(
   // 2. Decide the proposals from the versions in use, those available, and the app's PRs; a group's
   //    members in one environment share a PR; all within the limits.
   const existing = existingPromotions(pullRequests, appLogin);
-  //    An update to a version younger than `minimumReleaseAge` waits (its date read for those only).
-  const planned = plan(inventory, versions.versions, config, existing);
+  //    A SHA pin is held to its repository's tags; an update to a version younger than
+  //    `minimumReleaseAge` waits (its date read for those only).
+  const pins = checkCommitPins(inventory, versions.commits);
+  const planned = plan(pins.inventory, versions.versions, config, existing);
   const dates = await readReleaseDates(
     octokit,
     services,
@@ -181,13 +184,17 @@ export async function checkRepository(
     services,
     headSha: state.headSha,
     environments: config.environments.map((e) => e.name),
+    artifacts: new Set(config.artifacts?.map((a) => a.name)),
     branches: listed,
     proposals: decided.proposals,
     pullRequests,
     log,
   });
   const warnings = [
-    ...versions.warnings.map((w) => ({ subject: w.dependency, message: w.message })),
+    ...[...versions.warnings, ...pins.warnings].map((w) => ({
+      subject: w.dependency,
+      message: w.message,
+    })),
     ...state.configWarnings.map((message) => ({ subject: DEFAULT_CONFIG_FILE, message })),
     ...obsolete.warnings,
     ...branches.warnings,

@@ -25,6 +25,7 @@ import {
   supersededOnboardingComment,
   type OnboardingPreview,
 } from "../promotion/onboarding.js";
+import { checkCommitPins } from "../promotion/commit-pins.js";
 import { dependenciesToList, plan } from "../promotion/plan.js";
 import { foreignCommits } from "../promotion/proposal-writing.js";
 import { groupedProposals, membersOf } from "../promotion/groups.js";
@@ -295,7 +296,12 @@ async function previewOf(
     config.updates.registry,
     log,
   );
-  const planned = plan(inventory, versions.versions, config, []);
+  const planned = plan(
+    checkCommitPins(inventory, versions.commits).inventory,
+    versions.versions,
+    config,
+    [],
+  );
   const decided = withPullRequestLimits(
     { proposals: groupedProposals(planned.proposals, config), deferred: planned.deferred },
     [],

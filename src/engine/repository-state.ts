@@ -21,6 +21,7 @@ import {
 } from "../github/read-repository.js";
 import { readFromTarball } from "../github/read-tarball.js";
 import type { Octokit, RepoRef } from "../github/repo-ref.js";
+import { artifactFileMatcher } from "../iac/artifact-usage.js";
 import { isIacFile, scan, type ScanCache } from "../iac/scanner.js";
 import { snapshotRead } from "../iac/snapshot-read.js";
 import type { Inventory, SourceFile } from "../iac/types.js";
@@ -43,15 +44,17 @@ export interface RepositoryState {
 
 /**
  * The files a scan needs: Terraform/OpenTofu/Terragrunt files of the environments, and every .hcl file,
- * since units read those from outside the environments too (root.hcl, _envcommon/*.hcl). Symlinks are not files.
+ * since units read those from outside the environments too (root.hcl, _envcommon/*.hcl), and the
+ * environments' files that may hold an artifact's version. Symlinks are not files.
  */
 export function wantedEntries(entries: readonly TreeEntry[], config: Config): TreeEntry[] {
   const inEnvironment = createEnvironmentMatcher(config);
+  const mayHoldArtifact = artifactFileMatcher(config);
   return entries.filter(
     (e) =>
       e.mode !== "120000" &&
-      isIacFile(e.path) &&
-      (e.path.endsWith(".hcl") || inEnvironment(e.path).length > 0),
+      ((isIacFile(e.path) && (e.path.endsWith(".hcl") || inEnvironment(e.path).length > 0)) ||
+        (mayHoldArtifact(e.path) && inEnvironment(e.path).length > 0)),
   );
 }
 

@@ -330,6 +330,8 @@ export async function removeStrayBranches(context: {
   /** The default branch's head, which the branches' commits are compared against. */
   headSha: string;
   environments: readonly string[];
+  /** The config's artifact names: their branches name an id of one component. */
+  artifacts?: ReadonlySet<string>;
   /** The branches under `promoter/`, as listed before the proposals were written. */
   branches: Iterable<string>;
   proposals: readonly Pick<Proposal, "key">[];
@@ -341,7 +343,7 @@ export async function removeStrayBranches(context: {
   const result: StrayBranches = { deleted: [], warnings: [] };
   for (const branch of context.branches) {
     // 1. Decide from the listing alone: a needed branch, or one not of the app's form, costs nothing.
-    const stray = strayBranchStatus(branch, needed, context.environments);
+    const stray = strayBranchStatus(branch, needed, context.environments, context.artifacts);
     if (stray.status === "needed") continue;
     if (stray.status === "left-alone") {
       result.warnings.push({ subject: branch, message: stray.warning });

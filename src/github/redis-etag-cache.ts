@@ -31,11 +31,14 @@ function parsePage(text: string): CachedPage | undefined {
     return undefined;
   }
   if (typeof value !== "object" || value === null) return undefined;
-  const { etag, data, next } = value as Record<string, unknown>;
+  const { etag, data, next, commits } = value as Record<string, unknown>;
   if (typeof etag !== "string" || typeof next !== "boolean" || !Array.isArray(data))
     return undefined;
   if (!data.every((item): item is string => typeof item === "string")) return undefined;
-  return { etag, data, next };
+  if (commits === undefined) return { etag, data, next };
+  if (!Array.isArray(commits) || commits.length !== data.length) return undefined;
+  if (!commits.every((item): item is string => typeof item === "string")) return undefined;
+  return { etag, data, commits, next };
 }
 
 /** An {@link EtagCache} in Redis. */
@@ -68,7 +71,8 @@ export class RedisEtagCache implements EtagCache {
   }
 
   async set(key: string, value: CachedPage): Promise<void> {
-    const text = JSON.stringify({ etag: value.etag, data: value.data, next: value.next });
+    const { etag, data, commits, next } = value;
+    const text = JSON.stringify({ etag, data, ...(commits && { commits }), next });
     if (Buffer.byteLength(text, "utf8") > this.#maxEntryBytes) return;
     try {
       await this.redis.set(this.#key(key), text, "EX", this.#ttl);

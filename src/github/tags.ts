@@ -11,6 +11,8 @@ import { errorStatus } from "./errors.js";
 export interface CachedPage {
   etag: string;
   data: string[];
+  /** For a page of tags: the commit SHA of each tag of `data`, in the same order ("" when none was given). */
+  commits?: string[];
   /** Whether the answer said that another page follows. */
   next: boolean;
 }
@@ -92,9 +94,11 @@ function header(
   return value === undefined ? undefined : String(value);
 }
 
-function tagNames(data: unknown): string[] {
+/** The tag names of a page, and the commit each points to (GitHub gives it peeled: an annotated tag's commit). */
+function tagNames(data: unknown): { names: string[]; commits: string[] } {
   if (!Array.isArray(data)) throw new Error("unexpected answer to a tag listing: not an array");
   const names: string[] = [];
+  const commits: string[] = [];
   for (const item of data) {
     if (
       typeof item === "object" &&
@@ -102,9 +106,13 @@ function tagNames(data: unknown): string[] {
       typeof (item as { name?: unknown }).name === "string"
     ) {
       names.push((item as { name: string }).name);
+      const sha = (item as { commit?: { sha?: unknown } }).commit?.sha;
+      commits.push(
+        typeof sha === "string" && /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/i.test(sha) ? sha : "",
+      );
     }
   }
-  return names;
+  return { names, commits };
 }
 
 /**
@@ -120,20 +128,24 @@ function hasNextPage(link: string | undefined, count: number): boolean {
  * All tag names of a repository, in GitHub's order: `GET /repos/{owner}/{repo}/tags`, 100 per page,
  * every page. Each page is requested with `If-None-Match: <cached ETag>` and a `304` reuses the cached
  * page. A listing of N tags costs ceil(N / 100) requests (one for none); unchanged pages cost no rate
- * limit. Errors (404, 403, network) are thrown as Octokit throws them.
+ * limit. Errors (404, 403, network) are thrown as Octokit throws them. `commits`, when given, gets
+ * the commit SHA of each tag (from the same pages: no request more).
  */
 export async function listTags(
   client: GitHubClient,
   repository: GitHubRepository,
   cache: EtagCache,
   stats: ListingStats = { requests: 0, notModified: 0 },
+  commits?: Map<string, string>,
 ): Promise<string[]> {
   const { owner, repo } = repository;
   const base = repository.apiBaseUrl.replace(/\/+$/, "");
   const tags: string[] = [];
   for (let page = 1; page <= MAX_PAGES; page++) {
     const key = `${base}/repos/${owner}/${repo}/tags?per_page=${TAGS_PER_PAGE}&page=${page}`;
-    const cached = await cache.get(key);
+    const found = await cache.get(key);
+    // A page cached before commits were kept cannot answer for them: it is read again.
+    const cached = commits && found?.commits === undefined ? undefined : found;
     let result: CachedPage | undefined;
     stats.requests++;
     try {
@@ -144,10 +156,10 @@ export async function listTags(
         page,
         ...(cached ? { headers: { "if-none-match": cached.etag } } : {}),
       });
-      const names = tagNames(response.data);
-      const next = hasNextPage(header(response.headers, "link"), names.length);
+      const listed = tagNames(response.data);
+      const next = hasNextPage(header(response.headers, "link"), listed.names.length);
       const etag = header(response.headers, "etag");
-      result = { etag: etag ?? "", data: names, next };
+      result = { etag: etag ?? "", data: listed.names, commits: listed.commits, next };
       if (etag !== undefined && etag !== "") await cache.set(key, result);
       countCacheLookup("tags", false);
     } catch (error) {
@@ -157,6 +169,10 @@ export async function listTags(
       result = cached;
     }
     tags.push(...result.data);
+    for (const [i, name] of result.data.entries()) {
+      const sha = result.commits?.[i];
+      if (commits && sha) commits.set(name, sha.toLowerCase());
+    }
     if (!result.next) break;
   }
   return tags;

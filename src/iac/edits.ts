@@ -7,7 +7,14 @@ import { MAX_SOURCE_FILE_BYTES } from "./limits.js";
 import { createScanCache, scan, type ScanCache } from "./scanner.js";
 import { decodedToRawOffsets, sourceFile } from "./source-file.js";
 import { TextIndex } from "./text-index.js";
-import type { Edit, Inventory, SourceFile, Usage } from "./types.js";
+import type {
+  Edit,
+  EnvironmentInventory,
+  Inventory,
+  SourceFile,
+  TokenLocation,
+  Usage,
+} from "./types.js";
 
 const require = createRequire(import.meta.url);
 
@@ -67,19 +74,29 @@ export function planEdits(
     return { ok: false, reason: `${dependencyId} cannot be updated in ${environment}: ${reason}` };
   }
   const edits = new Map<string, Edit>();
+  const add = (token: TokenLocation, before: string, after: string) => {
+    if (before === after) return;
+    const { file, start, end, line } = token;
+    edits.set(`${file}\0${start}`, { file, start, end, line, before, after });
+  };
   for (const usage of editable) {
     const token = usage.token as NonNullable<Usage["token"]>;
-    const after =
-      usage.kind === "registry-version" ? targetVersion.replace(/^v/, "") : targetVersion;
-    if (usage.version === after) continue;
-    edits.set(`${token.file}\0${token.start}`, {
-      file: token.file,
-      start: token.start,
-      end: token.end,
-      line: token.line,
-      before: usage.version,
-      after,
-    });
+    // A registry version has no "v"; an artifact's value keeps the form it is written in.
+    const withoutV =
+      usage.kind === "registry-version" ||
+      (usage.kind === "artifact-value" && !usage.version.startsWith("v"));
+    const after = withoutV ? targetVersion.replace(/^v/, "") : targetVersion;
+    if (usage.commit) {
+      const sha = commitFor(inventory, env, dependencyId, targetVersion, usage.commit.sha.length);
+      if (sha === undefined) {
+        return {
+          ok: false,
+          reason: `${dependencyId} cannot be updated in ${environment}: it is pinned by commit SHA, and the commit of ${targetVersion} is not known (its repository's tags were not listed, or have no ${targetVersion})`,
+        };
+      }
+      add(usage.commit.token, usage.commit.sha, sha);
+    }
+    add(token, usage.version, after);
   }
   const sorted = [...edits.values()].sort(
     (a, b) => a.file.localeCompare(b.file) || a.start - b.start,
@@ -89,6 +106,41 @@ export function planEdits(
   );
   const from = dependency.versions.filter((v) => editedVersions.has(v));
   return { ok: true, edits: sorted, from, untouched };
+}
+
+const COMMIT_SHA = /^[0-9a-f]{7,64}$/i;
+
+/**
+ * The commit SHA to write for `version` in a SHA pin `length` characters long: from the tag listing
+ * its usages were checked against, else from a SHA pin of the version in this environment or, nearest
+ * first, one before it (what the environment before runs, for a promotion). Cut to the length written.
+ */
+function commitFor(
+  inventory: Inventory,
+  environment: EnvironmentInventory,
+  dependencyId: string,
+  version: string,
+  length: number,
+): string | undefined {
+  const group = dependenciesEditedTogether(environment, dependencyId);
+  const listed = group
+    .map((id) => environment.dependencies.find((d) => d.id === id)?.commits?.get(version))
+    .find((sha) => sha !== undefined);
+  const upTo = inventory.environments.slice(0, inventory.environments.indexOf(environment) + 1);
+  const pinned = upTo
+    .reverse()
+    .flatMap((e) => e.dependencies.filter((d) => d.id === dependencyId))
+    .flatMap((d) => d.usages)
+    .find(
+      (u) =>
+        u.kind === "git-commit" &&
+        u.version === version &&
+        !u.notPromotable &&
+        (u.commit?.sha.length ?? 0) >= length,
+    )?.commit?.sha;
+  const sha = listed ?? pinned;
+  if (sha === undefined || !COMMIT_SHA.test(sha) || sha.length < length) return undefined;
+  return sha.slice(0, length);
 }
 
 /**
@@ -241,7 +293,9 @@ function onlyVersionTokensChanged(
   for (const edit of sorted) {
     const start = toRaw(edit.start);
     const end = toRaw(edit.end);
-    if (start === undefined || end === undefined || !isVersionShaped(edit.after)) return false;
+    if (start === undefined || end === undefined) return false;
+    const isSha = COMMIT_SHA.test(edit.before) && COMMIT_SHA.test(edit.after);
+    if (!isSha && !isVersionShaped(edit.after)) return false;
     const kept = original.bytes.subarray(before, start);
     if (!after.subarray(now, now + kept.length).equals(kept)) return false;
     now += kept.length;
@@ -301,13 +355,15 @@ export function applyVerifiedEdits(
       intendedEnvironment ? dependenciesEditedTogether(intendedEnvironment, id) : [id],
     ),
   );
+  const target = (env: string, id: string, token: TokenLocation | undefined) =>
+    env === intended.environment && editedTogether.has(id) && token !== undefined
+      ? targets.get(`${token.file}\0${token.start}`)
+      : undefined;
   const expected = describe(
     before,
-    (env, id, usage) =>
-      env === intended.environment && editedTogether.has(id) && usage.token !== undefined
-        ? targets.get(`${usage.token.file}\0${usage.token.start}`)
-        : undefined,
+    (env, id, usage) => target(env, id, usage.token),
     inScope,
+    (env, id, usage) => target(env, id, usage.commit?.token),
   );
   const actual = describe(rescan.inventory, () => undefined, inScope);
   const difference = firstDifference(expected, actual);
@@ -316,21 +372,24 @@ export function applyVerifiedEdits(
   return fallback ? { ok: true, files: changed, verifiers } : { ok: true, files: changed };
 }
 
-/** One line per usage and skip of the units in scope, and per warning, with the version a usage is expected to have. */
+/** One line per usage and skip of the units in scope, and per warning, with the version (and commit) a usage is expected to have. */
 function describe(
   inventory: Inventory,
   versionOf: (env: string, id: string, usage: Usage) => string | undefined,
   inScope: (file: string) => boolean,
+  commitOf: (env: string, id: string, usage: Usage) => string | undefined = () => undefined,
 ): string[] {
   const lines: string[] = [];
   for (const env of inventory.environments) {
     for (const dep of env.dependencies) {
       for (const u of dep.usages) {
-        if (!inScope(u.file)) continue;
+        // Artifact values are read anew on every scan, never served from the cache of units.
+        if (!inScope(u.file) && u.kind !== "artifact-value") continue;
         const version = versionOf(env.name, dep.id, u) ?? u.version;
         const where = u.token ? `${u.token.file}:${u.token.line}` : "-";
+        const commit = u.commit ? ` @${commitOf(env.name, dep.id, u) ?? u.commit.sha}` : "";
         lines.push(
-          `usage ${env.name} ${dep.id} ${u.file}:${u.line} ${u.kind} ${where} ${version} ${u.notPromotable ?? ""}`,
+          `usage ${env.name} ${dep.id} ${u.file}:${u.line} ${u.kind} ${where} ${version}${commit} ${u.notPromotable ?? ""}`,
         );
       }
     }

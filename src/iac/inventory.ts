@@ -36,6 +36,7 @@ interface TokenFacts {
 
 /** The repository or registry module a dependency's versions come from. */
 function originKey(origin: DependencyOrigin): string {
+  if (origin.type === "artifact") return `artifact ${origin.name}`;
   return origin.type === "git"
     ? `git ${origin.host}/${origin.owner}/${origin.repo}`
     : `registry ${origin.host ?? ""}/${origin.namespace}/${origin.name}/${origin.provider}`;
@@ -178,6 +179,7 @@ export function assembleInventory(
       kind: usage.usageKind,
     };
     if (token) entry.token = token;
+    if (usage.commit) entry.commit = usage.commit;
     if (usage.notPromotable) entry.notPromotable = usage.notPromotable;
     else if (editedWith) entry.editedWith = editedWith;
     dependency.usages.push(entry);

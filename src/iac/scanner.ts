@@ -1,4 +1,5 @@
 import { createEnvironmentMatcher, type Config } from "../config/index.js";
+import { scanArtifacts } from "./artifact-usage.js";
 import { assembleInventory } from "./inventory.js";
 import {
   cachedUnitResult,
@@ -136,12 +137,28 @@ export function scan(
     }
   });
 
+  const artifacts = scanArtifacts(
+    files,
+    config,
+    (path) => {
+      const environments = matcher(path);
+      return environments.length === 1 ? environments[0] : undefined;
+    },
+    (file) => load(file, false),
+  );
+  for (const [path, environment] of artifacts.environments) envOfFile.set(path, environment);
+
   const legacy = [...envOfFile.keys()].filter(
     (path) =>
       path.endsWith("terraform.tfvars") &&
       LEGACY_TERRAGRUNT.test((byPath.get(path) as SourceFile).content),
   );
-  const inputs = { environments: JSON.stringify(config.environments), units, results, legacy };
+  const inputs = {
+    environments: JSON.stringify(config.environments),
+    units: [...units, ...artifacts.units],
+    results: [...results, ...artifacts.results],
+    legacy,
+  };
   const inventory =
     unchangedInventory(cache, inputs) ?? assembleWithLegacyWarning(config, inputs, envOfFile);
   cache.last = { ...inputs, inventory };

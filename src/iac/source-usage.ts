@@ -4,6 +4,7 @@ import type { Value } from "./terragrunt-evaluator.js";
 import type { TextIndex } from "./text-index.js";
 import { originOf, type TracedString } from "./traced-string.js";
 import type {
+  CommitPin,
   DependencyKind,
   DependencyOrigin,
   Skipped,
@@ -23,6 +24,7 @@ export interface FoundUsage {
   usageKind: UsageKind;
   token?: TokenLocation;
   notPromotable?: string;
+  commit?: CommitPin;
 }
 
 /** Where one unit's usages and skips go, and how to locate offsets in the file a version token lives in. */
@@ -71,8 +73,17 @@ export function addSource(sink: UsageSink, line: number, value: Value, versionVa
     const ref = address.ref;
     if (!ref) return skip("no ?ref= pin: the module's default branch is used", address.id);
     const refKind = classifyRef(ref.value);
-    if (refKind === "commit")
-      return skip(`ref ${ref.value} is a commit SHA, not a version tag`, address.id);
+    if (refKind === "commit") {
+      const pin = commentedCommit(value.value, ref, sink.indexOf);
+      if (!pin) {
+        return skip(
+          `ref ${ref.value} is a commit SHA, not a version tag, and no version comment follows it (such as "# v1.2.0")`,
+          address.id,
+        );
+      }
+      sink.usages.push({ ...base, usageKind: "git-commit", ...pin });
+      return;
+    }
     if (refKind === "branch")
       return skip(`ref ${quoted(ref.value)} is not a version tag`, address.id);
     return add({ ...base, version: ref.value, usageKind: "git-tag" }, value.value, ref);
@@ -112,6 +123,50 @@ export function addSource(sink: UsageSink, line: number, value: Value, versionVa
     start,
     end: start + version.length,
   });
+}
+
+/** The comment after a commit SHA's string, up to its version: `"…?ref=<sha>"  # v1.2.0` or `// v1.2.0`. */
+const VERSION_COMMENT = /^[ \t,]*(?:#|\/\/)[ \t]*/;
+
+/**
+ * The version comment after the string a commit SHA is written in, on the same line, with where both
+ * are; undefined when the SHA is computed or no version comment follows its string.
+ */
+function commentedCommit(
+  value: TracedString,
+  ref: RefSpan,
+  indexOf: (path: string) => TextIndex,
+): { version: string; token: TokenLocation; commit: CommitPin } | undefined {
+  const origin = originOf(value, ref.start, ref.end);
+  if (!origin) return undefined;
+  const index = indexOf(origin.file);
+  const text = index.text;
+  // The rest of the string literal: plain characters up to its closing quote, nothing interpolated.
+  let at = origin.offset + ref.value.length;
+  for (; at < text.length && text[at] !== '"'; at++) {
+    const c = text[at];
+    if (c === "\n" || c === "\\" || ((c === "$" || c === "%") && text[at + 1] === "{")) {
+      return undefined;
+    }
+  }
+  if (text[at] !== '"') return undefined;
+  const lineEnd = text.indexOf("\n", at);
+  const rest = text.slice(at + 1, lineEnd === -1 ? text.length : lineEnd);
+  const lead = VERSION_COMMENT.exec(rest);
+  if (!lead) return undefined;
+  const version = /^[^\s]+/.exec(rest.slice(lead[0].length))?.[0];
+  if (version === undefined || classifyRef(version) !== "version") return undefined;
+  const locate = (offset: number, length: number): TokenLocation => ({
+    file: origin.file,
+    start: index.byteOffset(offset),
+    end: index.byteOffset(offset + length),
+    ...index.location(offset),
+  });
+  return {
+    version,
+    token: locate(at + 1 + lead[0].length, version.length),
+    commit: { sha: ref.value, token: locate(origin.offset, ref.value.length) },
+  };
 }
 
 /** Sets where the usage's version literal lives, or why it has no single place. */

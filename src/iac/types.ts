@@ -1,8 +1,23 @@
-/** How a usage pins its version. */
-export type UsageKind = "git-tag" | "registry-version" | "registry-constraint";
+/**
+ * How a usage pins its version. `git-commit`: a commit SHA as the ref, with the version tag it is
+ * in a comment after it (`?ref=3f2a9c1…" # v1.2.0`); the version is the comment's.
+ */
+export type UsageKind =
+  | "git-tag"
+  | "git-commit"
+  | "registry-version"
+  | "registry-constraint"
+  /** The value of a configured artifact's `key` (`payments_api_version = "1.4.2"`). */
+  | "artifact-value";
 
-/** Where a dependency's code comes from. */
-export type DependencyKind = "git" | "registry";
+/** The commit SHA of a `git-commit` usage: as written, and where. */
+export interface CommitPin {
+  sha: string;
+  token: TokenLocation;
+}
+
+/** Where a dependency's code comes from: a module's git repository or registry, or an artifact of the config. */
+export type DependencyKind = "git" | "registry" | "artifact";
 
 /**
  * A span of a file, end exclusive, with its 1-based line and column. Offsets are UTF-8 byte offsets of
@@ -31,6 +46,8 @@ export interface Usage {
   token?: TokenLocation;
   /** Why this usage cannot be edited per environment; absent when it can. */
   notPromotable?: string;
+  /** For a `git-commit` usage: the SHA pinned (its comment's version is {@link Usage.version} at {@link Usage.token}). */
+  commit?: CommitPin;
   /**
    * The other dependencies of the environment whose version is this same literal: submodules of the
    * same repository, which an edit of this usage updates with it.
@@ -41,7 +58,12 @@ export interface Usage {
 /** Where a dependency's versions are listed: a git repository's tags, or a module registry. */
 export type DependencyOrigin =
   | { type: "git"; host: string; owner: string; repo: string }
-  | { type: "registry"; host?: string; namespace: string; name: string; provider: string };
+  | { type: "registry"; host?: string; namespace: string; name: string; provider: string }
+  /**
+   * An artifact of the config (`artifacts:`): its versions are those of the `releases` repository
+   * (on the app's GitHub) when it names one, else only those people set.
+   */
+  | { type: "artifact"; name: string; releases?: { owner: string; repo: string } };
 
 /** A versioned module reference with its usages in one environment. */
 export interface Dependency {
@@ -57,6 +79,11 @@ export interface Dependency {
   /** Distinct versions of its usages, sorted. */
   versions: string[];
   usages: Usage[];
+  /**
+   * The commit SHA (lower case) of each tag of its repository, when its `git-commit` usages were
+   * checked against them (`checkCommitPins`): what an edit of them writes.
+   */
+  commits?: ReadonlyMap<string, string>;
 }
 
 /** Something the scanner found but cannot update, with the reason. */

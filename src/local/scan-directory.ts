@@ -6,6 +6,7 @@ import {
   type ScanCache,
   type ScanResult,
 } from "../iac/scanner.js";
+import { artifactFileMatcher } from "../iac/artifact-usage.js";
 import type { SourceFile } from "../iac/types.js";
 import { listDirectory, readFiles, type FileStamp } from "./read-directory.js";
 
@@ -26,13 +27,19 @@ export interface DirectoryScan extends ScanResult {
   files: SourceFile[];
 }
 
-/** Every path under `dir` (as {@link listDirectory} lists them) and its Terraform, OpenTofu and Terragrunt files, read. */
+/**
+ * Every path under `dir` (as {@link listDirectory} lists them) and its Terraform, OpenTofu and
+ * Terragrunt files, read, with the files that may hold a version of `config`'s artifacts.
+ */
 export function readIacFiles(
   dir: string,
   stamps?: Map<string, FileStamp>,
+  config?: Config,
 ): { paths: string[]; files: SourceFile[] } {
   const paths = listDirectory(dir);
-  return { paths, files: readFiles(dir, paths.filter(isIacFile), stamps) };
+  const mayHoldArtifact = config ? artifactFileMatcher(config) : () => false;
+  const wanted = paths.filter((path) => isIacFile(path) || mayHoldArtifact(path));
+  return { paths, files: readFiles(dir, wanted, stamps) };
 }
 
 /** Reads the Terraform, OpenTofu and Terragrunt files under `dir` and scans them. */
@@ -40,7 +47,7 @@ export function scanDirectory(
   dir: string,
   options: { config: Config; cache?: DirectoryScanCache },
 ): DirectoryScan {
-  const { paths, files } = readIacFiles(dir, options.cache?.stamps);
+  const { paths, files } = readIacFiles(dir, options.cache?.stamps, options.config);
   const result = scan(files, options.config, options.cache?.scan);
   return { ...result, paths, files };
 }

@@ -150,12 +150,14 @@ export type PromotionBranch =
 
 /**
  * The environment (one of `environments`) and the dependency a branch of the app's form names, in the
- * current form or the legacy one, or the group a group's branch names (a dependency id has at least two components: `org/repo`,
- * `namespace/name/provider`); undefined for any other branch.
+ * current form or the legacy one, or the group a group's branch names (a module's id has at least
+ * two components: `org/repo`, `namespace/name/provider`; an id of one component only when
+ * `singleSegmentIds`, the config's artifacts, has it); undefined for any other branch.
  */
 export function parsePromotionBranch(
   branch: string,
   environments: readonly string[],
+  singleSegmentIds: ReadonlySet<string> = new Set(),
 ): PromotionBranch | undefined {
   for (const environment of environments) {
     const prefix = `${PROMOTER_BRANCH_PREFIX}${environment}/`;
@@ -170,7 +172,7 @@ export function parsePromotionBranch(
       if (
         dependency !== undefined &&
         dependency.split("/").every((p) => p !== "") &&
-        rest.includes("+")
+        (rest.includes("+") || singleSegmentIds.has(dependency))
       )
         return { environment, dependency, legacy: false };
     } else if (parts.every((part) => part !== "")) {
@@ -180,9 +182,13 @@ export function parsePromotionBranch(
   return undefined;
 }
 
-/** Whether `branch` has the form of a promotion branch the app creates (or created), for one of `environments`. */
-export function isPromotionBranchName(branch: string, environments: readonly string[]): boolean {
-  return parsePromotionBranch(branch, environments) !== undefined;
+/** Whether `branch` has the form of a promotion branch the app creates (or created), for one of `environments` (`artifacts`: see {@link parsePromotionBranch}). */
+export function isPromotionBranchName(
+  branch: string,
+  environments: readonly string[],
+  artifacts?: ReadonlySet<string>,
+): boolean {
+  return parsePromotionBranch(branch, environments, artifacts) !== undefined;
 }
 
 /** A commit of a branch, with who made it (as GitHub links them to accounts). */

@@ -36,15 +36,17 @@ export type MergeSource =
  * The app's own PRs are the ones its bot opened from one of its promotion branches (current or legacy
  * form) of the repository itself; a PR from a fork promotes nothing (its branch and body are anyone's); another PR
  * promotes only with a `promoter:<env>` label of a configured environment. Undefined: nothing to promote.
+ * `artifacts`: the config's artifact names, whose branches name an id of one component.
  */
 export function mergeSource(
   pullRequest: Pick<MergedPullRequest, "author" | "headRef" | "fromFork" | "labels">,
   appLogin: string,
   environments: readonly string[],
+  artifacts: ReadonlySet<string> = new Set(),
 ): MergeSource | undefined {
   if (pullRequest.fromFork) return undefined;
   if (pullRequest.author === appLogin) {
-    const branch = parsePromotionBranch(pullRequest.headRef, environments);
+    const branch = parsePromotionBranch(pullRequest.headRef, environments, artifacts);
     if (branch && "group" in branch)
       return { kind: "group", environment: branch.environment, group: branch.group };
     if (branch)

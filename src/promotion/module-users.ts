@@ -5,14 +5,16 @@
 import type { Inventory } from "../iac/types.js";
 
 /**
- * The module repositories an inventory's environments use, as `owner/repo` (lower-case). Hosts are left
+ * The module repositories an inventory's environments use (and its artifacts' `releases`
+ * repositories), as `owner/repo` (lower-case). Hosts are left
  * out: a source's host may be mapped to the app's own GitHub (PROMOTER_SOURCE_HOSTS), where its releases happen.
  */
 export function modulesOf(inventory: Inventory): Set<string> {
   const modules = new Set<string>();
   for (const env of inventory.environments) {
     for (const d of env.dependencies) {
-      if (d.origin.type === "git") modules.add(`${d.origin.owner}/${d.origin.repo}`.toLowerCase());
+      const from = d.origin.type === "artifact" ? d.origin.releases : d.origin;
+      if (from && "owner" in from) modules.add(`${from.owner}/${from.repo}`.toLowerCase());
     }
   }
   return modules;

@@ -135,7 +135,8 @@ export function proposalFor(
 /**
  * The dependencies whose available versions a plan needs: those of the first environment that uses
  * each (usually the first environment) that are not ignored and have a usage that can be edited. Later
- * environments are promoted to upstream versions, which need no listing.
+ * environments are promoted to upstream versions, which need no listing, except for commit-SHA pins,
+ * whose comment is checked against the tags (the same listing: no request more).
  */
 export function dependenciesToList(inventory: Inventory, config: Config): Dependency[] {
   const ignored = compileGlobs(config.updates.ignore);
@@ -144,7 +145,13 @@ export function dependenciesToList(inventory: Inventory, config: Config): Depend
       .find((e) => e.name === environment)
       ?.dependencies.find((d) => d.id === dependency),
   );
-  return [...(inventory.environments[0]?.dependencies ?? []), ...later].filter(
+  // A SHA pin is checked against its repository's tags in whichever environment it is.
+  const pinned = inventory.environments.flatMap((e) =>
+    e.dependencies.filter((d) => d.usages.some((u) => u.kind === "git-commit")),
+  );
+  return [
+    ...new Set([...(inventory.environments[0]?.dependencies ?? []), ...later, ...pinned]),
+  ].filter(
     (d): d is Dependency =>
       d !== undefined && !ignored(d.id) && d.usages.some((u) => u.token && !u.notPromotable),
   );

@@ -249,10 +249,11 @@ export function strayBranchStatus(
   branch: string,
   needed: ReadonlySet<string>,
   environments: readonly string[],
+  artifacts?: ReadonlySet<string>,
 ): { status: "needed" } | { status: "candidate" } | { status: "left-alone"; warning: string } {
   // The onboarding branch is the onboarding PR's to keep (a closed one's branch says "not now").
   if (needed.has(branch) || branch === ONBOARDING_BRANCH) return { status: "needed" };
-  if (!isPromotionBranchName(branch, environments)) {
+  if (!isPromotionBranchName(branch, environments, artifacts)) {
     return {
       status: "left-alone",
       warning: leftAloneWarning(

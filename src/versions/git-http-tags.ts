@@ -69,9 +69,10 @@ function isTagName(name: string): boolean {
  * line and a flush, then `<object id> <ref>` lines (the first with `\0` and the capabilities) up to a
  * flush. An annotated tag comes twice, as `refs/tags/<name>` and peeled as `refs/tags/<name>^{}`:
  * listed once, under its name without `^{}`. Branches and other refs are left out; names git would
- * not accept are skipped. Throws an Error saying what is wrong with a malformed answer.
+ * not accept are skipped. Throws an Error saying what is wrong with a malformed answer. `commits`, when
+ * given, gets each tag's commit: the peeled object of an annotated tag, the object of a lightweight one.
  */
-export function parseTagAdvertisement(body: Buffer): string[] {
+export function parseTagAdvertisement(body: Buffer, commits?: Map<string, string>): string[] {
   const lines = pktLines(body);
   if (lines[0] !== SERVICE_LINE || lines[1] !== undefined) {
     throw new Error(`it does not start with "${SERVICE_LINE}" and a flush packet`);
@@ -86,12 +87,17 @@ export function parseTagAdvertisement(body: Buffer): string[] {
       ended = true;
       break;
     }
-    const ref = /^(?:[0-9a-f]{40}|[0-9a-f]{64}) ([^\0]+)(?:\0.*)?$/s.exec(line)?.[1];
+    const parts = /^([0-9a-f]{40}|[0-9a-f]{64}) ([^\0]+)(?:\0.*)?$/s.exec(line);
+    const ref = parts?.[2];
     if (ref === undefined) throw new Error(`ref line ${index + 1} is not "<object id> <ref>"`);
     if (!ref.startsWith(TAG_PREFIX)) continue;
     const tag = ref.slice(TAG_PREFIX.length);
-    const name = tag.endsWith(PEELED_SUFFIX) ? tag.slice(0, -PEELED_SUFFIX.length) : tag;
-    if (isTagName(name)) tags.add(name);
+    const peeled = tag.endsWith(PEELED_SUFFIX);
+    const name = peeled ? tag.slice(0, -PEELED_SUFFIX.length) : tag;
+    if (!isTagName(name)) continue;
+    tags.add(name);
+    // The peeled line follows its tag's: the commit an annotated tag points to wins over the tag object.
+    if (commits && (peeled || !commits.has(name))) commits.set(name, parts?.[1] ?? "");
   }
   if (!ended) throw new Error("the ref list does not end with a flush packet");
   return [...tags];
@@ -112,7 +118,13 @@ function basicAuthorization(credential: GitCredential): string {
  */
 export async function listGitTags(
   repositoryUrl: string,
-  options: { fetch?: typeof fetch; credential?: GitCredential; stats?: GitListingStats } = {},
+  options: {
+    fetch?: typeof fetch;
+    credential?: GitCredential;
+    stats?: GitListingStats;
+    /** Gets each tag's commit SHA (see {@link parseTagAdvertisement}). */
+    commits?: Map<string, string>;
+  } = {},
 ): Promise<string[]> {
   const url = `${repositoryUrl.replace(/\/+$/, "")}/info/refs?service=git-upload-pack`;
   const headers: Record<string, string> = { "user-agent": "git/promoter" };
@@ -147,7 +159,7 @@ export async function listGitTags(
   }
   const body = Buffer.from(await response.arrayBuffer());
   try {
-    return parseTagAdvertisement(body);
+    return parseTagAdvertisement(body, options.commits);
   } catch (error) {
     throw new GitHostError(
       `GET ${url}: a malformed ref list: ${(error as Error).message}`,

@@ -68,6 +68,8 @@ export interface ResolveVersionsOptions {
 export interface ResolvedVersions {
   /** Available versions (tags or registry versions, unfiltered) by dependency id; absent when the listing failed. */
   versions: Map<string, string[]>;
+  /** The commit SHA (lower case) of each tag by dependency id, for git dependencies whose listing succeeded. */
+  commits: Map<string, ReadonlyMap<string, string>>;
   warnings: VersionWarning[];
   /** HTTP requests sent (GitHub and registries). */
   requests: number;
@@ -80,7 +82,10 @@ interface Listing {
   key: string;
   describe: string;
   dependencies: string[];
-  run(stats: ListingStats): Promise<string[]>;
+  /** Lists the versions; a git listing also fills `commits` with each tag's commit SHA. */
+  run(stats: ListingStats, commits: Map<string, string>): Promise<string[]>;
+  /** Whether the listing gives commits (a git repository's tags). */
+  commits?: boolean;
   /** The host named in warnings. */
   host: string;
   /** How a failure reads. */
@@ -90,6 +95,8 @@ interface Listing {
 }
 
 const DEFAULT_CONCURRENCY = 4;
+
+const stripSlashes = (url: string) => url.replace(/\/+$/, "");
 
 function hostOf(url: string): string {
   try {
@@ -163,19 +170,40 @@ async function runLimited(tasks: (() => Promise<void>)[], limit: number): Promis
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, tasks.length)) }, worker));
 }
 
-/** A listing's versions: as another repository of the installation read them within the window, else read. */
+/** The key under which a git listing's commits are shared: its tag and commit pairs, flat. */
+const commitsKey = (key: string) => `${key}\ncommits`;
+
+/**
+ * A listing's versions (and its tags' commits): as another repository of the installation read them
+ * within the window, else read.
+ */
 async function sharedListing(
   listing: Listing,
   stats: ListingStats,
   shared: ResolveVersionsOptions["shared"],
-): Promise<string[]> {
-  if (shared === undefined) return listing.run(stats);
-  const fresh = await shared.cache.get(shared.installationId, listing.key);
-  countCacheLookup("listing", fresh !== undefined);
-  if (fresh !== undefined) return fresh;
-  const found = await listing.run(stats);
-  await shared.cache.set(shared.installationId, listing.key, found);
-  return found;
+): Promise<{ versions: string[]; commits: Map<string, string> }> {
+  const commits = new Map<string, string>();
+  if (shared === undefined) return { versions: await listing.run(stats, commits), commits };
+  const { cache, installationId } = shared;
+  const fresh = await cache.get(installationId, listing.key);
+  // A listing shared before commits were kept is read again.
+  const pairs =
+    listing.commits && fresh !== undefined
+      ? await cache.get(installationId, commitsKey(listing.key))
+      : [];
+  countCacheLookup("listing", fresh !== undefined && pairs !== undefined);
+  if (fresh !== undefined && pairs !== undefined) {
+    for (let i = 0; i + 1 < pairs.length; i += 2) {
+      commits.set(pairs[i] as string, pairs[i + 1] as string);
+    }
+    return { versions: fresh, commits };
+  }
+  const found = await listing.run(stats, commits);
+  if (listing.commits) {
+    await cache.set(installationId, commitsKey(listing.key), [...commits].flat());
+  }
+  await cache.set(installationId, listing.key, found);
+  return { versions: found, commits };
 }
 
 /** The key of a GitHub repository's tag listing (`Listing.key`): what a release of it invalidates. */
@@ -203,12 +231,19 @@ export async function resolveVersions(
     if (seen.has(dependency.id)) continue;
     seen.add(dependency.id);
     const origin = dependency.origin;
-    let listing: Omit<Listing, "dependencies">;
+    // An artifact without a releases repository has its versions set by people: nothing to list.
+    const releases = origin.type === "artifact" ? origin.releases : undefined;
+    if (origin.type === "artifact" && !releases) continue;
+    let listing: Omit<Listing, "dependencies"> | undefined;
     try {
-      listing =
-        origin.type === "git"
+      listing = releases
+        ? githubTagListing(stripSlashes(options.appBaseUrl), releases, options)
+        : origin.type === "git"
           ? gitListing(origin, options, fetchImpl)
-          : registryListing(origin, options, fetchImpl);
+          : origin.type === "registry"
+            ? registryListing(origin, options, fetchImpl)
+            : undefined;
+      if (!listing) continue;
     } catch (error) {
       warnings.push({ dependency: dependency.id, message: errorMessage(error) });
       continue;
@@ -219,12 +254,16 @@ export async function resolveVersions(
   }
 
   const versions = new Map<string, string[]>();
+  const commits = new Map<string, ReadonlyMap<string, string>>();
   const stats: ListingStats = { requests: 0, notModified: 0 };
   const failed: { listing: Listing; message: string }[] = [];
   const tasks = [...listings.values()].map((listing) => async () => {
     try {
       const found = await sharedListing(listing, stats, options.shared);
-      for (const id of listing.dependencies) versions.set(id, found);
+      for (const id of listing.dependencies) {
+        versions.set(id, found.versions);
+        if (listing.commits) commits.set(id, found.commits);
+      }
     } catch (error) {
       const message = listing.warning(error, listing);
       options.log?.warn(
@@ -245,7 +284,7 @@ export async function resolveVersions(
     const message = failures.get(id);
     if (message !== undefined) warnings.push({ dependency: id, message });
   }
-  return { versions, warnings, requests: stats.requests, notModified: stats.notModified };
+  return { versions, commits, warnings, requests: stats.requests, notModified: stats.notModified };
 }
 
 function gitListing(
@@ -263,18 +302,39 @@ function gitListing(
       host: source.host,
       warning: gitHttpWarning,
       authenticated: credential !== undefined,
-      run: (stats) =>
-        listGitTags(source.url, { fetch: fetchImpl, stats, ...(credential && { credential }) }),
+      commits: true,
+      run: (stats, commits) =>
+        listGitTags(source.url, {
+          fetch: fetchImpl,
+          stats,
+          commits,
+          ...(credential && { credential }),
+        }),
     };
   }
-  const { apiBaseUrl } = source;
+  return githubTagListing(source.apiBaseUrl, origin, options);
+}
+
+/** The tags of a repository on a GitHub API. */
+function githubTagListing(
+  apiBaseUrl: string,
+  { owner, repo }: { owner: string; repo: string },
+  options: ResolveVersionsOptions,
+): Omit<Listing, "dependencies"> {
   return {
     key: githubListingKey(apiBaseUrl, owner, repo),
     describe: `${owner}/${repo}`,
     host: hostOf(apiBaseUrl),
     warning: gitWarning,
-    run: (stats) =>
-      listTags(options.clientFor(apiBaseUrl), { apiBaseUrl, owner, repo }, options.etags, stats),
+    commits: true,
+    run: (stats, commits) =>
+      listTags(
+        options.clientFor(apiBaseUrl),
+        { apiBaseUrl, owner, repo },
+        options.etags,
+        stats,
+        commits,
+      ),
   };
 }
 

@@ -404,6 +404,138 @@ describe("limits on new pull requests", () => {
   });
 });
 
+describe("commit-SHA pins", () => {
+  const V120 = "3f2a9c1d4e5b6a7980123456789abcdef0123456";
+  const V130 = "9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c";
+  const OTHER = "0123456789abcdef0123456789abcdef01234567";
+  const iamUnit = (sha: string, version: string) =>
+    `locals {\r\n  ref = "${sha}" # ${version}\r\n}\r\n\r\nterraform {\r\n  source = "git::https://github.com/acme/terraform-aws-iam.git?ref=\${local.ref}"\r\n}\r\n`;
+
+  it("updates dev's SHA and comment to the next tag's commit from one tag listing, and reports prod's lying comment", async () => {
+    const app = testApp();
+    const fixture: RepoFixture = {
+      owner: "acme",
+      repo: "live",
+      headSha: "a".repeat(40),
+      files: {
+        ".github/promoter.yml": CONFIG,
+        "dev/iam/terragrunt.hcl": iamUnit(V120, "v1.2.0"),
+        "prod/iam/terragrunt.hcl": iamUnit(OTHER, "v1.2.0"),
+      },
+    };
+    const bodies = capture();
+    mockRepositoryRead(fixture);
+    nock(API)
+      .get("/repos/acme/terraform-aws-iam/tags")
+      .query({ per_page: "100", page: "1" })
+      .once()
+      .reply(200, [
+        { name: "v1.3.0", commit: { sha: V130 } },
+        { name: "v1.2.0", commit: { sha: V120 } },
+      ]);
+    mockPullRequests(fixture);
+    mockProposalWrite(fixture, bodies, {
+      branch: "promoter/dev/acme+terraform-aws-iam",
+      module: "terraform-aws-iam",
+      number: 11,
+    });
+    mockCheckRun(fixture, bodies);
+    await app.receive(
+      "repository_dispatch",
+      webhook(
+        "repository_dispatch",
+        undefined,
+        { owner: "acme", repo: "live" },
+        { action: "new_module_release" },
+      ),
+    );
+    expect(app.errors).toEqual([]);
+    expect(bodies.one("tree")).toEqual({
+      base_tree: treeShaOf(fixture),
+      tree: [
+        {
+          path: "dev/iam/terragrunt.hcl",
+          mode: "100644",
+          type: "blob",
+          content: iamUnit(V130, "v1.3.0"),
+        },
+      ],
+    });
+    expect(bodies.one("commit")).toMatchObject({
+      message: "[promoter] dev: acme/terraform-aws-iam v1.2.0 → v1.3.0",
+    });
+    const run = bodies.one<{ output: { title: string; text: string } }>("checkRun");
+    expect(run.output.title).toBe("1 pull request opened");
+    expect(run.output.text).toContain(
+      `prod/iam/terragrunt.hcl:2: the comment says v1.2.0 but the SHA is ${OTHER}, and v1.2.0 is ${V120.slice(0, 12)}; the pin is not edited`,
+    );
+  });
+});
+
+describe("artifacts", () => {
+  it("promotes dev's artifact version to stage exactly, with no listing and no release notes", async () => {
+    const app = testApp();
+    const fixture: RepoFixture = {
+      owner: "acme",
+      repo: "live",
+      headSha: "a".repeat(40),
+      files: {
+        ".github/promoter.yml": `environments:\n  - name: dev\n    paths: ["dev/**"]\n  - name: stage\n    paths: ["stage/**"]\nartifacts:\n  - name: payments-api\n    key: payments_api_version\n    files: ["**/*.tfvars", "**/env.hcl"]\n`,
+        "dev/env.hcl": `locals {\n  payments_api_version = "1.5.0"\n}\n`,
+        "stage/stage.tfvars": `region = "eu-west-1"\npayments_api_version = "1.4.2" # by hand\n`,
+        "stage/README.md": "not read\n",
+      },
+    };
+    const bodies = capture();
+    mockRepositoryRead(fixture, [".github/promoter.yml", "dev/env.hcl", "stage/stage.tfvars"]);
+    mockPullRequests(fixture);
+    const repo = "/repos/acme/live";
+    nock(API)
+      .post(`${repo}/labels`, bodies.as("label"))
+      .reply(201, {})
+      .post(`${repo}/git/trees`, bodies.as("tree"))
+      .reply(201, { sha: "tree-11" })
+      .post(`${repo}/git/commits`, bodies.as("commit"))
+      .reply(201, { sha: "commit-11" })
+      .post(`${repo}/git/refs`, bodies.as("ref"))
+      .reply(201, { ref: "refs/heads/promoter/stage/payments-api" })
+      .post(`${repo}/pulls`, bodies.as("pull"))
+      .reply(201, { number: 11 })
+      .post(`${repo}/issues/11/labels`, bodies.as("pullLabels"))
+      .reply(200, []);
+    mockCheckRun(fixture, bodies);
+    await app.receive(
+      "repository_dispatch",
+      webhook(
+        "repository_dispatch",
+        undefined,
+        { owner: "acme", repo: "live" },
+        { action: "new_module_release" },
+      ),
+    );
+    expect(app.errors).toEqual([]);
+    expect(bodies.one("tree")).toMatchObject({
+      tree: [
+        {
+          path: "stage/stage.tfvars",
+          content: `region = "eu-west-1"\npayments_api_version = "1.5.0" # by hand\n`,
+        },
+      ],
+    });
+    expect(bodies.one("ref")).toEqual({
+      ref: "refs/heads/promoter/stage/payments-api",
+      sha: "commit-11",
+    });
+    expect(bodies.one<{ title: string }>("pull").title).toBe(
+      "[promoter] stage: payments-api 1.4.2 → 1.5.0",
+    );
+    expect(bodies.one<{ body: string }>("pull").body).toContain(
+      "| `stage/stage.tfvars` | 2 | `1.4.2` | `1.5.0` |",
+    );
+    expect(bodies.one("pullLabels")).toEqual({ labels: ["promoter:stage"] });
+  });
+});
+
 describe("an existing promotion PR", () => {
   /** The app's open PR for sqs `to`, built on `built` (default: the default branch's head, now). */
   const existing = (

@@ -274,7 +274,11 @@ describe("events that may end a wait", () => {
     await app.receive("check_run", checkRun({ head_branch: "feature" }));
     expect(checks).toEqual(["a check run completed"]);
     // Its last check found no verify in the config: check runs do not matter there.
-    app.services.repositories.set("acme/live", { checkedAt: 1, modules: new Set(), verifies: false });
+    app.services.repositories.set("acme/live", {
+      checkedAt: 1,
+      modules: new Set(),
+      verifies: false,
+    });
     await app.receive("check_run", checkRun({}));
     expect(checks).toHaveLength(1);
   });

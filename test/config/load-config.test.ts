@@ -393,7 +393,7 @@ describe("parseConfig", () => {
         ".github/promoter.yml:7:5: environments[2].name: is required",
         '.github/promoter.yml:9:13: updates.strategy: must be one of "next-safe", "next-breaking", "latest" (got "newest")',
         ".github/promoter.yml:10:13: updates.schedule: must be a string (got a list)",
-        ".github/promoter.yml:11:1: colour: unknown key (allowed keys: environments, exclude, updates, groups, dashboard, allowSkipping, labels)",
+        ".github/promoter.yml:11:1: colour: unknown key (allowed keys: environments, exclude, updates, groups, dashboard, artifacts, allowSkipping, labels)",
         ".github/promoter.yml:13:1: Flow sequence in block collection must be sufficiently indented and end with a ]",
       ]);
     });
@@ -716,5 +716,59 @@ describe("dashboard", () => {
     const result = config(value);
     expect(result.ok).toBe(false);
     expect(!result.ok && result.errors.map(formatProblem).join("\n")).toContain(message);
+  });
+});
+
+describe("parseConfig: artifacts", () => {
+  it("reads artifacts, files defaulting to every .tfvars and .hcl file", () => {
+    const result = parseConfig(
+      lines(
+        "environments:",
+        "  - name: dev",
+        "    paths: [dev/**]",
+        "artifacts:",
+        "  - name: payments-api",
+        "    key: payments_api_version",
+        '    files: ["**/*.tfvars", "**/env.hcl"]',
+        "  - name: acme/web",
+        "    key: web_version",
+      ),
+    );
+    expect(result.ok && result.config.artifacts).toEqual([
+      { name: "payments-api", key: "payments_api_version", files: ["**/*.tfvars", "**/env.hcl"] },
+      { name: "acme/web", key: "web_version", files: ["**/*.tfvars", "**/*.hcl"] },
+    ]);
+  });
+
+  it("says what is wrong with an artifact: a name used twice, a key that is no attribute name, no files", () => {
+    expect(
+      errorsOf(
+        lines(
+          "environments:",
+          "  - name: dev",
+          "    paths: [dev/**]",
+          "artifacts:",
+          "  - name: api",
+          "    key: api_version",
+          "  - name: API",
+          '    key: "api version"',
+          "    files: []",
+          "  - name: ../x",
+          "    key: v",
+          "    releases: acme",
+          "    colour: blue",
+          "  - name: group-web",
+          "    key: web_version",
+        ),
+      ),
+    ).toEqual([
+      '.github/promoter.yml:7:11: artifacts[1].name: the artifact name "API" is used twice (artifacts[0])',
+      '.github/promoter.yml:8:10: artifacts[1].key: must be an HCL attribute name (got "api version")',
+      ".github/promoter.yml:9:12: artifacts[1].files: must list at least one glob",
+      '.github/promoter.yml:10:11: artifacts[2].name: must be letters, digits, "-", "_" and "." in parts separated by "/" (got "../x")',
+      '.github/promoter.yml:12:15: artifacts[2].releases: must be a repository, "owner/repo" (got "acme")',
+      ".github/promoter.yml:13:5: artifacts[2].colour: unknown key (allowed keys: name, key, files, releases)",
+      '.github/promoter.yml:14:11: artifacts[3].name: must not start with "group-", which names a group\'s branch (got "group-web")',
+    ]);
   });
 });

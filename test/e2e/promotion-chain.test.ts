@@ -105,6 +105,27 @@ const latin1Unit = (version: string) =>
     "latin1",
   );
 
+const ARTIFACT_CONFIG = `environments:
+  - name: dev
+    paths: ["dev/**"]
+  - name: stage
+    paths: ["stage/**"]
+  - name: prod
+    paths: ["prod/**"]
+artifacts:
+  - name: payments-api
+    key: payments_api_version
+    files: ["**/*.tfvars", "**/env.hcl"]
+    releases: acme/payments-api
+`;
+const artifactTfvars = (version: string) =>
+  `region               = "eu-west-1"\npayments_api_version = "${version}" # the app\n`;
+const artifactLocals = (version: string) => `locals {\n  payments_api_version = "${version}"\n}\n`;
+
+/** A unit pinning acme's acm module by commit SHA in a local, with the version it is in a comment. */
+const shaUnit = (sha: string, version: string) =>
+  `locals {\n  acm_ref = "${sha}" # ${version}\n}\n\nterraform {\n  source = "git::https://github.com/acme/terraform-aws-acm.git//modules/acm?ref=\${local.acm_ref}"\n}\n`;
+
 /** Alice's branches under promoter/: one of the app's form with a proposal's name, a stray one, a free one. */
 const PEOPLES_BRANCHES = [
   "promoter/dev/acme+terraform-aws-ecs+ecs",
@@ -115,6 +136,8 @@ const PEOPLES_BRANCHES = [
 let simulator: GitHubSimulator;
 let app: AppProcess;
 let privateKey: string;
+/** The commit v1.0.0 of acme/terraform-aws-acm tags. */
+let shaV1: string;
 let installation: number;
 
 const open = (repo: string, head: string) =>
@@ -169,6 +192,9 @@ beforeAll(async () => {
   moduleRepository("nat", ["v1.0.0", "v1.1.0", "v1.2.0"]);
   moduleRepository("efs", ["v1.0.0", "v1.1.0"]);
   moduleRepository("ebs", ["v1.0.0", "v1.1.0"]);
+  simulator.createRepository(installation, "acme/terraform-aws-acm", {
+    files: { "modules/acm/main.tf": `variable "name" {}\n` },
+  });
   simulator.createRepository(installation, "acme/live-chain", {
     files: liveFiles(CHAIN, ["dev", "stage", "prod"], { vpc: "v1.0.0", sqs: "v0.8.0" }),
   });
@@ -233,6 +259,28 @@ beforeAll(async () => {
     files: liveFiles(TWO, ["dev", "stage"], { ebs: "v1.0.0" }),
   });
   simulator.addCollaborator("acme/live-bumped", "alice", "write");
+  simulator.createRepository(installation, "acme/payments-api", {
+    files: { "README.md": "# payments-api\n" },
+  });
+  simulator.createTag("acme/payments-api", "v1.4.2");
+  simulator.createRepository(installation, "acme/live-artifact", {
+    files: {
+      ".github/promoter.yml": ARTIFACT_CONFIG,
+      "dev/dev.tfvars": artifactTfvars("1.4.2"),
+      "stage/env.hcl": artifactLocals("1.4.2"),
+      "prod/prod.tfvars": artifactTfvars("1.4.2"),
+    },
+  });
+  shaV1 = simulator.createTag("acme/terraform-aws-acm", "v1.0.0", {
+    files: { "modules/acm/main.tf": `variable "name" {}\n` },
+  });
+  simulator.createRepository(installation, "acme/live-sha", {
+    files: {
+      ...liveFiles(TWO, [], {}),
+      "dev/acm/terragrunt.hcl": shaUnit(shaV1, "v1.0.0"),
+      "stage/acm/terragrunt.hcl": shaUnit(shaV1, "v1.0.0"),
+    },
+  });
   moduleRepository("s3", ["v1.0.0"]);
   moduleRepository("ec2", ["v2.0.0"]);
   moduleRepository("ecr", ["v1.0.0", "v1.1.0"]);
@@ -646,6 +694,46 @@ describe("end to end", () => {
       simulator.checkRuns(repo).find((r) => r.summary?.includes("**Closed**")),
     );
     expect(run.title).toBe("1 pull request opened, 1 pull request closed");
+  }, 300_000);
+
+  it("18. a module pinned by commit SHA with its version in a comment: the next tag's SHA and comment, dev then stage", async () => {
+    const repo = "acme/live-sha";
+    const file = "dev/acm/terragrunt.hcl";
+    const shaV2 = simulator.createTag("acme/terraform-aws-acm", "v1.1.0", {
+      files: { "modules/acm/main.tf": `variable "name" {}\nvariable "zone" {}\n` },
+    });
+    expect(shaV2).not.toBe(shaV1);
+    await simulator.publishRelease("acme/terraform-aws-acm", "v1.1.0");
+    const dev = await prFor(repo, "promoter/dev/acme+terraform-aws-acm+acm");
+    expect(dev.title).toBe("[promoter] dev: acme/terraform-aws-acm/acm v1.0.0 → v1.1.0");
+    expect(simulator.files(repo, dev.head)[file]).toBe(shaUnit(shaV2, "v1.1.0"));
+    await simulator.mergePullRequest(repo, dev.number, { by: "alice" });
+    const stage = await prFor(repo, "promoter/stage/acme+terraform-aws-acm+acm");
+    expect(simulator.files(repo, stage.head)["stage/acm/terragrunt.hcl"]).toBe(
+      shaUnit(shaV2, "v1.1.0"),
+    );
+    await simulator.mergePullRequest(repo, stage.number, { by: "alice" });
+    expect(simulator.files(repo)["stage/acm/terragrunt.hcl"]).toBe(shaUnit(shaV2, "v1.1.0"));
+  }, 300_000);
+
+  it("19. an artifact version from its repository's release through dev, stage and prod, exactly", async () => {
+    const repo = "acme/live-artifact";
+    await simulator.publishRelease("acme/payments-api", "v1.5.0");
+    const dev = await prFor(repo, "promoter/dev/payments-api");
+    expect(dev.title).toBe("[promoter] dev: payments-api 1.4.2 → v1.5.0");
+    expect(simulator.files(repo, dev.head)["dev/dev.tfvars"]).toBe(artifactTfvars("1.5.0"));
+    // A newer release before the merge: stage must still get what ran in dev.
+    simulator.createTag("acme/payments-api", "v1.6.0");
+    await simulator.mergePullRequest(repo, dev.number, { by: "alice" });
+    const stage = await prFor(repo, "promoter/stage/payments-api");
+    expect(stage.title).toBe("[promoter] stage: payments-api 1.4.2 → 1.5.0");
+    expect(simulator.files(repo, stage.head)["stage/env.hcl"]).toBe(artifactLocals("1.5.0"));
+    await simulator.mergePullRequest(repo, stage.number, { by: "alice" });
+    const prod = await prFor(repo, "promoter/prod/payments-api");
+    await simulator.mergePullRequest(repo, prod.number, { by: "alice" });
+    const files = simulator.files(repo);
+    expect(files["prod/prod.tfvars"]).toBe(artifactTfvars("1.5.0"));
+    expect(files["stage/env.hcl"]).toBe(artifactLocals("1.5.0"));
   }, 300_000);
 
   it("15. a group of two modules through dev, stage and prod in one PR per environment, each at its exact version", async () => {

@@ -58,6 +58,9 @@ describe.skipIf(!testRedis.available)(
       const digest = createHash("sha256").update(key).digest("hex");
       const ttl = await redis().ttl(`${prefix}:cache:etag:${digest}`);
       expect(ttl).toBeGreaterThan(6 * 24 * 3600);
+      const withCommits = { ...page, commits: ["a".repeat(40), ""] };
+      await new RedisEtagCache(redis(), { prefix, log }).set(`${key}&c`, withCommits);
+      expect(await other.get(`${key}&c`)).toEqual(withCommits);
     });
 
     it("lets a restarted app answer an unchanged tag listing with a conditional request (304)", async () => {

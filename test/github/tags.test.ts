@@ -99,6 +99,55 @@ describe("listTags", () => {
     expect(scope.isDone()).toBe(true);
   });
 
+  it("gives each tag's commit SHA from the same pages, also after a 304", async () => {
+    const cache = createEtagCache();
+    const repository = { apiBaseUrl: API, owner: "acme", repo: "modules" };
+    const A = "a".repeat(40);
+    const B = "B".repeat(40);
+    const page = [
+      { name: "v1.0.0", commit: { sha: A } },
+      { name: "v1.1.0", commit: { sha: B } },
+      { name: "odd", commit: { sha: "not a sha" } },
+    ];
+    nock(API)
+      .get("/repos/acme/modules/tags")
+      .query({ per_page: "100", page: "1" })
+      .reply(200, page, { etag: '"c1"' });
+    const first = new Map<string, string>();
+    expect(await listTags(client(), repository, cache, stats(), first)).toEqual([
+      "v1.0.0",
+      "v1.1.0",
+      "odd",
+    ]);
+    expect(Object.fromEntries(first)).toEqual({ "v1.0.0": A, "v1.1.0": B.toLowerCase() });
+
+    nock(API)
+      .get("/repos/acme/modules/tags")
+      .query({ per_page: "100", page: "1" })
+      .matchHeader("if-none-match", '"c1"')
+      .reply(304, "");
+    const second = new Map<string, string>();
+    const s = stats();
+    await listTags(client(), repository, cache, s, second);
+    expect(second).toEqual(first);
+    expect(s).toEqual({ requests: 1, notModified: 1 });
+  });
+
+  it("reads a page again when its cached copy has no commits and they are asked for", async () => {
+    const cache = createEtagCache();
+    const key = `${API}/repos/acme/modules/tags?per_page=100&page=1`;
+    await cache.set(key, { etag: '"old"', data: ["v1.0.0"], next: false });
+    nock(API, { badheaders: ["if-none-match"] })
+      .get("/repos/acme/modules/tags")
+      .query({ per_page: "100", page: "1" })
+      .reply(200, [{ name: "v1.0.0", commit: { sha: "c".repeat(40) } }], { etag: '"new"' });
+    const commits = new Map<string, string>();
+    const repository = { apiBaseUrl: API, owner: "acme", repo: "modules" };
+    await listTags(client(), repository, cache, stats(), commits);
+    expect(commits.get("v1.0.0")).toBe("c".repeat(40));
+    expect((await cache.get(key))?.commits).toEqual(["c".repeat(40)]);
+  });
+
   it("revalidates each page on its own: an unchanged first page and a changed last page", async () => {
     const cache = createEtagCache();
     const repository = { apiBaseUrl: API, owner: "acme", repo: "modules" };

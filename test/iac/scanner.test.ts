@@ -310,13 +310,14 @@ describe("module sources in .tf and .tofu files", () => {
           file: path,
           line: 2,
           id: "acme/terraform-aws-iam",
-          reason: `ref ${sha} is a commit SHA, not a version tag`,
+          reason: `ref ${sha} is a commit SHA, not a version tag, and no version comment follows it (such as "# v1.2.0")`,
         },
         {
           file: path,
           line: 6,
           id: "acme/terraform-aws-iam",
-          reason: "ref a1b2c3d is a commit SHA, not a version tag",
+          reason:
+            'ref a1b2c3d is a commit SHA, not a version tag, and no version comment follows it (such as "# v1.2.0")',
         },
         {
           file: path,
@@ -1334,5 +1335,90 @@ describe("a Gruntwork-style repository (test/fixtures/scanner/gruntwork-style)",
       "prod/us-east-1/vpc/terragrunt.hcl",
       "stage/us-east-1/vpc/terragrunt.hcl",
     ]);
+  });
+});
+
+describe("commit-SHA pins with a version comment", () => {
+  const SHA = "3f2a9c1d4e5b6a7980123456789abcdef0123456";
+  const IAM = "git::https://github.com/acme/terraform-aws-iam.git";
+
+  it.each([
+    ["# v1.2.0", "v1.2.0"],
+    ["// v1.2.0", "v1.2.0"],
+    ["#v1.2.0 (the release of May)", "v1.2.0"],
+    ["# iam-v1.2.0", "iam-v1.2.0"],
+  ])("reads `%s` after the source string as the version of the SHA", (comment, version) => {
+    const path = "dev-a/main.tf";
+    const content = `module "iam" {\n  source = "${IAM}?ref=${SHA}"  ${comment}\n}\n`;
+    const { files, inventory } = scanRecord({ [path]: content });
+    const usage = onlyUsage(inventory, "dev", "acme/terraform-aws-iam");
+    expect(usage).toEqual({
+      file: path,
+      line: 2,
+      version,
+      kind: "git-commit",
+      token: locate(path, content, version),
+      commit: { sha: SHA, token: locate(path, content, SHA) },
+    });
+    expect(tokenText(files, usage.token as TokenLocation)).toBe(version);
+    expect(tokenText(files, usage.commit?.token as TokenLocation)).toBe(SHA);
+    expect(inventory.skipped).toEqual([]);
+  });
+
+  it("reads a short SHA, a query after the ref, and CRLF line ends", () => {
+    const path = "dev-a/main.tf";
+    const content = `module "iam" {\r\n  source = "${IAM}?ref=3f2a9c1&depth=1" # v1.2.0\r\n}\r\n`;
+    const { files, inventory } = scanRecord({ [path]: content });
+    const usage = onlyUsage(inventory, "dev", "acme/terraform-aws-iam");
+    expect(usage.version).toBe("v1.2.0");
+    expect(usage.commit?.sha).toBe("3f2a9c1");
+    expect(tokenText(files, usage.token as TokenLocation)).toBe("v1.2.0");
+    expect(tokenText(files, usage.commit?.token as TokenLocation)).toBe("3f2a9c1");
+  });
+
+  it("reads a SHA in a Terragrunt local with its comment, where the local is written", () => {
+    const path = "dev-a/app/terragrunt.hcl";
+    const content =
+      `locals {\n  ref = "${SHA}" # v1.2.0\n}\n\n` +
+      `terraform {\n  source = "${IAM}//modules/user?ref=\${local.ref}"\n}\n`;
+    const { inventory } = scanRecord({ [path]: content });
+    const usage = onlyUsage(inventory, "dev", "acme/terraform-aws-iam/user");
+    expect(usage).toMatchObject({
+      line: 6,
+      version: "v1.2.0",
+      kind: "git-commit",
+      token: locate(path, content, "v1.2.0"),
+      commit: { sha: SHA, token: locate(path, content, SHA) },
+    });
+  });
+
+  it.each([
+    ["no comment", ""],
+    ["a comment that is not a version", "# pinned for the audit"],
+    ["a comment on the next line", "\n  # v1.2.0"],
+    ["a block comment", "/* v1.2.0 */"],
+  ])("skips a SHA with %s, as before", (_, after) => {
+    const path = "dev-a/main.tf";
+    const content = `module "iam" {\n  source = "${IAM}?ref=${SHA}" ${after}\n}\n`;
+    const { inventory } = scanRecord({ [path]: content });
+    expect(idsByEnvironment(inventory)).toEqual({ dev: [], stage: [], prod: [] });
+    expect(inventory.skipped).toEqual([
+      {
+        file: path,
+        line: 2,
+        id: "acme/terraform-aws-iam",
+        reason: `ref ${SHA} is a commit SHA, not a version tag, and no version comment follows it (such as "# v1.2.0")`,
+      },
+    ]);
+  });
+
+  it("does not take the comment of a line whose string goes on interpolating after the SHA", () => {
+    const path = "dev-a/app/terragrunt.hcl";
+    const content =
+      `locals {\n  sub = "user"\n}\n\n` +
+      `terraform {\n  source = "${IAM}?ref=${SHA}&x=\${local.sub}" # v1.2.0\n}\n`;
+    const { inventory } = scanRecord({ [path]: content });
+    expect(idsByEnvironment(inventory)).toEqual({ dev: [], stage: [], prod: [] });
+    expect(inventory.skipped).toHaveLength(1);
   });
 });

@@ -48,7 +48,7 @@ describe("addSource: what is skipped, with why", () => {
       "a git source pinned to a commit",
       written(`${GIT}?ref=0123456789abcdef0123456789abcdef01234567`),
       undefined,
-      "ref 0123456789abcdef0123456789abcdef01234567 is a commit SHA, not a version tag",
+      'ref 0123456789abcdef0123456789abcdef01234567 is a commit SHA, not a version tag, and no version comment follows it (such as "# v1.2.0")',
     ],
     [
       "a git source pinned to a branch",

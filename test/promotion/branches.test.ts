@@ -153,6 +153,22 @@ describe("promotionBranch", () => {
   });
 });
 
+describe("parsePromotionBranch: artifacts", () => {
+  it("reads a one-component id only when it is one of the given artifacts", () => {
+    const branch = promotionBranch("stage", "payments-api");
+    expect(branch).toBe("promoter/stage/payments-api");
+    expect(parsePromotionBranch(branch, ["stage"])).toBeUndefined();
+    expect(parsePromotionBranch(branch, ["stage"], new Set(["payments-api"]))).toEqual({
+      environment: "stage",
+      dependency: "payments-api",
+      legacy: false,
+    });
+    expect(parsePromotionBranch("promoter/stage/wip", ["stage"], new Set(["payments-api"]))).toBe(
+      undefined,
+    );
+  });
+});
+
 describe("groupBranch", () => {
   it("is promoter/<env>/group-<name>, read back to its environment and group", () => {
     expect(groupBranch("stage", "aws-modules")).toBe("promoter/stage/group-aws-modules");

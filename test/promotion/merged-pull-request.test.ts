@@ -18,6 +18,16 @@ const pull = (fields: Partial<MergedPullRequest> = {}) => ({
 });
 
 describe("mergeSource", () => {
+  it("knows the app's PR of an artifact of the config, whose id is one component", () => {
+    const artifact = pull({ headRef: "promoter/dev/payments-api" });
+    expect(mergeSource(artifact, APP, ENVIRONMENTS, new Set(["payments-api"]))).toEqual({
+      kind: "app",
+      environment: "dev",
+      dependency: "payments-api",
+    });
+    expect(mergeSource(artifact, APP, ENVIRONMENTS)).toBeUndefined();
+  });
+
   it("knows the app's own PR by its author and branch, whatever its labels", () => {
     expect(mergeSource(pull(), APP, ENVIRONMENTS)).toEqual({
       kind: "app",

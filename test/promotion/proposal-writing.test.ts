@@ -297,6 +297,13 @@ describe("stray branches", () => {
     expect(strayBranchStatus(branch, needed, ["dev", "stage"])).toEqual(expected);
   });
 
+  it("takes an artifact's branch, one component, for the app's form", () => {
+    const artifacts = new Set(["onlyone"]);
+    expect(strayBranchStatus("promoter/dev/onlyone", needed, ["dev"], artifacts)).toEqual({
+      status: "candidate",
+    });
+  });
+
   it("warns of a stray branch with a person's commits", () => {
     expect(foreignStrayBranchWarning([personCommit])).toBe(
       "this branch has commits that are not Promoter's (bbbbbbb): Promoter leaves it alone",

@@ -37,6 +37,25 @@ describe("parseTagAdvertisement", () => {
     expect(parseTagAdvertisement(body)).toEqual(["v1.0.0", "v1.1.0", "vpc/v2.0.0"]);
   });
 
+  it("gives each tag's commit: an annotated tag's peeled object, a lightweight tag's own", () => {
+    const line = (oid: string, ref: string) => pktLine(`${oid} ${ref}\n`);
+    const body = Buffer.concat([
+      SERVICE,
+      FLUSH,
+      line("1".repeat(40), "refs/heads/main"),
+      line("2".repeat(40), "refs/tags/v1.0.0"),
+      line("3".repeat(40), "refs/tags/v1.1.0"),
+      line("4".repeat(40), "refs/tags/v1.1.0^{}"),
+      FLUSH,
+    ]);
+    const commits = new Map<string, string>();
+    expect(parseTagAdvertisement(body, commits)).toEqual(["v1.0.0", "v1.1.0"]);
+    expect(Object.fromEntries(commits)).toEqual({
+      "v1.0.0": "2".repeat(40),
+      "v1.1.0": "4".repeat(40),
+    });
+  });
+
   it("reads an empty repository, SHA-256 object ids and lines without a newline", () => {
     const empty = Buffer.concat([
       SERVICE,
@@ -232,9 +251,18 @@ describe("listGitTags against a git host on 127.0.0.1", () => {
       git("-C", "work", "tag", "-a", "v1.1.0", "-m", "annotated");
       git("-C", "work", "tag", "vpc-v2.0.0");
       git("clone", "-q", "--bare", "work", "acme/mods.git");
+      const head = git("-C", "work", "rev-parse", "HEAD").toString().trim();
       const host = await start(serveGitHttpBackend(root));
-      const tags = await listGitTags(`${host.origin}/acme/mods.git`);
+      const commits = new Map<string, string>();
+      const tags = await listGitTags(`${host.origin}/acme/mods.git`, { commits });
       expect(tags.sort()).toEqual(["v1.0.0", "v1.1.0", "vpc-v2.0.0"]);
+      // The annotated tag's object is not the commit: its peeled line gives the commit.
+      expect(git("-C", "work", "rev-parse", "v1.1.0").toString().trim()).not.toBe(head);
+      expect(Object.fromEntries(commits)).toEqual({
+        "v1.0.0": head,
+        "v1.1.0": head,
+        "vpc-v2.0.0": head,
+      });
       expect(host.received).toEqual([
         { method: "GET", url: "/acme/mods.git/info/refs?service=git-upload-pack" },
       ]);

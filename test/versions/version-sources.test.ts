@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { useNock } from "../support/nock-github.js";
 import type { DependencyOrigin } from "../../src/iac/types.js";
 import { createEtagCache } from "../../src/github/tags.js";
+import { createListingCache } from "../../src/versions/listing-cache.js";
 import type { GitHubClient } from "../../src/github/clients.js";
 import { clearRegistryDiscoveryCache } from "../../src/versions/registry-versions.js";
 import {
@@ -116,6 +117,68 @@ describe("resolveVersions", () => {
     const second = await resolveVersions(deps, opts);
     expect(second.versions.get("acme/modules/vpc")).toEqual(["v1.0.0"]);
     expect(second).toMatchObject({ requests: 1, notModified: 1, warnings: [] });
+  });
+
+  it("gives each git dependency its tags' commits, shared within the window like the tags", async () => {
+    const A = "a".repeat(40);
+    const shared = { cache: createListingCache(600), installationId: 7 };
+    const { options: opts } = options({ shared });
+    const deps = [
+      { id: "acme/modules/vpc", origin: git("acme", "modules") },
+      { id: "acme/modules/db", origin: git("acme", "modules") },
+    ];
+    nock(API)
+      .get("/repos/acme/modules/tags")
+      .query({ per_page: "100", page: "1" })
+      .once()
+      .reply(200, [{ name: "v1.0.0", commit: { sha: A } }]);
+    const first = await resolveVersions(deps, opts);
+    expect(Object.fromEntries(first.commits.get("acme/modules/vpc") ?? [])).toEqual({
+      "v1.0.0": A,
+    });
+    expect(first.commits.get("acme/modules/db")).toEqual(first.commits.get("acme/modules/vpc"));
+    const second = await resolveVersions(deps, opts);
+    expect(second.requests).toBe(0);
+    expect(Object.fromEntries(second.commits.get("acme/modules/db") ?? [])).toEqual({
+      "v1.0.0": A,
+    });
+
+    // A listing shared without its commits (by an older Promoter) is read again.
+    const other = { cache: createListingCache(600), installationId: 8 };
+    await other.cache.set(8, "git https://api.github.com acme/modules", ["v1.0.0"]);
+    nock(API)
+      .get("/repos/acme/modules/tags")
+      .query({ per_page: "100", page: "1" })
+      .reply(200, [{ name: "v1.0.0", commit: { sha: A } }]);
+    const again = await resolveVersions(deps, options({ shared: other }).options);
+    expect(again.requests).toBe(1);
+    expect(again.commits.get("acme/modules/vpc")?.get("v1.0.0")).toBe(A);
+  });
+
+  it("lists an artifact's releases repository on the app's GitHub, and nothing for one without", async () => {
+    nock(API)
+      .get("/repos/acme/payments-api/tags")
+      .query({ per_page: "100", page: "1" })
+      .once()
+      .reply(200, tagList("v1.5.0", "v1.4.2"));
+    const { options: opts, asked } = options();
+    const result = await resolveVersions(
+      [
+        {
+          id: "payments-api",
+          origin: {
+            type: "artifact",
+            name: "payments-api",
+            releases: { owner: "acme", repo: "payments-api" },
+          },
+        },
+        { id: "web", origin: { type: "artifact", name: "web" } },
+      ],
+      opts,
+    );
+    expect(Object.fromEntries(result.versions)).toEqual({ "payments-api": ["v1.5.0", "v1.4.2"] });
+    expect(result).toMatchObject({ requests: 1, warnings: [] });
+    expect(asked).toEqual([API]);
   });
 
   it("answers an unchanged registry module from the ETag cache on the next check", async () => {
