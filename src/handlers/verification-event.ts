@@ -22,17 +22,18 @@ export async function onVerificationEvent(
   if (!installation) return;
   if (repositories.get(repository.full_name)?.verifies === false) return;
   const defaultBranch = repository.default_branch;
-  if ("check_run" in payload) {
+  // By the event's name: a deployment_status payload may carry the check run that deployed.
+  if (context.name === "check_run" && "check_run" in payload) {
     const run = payload.check_run as
       { name: string; check_suite?: { head_branch?: string | null } | null } | null | undefined;
     if (!run || run.name === CHECK_RUN_NAME || run.check_suite?.head_branch !== defaultBranch)
       return;
-  } else if ("branches" in payload) {
+  } else if (context.name === "status" && "branches" in payload) {
     if (payload.state === "pending") return;
     if (!payload.branches.some((b) => b.name === defaultBranch)) return;
-  } else if (["pending", "queued", "in_progress"].includes(payload.deployment_status.state)) {
-    return;
-  }
+  } else if (context.name === "deployment_status" && "deployment_status" in payload) {
+    if (["pending", "queued", "in_progress"].includes(payload.deployment_status.state)) return;
+  } else return;
   await queue.enqueueCheck({
     installationId: installation.id,
     owner: repository.owner.login,

@@ -469,3 +469,33 @@ describe("/promote out of an environment with verify", () => {
     expect(cost.requests()).toBe(5 + 1 + 4);
   });
 });
+
+describe("status and deployment_status events", () => {
+  it("a status set on the default branch, or a deployment that ended, queues a check; a pending one, nothing", async () => {
+    const app = testApp();
+    const checks: string[] = [];
+    app.queue.enqueueCheck = (job) => {
+      checks.push(job.reason);
+      return Promise.resolve();
+    };
+    const repository = { owner: "acme", repo: "live" };
+    const status = (state: string, branch: string) =>
+      webhook("status", undefined, repository, {
+        state,
+        branches: [{ name: branch, commit: { sha: HEAD, url: "u" }, protected: false }],
+      });
+    await app.receive("status", status("success", "main"));
+    await app.receive("status", status("pending", "main"));
+    await app.receive("status", status("failure", "feature"));
+    const deployment = (state: string) => {
+      // GitHub's deployment_status payloads may carry the check run that deployed: still a deployment.
+      const payload = webhook("deployment_status", "created", repository);
+      payload.deployment_status = { ...(payload.deployment_status as object), state };
+      payload.check_run = { name: "deploy", check_suite: { head_branch: "feature" } };
+      return payload;
+    };
+    await app.receive("deployment_status", deployment("success"));
+    await app.receive("deployment_status", deployment("in_progress"));
+    expect(checks).toEqual(["status reported", "deployment_status reported"]);
+  });
+});
