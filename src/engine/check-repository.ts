@@ -21,7 +21,7 @@ import { dependenciesToList, plan } from "../promotion/plan.js";
 import { gatedPlan, promotionGates } from "../promotion/verification.js";
 import { updatesToAge, withReleaseAge } from "../promotion/release-age.js";
 import { readReleaseDates } from "./release-dates.js";
-import { commentOnFailedGates, readGateEvidence } from "./gate-evidence.js";
+import { commentOnGates, readGateEvidence } from "./gate-evidence.js";
 import { groupedProposals, type PullRequestPlan } from "../promotion/groups.js";
 import { readRepositoryState, type CheckTarget } from "./repository-state.js";
 import type { Services } from "./services.js";
@@ -169,7 +169,7 @@ export async function checkRepository(
     deferred: decided.deferred,
   });
   await closeSupersededOnboarding(octokit, target, pullRequests, appLogin, log);
-  await commentOnFailedGates(octokit, target, gated.results, appLogin, log);
+  await commentOnGates(octokit, target, gated.results, appLogin, log, services.now());
   const obsolete = await closeObsoletePullRequests({
     octokit,
     target,

@@ -15,6 +15,7 @@ import {
   evidenceReads,
   failureComment,
   saidAlready,
+  unreportedComment,
   type CommitEvidence,
   type GateResult,
   type PromotionGate,
@@ -51,21 +52,28 @@ export async function readGateEvidence(
 }
 
 /**
- * Says once, on the merged PR that brought it, that a failed verification stopped a version: per
- * failed gate with such a PR, a read of its comments (1 request), and the comment when it is not
- * there yet (1 more). A failure to say it is logged: the check still reports it.
+ * Says once, on the merged PR that brought it, that a failed verification stopped a version, or that
+ * a named check was never reported an hour after the merge: per such gate, a read of the PR's comments
+ * (1 request), and the comment when it is not there yet (1 more). A failure to say it is logged: the
+ * check still reports it.
  */
-export async function commentOnFailedGates(
+export async function commentOnGates(
   octokit: Octokit,
   repo: RepoRef,
   results: readonly GateResult[],
   appLogin: string,
   log: Logger,
+  now: number,
 ): Promise<void> {
-  for (const { gate, verification } of results) {
-    if (verification.state !== "failed" || !gate.mergedPullRequest) continue;
+  for (const result of results) {
+    const { gate, verification } = result;
+    if (!gate.mergedPullRequest) continue;
+    const notice =
+      verification.state === "failed"
+        ? failureComment({ gate, verification })
+        : unreportedComment(result, now);
+    if (!notice) continue;
     const { number } = gate.mergedPullRequest;
-    const notice = failureComment({ gate, verification });
     try {
       if (saidAlready(await listComments(octokit, repo, number), appLogin, notice.marker)) continue;
       await comment(octokit, repo, number, notice.body);

@@ -441,3 +441,34 @@ export function commandGateRefusal(
     ? `${what}. Comment ${code(`/promote ${request.environment} ${request.dependency}@${request.version} --skip-soak`)} to promote it before the soak ends.`
     : `${what}.`;
 }
+
+/**
+ * The comment on the merged PR when a check its environment's `verify` names has not been reported an
+ * hour after the merge (a typo in the name, a CI that never runs): undefined before that, or when every
+ * named check reported.
+ */
+export function unreportedComment(
+  result: GateResult,
+  now: number,
+): { marker: string; body: string } | undefined {
+  const { gate, verification } = result;
+  const mergedAt = Date.parse(gate.mergedPullRequest?.mergedAt ?? "");
+  if (verification.state !== "pending" || verification.unreported.length === 0) return undefined;
+  if (!(now - mergedAt > UNREPORTED_WARNING_MS)) return undefined;
+  const key = JSON.stringify({
+    env: gate.upstream,
+    dependency: gate.dependency,
+    version: gate.version,
+    unreported: verification.unreported,
+  }).replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const marker = `<!-- promoter-verification: ${key} -->`;
+  const names = verification.unreported.map(code).join(", ");
+  const body = [
+    `Promoter is holding ${code(gate.dependency)} ${code(gate.version)} back from ${plainText(gate.environment)}: no check named ${names} has been reported on ${code(short(verification.sha))} since this pull request was merged (${formatDuration(now - mergedAt)} ago).`,
+    "",
+    `Check the names in \`verify.checks\` of ${plainText(gate.upstream)} against the checks this repository runs; Promoter goes on as soon as they report.`,
+    "",
+    marker,
+  ].join("\n");
+  return { marker, body };
+}

@@ -194,6 +194,29 @@ describe("a promotion out of an environment with verify", () => {
     );
   });
 
+  it("says once on the merged PR when a named check was never reported an hour after the merge", async () => {
+    const app = testApp();
+    app.services.now = () => NOW;
+    const bodies = capture();
+    mockCheck([]);
+    nock(API)
+      .get(`${repo}/issues/20/comments`)
+      .query(true)
+      .reply(200, [])
+      .post(`${repo}/issues/20/comments`, bodies.as("comment"))
+      .reply(201, { id: 5 })
+      .post(`${repo}/check-runs`, bodies.as("checkRun"))
+      .reply(201, { id: 1 });
+    await app.receive("repository_dispatch", dispatch());
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ body: string }>("comment").body).toContain(
+      "Promoter is holding `acme/terraform-aws-sqs` `v0.9.0` back from stage: no check named `terragrunt apply (dev)` has been reported on `mmmmmmm` since this pull request was merged (1h 30m ago).",
+    );
+    expect(bodies.one<{ output: { text: string } }>("checkRun").output.text).toContain(
+      "no check named `terragrunt apply (dev)` reported on",
+    );
+  });
+
   it("remembers when the soak ends, and queues a check then", async () => {
     const app = testApp();
     app.services.now = () => NOW;
