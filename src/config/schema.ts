@@ -400,6 +400,31 @@ const dashboardSchema = z
     "The promotion dashboard: one issue, kept current after every check, with every environment's version of every dependency, what waits and why, and checkboxes that promote a version by hand or check now (with the same permissions as `/promote`). `false` turns it off (and closes the issue); `{ title: ... }` names it. Default `true`.",
   );
 
+/**
+ * A check of a list of items with a `name`: the second of two names that differ only in letter case
+ * is reported at its `name` (a branch name, a label: case-insensitive on some systems).
+ */
+function namesDifferInCase(message: (name: string, first: number) => string) {
+  return (items: readonly unknown[], ctx: z.RefinementCtx): void => {
+    const seen = new Map<string, number>();
+    items.forEach((item, index) => {
+      const name = (item as { name?: unknown } | null)?.name;
+      if (typeof name !== "string" || name === "") return;
+      const first = seen.get(name.toLowerCase());
+      if (first === undefined) {
+        seen.set(name.toLowerCase(), index);
+        return;
+      }
+      ctx.addIssue({
+        code: "custom",
+        path: [index, "name"],
+        input: name,
+        message: message(name, first),
+      });
+    });
+  };
+}
+
 const groupName = z
   .string()
   .min(1, { error: "must not be empty", abort: true })
@@ -439,25 +464,10 @@ const groupsSchema = z
   .array(groupSchema)
   .max(MAX_ITEMS.groups, atMost(MAX_ITEMS.groups, "groups"))
   .superRefine(
-    (groups, ctx) => {
-      const seen = new Map<string, number>();
-      groups.forEach((group: unknown, index) => {
-        const name = (group as { name?: unknown } | null)?.name;
-        if (typeof name !== "string" || name === "") return;
-        // Branch names are case-insensitive on some file systems: "AWS" and "aws" would share one.
-        const first = seen.get(name.toLowerCase());
-        if (first === undefined) {
-          seen.set(name.toLowerCase(), index);
-          return;
-        }
-        ctx.addIssue({
-          code: "custom",
-          path: [index, "name"],
-          input: name,
-          message: `group name ${quoted(name)} is already used by groups[${first}] (names must differ in more than letter case)`,
-        });
-      });
-    },
+    namesDifferInCase(
+      (name, first) =>
+        `group name ${quoted(name)} is already used by groups[${first}] (names must differ in more than letter case)`,
+    ),
     { when: (payload) => Array.isArray(payload.value) },
   )
   .default([])
@@ -517,24 +527,9 @@ const artifactsSchema = z
   .array(artifactSchema)
   .max(MAX_ITEMS.artifacts, atMost(MAX_ITEMS.artifacts, "artifacts"))
   .superRefine(
-    (artifacts, ctx) => {
-      const seen = new Map<string, number>();
-      artifacts.forEach((artifact: unknown, index) => {
-        const name = (artifact as { name?: unknown } | null)?.name;
-        if (typeof name !== "string") return;
-        const first = seen.get(name.toLowerCase());
-        if (first === undefined) {
-          seen.set(name.toLowerCase(), index);
-          return;
-        }
-        ctx.addIssue({
-          code: "custom",
-          path: [index, "name"],
-          input: name,
-          message: `the artifact name ${quoted(name)} is used twice (artifacts[${first}])`,
-        });
-      });
-    },
+    namesDifferInCase(
+      (name, first) => `the artifact name ${quoted(name)} is used twice (artifacts[${first}])`,
+    ),
     { when: (payload) => Array.isArray(payload.value) },
   )
   .optional()
