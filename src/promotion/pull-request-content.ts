@@ -1,5 +1,5 @@
 import type { Config } from "../config/index.js";
-import type { Inventory } from "../iac/types.js";
+import type { Inventory, Usage } from "../iac/types.js";
 import {
   code,
   defuseMarkdown,
@@ -277,26 +277,13 @@ export function pullRequestBody(proposal: Proposal, context: BodyContext): strin
       ? [`| … and ${proposal.edits.length - MAX_TABLE_ROWS} more | | | |`]
       : []),
   ];
-  if (proposal.untouched.length > 0) {
-    lines.push("", "Left as they are:");
-    for (const u of proposal.untouched) {
-      lines.push(
-        `- ${code(u.file)} line ${u.line}: ${inlineMarkdown(u.notPromotable ?? "not editable")}`,
-      );
-    }
-  }
-  lines.push(...verifiedLines([proposal]));
+  lines.push(...untouchedLines(proposal.untouched), ...verifiedLines([proposal]));
   lines.push("", "### Environments", "", chainTable(proposal, context));
-  const commands = [
-    "",
-    "### Commands",
-    "",
+  const commands = commandsSection(
     "- `/promote <environment>` promotes this version to that environment now.",
-    `- The label \`${HOLD_LABEL}\` keeps this version from being promoted further when this is merged.`,
-    "- `/help` lists every command.",
-    "",
-    metadataComment(metadataOf(proposal, context.builtOn)),
-  ].join("\n");
+    "this version",
+    metadataOf(proposal, context.builtOn),
+  );
   const head = lines.join("\n");
   const room = MAX_PULL_REQUEST_BODY - head.length - commands.length - 200;
   const notes = context.releaseNotes ? fittedNotes(context.releaseNotes, room) : undefined;
@@ -366,27 +353,16 @@ export function groupPullRequestBody(proposal: GroupProposal, context: GroupBody
       ? [`| … and ${edits.length - MAX_TABLE_ROWS} more | | | | |`]
       : []),
   );
-  const untouched = proposal.members.flatMap((m) => m.untouched);
-  if (untouched.length > 0) {
-    lines.push("", "Left as they are:");
-    for (const u of untouched) {
-      lines.push(
-        `- ${code(u.file)} line ${u.line}: ${inlineMarkdown(u.notPromotable ?? "not editable")}`,
-      );
-    }
-  }
-  lines.push(...verifiedLines(proposal.members));
+  lines.push(
+    ...untouchedLines(proposal.members.flatMap((m) => m.untouched)),
+    ...verifiedLines(proposal.members),
+  );
   lines.push("", "### Environments", "", groupChainTable(proposal, context));
-  const commands = [
-    "",
-    "### Commands",
-    "",
+  const commands = commandsSection(
     "- `/promote <environment> <dependency-id>` promotes one of these versions to that environment now.",
-    `- The label \`${HOLD_LABEL}\` keeps these versions from being promoted further when this is merged.`,
-    "- `/help` lists every command.",
-    "",
-    metadataComment(metadataOf(proposal, context.builtOn)),
-  ].join("\n");
+    "these versions",
+    metadataOf(proposal, context.builtOn),
+  );
   const head = lines.join("\n");
   const withNotes = context.releaseNotes.filter((n) => n.notes !== "");
   let room = MAX_PULL_REQUEST_BODY - head.length - commands.length - 200;
@@ -439,4 +415,31 @@ function verifiedLines(proposals: readonly Proposal[]): string[] {
     for (const line of p.verified?.evidence ?? []) lines.push(`- ${who}${inlineMarkdown(line)}`);
   }
   return lines;
+}
+
+/** The usages a PR leaves as they are, and why, as a list. */
+function untouchedLines(untouched: readonly Usage[]): string[] {
+  if (untouched.length === 0) return [];
+  return [
+    "",
+    "Left as they are:",
+    ...untouched.map(
+      (u) =>
+        `- ${code(u.file)} line ${u.line}: ${inlineMarkdown(u.notPromotable ?? "not editable")}`,
+    ),
+  ];
+}
+
+/** A PR body's commands, and the hidden metadata it ends with. */
+function commandsSection(promote: string, what: string, metadata: PullRequestMetadata): string {
+  return [
+    "",
+    "### Commands",
+    "",
+    promote,
+    `- The label \`${HOLD_LABEL}\` keeps ${what} from being promoted further when this is merged.`,
+    "- `/help` lists every command.",
+    "",
+    metadataComment(metadata),
+  ].join("\n");
 }
