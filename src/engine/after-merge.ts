@@ -8,7 +8,12 @@ import { broughtByMerge, mergeFollowUps } from "../promotion/merge-promotion.js"
 import { mergeSource } from "../promotion/merged-pull-request.js";
 import { describePromotion } from "../promotion/requested-promotion.js";
 import type { MergedJob } from "../queue/job-queue.js";
-import { gatedPlan, gatesAfterMerge, waitingLine } from "../promotion/verification.js";
+import {
+  gatedPlan,
+  gatesAfterMerge,
+  verifiedSuffix,
+  waitingLine,
+} from "../promotion/verification.js";
 import { readGateEvidence } from "./gate-evidence.js";
 import { promote } from "./promote.js";
 import {
@@ -123,7 +128,12 @@ export async function continueAfterMerge(
     if (wait) return waitingLine(followUp.request, wait.reason);
     const result = results[requests.indexOf(followUp.request)];
     if (!result) throw new Error("no result for the promotion");
-    return describePromotion(result, followUp.request);
+    const verified = gated.plan.proposals.find(
+      (p) =>
+        p.environment === followUp.request.environment &&
+        p.dependency === followUp.request.dependency,
+    )?.verified;
+    return describePromotion(result, followUp.request) + verifiedSuffix(verified);
   });
   await comment(octokit, target, pullRequest.number, lines.join("\n"));
   log.info(

@@ -278,7 +278,8 @@ export interface GateResult {
 
 /** The plan once each gated promotion waits for its evidence. */
 export interface GatedPlan<P = Proposal> {
-  plan: { proposals: P[]; deferred: Deferral[] };
+  /** A proposal whose evidence passed carries it (`verified`). */
+  plan: { proposals: (P & Pick<Proposal, "verified">)[]; deferred: Deferral[] };
   /** Each gate's result. */
   results: GateResult[];
   /** The earliest end of a soak: when a check should look again. */
@@ -471,4 +472,12 @@ export function unreportedComment(
     marker,
   ].join("\n");
   return { marker, body };
+}
+
+/** What a merge's comment adds to a promotion that its environment's evidence let through. */
+export function verifiedSuffix(
+  verified: { environment: string; evidence: string[] } | undefined,
+): string {
+  if (!verified || verified.evidence.length === 0) return "";
+  return ` Verified in ${plainText(verified.environment)}: ${verified.evidence.map(inlineMarkdown).join("; ")}.`;
 }

@@ -308,10 +308,20 @@ describe("events that may end a wait", () => {
 });
 
 describe("merging into an environment with verify", () => {
-  it("opens no stage PR at the merge: the comment says what it waits for, after 2 requests of evidence", async () => {
+  it.each([
+    [
+      "apply still queued: no stage PR; the comment says what it waits for, after 2 requests of evidence",
+      false,
+    ],
+    ["apply passed already (no soak): the stage PR at once, the comment with the evidence", true],
+  ])("%s", async (_what, passed) => {
     const app = testApp();
     app.services.now = () => NOW;
     const bodies = capture();
+    // Without a soak, a check that passed lets the promotion through at the merge.
+    const files = passed
+      ? { ...fixture.files, ".github/promoter.yml": CONFIG.replace("      soak: 1h\n", "") }
+      : fixture.files;
     const payload = webhook("pull_request", "closed", { owner: "acme", repo: "live" });
     const pr = payload.pull_request as Record<string, Record<string, unknown>>;
     const repository = { ...(pr.base?.repo as object), full_name: "acme/live", id: 1296269 };
@@ -333,35 +343,62 @@ describe("merging into an environment with verify", () => {
       .reply(200, {
         sha: "t",
         truncated: false,
-        tree: Object.entries(fixture.files).map(([path, content]) => ({
+        tree: Object.entries(files).map(([path, content]) => ({
           path,
           mode: "100644",
           type: "blob",
           sha: blobSha(content),
         })),
       });
-    for (const content of Object.values(fixture.files))
+    for (const content of Object.values(files))
       scope.get(`${repo}/git/blobs/${blobSha(content)}`).reply(200, content);
     scope
       .get(`${repo}/commits/${MERGE}/check-runs`)
       .query(true)
       .reply(200, {
         total_count: 1,
-        check_runs: [{ ...run("queued", null), html_url: null, app: { slug: "ci" } }],
+        check_runs: [
+          {
+            ...(passed ? run("completed", "success", 5) : run("queued", null)),
+            html_url: null,
+            app: { slug: "ci" },
+          },
+        ],
       })
       .get(`${repo}/commits/${MERGE}/status`)
       .query(true)
       .reply(200, { state: "pending", statuses: [] })
       .post(`${repo}/issues/20/comments`, bodies.as("comment"))
       .reply(201, { id: 1 });
+    if (passed)
+      scope
+        .get(`${repo}/git/matching-refs/${encodeURIComponent("heads/promoter/stage/acme")}`)
+        .reply(200, [])
+        .post(`${repo}/labels`)
+        .reply(201, {})
+        .post(`${repo}/git/trees`)
+        .reply(201, { sha: "t" })
+        .post(`${repo}/git/commits`)
+        .reply(201, { sha: "c" })
+        .post(`${repo}/git/refs`)
+        .reply(201, {})
+        .get("/repos/acme/terraform-aws-sqs/releases")
+        .query(true)
+        .reply(200, [])
+        .post(`${repo}/pulls`, bodies.as("pull"))
+        .reply(201, { number: 21 })
+        .post(`${repo}/issues/21/labels`)
+        .reply(200, []);
     scope.on("request", () => requests++);
     await app.receive("pull_request", payload);
     expect(app.errors).toEqual([]);
     expect(bodies.one<{ body: string }>("comment").body).toBe(
-      "`acme/terraform-aws-sqs` v0.9.0 waits for verification in dev: `terragrunt apply (dev)` is in progress; its stage pull request opens once it passes (Promoter looks again when the checks or the deployment report, and when the soak ends).",
+      passed
+        ? `Opened #21 to promote \`acme/terraform-aws-sqs\` \`v0.9.0\` to stage. Verified in dev: check run \`terragrunt apply (dev)\` succeeded on \`mmmmmmm\` at ${minutesAgo(5)}.`
+        : "`acme/terraform-aws-sqs` v0.9.0 waits for verification in dev: `terragrunt apply (dev)` is in progress; its stage pull request opens once it passes (Promoter looks again when the checks or the deployment report, and when the soak ends).",
     );
-    // The merge commit's tree and 3 blobs, its evidence (2), the comment.
-    expect(requests).toBe(1 + 3 + 2 + 1);
+    // The merge commit's tree and 3 blobs, its evidence (2), the comment; then the stage PR: a listing, labels, tree, commit, ref, notes, PR, its labels.
+    expect(requests).toBe(1 + 3 + 2 + 1 + (passed ? 8 : 0));
   });
 });
 
