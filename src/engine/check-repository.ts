@@ -12,7 +12,7 @@ import {
   invalidConfigReport,
   type CheckReport,
 } from "../promotion/check-report.js";
-import { existingPromotions } from "../promotion/existing-promotions.js";
+import { existingPromotions, heldForMergesSinceRead } from "../promotion/existing-promotions.js";
 import { modulesOf } from "../promotion/module-users.js";
 import { obsoletePullRequests } from "../promotion/obsolete-pull-requests.js";
 import { withPullRequestLimits } from "../promotion/pull-request-limits.js";
@@ -69,6 +69,7 @@ export async function checkRepository(
 ): Promise<CheckResult> {
   const fullName = `${target.owner}/${target.repo}`;
   // 1. Read the default branch and scan it; a config that cannot be used is reported, and ends the check.
+  const readAt = services.now();
   const state = await readRepositoryState(octokit, target, services);
   // Remembered too, so the scheduler checks it once a day rather than at every tick (a push of the config checks it at once).
   const unusable = {
@@ -145,7 +146,12 @@ export async function checkRepository(
   const gated = gatedPlan(aged.plan, gates, evidence, services.now());
   const dueAt = earliest(gated.dueAt, aged.dueAt);
   const decided = withPullRequestLimits(
-    { proposals: groupedProposals(gated.plan.proposals, config), deferred: gated.plan.deferred },
+    heldForMergesSinceRead(
+      { proposals: groupedProposals(gated.plan.proposals, config), deferred: gated.plan.deferred },
+      pullRequests,
+      appLogin,
+      readAt,
+    ),
     existing,
     config.updates,
   );

@@ -4,6 +4,7 @@
  */
 import type { PullRequestInfo } from "./github-facts.js";
 import { groupBranch, promotionBranches } from "./branches.js";
+import { isGroupProposal, membersOf, type PullRequestPlan } from "./groups.js";
 import type { PromotionPullRequest } from "./plan.js";
 import {
   HOLD_LABEL,
@@ -66,4 +67,64 @@ export function existingPromotions(
     }
   }
   return promotions;
+}
+
+/** How long before a check read the repository a merge may be that its snapshot does not show (clock skew). */
+const MERGE_SNAPSHOT_MARGIN_MS = 60_000;
+
+/**
+ * The app's PR from one of `branches`, carrying exactly `versions` (`<dependency>@<version>`), merged
+ * after (or just before) a check read the repository at `readAt`: its snapshot may predate that merge,
+ * so proposing the same again would open a second PR for what is merged already. A newer version is
+ * not held. Undefined when there is none.
+ */
+function mergedSinceRead(
+  branches: readonly string[],
+  versions: readonly string[],
+  pullRequests: readonly PullRequestInfo[],
+  appLogin: string,
+  readAt: number,
+): PullRequestInfo | undefined {
+  return pullRequests.find((pr) => {
+    if (!pr.merged || !branches.includes(pr.headRef)) return false;
+    if (!(Date.parse(pr.mergedAt ?? "") >= readAt - MERGE_SNAPSHOT_MARGIN_MS)) return false;
+    const metadata = appPullRequestMetadata(pr, appLogin);
+    if (!metadata) return false;
+    const members = isGroupMetadata(metadata) ? metadata.members : [metadata];
+    const carried = new Set(members.map((m) => `${m.dependency}@${m.to}`));
+    return versions.every((v) => carried.has(v));
+  });
+}
+
+/**
+ * The plan without the proposals whose PR the app merged since the check read the repository (or
+ * just before): their merge is not in the snapshot, and the next check sees it. Each member waits,
+ * named with the merged PR.
+ */
+export function heldForMergesSinceRead(
+  decided: PullRequestPlan,
+  pullRequests: readonly PullRequestInfo[],
+  appLogin: string,
+  readAt: number,
+): PullRequestPlan {
+  const result: PullRequestPlan = { proposals: [], deferred: [...decided.deferred] };
+  for (const proposal of decided.proposals) {
+    const branches = isGroupProposal(proposal)
+      ? [proposal.key]
+      : promotionBranches(proposal.environment, proposal.dependency);
+    const versions = membersOf(proposal).map((m) => `${m.dependency}@${m.to}`);
+    const merged = mergedSinceRead(branches, versions, pullRequests, appLogin, readAt);
+    if (!merged) {
+      result.proposals.push(proposal);
+      continue;
+    }
+    for (const member of membersOf(proposal))
+      result.deferred.push({
+        environment: proposal.environment,
+        dependency: member.dependency,
+        reason: `${member.to} waits: #${merged.number} from its branch was merged as this check read the repository; the next check sees that merge`,
+        pullRequest: merged.number,
+      });
+  }
+  return result;
 }

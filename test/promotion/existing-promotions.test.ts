@@ -3,8 +3,10 @@ import type { PullRequestInfo } from "../../src/promotion/github-facts.js";
 import {
   appPullRequestMetadata,
   existingPromotions,
+  heldForMergesSinceRead,
   isAppPullRequest,
 } from "../../src/promotion/existing-promotions.js";
+import type { Proposal } from "../../src/promotion/plan.js";
 import { metadataComment } from "../../src/promotion/pull-request-content.js";
 
 const APP = "promoter[bot]";
@@ -83,5 +85,41 @@ describe("appPullRequestMetadata", () => {
     ["no metadata", { body: "hand-written" }, undefined],
   ] as const)("%s", (_what, fields, expected) => {
     expect(appPullRequestMetadata(pull(fields), APP)).toEqual(expected);
+  });
+});
+
+describe("heldForMergesSinceRead", () => {
+  const READ_AT = Date.parse("2026-06-01T12:00:00Z");
+  const proposal = (to: string): Proposal => ({
+    key: "promoter/dev/acme+terraform-aws-sqs",
+    environment: "dev",
+    dependency: SQS,
+    from: ["v0.8.0"],
+    to,
+    reason: "update",
+    edits: [],
+    files: [],
+    untouched: [],
+  });
+  const merged = (at: string, fields: Partial<PullRequestInfo> = {}) =>
+    pull({ merged: true, mergedAt: at, headRef: "promoter/dev/acme+terraform-aws-sqs", ...fields });
+  const held = (pr: PullRequestInfo, to = "v0.9.0") =>
+    heldForMergesSinceRead({ proposals: [proposal(to)], deferred: [] }, [pr], APP, READ_AT);
+
+  it("holds back what the app's PR from the branch carried, merged as the check read the repository", () => {
+    const result = held(merged("2026-06-01T12:00:05Z"));
+    expect(result.proposals).toEqual([]);
+    expect(result.deferred.map((d) => d.reason)).toEqual([
+      "v0.9.0 waits: #3 from its branch was merged as this check read the repository; the next check sees that merge",
+    ]);
+  });
+
+  it.each([
+    ["merged long before the read", merged("2026-06-01T11:00:00Z"), "v0.9.0"],
+    ["a newer version than the merged one", merged("2026-06-01T12:00:05Z"), "v1.0.0"],
+    ["a person's merged PR", merged("2026-06-01T12:00:05Z", { author: "mallory" }), "v0.9.0"],
+    ["a PR closed without merging", merged("2026-06-01T12:00:05Z", { merged: false }), "v0.9.0"],
+  ])("keeps the proposal: %s", (_what, pr, to) => {
+    expect(held(pr, to).proposals).toHaveLength(1);
   });
 });
