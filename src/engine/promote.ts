@@ -5,8 +5,12 @@ import { listBranches } from "../github/branches.js";
 import { promotionBranches, sharedPrefix } from "../promotion/branches.js";
 import { appPullRequestMetadata } from "../promotion/existing-promotions.js";
 import type { PullRequestInfo } from "../promotion/github-facts.js";
-import { groupOf, groupProposal, type PullRequestProposal } from "../promotion/groups.js";
-import type { Proposal } from "../promotion/plan.js";
+import {
+  groupedProposals,
+  groupProposal,
+  isGroupProposal,
+  type PullRequestProposal,
+} from "../promotion/groups.js";
 import { isGroupMetadata } from "../promotion/pull-request-content.js";
 import {
   promotionFor,
@@ -39,12 +43,12 @@ export async function promote(
   );
   const proposals = decisions.flatMap((d) => (d.status === "propose" ? [d.proposal] : []));
   if (proposals.length === 0) return decisions.map(settled);
-  const grouped = groupedByPullRequest(proposals, repository);
+  const grouped = groupedProposals(proposals, repository.config);
 
   // 2. Read which of the proposals' branches exist (their names share a prefix: one listing), then the
   //    open PR of each that does: it is updated, never opened twice. A group's open PR keeps its other members.
   const names = grouped.flatMap((p) =>
-    "group" in p ? [p.key] : promotionBranches(p.environment, p.dependency),
+    isGroupProposal(p) ? [p.key] : promotionBranches(p.environment, p.dependency),
   );
   const branches = new Set(await listBranches(octokit, target, sharedPrefix(names)));
   const open: PullRequestInfo[] = [];
@@ -54,7 +58,7 @@ export async function promote(
   }
   const appLogin = await services.appLogin();
   const written = grouped.map((p) =>
-    "group" in p ? withOpenMembers(p, open, repository, appLogin) : p,
+    isGroupProposal(p) ? withOpenMembers(p, open, repository, appLogin) : p,
   );
 
   // 3. Write the proposals as the check would.
@@ -82,30 +86,6 @@ export async function promote(
 function settled(decision: PromotionDecision): PromotionResult {
   if (decision.status === "propose") throw new Error("a proposal is written, not settled");
   return decision;
-}
-
-/** The proposals as PRs carry them: a group's members in one environment together. */
-function groupedByPullRequest(
-  proposals: readonly Proposal[],
-  repository: ScannedRepository,
-): PullRequestProposal[] {
-  const groupOfDependency = groupOf(repository.config);
-  const result: PullRequestProposal[] = [];
-  for (const proposal of proposals) {
-    const group = groupOfDependency(proposal.dependency);
-    if (group === undefined) {
-      result.push(proposal);
-      continue;
-    }
-    const index = result.findIndex(
-      (p) => "group" in p && p.group === group && p.environment === proposal.environment,
-    );
-    const members = index === -1 ? [] : (result[index] as { members: Proposal[] }).members;
-    const merged = groupProposal(proposal.environment, group, [...members, proposal]);
-    if (index === -1) result.push(merged);
-    else result[index] = merged;
-  }
-  return result;
 }
 
 /**
