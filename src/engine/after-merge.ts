@@ -121,7 +121,9 @@ export async function continueAfterMerge(
   const requests = asked.filter((r) => !waits.has(`${r.environment}\n${r.dependency}`));
 
   // 3. Write the promotions (a group's members in one PR), then one comment with a line per version.
-  const results = await promote(octokit, target, services, log, repository, requests);
+  const results = await promote(octokit, target, services, log, repository, requests, {
+    after: pullRequest.number,
+  });
   const lines = followUps.map((followUp) => {
     if (followUp.kind === "say") return followUp.line;
     const wait = waits.get(`${followUp.request.environment}\n${followUp.request.dependency}`);

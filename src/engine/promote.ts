@@ -1,14 +1,15 @@
 import type { Logger } from "probot";
-import { findOpenPullRequest } from "../github/pull-requests.js";
+import { listPullRequestsFrom } from "../github/pull-requests.js";
 import type { Octokit } from "../github/repo-ref.js";
 import { listBranches } from "../github/branches.js";
 import { promotionBranches, sharedPrefix } from "../promotion/branches.js";
-import { appPullRequestMetadata } from "../promotion/existing-promotions.js";
+import { appPullRequestMetadata, mergedSince } from "../promotion/existing-promotions.js";
 import type { PullRequestInfo } from "../promotion/github-facts.js";
 import {
   groupedProposals,
   groupProposal,
   isGroupProposal,
+  membersOf,
   type PullRequestProposal,
 } from "../promotion/groups.js";
 import { isGroupMetadata } from "../promotion/pull-request-content.js";
@@ -27,7 +28,8 @@ import { writeProposals } from "./write-proposals.js";
  * requested version, as the scheduled check would write them; one result per request, in order.
  * Nothing is written for an environment that already runs that version or a newer one. Members of a
  * group (`groups`) in one environment go into the group's one PR, with the members its open PR
- * carries already.
+ * carries already. Following a merge (`after`, its PR's number), a proposal that the app's PR from
+ * its branch, opened after that one, carried and was merged with is not written again.
  */
 export async function promote(
   octokit: Octokit,
@@ -36,6 +38,7 @@ export async function promote(
   log: Logger,
   repository: ScannedRepository,
   requests: readonly PromotionRequest[],
+  options: { after?: number } = {},
 ): Promise<PromotionResult[]> {
   // 1. Decide on the repository already read: a refusal or a version already there costs no request.
   const decisions = requests.map((request) =>
@@ -46,20 +49,30 @@ export async function promote(
   const grouped = groupedProposals(proposals, repository.config);
 
   // 2. Read which of the proposals' branches exist (their names share a prefix: one listing), then the
-  //    open PR of each that does: it is updated, never opened twice. A group's open PR keeps its other members.
-  const names = grouped.flatMap((p) =>
-    isGroupProposal(p) ? [p.key] : promotionBranches(p.environment, p.dependency),
-  );
+  //    PRs of each that does: an open one is updated, never opened twice; a group's keeps its other
+  //    members. One merged since the PR followed carried the proposal already: the snapshot predates it.
+  const branchesOf = (p: PullRequestProposal) =>
+    isGroupProposal(p) ? [p.key] : promotionBranches(p.environment, p.dependency);
+  const names = grouped.flatMap(branchesOf);
   const branches = new Set(await listBranches(octokit, target, sharedPrefix(names)));
-  const open: PullRequestInfo[] = [];
-  for (const branch of names.filter((name) => branches.has(name))) {
-    const found = await findOpenPullRequest(octokit, target, branch);
-    if (found) open.push(found);
-  }
+  const listed: PullRequestInfo[] = [];
+  for (const branch of names.filter((name) => branches.has(name)))
+    listed.push(...(await listPullRequestsFrom(octokit, target, branch)));
+  const open = listed.filter((pr) => pr.state === "open");
   const appLogin = await services.appLogin();
-  const written = grouped.map((p) =>
-    isGroupProposal(p) ? withOpenMembers(p, open, repository, appLogin) : p,
-  );
+  const merged = new Map<PullRequestProposal, number>();
+  for (const p of grouped) {
+    const from = listed.filter((pr) => branchesOf(p).includes(pr.headRef));
+    const versions = membersOf(p).map((m) => `${m.dependency}@${m.to}`);
+    const done =
+      options.after === undefined
+        ? undefined
+        : mergedSince(from, versions, appLogin, options.after);
+    if (done) merged.set(p, done.number);
+  }
+  const written = grouped
+    .filter((p) => !merged.has(p))
+    .map((p) => (isGroupProposal(p) ? withOpenMembers(p, open, repository, appLogin) : p));
 
   // 3. Write the proposals as the check would.
   const outcomes = await writeProposals({
@@ -75,6 +88,12 @@ export async function promote(
   return decisions.map((decision) => {
     if (decision.status !== "propose") return settled(decision);
     const { proposal } = decision;
+    const mergedIn = [...merged].find(([p]) =>
+      membersOf(p).some(
+        (m) => m.environment === proposal.environment && m.dependency === proposal.dependency,
+      ),
+    )?.[1];
+    if (mergedIn !== undefined) return { status: "merged", pullRequest: mergedIn };
     const outcome = outcomes.find(
       (o) => o.environment === proposal.environment && o.dependency === proposal.dependency,
     );

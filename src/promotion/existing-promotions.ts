@@ -85,15 +85,40 @@ function mergedSinceRead(
   appLogin: string,
   readAt: number,
 ): PullRequestInfo | undefined {
-  return pullRequests.find((pr) => {
-    if (!pr.merged || !branches.includes(pr.headRef)) return false;
-    if (!(Date.parse(pr.mergedAt ?? "") >= readAt - MERGE_SNAPSHOT_MARGIN_MS)) return false;
-    const metadata = appPullRequestMetadata(pr, appLogin);
-    if (!metadata) return false;
-    const members = isGroupMetadata(metadata) ? metadata.members : [metadata];
-    const carried = new Set(members.map((m) => `${m.dependency}@${m.to}`));
-    return versions.every((v) => carried.has(v));
-  });
+  return pullRequests.find(
+    (pr) =>
+      branches.includes(pr.headRef) &&
+      Date.parse(pr.mergedAt ?? "") >= readAt - MERGE_SNAPSHOT_MARGIN_MS &&
+      mergedCarrying(pr, versions, appLogin),
+  );
+}
+
+/** Whether `pr` is the app's own, merged, and its metadata carries every one of `versions` (`<dependency>@<version>`). */
+function mergedCarrying(
+  pr: PullRequestInfo,
+  versions: readonly string[],
+  appLogin: string,
+): boolean {
+  if (!pr.merged) return false;
+  const metadata = appPullRequestMetadata(pr, appLogin);
+  if (!metadata) return false;
+  const members = isGroupMetadata(metadata) ? metadata.members : [metadata];
+  const carried = new Set(members.map((m) => `${m.dependency}@${m.to}`));
+  return versions.every((v) => carried.has(v));
+}
+
+/**
+ * The app's PR among `pullRequests` (those of one branch) that was opened after PR `after` and merged
+ * carrying exactly `versions`: what a promotion following `after` asks for was merged already (a check
+ * opened it, and a person merged it, before the follow-up ran on its older snapshot). Undefined when none.
+ */
+export function mergedSince(
+  pullRequests: readonly PullRequestInfo[],
+  versions: readonly string[],
+  appLogin: string,
+  after: number,
+): PullRequestInfo | undefined {
+  return pullRequests.find((pr) => pr.number > after && mergedCarrying(pr, versions, appLogin));
 }
 
 /**

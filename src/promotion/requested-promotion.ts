@@ -23,11 +23,14 @@ export interface PromotionRequest {
 export type PromotionResult =
   | { status: "written"; outcome: WriteOutcome; proposal: Proposal }
   | { status: "already"; versions: string[] }
+  /** The app's PR that carried it was merged after the snapshot the request was decided on. */
+  | { status: "merged"; pullRequest: number }
   | { status: "refused"; reason: string };
 
 /** What a promotion is to do: nothing (refused, or already there), or write `proposal`. */
 export type PromotionDecision =
-  Exclude<PromotionResult, { status: "written" }> | { status: "propose"; proposal: Proposal };
+  | Exclude<PromotionResult, { status: "written" | "merged" }>
+  | { status: "propose"; proposal: Proposal };
 
 /** The versions of a dependency in an environment (empty when it does not use it). */
 export function versionsIn(
@@ -88,6 +91,8 @@ export function describePromotion(result: PromotionResult, request: PromotionReq
   switch (result.status) {
     case "already":
       return `${environment} already runs ${dependency} ${result.versions.map(code).join(", ")}: nothing to promote.`;
+    case "merged":
+      return `${dependency} ${version} was promoted to ${environment} already, by #${result.pullRequest} (merged).`;
     case "refused":
       return `${dependency} ${version} cannot be promoted to ${environment}: ${inlineMarkdown(result.reason)}.`;
     case "written": {

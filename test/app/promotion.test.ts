@@ -347,6 +347,46 @@ describe("merging a promotion PR", () => {
     );
   });
 
+  it("opens nothing again when a check's PR for that version was merged before the follow-up ran on the merge commit", async () => {
+    const app = testApp();
+    // The merge commit still has stage at v1.0.0: a check opened #7 for v1.1.0, and a person merged it.
+    const fixture = live({ dev: ["v1.1.0", "v0.9.0"], stage: ["v1.0.0", "v0.9.0"] });
+    const bodies = capture();
+    const branch = promotionBranch("stage", VPC);
+    const body = `A promotion\n\n${metadataComment(metadata("stage", VPC, "v1.0.0", "v1.1.0"))}`;
+    mockMergeRead(fixture);
+    nock(API)
+      .get(
+        `${repo}/git/matching-refs/${encodeURIComponent(`heads/${sharedPrefix(promotionBranches("stage", VPC))}`)}`,
+      )
+      .reply(200, [{ ref: `refs/heads/${branch}`, object: { sha: "b", type: "commit" } }])
+      .get(`${repo}/pulls`)
+      .query({ head: `acme:${branch}`, state: "all", sort: "created", direction: "desc" })
+      .reply(200, [
+        {
+          number: 7,
+          state: "closed",
+          merged_at: "2026-12-04T10:00:00Z",
+          merge_commit_sha: "m7",
+          title: "t",
+          body,
+          user: { login: "promoter[bot]", type: "Bot" },
+          labels: [],
+          head: { ref: branch, sha: "s", repo: { full_name: "acme/live" } },
+          base: { ref: "main", repo: { full_name: "acme/live" } },
+        },
+      ]);
+    mockComment(5, bodies);
+    await app.receive(
+      "pull_request",
+      merged(["promoter:dev"], metadata("dev", VPC, "v1.0.0", "v1.1.0")),
+    );
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ body: string }>("comment").body).toBe(
+      "`acme/terraform-aws-vpc/vpc` `v1.1.0` was promoted to stage already, by #7 (merged).",
+    );
+  });
+
   it("ignores PRs closed without merging, PRs without a promoter label, and merges into other branches", async () => {
     const app = testApp();
     const declined = merged(["promoter:dev"], metadata("dev", VPC, "v1.0.0", "v1.1.0"));
