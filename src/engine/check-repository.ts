@@ -31,7 +31,8 @@ import {
   onboardRepository,
   type OnboardingResult,
 } from "./onboard-repository.js";
-import { versionTable } from "../promotion/dashboard.js";
+import { nextCheckAt } from "../queue/schedule.js";
+import { dashboardTitle, versionTable } from "../promotion/dashboard.js";
 import { reportUnusableConfig, updateDashboard } from "./update-dashboard.js";
 import { removeStrayBranches, writeProposals } from "./write-proposals.js";
 
@@ -39,6 +40,21 @@ import { removeStrayBranches, writeProposals } from "./write-proposals.js";
 function earliest(a: number | undefined, b: number | undefined): number | undefined {
   if (a === undefined) return b;
   return b === undefined ? a : Math.min(a, b);
+}
+
+const HOUR_MS = 60 * 60 * 1000;
+
+/**
+ * The latest time the schedule checks again after a check at `checkedAt`, rounded up to the hour (an
+ * interval's checks fall anywhere in it, and a dashboard that changed with every check's minute would
+ * be rewritten at every check); undefined for a schedule it cannot read.
+ */
+function nextScheduledCheck(schedule: string, checkedAt: number): number | undefined {
+  try {
+    return Math.ceil(nextCheckAt(schedule, checkedAt) / HOUR_MS) * HOUR_MS;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The schedule of a repository whose config gives none (missing or invalid). */
@@ -129,15 +145,19 @@ export async function checkRepository(
   //    members in one environment share a PR; all within the limits.
   const existing = existingPromotions(pullRequests, appLogin);
   //    A SHA pin is held to its repository's tags; an update to a version younger than
-  //    `minimumReleaseAge` waits (its date read for those only).
+  //    `minimumReleaseAge` waits. Dates are read for those, and for the dashboard every version
+  //    proposed (how long an environment has lacked it); each once per process.
   const pins = checkCommitPins(inventory, versions.commits);
   const planned = plan(pins.inventory, versions.versions, config, existing);
   const dates = await readReleaseDates(
     octokit,
     services,
     inventory,
-    updatesToAge(planned.proposals, config.updates),
+    dashboardTitle(config) === undefined
+      ? updatesToAge(planned.proposals, config.updates)
+      : planned.proposals,
     log,
+    installationId,
   );
   const aged = withReleaseAge(planned, dates, config.updates, services.now());
   //    A promotion out of an environment with `verify` waits for its evidence (read for those only).
@@ -215,6 +235,9 @@ export async function checkRepository(
     outcomes,
     deferred: decided.deferred,
     warnings,
+    releaseDates: dates,
+    now: services.now(),
+    nextCheckBy: earliest(dueAt, nextScheduledCheck(config.updates.schedule, readAt)),
   };
   const dashboard = await updateDashboard(octokit, target, services, log, dashboardFacts);
   const report = checkReport({

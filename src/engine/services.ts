@@ -48,6 +48,8 @@ export class Services {
   readonly repositories = new Map<string, RepositoryMemory>();
   /** Each repository's dashboard issue number as last written, or `off` once closed (lower-case `owner/repo`). */
   readonly dashboards = new Map<string, number | "off">();
+  /** Versions' release dates read (they do not change), by installation and dependency version; bounded. */
+  readonly releaseDates = new Map<string, string>();
   readonly sourceHosts: SourceHosts;
   /** The hosts a repository's `updates.registry` may name in a plain `http://` URL. */
   readonly httpHosts: ReadonlySet<string>;

@@ -12,6 +12,7 @@ import type { WriteOutcome } from "./check-report.js";
 import { isDependencyId } from "./commands.js";
 import { code, inlineMarkdown, plainText, singleLine, tableCell } from "./markdown.js";
 import { tagPrefixFor, type Deferral, type PromotionPullRequest } from "./plan.js";
+import { versionKey } from "./release-age.js";
 
 /** The first line of every dashboard body: how the app finds its issue again. */
 export const DASHBOARD_MARKER = "<!-- promoter:dashboard -->";
@@ -45,6 +46,27 @@ export interface DashboardFacts {
   deferred: readonly Deferral[];
   /** Warnings that are not about one file. */
   warnings?: readonly { subject: string; message: string }[];
+  /** Versions' release dates (ISO 8601) by {@link versionKey}, where known. */
+  releaseDates?: ReadonlyMap<string, string | undefined>;
+  /** The time of the rendering (ms since the epoch): how long an environment has been behind. */
+  now?: number;
+  /** The latest time (ms since the epoch) the next check runs by: the schedule's, or a soak's end. */
+  nextCheckBy?: number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A date and time of GitHub's (or ours) as `2026-12-04 10:30 UTC`; undefined when it is not one. */
+function utcMinute(at: string | number | undefined): string | undefined {
+  if (at === undefined) return undefined;
+  const time = typeof at === "number" ? at : Date.parse(at);
+  if (!Number.isFinite(time)) return undefined;
+  return `${new Date(time).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+/** A release date as `2026-12-04`; undefined when it is not one. */
+function day(at: string | undefined): string | undefined {
+  return utcMinute(at)?.slice(0, 10);
 }
 
 /** An open PR of one environment of one dependency. */
@@ -100,6 +122,28 @@ interface Standing {
   lag?: number;
   /** Newer than the environment before it runs (a person's change, or `allowSkipping`). */
   ahead?: boolean;
+  /**
+   * Since when it has lacked `behind` (ISO 8601): for the first environment that version's release,
+   * for a later one the merge of the app's PR that brought it to the environment before, else its release.
+   */
+  since?: string;
+}
+
+/** When the app's PR that brought `version` of `dependency` to `environment` was merged (the latest such). */
+function mergedInto(
+  facts: DashboardFacts,
+  environment: string,
+  dependency: string,
+  version: string,
+): string | undefined {
+  let latest: string | undefined;
+  for (const pr of facts.promotions) {
+    if (pr.state !== "merged" || pr.mergedAt === undefined) continue;
+    if (pr.environment !== environment || pr.dependency !== dependency || pr.to !== version)
+      continue;
+    if (latest === undefined || Date.parse(pr.mergedAt) > Date.parse(latest)) latest = pr.mergedAt;
+  }
+  return latest;
 }
 
 /**
@@ -118,22 +162,27 @@ function standings(
   });
   const newest = highest(available, parse);
   let used = false;
-  let previous: string | undefined;
+  let previous: { environment: string; version?: string } | undefined;
   const byEnvironment = inventory.environments.map((env): Standing | undefined => {
     const versions = env.dependencies.find((d) => d.id === id)?.versions;
     // The chain starts at the first environment that uses it: that one is compared with the newest.
-    const reference = used ? previous : newest;
+    const before = used ? previous : undefined;
+    const reference = used ? previous?.version : newest;
     previous = undefined;
     if (!versions || versions.length === 0) return undefined;
     const againstPrevious = used;
     used = true;
     const current = highest(versions, parse);
-    previous = current;
+    previous = { environment: env.name, ...(current === undefined ? {} : { version: current }) };
     const standing: Standing = { versions };
     const ref = reference === undefined ? undefined : parse(reference);
     const mine = current === undefined ? undefined : parse(current);
     if (ref && mine && ref.compare(mine) > 0 && reference !== undefined) {
       standing.behind = reference;
+      const since =
+        (before && mergedInto(facts, before.environment, id, reference)) ??
+        facts.releaseDates?.get(versionKey(id, reference));
+      if (since !== undefined && Number.isFinite(Date.parse(since))) standing.since = since;
       const between = available.filter((v) => {
         const p = parse(v);
         return p !== undefined && p.compare(mine) > 0 && p.compare(ref) <= 0;
@@ -145,14 +194,26 @@ function standings(
   return { ...(newest === undefined ? {} : { newest }), byEnvironment };
 }
 
-/** A version (or versions) in a table cell: code spans, bold with its lag when behind. */
-function standingCell(standing: Standing | undefined, pr: OpenPullRequest | undefined): string {
+/** How long since `since`, in whole days: "for 3 days", "for less than a day". */
+function forDays(since: string, now: number): string {
+  const days = Math.floor((now - Date.parse(since)) / DAY_MS);
+  return days < 1 ? "for less than a day" : `for ${plural(days, "day")}`;
+}
+
+/** A version (or versions) in a table cell: code spans, bold with its lag (versions, days) when behind. */
+function standingCell(
+  standing: Standing | undefined,
+  pr: OpenPullRequest | undefined,
+  now: number | undefined,
+): string {
   if (!standing) return "—";
   const versions = standing.versions.map((v) => tableCell(code(v))).join(", ");
+  const days =
+    standing.since === undefined || now === undefined ? "" : ` ${forDays(standing.since, now)}`;
   const lag =
     standing.behind === undefined
       ? ""
-      : ` ⚠️ ${standing.lag === undefined ? "behind" : `${plural(standing.lag, "version")} behind`}`;
+      : ` ⚠️ ${standing.lag === undefined ? "behind" : `${plural(standing.lag, "version")} behind`}${days}`;
   const text =
     standing.behind !== undefined
       ? `**${versions}**${lag}`
@@ -269,8 +330,16 @@ function matrix(facts: DashboardFacts) {
       id,
       (v) => parseVersionTag(v, prefix)?.version,
     );
-    const cells = byEnvironment.map((s, i) => standingCell(s, open.get(`${names[i]}\u0000${id}`)));
-    return `| ${tableCell(code(id))} | ${newest === undefined ? "?" : tableCell(code(newest))} | ${cells.join(" | ")} |`;
+    const cells = byEnvironment.map((s, i) =>
+      standingCell(s, open.get(`${names[i]}\u0000${id}`), facts.now),
+    );
+    const released =
+      newest === undefined ? undefined : day(facts.releaseDates?.get(versionKey(id, newest)));
+    const newestCell =
+      newest === undefined
+        ? "?"
+        : `${tableCell(code(newest))}${released === undefined ? "" : ` (${released})`}`;
+    return `| ${tableCell(code(id))} | ${newestCell} | ${cells.join(" | ")} |`;
   });
   return { ids, open, header, rows };
 }
@@ -330,7 +399,14 @@ export function renderDashboard(facts: DashboardFacts): string {
     `Promoter keeps this issue current: it is rewritten after every check (${code(config.updates.schedule)}, and at every module release). Tick a box to act; the answer comes as a comment.`,
     "",
   ];
-  const outro = [ACTIONS_START, `- [ ] ${CHECK_NOW}`, ACTIONS_END, ""];
+  const next = utcMinute(facts.nextCheckBy);
+  const outro = [
+    ...(next === undefined ? [] : [`Next check: by ${next}.`, ""]),
+    ACTIONS_START,
+    `- [ ] ${CHECK_NOW}`,
+    ACTIONS_END,
+    "",
+  ];
   let body = "";
   for (const cap of CAPS) {
     const actionLines = sectionLines(actions, cap);

@@ -61,6 +61,7 @@ export function existingPromotions(
         to,
         state,
         number: pr.number,
+        ...(pr.merged && pr.mergedAt ? { mergedAt: pr.mergedAt } : {}),
         hold,
         ...group,
       });

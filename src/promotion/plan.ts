@@ -22,6 +22,8 @@ export interface PromotionPullRequest {
   to: string;
   state: "open" | "merged" | "closed";
   number: number;
+  /** When a merged one was merged (ISO 8601). */
+  mergedAt?: string;
   /** The PR carries `promoter:hold`: what it brought must not be promoted further automatically. */
   hold?: boolean;
   /** The group whose PR it is, when it moves a group (one entry per member). */

@@ -98,6 +98,13 @@ function github(newer: string[], openPulls: string[] = [], tags: Tags = "listed"
     },
     base: { ref: "main", repo: { full_name: "acme/live" } },
   }));
+  // The dashboard's release date of each newer version: read once per process (not at a re-check).
+  for (const m of tags === "listed" ? newer : [])
+    count(
+      nock(API)
+        .get(`/repos/acme/terraform-aws-${m}/releases/tags/v1.0.1`)
+        .reply(200, { tag_name: "v1.0.1", published_at: "2026-05-30T09:00:00Z" }),
+    );
   const repo = "/repos/acme/live";
   count(nock(API).get(`${repo}/pulls`).query(true).reply(200, pulls));
   const writes = newer.filter((m) => !openPulls.includes(m)).length;
@@ -154,8 +161,8 @@ const dispatch = () =>
 describe("API requests of a check of a repository with 5 module repositories", () => {
   it.each([
     [0, 2 + 6 + 5 + 1 + 1 + 2 + 1],
-    [1, 2 + 6 + 5 + 1 + 1 + 2 + 1 + 1 + 6],
-    [5, 2 + 6 + 5 + 1 + 1 + 2 + 1 + 1 + 5 * 6],
+    [1, 2 + 6 + 5 + 1 + 1 + 2 + 1 + 1 + 6 + 1],
+    [5, 2 + 6 + 5 + 1 + 1 + 2 + 1 + 1 + 5 * 6 + 5],
   ])("opening %i pull requests costs %i requests (cold caches)", async (opened, expected) => {
     const app = testApp();
     const cost = github(modules.slice(0, opened));

@@ -105,6 +105,65 @@ describe("renderDashboard", () => {
     expect(body).not.toContain("#3");
   });
 
+  it("dates the newest version, says for how many days each lagging environment has lacked its version, and when the next check runs", () => {
+    const now = Date.parse("2026-12-04T12:00:00Z");
+    const body = renderDashboard(
+      facts({
+        now,
+        releaseDates: new Map([
+          [`${VPC}\nv1.4.0`, "2026-11-30T08:00:00Z"],
+          [`${VPC}\nv1.3.0`, "2026-11-01T08:00:00Z"],
+        ]),
+        // stage got v1.3.0 by the app's PR two days ago: prod has lacked it since then, not since its release.
+        promotions: [
+          {
+            environment: "stage",
+            dependency: VPC,
+            to: "v1.3.0",
+            state: "merged",
+            number: 9,
+            mergedAt: "2026-12-02T11:00:00Z",
+          },
+          {
+            environment: "stage",
+            dependency: VPC,
+            to: "v1.3.0",
+            state: "merged",
+            number: 4,
+            mergedAt: "2026-11-20T11:00:00Z",
+          },
+        ],
+        nextCheckBy: Date.parse("2026-12-05T12:00:00Z"),
+      }),
+    );
+    expect(body).toContain(
+      `| \`${VPC}\` | \`v1.4.0\` (2026-11-30) | **\`v1.3.0\`** ⚠️ 1 version behind for 4 days | \`v1.3.0\` | **\`v1.1.0\`** ⚠️ 2 versions behind for 2 days |`,
+    );
+    expect(body).toContain("Next check: by 2026-12-05 12:00 UTC.");
+    // Without dates, no day count and no date: nothing is made up.
+    const undated = renderDashboard(facts({ now }));
+    expect(undated).toContain(`| \`${VPC}\` | \`v1.4.0\` | **\`v1.3.0\`** ⚠️ 1 version behind |`);
+    expect(undated).not.toContain("Next check");
+  });
+
+  it("renders no date that is not one, and a release of today as less than a day", () => {
+    const now = Date.parse("2026-12-04T12:00:00Z");
+    const body = renderDashboard(
+      facts({
+        now,
+        releaseDates: new Map([
+          [`${VPC}\nv1.4.0`, "2026-12-04T09:00:00Z"],
+          [`${VPC}\nv1.3.0`, "@mallory <b>soon</b>"],
+        ]),
+      }),
+    );
+    expect(body).toContain(
+      "`v1.4.0` (2026-12-04) | **`v1.3.0`** ⚠️ 1 version behind for less than a day |",
+    );
+    expect(body).not.toContain("mallory");
+    expect(body).not.toContain("soon");
+  });
+
   it("offers the newest version to the first environment when no PR carries it, and nothing for an environment whose predecessor runs several", () => {
     const body = renderDashboard(
       facts({
