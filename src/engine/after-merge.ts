@@ -24,6 +24,7 @@ import {
   type ScannedRepository,
 } from "./repository-state.js";
 import type { Services } from "./services.js";
+import { refreshDashboard } from "./update-dashboard.js";
 
 /**
  * The inventory of a merge commit's first parent, scanned with the merge commit's config; undefined
@@ -138,6 +139,20 @@ export async function continueAfterMerge(
     return describePromotion(result, followUp.request) + verifiedSuffix(verified);
   });
   await comment(octokit, target, pullRequest.number, lines.join("\n"));
+  await refreshDashboard(octokit, target, services, log, {
+    inventory: repository.inventory,
+    outcomes: results.flatMap((r) => (r.status === "written" ? [r.outcome] : [])),
+    merged: brought.map((b) => ({
+      environment: source.environment,
+      dependency: b.dependency,
+      to: b.version,
+      state: "merged" as const,
+      number: pullRequest.number,
+      mergedAt: new Date(services.now()).toISOString(),
+    })),
+    deferred: gated.plan.deferred,
+    now: services.now(),
+  });
   log.info(
     { pullRequest: pullRequest.number, environment: source.environment, lines },
     "merge followed up",

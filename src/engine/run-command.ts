@@ -28,6 +28,7 @@ import {
   type ScannedRepository,
 } from "./repository-state.js";
 import type { Services } from "./services.js";
+import { refreshDashboard } from "./update-dashboard.js";
 
 /**
  * The metadata of the pull request the comment is on, when it can be trusted (see
@@ -134,7 +135,14 @@ export async function answer(
           decision.request,
         ]);
         if (!result) throw new Error("no result for the promotion");
-        if (done && result.status === "written") done.written = true;
+        // A tick's caller queues a check after a write, which renders the dashboard; a comment's renders it here.
+        if (result.status === "written" && done) done.written = true;
+        else if (result.status === "written")
+          await refreshDashboard(octokit, target, services, log, {
+            inventory,
+            outcomes: [result.outcome],
+            now: services.now(),
+          });
         return describePromotion(result, decision.request);
       }
       case "read-metadata":

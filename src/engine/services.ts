@@ -29,6 +29,7 @@ import {
   type HostCredentials,
   type SourceHosts,
 } from "../versions/source-hosts.js";
+import type { DashboardFacts } from "../promotion/dashboard.js";
 
 /** How many repositories keep their scan cache; a repository checked again after that is scanned cold. */
 const SCAN_CACHES = 64;
@@ -48,6 +49,12 @@ export class Services {
   readonly repositories = new Map<string, RepositoryMemory>();
   /** Each repository's dashboard issue number as last written, or `off` once closed (lower-case `owner/repo`). */
   readonly dashboards = new Map<string, number | "off">();
+  /**
+   * What each repository's dashboard last showed (lower-case `owner/repo`), so that a merge's follow-up
+   * or a command renders it again with what it changed; this process's memory only (another replica's
+   * check leaves none here, and the next check renders it).
+   */
+  readonly dashboardFacts = new Map<string, DashboardFacts>();
   /** Versions' release dates read (they do not change), by installation and dependency version; bounded. */
   readonly releaseDates = new Map<string, string>();
   readonly sourceHosts: SourceHosts;

@@ -8,9 +8,11 @@ import {
 import { errorMessage } from "../github/errors.js";
 import type { Octokit } from "../github/repo-ref.js";
 import {
+  dashboardFactsAfter,
   dashboardTitle,
   renderDashboard,
   renderUnusableConfig,
+  type DashboardChange,
   type DashboardFacts,
 } from "../promotion/dashboard.js";
 import type { CheckTarget } from "./repository-state.js";
@@ -45,6 +47,7 @@ export async function updateDashboard(
         if (closed !== undefined) log.info({ issue: closed }, "dashboard closed");
         services.dashboards.set(key, "off");
       }
+      services.dashboardFacts.delete(key);
       return { action: "off" };
     }
     const written = await writeDashboard(octokit, target, {
@@ -54,11 +57,29 @@ export async function updateDashboard(
       ...known,
     });
     services.dashboards.set(key, written.number);
+    services.dashboardFacts.set(key, facts);
     return written;
   } catch (error) {
     log.warn({ err: error }, "dashboard not written");
     return { action: "failed", reason: errorMessage(error) };
   }
+}
+
+/**
+ * Renders the dashboard again after a merge's follow-up or a command, from what the last check here
+ * showed with `change` applied: 1 request when the text is the same, 2 when it changed; none when this
+ * process has no check's facts for the repository (the next check renders it). Never throws.
+ */
+export async function refreshDashboard(
+  octokit: Octokit,
+  target: CheckTarget,
+  services: Services,
+  log: Logger,
+  change: DashboardChange,
+): Promise<DashboardResult | undefined> {
+  const facts = services.dashboardFacts.get(`${target.owner}/${target.repo}`.toLowerCase());
+  if (!facts) return undefined;
+  return updateDashboard(octokit, target, services, log, dashboardFactsAfter(facts, change));
 }
 
 /**

@@ -353,6 +353,49 @@ export function versionTable(facts: DashboardFacts): string {
   return rows.length === 0 ? "" : [...header, ...rows].join("\n");
 }
 
+/** What a merge's follow-up or a command changed since the check whose facts the dashboard shows. */
+export interface DashboardChange {
+  /** The repository as the follow-up or command read it. */
+  inventory: Inventory;
+  /** What it wrote. */
+  outcomes: readonly WriteOutcome[];
+  /** The app's PRs merged since (their versions' lag counts from now). */
+  merged?: readonly PromotionPullRequest[];
+  /** What waits now, and why. */
+  deferred?: readonly Deferral[];
+  now: number;
+}
+
+/**
+ * The last check's facts with a later change applied: the inventory read since, its writes linked,
+ * the merges it followed up; what waited for a dependency in an environment the change touched gives
+ * way to what the change says.
+ */
+export function dashboardFactsAfter(
+  facts: DashboardFacts,
+  change: DashboardChange,
+): DashboardFacts {
+  const touched = new Set(
+    [...change.outcomes, ...(change.merged ?? []), ...(change.deferred ?? [])].map(
+      (c) => `${c.environment}\u0000${c.dependency}`,
+    ),
+  );
+  return {
+    ...facts,
+    inventory: change.inventory,
+    outcomes: [...(facts.outcomes ?? []), ...change.outcomes],
+    promotions: [
+      ...(change.merged ?? []),
+      ...facts.promotions.filter((p) => !change.merged?.some((m) => m.number === p.number)),
+    ],
+    deferred: [
+      ...facts.deferred.filter((d) => !touched.has(`${d.environment}\u0000${d.dependency}`)),
+      ...(change.deferred ?? []),
+    ],
+    now: change.now,
+  };
+}
+
 /** Caps tried in turn until the body fits GitHub's limit. */
 const CAPS = [Infinity, 500, 200, 100, 50, 20, 10, 5, 0];
 

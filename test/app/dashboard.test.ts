@@ -371,6 +371,59 @@ describe("a box ticked on the dashboard", () => {
     );
   });
 
+  it("after a /promote comment, is rendered again from the last check with the PR it opened: 2 requests", async () => {
+    const { app, fixture, body } = await before();
+    const bodies = capture();
+    mockPermission("write");
+    mockRepositoryRead(fixture, []);
+    nock(API)
+      .post(`${repo}/issues/comments/77/reactions`)
+      .reply(201, {})
+      .get(`${repo}/git/matching-refs/heads%2Fpromoter%2Fprod%2Facme`)
+      .reply(200, [])
+      .post(`${repo}/labels`)
+      .reply(201, {})
+      .post(`${repo}/git/trees`)
+      .reply(201, { sha: "t" })
+      .post(`${repo}/git/commits`)
+      .reply(201, { sha: "c" })
+      .post(`${repo}/git/refs`)
+      .reply(201, {})
+      .get("/repos/acme/terraform-aws-vpc/releases")
+      .query(true)
+      .reply(200, [])
+      .post(`${repo}/pulls`)
+      .reply(201, { number: 12 })
+      .post(`${repo}/issues/12/labels`)
+      .reply(200, [])
+      .post(`${repo}/issues/3/comments`, bodies.as("reply"))
+      .reply(201, { id: 1 });
+    mockDashboard(fixture, bodies, { number: 50, body });
+    const payload = webhook("issue_comment", "created", { owner: "acme", repo: "live" });
+    const user = { login: "alice", type: "User", id: 1 };
+    payload.comment = {
+      ...(payload.comment as object),
+      id: 77,
+      body: `/promote prod ${VPC}@v1.1.0`,
+      user,
+    };
+    payload.sender = user;
+    payload.issue = {
+      ...(payload.issue as object),
+      number: 3,
+      user,
+      labels: [],
+      pull_request: undefined,
+    };
+    await app.receive("issue_comment", payload);
+    expect(app.errors).toEqual([]);
+    expect(bodies.one<{ body: string }>("reply").body).toContain("Opened #12");
+    // No check ran: the dashboard was rendered from the last one's facts with the new PR linked.
+    const again = bodies.one<{ body: string }>("dashboard").body;
+    expect(again).toContain("**`v1.0.0`** ⚠️ 1 version behind · #12 → `v1.1.0` |");
+    expect(again).not.toContain(`- [ ] ${PROD_BOX}`);
+  });
+
   it("check now queues a check, which rewrites the dashboard", async () => {
     const { app, fixture, body } = await before();
     const bodies = capture();

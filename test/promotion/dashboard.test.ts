@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { Dependency, Inventory, Skipped, Warning } from "../../src/iac/types.js";
 import {
   DASHBOARD_MARKER,
+  dashboardFactsAfter,
   MAX_DASHBOARD_LENGTH,
   newTicks,
   renderDashboard,
@@ -144,6 +145,53 @@ describe("renderDashboard", () => {
     const undated = renderDashboard(facts({ now }));
     expect(undated).toContain(`| \`${VPC}\` | \`v1.4.0\` | **\`v1.3.0\`** ⚠️ 1 version behind |`);
     expect(undated).not.toContain("Next check");
+  });
+
+  it("after a merge's follow-up: the merged environment's new version, the PR it opened, and its wait replaced", () => {
+    const now = Date.parse("2026-12-04T12:00:00Z");
+    const last = facts({
+      deferred: [
+        { environment: "dev", dependency: VPC, reason: "v1.4.0 waits for #12 to be merged" },
+        { environment: "prod", dependency: SQS, reason: "held by `promoter:hold`" },
+      ],
+      promotions: [
+        { environment: "dev", dependency: VPC, to: "v1.4.0", state: "open", number: 12 },
+      ],
+    });
+    const after = dashboardFactsAfter(last, {
+      inventory: inventoryOf({
+        dev: { [VPC]: ["v1.4.0"], [SQS]: ["v0.9.0"] },
+        stage: { [VPC]: ["v1.3.0"], [SQS]: ["v0.9.0"] },
+        prod: { [VPC]: ["v1.1.0"], [SQS]: ["v0.9.0"] },
+      }),
+      outcomes: [
+        {
+          key: "k",
+          environment: "stage",
+          dependency: VPC,
+          to: "v1.4.0",
+          action: "created",
+          pullRequest: 13,
+        },
+      ],
+      merged: [
+        {
+          environment: "dev",
+          dependency: VPC,
+          to: "v1.4.0",
+          state: "merged",
+          number: 12,
+          mergedAt: new Date(now).toISOString(),
+        },
+      ],
+      now,
+    });
+    const body = renderDashboard(after);
+    expect(body).toContain(
+      `| \`${VPC}\` | \`v1.4.0\` | \`v1.4.0\` | **\`v1.3.0\`** ⚠️ 1 version behind for less than a day · #13 → \`v1.4.0\` | **\`v1.1.0\`** ⚠️ 2 versions behind |`,
+    );
+    expect(body).not.toContain("waits for #12");
+    expect(body).toContain("held by `promoter:hold`");
   });
 
   it("renders no date that is not one, and a release of today as less than a day", () => {
