@@ -62,7 +62,12 @@ export function jobRunner(
       return;
     }
     const defaultBranch = job.defaultBranch ?? (await readDefaultBranch(octokit, job));
-    const target = { owner: job.owner, repo: job.repo, defaultBranch };
+    const target = {
+      owner: job.owner,
+      repo: job.repo,
+      defaultBranch,
+      ...(job.repositoryId === undefined ? {} : { repositoryId: job.repositoryId }),
+    };
     if (job.kind === "merged") await continueAfterMerge(octokit, target, services, log, job);
     else if (job.kind === "command") await runCommand(octokit, target, services, log, job);
     else if (job.kind === "dashboard-tick")
@@ -71,13 +76,14 @@ export function jobRunner(
     // A soak that ends before the next scheduled check: a check at its end.
     const dueAt = services.repositories.get(`${job.owner}/${job.repo}`)?.dueAt;
     if (enqueueCheckAt && dueAt !== undefined && dueAt > services.now()) {
-      const { installationId, owner, repo, defaultBranch: branch } = job;
+      const { installationId, owner, repo, defaultBranch: branch, repositoryId } = job;
       await enqueueCheckAt(
         {
           installationId,
           owner,
           repo,
           defaultBranch: branch ?? defaultBranch,
+          ...(repositoryId === undefined ? {} : { repositoryId }),
           reason: "a soak ends",
         },
         dueAt,

@@ -31,6 +31,7 @@ export async function checkModuleUsers(
     owner: repository.owner,
     repo: repository.repo,
     defaultBranch: repository.defaultBranch,
+    repositoryId: repository.id,
     reason: `release of ${job.module}`,
   }));
   await Promise.all(checks.map(enqueueCheck));

@@ -31,7 +31,7 @@ import {
   onboardRepository,
   type OnboardingResult,
 } from "./onboard-repository.js";
-import { nextCheckAt } from "../queue/schedule.js";
+import { nextCheckAt, spreadCheckAt } from "../queue/schedule.js";
 import { dashboardTitle, versionTable } from "../promotion/dashboard.js";
 import { reportUnusableConfig, updateDashboard } from "./update-dashboard.js";
 import { removeStrayBranches, writeProposals } from "./write-proposals.js";
@@ -45,12 +45,17 @@ function earliest(a: number | undefined, b: number | undefined): number | undefi
 const HOUR_MS = 60 * 60 * 1000;
 
 /**
- * The latest time the schedule checks again after a check at `checkedAt`, rounded up to the hour (an
- * interval's checks fall anywhere in it, and a dashboard that changed with every check's minute would
- * be rewritten at every check); undefined for a schedule it cannot read.
+ * When the scheduler checks the repository again after a check at `checkedAt`: with its id, the moment
+ * the scheduler picks (the same for every check until then, so the dashboard stays unchanged); without,
+ * the latest it can be, rounded up to the hour. Undefined for a schedule it cannot read.
  */
-function nextScheduledCheck(schedule: string, checkedAt: number): number | undefined {
+function nextScheduledCheck(
+  schedule: string,
+  checkedAt: number,
+  repositoryId: number | undefined,
+): number | undefined {
   try {
+    if (repositoryId !== undefined) return spreadCheckAt(schedule, checkedAt, String(repositoryId));
     return Math.ceil(nextCheckAt(schedule, checkedAt) / HOUR_MS) * HOUR_MS;
   } catch {
     return undefined;
@@ -113,8 +118,9 @@ export async function checkRepository(
   const { config } = state;
   const scanCache = services.scanCache(fullName);
   const { inventory, conflicts } = scan(state.files, config, scanCache);
+  const checkedAt = Date.now();
   services.repositories.set(fullName, {
-    checkedAt: Date.now(),
+    checkedAt,
     schedule: config.updates.schedule,
     headSha: state.headSha,
     modules: modulesOf(inventory),
@@ -237,7 +243,7 @@ export async function checkRepository(
     warnings,
     releaseDates: dates,
     now: services.now(),
-    nextCheckBy: earliest(dueAt, nextScheduledCheck(config.updates.schedule, readAt)),
+    nextCheckBy: earliest(dueAt, nextScheduledCheck(config.updates.schedule, checkedAt, target.repositoryId)),
   };
   const dashboard = await updateDashboard(octokit, target, services, log, dashboardFacts);
   const report = checkReport({

@@ -30,6 +30,8 @@ import type { Services } from "./services.js";
 /** A repository to check, as the events and the scheduler know it. */
 export interface CheckTarget extends RepoRef {
   defaultBranch: string;
+  /** GitHub's id of the repository, when the job knew it. */
+  repositoryId?: number;
 }
 
 /** The repository as of the default branch's head: its tree and the files the scan needs. */

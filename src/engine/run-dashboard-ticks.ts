@@ -46,6 +46,7 @@ export async function runDashboardTicks(
       owner: job.owner,
       repo: job.repo,
       defaultBranch: target.defaultBranch,
+      ...(job.repositoryId === undefined ? {} : { repositoryId: job.repositoryId }),
       reason,
     });
   if (refused) {

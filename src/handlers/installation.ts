@@ -16,6 +16,7 @@ export async function onInstallation(context: InstallationContext, queue: JobQue
         installationId,
         owner,
         repo,
+        repositoryId: repository.id,
         reason: `${context.name}.${payload.action}`,
       });
     }),

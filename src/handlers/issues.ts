@@ -24,6 +24,7 @@ export async function onIssueEdited(
     owner: repository.owner.login,
     repo: repository.name,
     defaultBranch: repository.default_branch,
+    repositoryId: repository.id,
     reason: `dashboard #${issue.number} edited at ${issue.updated_at}`,
     issue: { number: issue.number, author: issue.user?.login ?? "ghost" },
     author: sender.login,

@@ -17,6 +17,7 @@ export async function onPush(context: Context<"push">, queue: JobQueue): Promise
     owner,
     repo: repository.name,
     defaultBranch: repository.default_branch,
+    repositoryId: repository.id,
   };
   if (ref === `refs/heads/${ONBOARDING_BRANCH}`) {
     // The app's own pushes there come with their preview already; a deleted branch has nothing to preview.

@@ -16,6 +16,7 @@ export async function onRepositoryDispatch(
     owner: repository.owner.login,
     repo: repository.name,
     defaultBranch: repository.default_branch,
+    repositoryId: repository.id,
     reason: NEW_MODULE_RELEASE,
   });
 }

@@ -39,6 +39,7 @@ export async function onVerificationEvent(
     owner: repository.owner.login,
     repo: repository.name,
     defaultBranch,
+    repositoryId: repository.id,
     reason: context.name === "check_run" ? "a check run completed" : `${context.name} reported`,
   });
 }

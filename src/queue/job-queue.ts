@@ -8,6 +8,8 @@ interface RepositoryJob {
   repo: string;
   /** Known from the webhook payload; read from the API when absent. */
   defaultBranch?: string;
+  /** GitHub's id of the repository, when known: where its scheduled checks fall ({@link spreadCheckAt}). */
+  repositoryId?: number;
   reason: string;
 }
 

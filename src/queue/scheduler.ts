@@ -110,6 +110,7 @@ export class Scheduler {
           owner: repository.owner,
           repo: repository.repo,
           defaultBranch: repository.defaultBranch,
+          repositoryId: repository.id,
           reason: "schedule",
         });
       }

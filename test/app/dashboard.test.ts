@@ -2,6 +2,7 @@ import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { DASHBOARD_MARKER } from "../../src/promotion/dashboard.js";
 import { metadataComment } from "../../src/promotion/pull-request-content.js";
+import { spreadCheckAt } from "../../src/queue/schedule.js";
 import {
   API,
   capture,
@@ -78,9 +79,20 @@ describe("the dashboard issue", () => {
     const bodies = capture();
     mockCheck(fixture, bodies);
     mockDashboard(fixture, bodies);
-    await app.receive("repository_dispatch", dispatch());
+    const payload = dispatch();
+    const checkedAt = Date.now();
+    await app.receive("repository_dispatch", payload);
     expect(app.errors).toEqual([]);
     const created = bodies.one<{ title: string; body: string }>("dashboard");
+    // The moment the scheduler picks for this repository (by its id): the same until that check.
+    const next = spreadCheckAt(
+      "daily",
+      checkedAt,
+      String((payload.repository as { id: number }).id),
+    );
+    expect(created.body).toContain(
+      `Next check: by ${new Date(next).toISOString().slice(0, 16).replace("T", " ")} UTC.`,
+    );
     expect(created.title).toBe("Promoter: promotion dashboard");
     expect(created.body.startsWith(`${DASHBOARD_MARKER}\n`)).toBe(true);
     expect(created.body).toContain(

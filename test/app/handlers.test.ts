@@ -132,6 +132,7 @@ describe("other triggers", () => {
         owner: "acme",
         repo: "live",
         defaultBranch: "main",
+        repositoryId: 17273051,
         reason: "new_module_release",
       },
     ]);
@@ -187,6 +188,7 @@ describe("other triggers", () => {
         owner: "acme",
         repo: "live",
         defaultBranch: "main",
+        repositoryId: 186853002,
         reason: "config pushed",
       },
     ]);

@@ -128,6 +128,7 @@ describe("Scheduler.tick: what is due", () => {
         owner: "acme",
         repo: "live",
         defaultBranch: "main",
+        repositoryId: 1000,
         reason: "schedule",
       },
       {
@@ -135,6 +136,7 @@ describe("Scheduler.tick: what is due", () => {
         owner: "acme",
         repo: "other-live",
         defaultBranch: "trunk",
+        repositoryId: 1001,
         reason: "schedule",
       },
       {
@@ -142,6 +144,7 @@ describe("Scheduler.tick: what is due", () => {
         owner: "globex",
         repo: "infra",
         defaultBranch: "main",
+        repositoryId: 1002,
         reason: "schedule",
       },
     ]);
