@@ -243,7 +243,10 @@ export async function checkRepository(
     warnings,
     releaseDates: dates,
     now: services.now(),
-    nextCheckBy: earliest(dueAt, nextScheduledCheck(config.updates.schedule, checkedAt, target.repositoryId)),
+    nextCheckBy: earliest(
+      dueAt,
+      nextScheduledCheck(config.updates.schedule, checkedAt, target.repositoryId),
+    ),
   };
   const dashboard = await updateDashboard(octokit, target, services, log, dashboardFacts);
   const report = checkReport({

@@ -52,7 +52,7 @@ export class Services {
   /**
    * What each repository's dashboard last showed (lower-case `owner/repo`), so that a merge's follow-up
    * or a command renders it again with what it changed; this process's memory only (another replica's
-   * check leaves none here, and the next check renders it).
+   * check leaves none here, and the next check renders it). The last {@link SCAN_CACHES} repositories'.
    */
   readonly dashboardFacts = new Map<string, DashboardFacts>();
   /** Versions' release dates read (they do not change), by installation and dependency version; bounded. */
@@ -112,6 +112,16 @@ export class Services {
   /** Keeps the labels known per repository in `store` (Redis, with several replicas) instead of this process's memory. */
   shareLabels(store: KnownLabels): void {
     this.knownLabels = store;
+  }
+
+  /** Remembers what a repository's dashboard shows; the least recently written beyond {@link SCAN_CACHES} are dropped. */
+  rememberDashboardFacts(key: string, facts: DashboardFacts): void {
+    this.dashboardFacts.delete(key);
+    this.dashboardFacts.set(key, facts);
+    if (this.dashboardFacts.size > SCAN_CACHES) {
+      const [oldest] = this.dashboardFacts.keys();
+      if (oldest !== undefined) this.dashboardFacts.delete(oldest);
+    }
   }
 
   /** The scan cache of a repository (least recently used ones are dropped). */

@@ -57,7 +57,7 @@ export async function updateDashboard(
       ...known,
     });
     services.dashboards.set(key, written.number);
-    services.dashboardFacts.set(key, facts);
+    services.rememberDashboardFacts(key, facts);
     return written;
   } catch (error) {
     log.warn({ err: error }, "dashboard not written");

@@ -337,3 +337,17 @@ describe("Services.listVersions: listings shared by the repositories of an insta
     expect(scope.isDone()).toBe(true);
   });
 });
+
+describe("Services.rememberDashboardFacts", () => {
+  it("keeps the 64 repositories whose dashboard was written last, the rewritten one counting as new", () => {
+    const services = new Services();
+    const facts = (n: number) => ({ inventory: { n } }) as never;
+    for (let i = 0; i < 64; i++) services.rememberDashboardFacts(`acme/r${i}`, facts(i));
+    services.rememberDashboardFacts("acme/r0", facts(100));
+    services.rememberDashboardFacts("acme/r64", facts(64));
+    expect(services.dashboardFacts.size).toBe(64);
+    expect(services.dashboardFacts.has("acme/r1")).toBe(false);
+    expect(services.dashboardFacts.get("acme/r0")).toEqual(facts(100));
+    expect(services.dashboardFacts.has("acme/r64")).toBe(true);
+  });
+});
