@@ -96,7 +96,13 @@ export async function continueAfterMerge(
 
   // 2. Decide what the merge brought and, for each version, whether the next environment gets it.
   const brought = broughtByMerge(source, repository.inventory, before, repository.config);
-  const followUps = mergeFollowUps(environments, source.environment, brought, pullRequest.labels);
+  const followUps = mergeFollowUps(
+    environments,
+    source.environment,
+    brought,
+    pullRequest.labels,
+    pullRequest.number,
+  );
   if (followUps.length === 0) return [];
 
   //    Out of an environment with `verify`, a promotion waits for the merge commit's evidence (2 requests).
@@ -150,7 +156,10 @@ export async function continueAfterMerge(
       number: pullRequest.number,
       mergedAt: new Date(services.now()).toISOString(),
     })),
-    deferred: gated.plan.deferred,
+    deferred: [
+      ...gated.plan.deferred,
+      ...followUps.flatMap((f) => (f.kind === "say" && f.wait ? [f.wait] : [])),
+    ],
     now: services.now(),
   });
   log.info(

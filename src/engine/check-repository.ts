@@ -32,7 +32,7 @@ import {
   type OnboardingResult,
 } from "./onboard-repository.js";
 import { nextCheckAt, spreadCheckAt } from "../queue/schedule.js";
-import { dashboardTitle, versionTable } from "../promotion/dashboard.js";
+import { dashboardTitle, versionsToDate, versionTable } from "../promotion/dashboard.js";
 import { reportUnusableConfig, updateDashboard } from "./update-dashboard.js";
 import { removeStrayBranches, writeProposals } from "./write-proposals.js";
 
@@ -151,17 +151,20 @@ export async function checkRepository(
   //    members in one environment share a PR; all within the limits.
   const existing = existingPromotions(pullRequests, appLogin);
   //    A SHA pin is held to its repository's tags; an update to a version younger than
-  //    `minimumReleaseAge` waits. Dates are read for those, and for the dashboard every version
-  //    proposed (how long an environment has lacked it); each once per process.
+  //    `minimumReleaseAge` waits. Dates are read for those, and for the dashboard each newest version
+  //    and each version an environment lacks; each once per process.
   const pins = checkCommitPins(inventory, versions.commits);
   const planned = plan(pins.inventory, versions.versions, config, existing);
   const dates = await readReleaseDates(
     octokit,
     services,
     inventory,
-    dashboardTitle(config) === undefined
-      ? updatesToAge(planned.proposals, config.updates)
-      : planned.proposals,
+    [
+      ...updatesToAge(planned.proposals, config.updates),
+      ...(dashboardTitle(config) === undefined
+        ? []
+        : versionsToDate({ inventory, config, versions: versions.versions, promotions: existing })),
+    ],
     log,
     installationId,
   );

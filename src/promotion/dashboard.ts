@@ -310,6 +310,30 @@ function tableLines(rows: readonly string[], header: string[], cap: number): str
   ];
 }
 
+/**
+ * The versions whose release date the dashboard shows or counts from: each dependency's newest, and
+ * each version an environment is behind of. Pure: the check reads their dates.
+ */
+export function versionsToDate(
+  facts: Pick<DashboardFacts, "inventory" | "config" | "versions" | "promotions">,
+): { dependency: string; to: string }[] {
+  const prefixOf = tagPrefixFor(facts.config);
+  const ids = new Set(facts.inventory.environments.flatMap((e) => e.dependencies.map((d) => d.id)));
+  const wanted = new Map<string, { dependency: string; to: string }>();
+  for (const id of ids) {
+    const prefix = prefixOf(id);
+    const { newest, byEnvironment } = standings(
+      { ...facts, deferred: [] },
+      id,
+      (v) => parseVersionTag(v, prefix)?.version,
+    );
+    for (const version of [newest, ...byEnvironment.map((s) => s?.behind)])
+      if (version !== undefined)
+        wanted.set(versionKey(id, version), { dependency: id, to: version });
+  }
+  return [...wanted.values()];
+}
+
 /** The version matrix: a header and one row per dependency, with the ids and the open PRs. */
 function matrix(facts: DashboardFacts) {
   const { inventory, config } = facts;

@@ -8,6 +8,7 @@ import type { Inventory } from "../iac/types.js";
 import { groupOf } from "./groups.js";
 import { code, plainText } from "./markdown.js";
 import { mergedVersion, type MergeSource } from "./merged-pull-request.js";
+import { holdWait, manualWait, type Deferral } from "./plan.js";
 import { HOLD_LABEL } from "./pull-request-content.js";
 import { versionsIn, type PromotionRequest } from "./requested-promotion.js";
 
@@ -19,7 +20,9 @@ export interface MergedVersion {
 
 /** What follows a merge for one version it brought: a promotion, or a line saying why there is none. */
 export type MergeFollowUp =
-  { kind: "promote"; request: PromotionRequest } | { kind: "say"; line: string };
+  | { kind: "promote"; request: PromotionRequest }
+  /** `wait`: what the next environment now waits for (a manual gate, a hold), as a check says it. */
+  | { kind: "say"; line: string; wait?: Deferral };
 
 /**
  * What a merge changed in an environment: the dependencies whose versions there differ between
@@ -77,6 +80,7 @@ export function mergeFollowUps(
   environment: string,
   brought: readonly MergedVersion[],
   labels: readonly string[],
+  pullRequest: number,
 ): MergeFollowUp[] {
   const index = environments.findIndex((e) => e.name === environment);
   const next = environments[index + 1];
@@ -93,12 +97,19 @@ export function mergeFollowUps(
       return {
         kind: "say",
         line: `${what} is on hold (\`${HOLD_LABEL}\`): comment ${command} to promote it to ${plainText(next.name)}.`,
+        wait: {
+          environment: next.name,
+          dependency,
+          reason: holdWait(version, pullRequest),
+          pullRequest,
+        },
       };
     }
     if (next.promotion === "manual") {
       return {
         kind: "say",
         line: `${plainText(next.name)} is promoted by hand: comment ${command} to open its pull request.`,
+        wait: { environment: next.name, dependency, reason: manualWait(version, next.name) },
       };
     }
     return { kind: "promote", request: { environment: next.name, dependency, version } };

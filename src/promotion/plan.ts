@@ -291,11 +291,7 @@ export function plan(
       if (!upstreamSemVer || !currentSemVer || compare(upstreamSemVer, currentSemVer) <= 0)
         continue;
       if (settings?.promotion === "manual") {
-        defer(
-          environment.name,
-          dependency.id,
-          `${upstreamVersion} waits for \`/promote ${environment.name}\` (promotion: manual)`,
-        );
+        defer(environment.name, dependency.id, manualWait(upstreamVersion, environment.name));
         continue;
       }
       const heldBy = existing.find(
@@ -310,7 +306,7 @@ export function plan(
         defer(
           environment.name,
           dependency.id,
-          `${upstreamVersion} is on hold (#${heldBy.number} has promoter:hold)`,
+          holdWait(upstreamVersion, heldBy.number),
           heldBy.number,
         );
         continue;
@@ -319,6 +315,16 @@ export function plan(
     }
   });
   return { proposals, deferred };
+}
+
+/** Why `version` waits in a manual `environment`. */
+export function manualWait(version: string, environment: string): string {
+  return `${version} waits for \`/promote ${environment}\` (promotion: manual)`;
+}
+
+/** Why `version` waits: the PR that brought it to the environment before has `promoter:hold`. */
+export function holdWait(version: string, pullRequest: number): string {
+  return `${version} is on hold (#${pullRequest} has promoter:hold)`;
 }
 
 function compare(a: SemVer | undefined, b: SemVer | undefined): number {

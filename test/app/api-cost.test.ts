@@ -8,6 +8,7 @@ import {
   mockBranches,
   mockDashboard,
   mockPullRequests,
+  mockReleaseDate,
   mockRepositoryRead,
   mockTags,
   mockTarball,
@@ -98,13 +99,9 @@ function github(newer: string[], openPulls: string[] = [], tags: Tags = "listed"
     },
     base: { ref: "main", repo: { full_name: "acme/live" } },
   }));
-  // The dashboard's release date of each newer version: read once per process (not at a re-check).
-  for (const m of tags === "listed" ? newer : [])
-    count(
-      nock(API)
-        .get(`/repos/acme/terraform-aws-${m}/releases/tags/v1.0.1`)
-        .reply(200, { tag_name: "v1.0.1", published_at: "2026-05-30T09:00:00Z" }),
-    );
+  // The dashboard's release date of each module's newest version: read once per process.
+  for (const m of tags === "listed" ? modules : [])
+    count(mockReleaseDate("acme", `terraform-aws-${m}`, newer.includes(m) ? "v1.0.1" : "v1.0.0"));
   const repo = "/repos/acme/live";
   count(nock(API).get(`${repo}/pulls`).query(true).reply(200, pulls));
   const writes = newer.filter((m) => !openPulls.includes(m)).length;
@@ -160,9 +157,9 @@ const dispatch = () =>
 
 describe("API requests of a check of a repository with 5 module repositories", () => {
   it.each([
-    [0, 2 + 6 + 5 + 1 + 1 + 2 + 1],
-    [1, 2 + 6 + 5 + 1 + 1 + 2 + 1 + 1 + 6 + 1],
-    [5, 2 + 6 + 5 + 1 + 1 + 2 + 1 + 1 + 5 * 6 + 5],
+    [0, 2 + 6 + 5 + 5 + 1 + 1 + 2 + 1],
+    [1, 2 + 6 + 5 + 5 + 1 + 1 + 2 + 1 + 1 + 6],
+    [5, 2 + 6 + 5 + 5 + 1 + 1 + 2 + 1 + 1 + 5 * 6],
   ])("opening %i pull requests costs %i requests (cold caches)", async (opened, expected) => {
     const app = testApp();
     const cost = github(modules.slice(0, opened));
@@ -262,6 +259,7 @@ describe("API requests of reading a repository of 50 files", () => {
       mockRepositoryRead(fixture, []),
       await mockTarball(fixture),
       ...rest(fixture, mockTags("acme", "terraform-aws-vpc", ["v1.0.0"])),
+      mockReleaseDate("acme", "terraform-aws-vpc", "v1.0.0"),
     ]);
     await app.receive("repository_dispatch", dispatch());
     expect(app.errors).toEqual([]);
@@ -272,6 +270,7 @@ describe("API requests of reading a repository of 50 files", () => {
       "GET /repos/acme/terraform-aws-vpc/tags",
       "GET /repos/acme/live/pulls",
       "GET /repos/acme/live/git/matching-refs/heads%2Fpromoter%2F",
+      "GET /repos/acme/terraform-aws-vpc/releases/tags/v1.0.0",
       "GET /repos/acme/live/issues",
       "POST /repos/acme/live/issues",
       "POST /repos/acme/live/check-runs",
@@ -284,6 +283,7 @@ describe("API requests of reading a repository of 50 files", () => {
     mockRepositoryRead(before, []);
     await mockTarball(before);
     rest(before, mockTags("acme", "terraform-aws-vpc", ["v1.0.0"]));
+    mockReleaseDate("acme", "terraform-aws-vpc", "v1.0.0");
     await app.receive("repository_dispatch", dispatch());
     expect(app.errors).toEqual([]);
 

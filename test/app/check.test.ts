@@ -9,6 +9,7 @@ import {
   capture,
   mockBranches,
   mockPullRequests,
+  mockReleaseDate,
   mockRepositoryRead,
   mockTags,
   mockTarball,
@@ -235,6 +236,9 @@ describe("a scheduled check", () => {
     mockRepositoryRead(fixture, [".github/promoter.yml", ...IAC]);
     mockTags("acme", "terraform-aws-vpc", ["v1.0.0"], '"vpc"');
     mockTags("acme", "terraform-aws-sqs", ["v0.8.0"], '"sqs"');
+    // The dashboard's dates of the newest versions: read once, not at the re-checks.
+    mockReleaseDate("acme", "terraform-aws-vpc", "v1.0.0");
+    mockReleaseDate("acme", "terraform-aws-sqs", "v0.8.0");
     mockPullRequests(fixture);
     mockCheckRun(fixture, bodies);
     const dispatch = webhook(

@@ -10,6 +10,7 @@ import {
   mockBranches,
   mockDashboard,
   mockPullRequests,
+  mockReleaseDate,
   mockRepositoryRead,
   mockTags,
   testApp,
@@ -22,6 +23,9 @@ const VPC = "acme/terraform-aws-vpc/vpc";
 const vpc = (version: string) =>
   `terraform {\n  source = "git::https://github.com/acme/terraform-aws-vpc.git//modules/vpc?ref=${version}"\n}\n`;
 const repo = "/repos/acme/live";
+/** v1.1.0 came out three days ago (and a bit): prod has lacked it for 3 days. */
+const RELEASED = new Date(Date.now() - 3 * 24 * 60 * 60 * 1000 - 60_000).toISOString();
+const RELEASED_DAY = RELEASED.slice(0, 10);
 
 /** dev runs the newest vpc, prod (manual) lags behind it: nothing to propose, one box to tick. */
 export function live(config = ""): RepoFixture {
@@ -44,16 +48,21 @@ ${config}`,
   };
 }
 
-/** Every request of a check of `fixture` but the dashboard's, the check run's body captured as `check`. */
+/**
+ * Every request of a check of `fixture` but the dashboard's, the check run's body captured as `check`;
+ * cold, with the release date of the newest version when the dashboard is on.
+ */
 function mockCheck(
   fixture: RepoFixture,
   bodies: ReturnType<typeof capture>,
   cold = true,
   pulls: unknown[] = [],
+  dashboard = true,
 ) {
   mockRepositoryRead(fixture, cold ? Object.keys(fixture.files) : []);
-  // Again within the listing window: the tags listed a moment ago are shared.
+  // Again within the listing window: the tags listed a moment ago are shared, and the date read.
   if (cold) mockTags("acme", "terraform-aws-vpc", ["v1.1.0", "v1.0.0"]);
+  if (cold && dashboard) mockReleaseDate("acme", "terraform-aws-vpc", "v1.1.0", RELEASED);
   mockPullRequests(fixture, pulls);
   mockBranches(
     fixture,
@@ -96,7 +105,7 @@ describe("the dashboard issue", () => {
     expect(created.title).toBe("Promoter: promotion dashboard");
     expect(created.body.startsWith(`${DASHBOARD_MARKER}\n`)).toBe(true);
     expect(created.body).toContain(
-      `| \`${VPC}\` | \`v1.1.0\` | \`v1.1.0\` | **\`v1.0.0\`** ⚠️ 1 version behind |`,
+      `| \`${VPC}\` | \`v1.1.0\` (${RELEASED_DAY}) | \`v1.1.0\` | **\`v1.0.0\`** ⚠️ 1 version behind for 3 days |`,
     );
     expect(created.body).toContain(
       `- prod: \`${VPC}\`: v1.1.0 waits for \`/promote prod\` (promotion: manual)`,
@@ -106,7 +115,7 @@ describe("the dashboard issue", () => {
     expect(run.summary).toContain("boxes that act: #50.");
     // The check run's matrix says the same as the dashboard's.
     expect(run.text).toContain(
-      `| \`${VPC}\` | \`v1.1.0\` | \`v1.1.0\` | **\`v1.0.0\`** ⚠️ 1 version behind |`,
+      `| \`${VPC}\` | \`v1.1.0\` (${RELEASED_DAY}) | \`v1.1.0\` | **\`v1.0.0\`** ⚠️ 1 version behind for 3 days |`,
     );
 
     // Again: the dashboard is read (#50, as written) and not edited.
@@ -200,7 +209,7 @@ describe("the dashboard issue", () => {
     const app = testApp();
     const fixture = live("dashboard: false\n");
     const bodies = capture();
-    mockCheck(fixture, bodies);
+    mockCheck(fixture, bodies, true, [], false);
     nock(API)
       .get(`${repo}/issues`)
       .query(true)
@@ -335,7 +344,7 @@ describe("a box ticked on the dashboard", () => {
     expect(app.errors).toEqual([]);
     expect(bodies.bodies.get("check")).toHaveLength(1);
     const again = bodies.one<{ body: string }>("dashboard").body;
-    expect(again).toContain("**`v1.0.0`** ⚠️ 1 version behind · #12 → `v1.1.0` |");
+    expect(again).toContain("**`v1.0.0`** ⚠️ 1 version behind for 3 days · #12 → `v1.1.0` |");
     expect(again).not.toContain(`- [ ] ${PROD_BOX}`);
     expect(bodies.one("tree")).toMatchObject({
       tree: [{ path: "prod/vpc/terragrunt.hcl", content: vpc("v1.1.0") }],
@@ -432,7 +441,7 @@ describe("a box ticked on the dashboard", () => {
     expect(bodies.one<{ body: string }>("reply").body).toContain("Opened #12");
     // No check ran: the dashboard was rendered from the last one's facts with the new PR linked.
     const again = bodies.one<{ body: string }>("dashboard").body;
-    expect(again).toContain("**`v1.0.0`** ⚠️ 1 version behind · #12 → `v1.1.0` |");
+    expect(again).toContain("**`v1.0.0`** ⚠️ 1 version behind for 3 days · #12 → `v1.1.0` |");
     expect(again).not.toContain(`- [ ] ${PROD_BOX}`);
   });
 

@@ -233,6 +233,18 @@ export function mockTags(
     );
 }
 
+/** Intercepts the read of a version's GitHub release, published at `publishedAt`. */
+export function mockReleaseDate(
+  owner: string,
+  repo: string,
+  tag: string,
+  publishedAt = "2026-05-30T09:00:00Z",
+): nock.Scope {
+  return nock(API)
+    .get(`/repos/${owner}/${repo}/releases/tags/${tag}`)
+    .reply(200, { tag_name: tag, published_at: publishedAt });
+}
+
 /** Intercepts the listing of the repository's pull requests. */
 export function mockPullRequests(fixture: RepoFixture, pulls: unknown[] = []): nock.Scope {
   return nock(API)

@@ -44,6 +44,9 @@ const botComment = (number: number, text: string) =>
       .find((c) => c.user === simulator.botLogin && c.body.includes(text)),
   );
 const tick = (body: string, line: string) => body.replace(`- [ ] ${line}`, `- [x] ${line}`);
+/** The version matrix's row of vpc: the newest with its release date, then each environment's cell. */
+const row = (newest: string, cells: string[]) =>
+  `| \`${VPC}\` | \`${newest}\` (${new Date().toISOString().slice(0, 10)}) | ${cells.join(" | ")} |`;
 
 beforeAll(async () => {
   const started = await startSimulator();
@@ -79,10 +82,10 @@ afterAll(async () => {
 
 describe("the promotion dashboard", () => {
   it("follows a release from dev to prod, and its boxes act for those allowed", async () => {
-    // The start-up check opens it: every environment on v1.0.0, the newest.
+    // The start-up check opens it: every environment on v1.0.0, the newest (dated by its tag's commit).
     const first = await dashboardShows(
       "the versions",
-      `| \`${VPC}\` | \`v1.0.0\` | \`v1.0.0\` | \`v1.0.0\` | \`v1.0.0\` |`,
+      row("v1.0.0", ["`v1.0.0`", "`v1.0.0`", "`v1.0.0`"]),
     );
     expect(simulator.issues(REPO)).toHaveLength(1);
     expect(first.title).toBe("Promoter: promotion dashboard");
@@ -90,20 +93,32 @@ describe("the promotion dashboard", () => {
     // A release: the check it queues opens dev's PR, and the dashboard links it.
     await simulator.publishRelease("acme/terraform-aws-vpc", "v1.1.0");
     const dev = await prFor("promoter/dev/acme+terraform-aws-vpc+vpc");
-    await dashboardShows("dev's PR", `⚠️ 1 version behind · #${dev.number} → \`v1.1.0\``);
+    await dashboardShows(
+      "dev's PR",
+      `⚠️ 1 version behind for less than a day · #${dev.number} → \`v1.1.0\``,
+    );
 
-    // Merged, and merged on to stage: "check now" brings the dashboard up to date.
+    // Merged, and merged on to stage: each merge's follow-up renders the dashboard again, no check needed.
     await simulator.mergePullRequest(REPO, dev.number, { by: "alice" });
     const stage = await prFor("promoter/stage/acme+terraform-aws-vpc+vpc");
+    await dashboardShows(
+      "stage's PR",
+      row("v1.1.0", [
+        "`v1.1.0`",
+        `**\`v1.0.0\`** ⚠️ 1 version behind for less than a day · #${stage.number} → \`v1.1.0\``,
+        "`v1.0.0`",
+      ]),
+    );
     await simulator.mergePullRequest(REPO, stage.number, { by: "alice" });
     await botComment(stage.number, "prod is promoted by hand");
+    const box = `promote \`${VPC}\` \`v1.1.0\` to prod`;
+    const behind = await dashboardShows("prod waiting", `- [ ] ${box}`);
+    expect(behind.body).toContain("**`v1.0.0`** ⚠️ 1 version behind for less than a day |");
+    expect(behind.body).toContain("waits for `/promote prod` (promotion: manual)");
+    // "check now" queues a check, which finds the same.
     const board = dashboard()!;
     await simulator.editIssue(REPO, board.number, "alice", tick(board.body, "check now"));
     await botComment(board.number, "@alice \n- **check now**: a check is queued");
-    const box = `promote \`${VPC}\` \`v1.1.0\` to prod`;
-    const behind = await dashboardShows("prod waiting", `- [ ] ${box}`);
-    expect(behind.body).toContain("**`v1.0.0`** ⚠️ 1 version behind |");
-    expect(behind.body).toContain("waits for `/promote prod` (promotion: manual)");
 
     // Bob may triage, not promote: his tick is undone, with why.
     await simulator.editIssue(REPO, board.number, "bob", tick(behind.body, box));
@@ -121,13 +136,8 @@ describe("the promotion dashboard", () => {
     await simulator.mergePullRequest(REPO, prod.number, { by: "alice" });
     await botComment(prod.number, "has reached prod, the end of the chain");
 
-    // One more check: every environment on v1.1.0, the same single issue, edited in place.
-    const now = dashboard()!;
-    await simulator.editIssue(REPO, now.number, "alice", tick(now.body, "check now"));
-    await dashboardShows(
-      "prod on v1.1.0",
-      `| \`${VPC}\` | \`v1.1.0\` | \`v1.1.0\` | \`v1.1.0\` | \`v1.1.0\` |`,
-    );
+    // The merge's follow-up: every environment on v1.1.0, the same single issue, edited in place.
+    await dashboardShows("prod on v1.1.0", row("v1.1.0", ["`v1.1.0`", "`v1.1.0`", "`v1.1.0`"]));
     expect(simulator.issues(REPO)).toHaveLength(1);
     simulator.assertNoViolations();
   }, 300_000);

@@ -153,7 +153,33 @@ describe("mergeFollowUps", () => {
       [`\`${VPC}\` \`v1.3.0\` has reached prod, the end of the chain.`],
     ],
   ] as const)("%s", (_what, chain, environment, labels, expected) => {
-    expect(summary(mergeFollowUps(chain, environment, brought, labels))).toEqual(expected);
+    expect(summary(mergeFollowUps(chain, environment, brought, labels, 5))).toEqual(expected);
+  });
+
+  it("names what the next environment waits for after a hold or a manual gate, as a check says it", () => {
+    const auto = [
+      { name: "dev", promotion: "auto" },
+      { name: "stage", promotion: "auto" },
+    ] as const;
+    const [held] = mergeFollowUps(auto, "dev", brought, ["promoter:hold"], 5);
+    expect(held).toMatchObject({
+      wait: {
+        environment: "stage",
+        dependency: VPC,
+        reason: "v1.3.0 is on hold (#5 has promoter:hold)",
+        pullRequest: 5,
+      },
+    });
+    const [manual] = mergeFollowUps(environments, "dev", brought, [], 5);
+    expect(manual).toMatchObject({
+      wait: {
+        environment: "stage",
+        dependency: VPC,
+        reason: "v1.3.0 waits for `/promote stage` (promotion: manual)",
+      },
+    });
+    const [end] = mergeFollowUps(environments, "prod", brought, [], 5);
+    expect(end).not.toHaveProperty("wait");
   });
 
   it("has one follow-up per version brought, in order, and none for none", () => {
@@ -162,10 +188,10 @@ describe("mergeFollowUps", () => {
       { name: "dev", promotion: "auto" },
       { name: "stage", promotion: "auto" },
     ] as const;
-    expect(summary(mergeFollowUps(chain, "dev", two, []))).toEqual([
+    expect(summary(mergeFollowUps(chain, "dev", two, [], 5))).toEqual([
       `promote stage ${VPC}@v1.3.0`,
       `promote stage ${SQS}@v2.1.0`,
     ]);
-    expect(mergeFollowUps(chain, "dev", [], [])).toEqual([]);
+    expect(mergeFollowUps(chain, "dev", [], [], 5)).toEqual([]);
   });
 });

@@ -1098,6 +1098,13 @@ export function createRoutes(): Map<string, Route> {
     return created(checkRunJson(world, repo, run));
   });
 
+  // A commit by SHA, branch or `tags/<name>` (what a release date falls back to without a release).
+  add("GET /repos/{owner}/{repo}/commits/{ref}", "read", (ctx) => {
+    const repo = repoOf(ctx);
+    const sha = ctx.world.resolveCommit(repo, ctx.params.ref ?? "");
+    if (sha === undefined) throw notFound();
+    return ok(commitJson(ctx.world, repo, sha));
+  });
   add("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", "read", (ctx) => {
     const repo = repoOf(ctx);
     const sha = ctx.world.resolveCommit(repo, ctx.params.ref ?? "");

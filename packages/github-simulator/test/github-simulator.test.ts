@@ -805,6 +805,24 @@ describe("tags and releases", () => {
     });
     expect(data.map((r) => r.tag_name)).toEqual(["v2.2.0", "v2.1.0"]);
   });
+
+  it("reads a tag's commit as the commits API does, by tags/<name>; an unknown tag is a 404", async () => {
+    const sha = sim.createTag("acme/modules", "v3.0.0");
+    const { data } = await octokit.request("GET /repos/{owner}/{repo}/commits/{ref}", {
+      owner: "acme",
+      repo: "modules",
+      ref: "tags/v3.0.0",
+    });
+    expect(data.sha).toBe(sha);
+    expect(Number.isNaN(Date.parse(data.commit.committer?.date ?? ""))).toBe(false);
+    await expect(
+      octokit.request("GET /repos/{owner}/{repo}/commits/{ref}", {
+        owner: "acme",
+        repo: "modules",
+        ref: "tags/v9.9.9",
+      }),
+    ).rejects.toMatchObject({ status: 404 });
+  });
 });
 
 describe("webhook scenarios", () => {
