@@ -311,12 +311,13 @@ async function main() {
     : undefined;
   const rounds = runs.map(({ promoter: p, renovate: r }) => ({
     promoterMs: p.coldDoneAt,
+    promoterRssKb: p.maxRssKb,
     renovateMs: r?.wallMs,
   }));
   if (rounds.length > 1) {
     const line = rounds.map(
       (r, i) =>
-        `${i + 1}: Promoter ${sec(r.promoterMs)}, Renovate ${r.renovateMs ? sec(r.renovateMs) : "–"}`,
+        `${i + 1}: Promoter ${sec(r.promoterMs)} (${r.promoterRssKb ? mb(r.promoterRssKb) : "–"}), Renovate ${r.renovateMs ? sec(r.renovateMs) : "–"}`,
     );
     console.log(`rounds (each side's median counts): ${line.join("; ")}`);
   }
